@@ -1,0 +1,1 @@
+//! Reading Goodreads library exports.

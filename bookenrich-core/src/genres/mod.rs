@@ -1,0 +1,1 @@
+//! Genre normalisation: from raw catalogue subjects to one clean vocabulary.

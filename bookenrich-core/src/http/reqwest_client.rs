@@ -1,0 +1,3 @@
+//! reqwest transport.
+/// placeholder
+#[derive(Debug)] pub struct ReqwestClient;

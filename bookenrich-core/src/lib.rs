@@ -1,0 +1,28 @@
+//! bookenrich: read a Goodreads library export, enrich every book with genres and
+//! covers from public catalogues, and write the reading-dashboard JSON.
+//!
+//! ```no_run
+//! # async fn run() -> bookenrich_core::Result<()> {
+//! use bookenrich_core::csv::{read_export_path, ReadOptions};
+//! let export = read_export_path("goodreads_library_export.csv", &ReadOptions::default())?;
+//! println!("{} books, {} row problems", export.books.len(), export.problems.len());
+//! # Ok(()) }
+//! ```
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod cache;
+pub mod csv;
+pub mod error;
+pub mod fetch;
+pub mod genres;
+pub mod http;
+pub mod isbn;
+pub mod model;
+pub mod sources;
+
+pub use error::{Error, Result};
+pub use isbn::{Isbn, IsbnError};
+pub use model::{BookAnalytics, BookInfo, EnrichedBook, PageCategory};
+
+/// The version of this crate, as written into the dashboard's metadata.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,272 @@
+//! The public data model: one export row, what a lookup needs, and what a lookup found.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::isbn::{Isbn, IsbnError};
+
+/// What a catalogue lookup needs to know about a book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct BookInfo {
+    /// Title as written in the export, series suffix included.
+    pub title: String,
+    /// Primary author.
+    pub author: String,
+    /// ISBN-10 as written in the export (digits and `X`), if any.
+    #[serde(default)]
+    pub isbn: Option<String>,
+    /// ISBN-13 as written in the export, if any.
+    #[serde(default)]
+    pub isbn13: Option<String>,
+    /// Goodreads `Book Id`; results are merged back to books by this key.
+    #[serde(default)]
+    pub goodreads_id: Option<String>,
+}
+
+impl BookInfo {
+    /// Creates a lookup record from a title and an author.
+    pub fn new(title: impl Into<String>, author: impl Into<String>) -> Self {
+        Self { title: title.into(), author: author.into(), ..Self::default() }
+    }
+
+    /// The ISBN to look the book up by: the ISBN-13 if it is valid, else the ISBN-10.
+    ///
+    /// `Ok(None)` means the book has no ISBN at all. `Err` carries the check-digit
+    /// (or other) problem of the first present value when no value is valid, so the
+    /// caller can report it instead of looking the book up by a wrong number.
+    pub fn lookup_isbn(&self) -> Result<Option<Isbn>, IsbnError> {
+        let mut first_error = None;
+        for value in [&self.isbn13, &self.isbn].into_iter().flatten() {
+            if value.trim().is_empty() {
+                continue;
+            }
+            match Isbn::parse(value) {
+                Ok(isbn) => return Ok(Some(isbn)),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        first_error.map_or(Ok(None), Err)
+    }
+}
+
+/// Length class of a book, as the dashboard shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PageCategory {
+    /// Fewer than 200 pages.
+    #[serde(rename = "Short (<200)")]
+    Short,
+    /// 200 to 349 pages.
+    #[serde(rename = "Medium (200-350)")]
+    Medium,
+    /// 350 to 499 pages.
+    #[serde(rename = "Long (350-500)")]
+    Long,
+    /// 500 pages or more.
+    #[serde(rename = "Very Long (500+)")]
+    VeryLong,
+}
+
+impl PageCategory {
+    /// The category of a book with this many pages.
+    pub fn from_pages(pages: u32) -> Self {
+        match pages {
+            0..200 => Self::Short,
+            200..350 => Self::Medium,
+            350..500 => Self::Long,
+            _ => Self::VeryLong,
+        }
+    }
+
+    /// The label the dashboard shows, e.g. `"Short (<200)"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Short => "Short (<200)",
+            Self::Medium => "Medium (200-350)",
+            Self::Long => "Long (350-500)",
+            Self::VeryLong => "Very Long (500+)",
+        }
+    }
+}
+
+/// One row of a Goodreads library export, with every column, cleaned by the contract's rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookAnalytics {
+    /// `Book Id`, as written.
+    pub goodreads_id: String,
+    /// `Title`, as written.
+    pub title: String,
+    /// `Author`, as written.
+    pub author: String,
+    /// `Author l-f`.
+    pub author_lf: Option<String>,
+    /// `Additional Authors`.
+    pub additional_authors: Option<String>,
+    /// `ISBN` without the Excel wrapper; only a 10-character value is kept.
+    pub isbn: Option<String>,
+    /// `ISBN13` without the Excel wrapper; only a 13-character value is kept.
+    pub isbn13: Option<String>,
+    /// `My Rating`; 0 (not rated) is `None`.
+    pub my_rating: Option<u8>,
+    /// `Average Rating` on Goodreads.
+    pub average_rating: Option<f64>,
+    /// `Publisher`.
+    pub publisher: Option<String>,
+    /// `Binding`, e.g. `Paperback`.
+    pub binding: Option<String>,
+    /// `Number of Pages`; 0 is `None`.
+    pub num_pages: Option<u32>,
+    /// `Year Published` (of this edition).
+    pub year_published: Option<i32>,
+    /// `Original Publication Year`.
+    pub original_publication_year: Option<i32>,
+    /// `Date Read` (the latest read).
+    pub date_read: Option<NaiveDate>,
+    /// `Date Added`.
+    pub date_added: Option<NaiveDate>,
+    /// `Bookshelves`, split on commas.
+    pub bookshelves: Vec<String>,
+    /// `Bookshelves with positions`, as written.
+    pub bookshelves_with_positions: Option<String>,
+    /// `Exclusive Shelf`: `read`, `to-read`, `currently-reading` or a custom shelf.
+    pub reading_status: Option<String>,
+    /// `My Review`.
+    pub my_review: Option<String>,
+    /// `Spoiler`.
+    pub has_spoilers: bool,
+    /// `Private Notes`. Private: left out of the dashboard unless asked for.
+    pub private_notes: Option<String>,
+    /// `Read Count`, at least 1.
+    pub read_count: u32,
+    /// `Owned Copies`.
+    pub owned_copies: u32,
+}
+
+impl BookAnalytics {
+    /// Read: on the `read` shelf and with a date read.
+    pub fn is_read(&self) -> bool {
+        self.reading_status.as_deref() == Some("read") && self.date_read.is_some()
+    }
+
+    /// Rated: a rating above zero.
+    pub fn is_rated(&self) -> bool {
+        self.my_rating.is_some_and(|r| r > 0)
+    }
+
+    /// Year of the date read.
+    pub fn reading_year(&self) -> Option<i32> {
+        self.date_read.map(|d| d.year())
+    }
+
+    /// `YYYY-MM` of the date read.
+    pub fn reading_month_year(&self) -> Option<String> {
+        self.date_read.map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+    }
+
+    /// Length class from the page count.
+    pub fn page_category(&self) -> Option<PageCategory> {
+        self.num_pages.map(PageCategory::from_pages)
+    }
+
+    /// Read more than once.
+    pub fn was_reread(&self) -> bool {
+        self.read_count > 1
+    }
+
+    /// A review that is not blank.
+    pub fn has_review(&self) -> bool {
+        self.my_review.as_deref().is_some_and(|r| !r.trim().is_empty())
+    }
+
+    /// What a catalogue lookup needs.
+    pub fn book_info(&self) -> BookInfo {
+        BookInfo {
+            title: self.title.clone(),
+            author: self.author.clone(),
+            isbn: self.isbn.clone(),
+            isbn13: self.isbn13.clone(),
+            goodreads_id: Some(self.goodreads_id.clone()),
+        }
+    }
+}
+
+/// The result of enriching one book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EnrichedBook {
+    /// The `goodreads_id` of the book this result belongs to (the merge key).
+    pub goodreads_id: Option<String>,
+    /// Title that was looked up.
+    pub title: String,
+    /// Author that was looked up.
+    pub author: String,
+    /// Raw genre strings per source name, exactly as the source returned them.
+    pub genres_by_source: BTreeMap<String, Vec<String>>,
+    /// The clean genres for the dashboard, most relevant first.
+    pub final_genres: Vec<String>,
+    /// Medium-size cover URL.
+    pub thumbnail_url: Option<String>,
+    /// Small cover URL.
+    pub small_thumbnail_url: Option<String>,
+    /// Sources that found the book (whether or not they had genres).
+    pub sources_matched: Vec<String>,
+    /// Sources whose genres made it into `final_genres`.
+    pub genre_sources: Vec<String>,
+    /// Identifiers the sources matched, e.g. `open_library` → `/works/OL45804W`.
+    pub identifiers: BTreeMap<String, Vec<String>>,
+    /// What happened, step by step, for this book.
+    pub processing_log: Vec<String>,
+    /// Why the lookup failed, when it did (the book still appears in the dashboard).
+    pub error: Option<String>,
+    /// Every answer came from the cache.
+    pub from_cache: bool,
+}
+
+impl EnrichedBook {
+    /// An empty result for a book, to be filled in by the engine.
+    pub fn for_book(book: &BookInfo) -> Self {
+        Self {
+            goodreads_id: book.goodreads_id.clone(),
+            title: book.title.clone(),
+            author: book.author.clone(),
+            ..Self::default()
+        }
+    }
+
+    /// At least one genre was found.
+    pub fn has_genres(&self) -> bool {
+        !self.final_genres.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_categories_follow_the_contract_bounds() {
+        assert_eq!(PageCategory::from_pages(1), PageCategory::Short);
+        assert_eq!(PageCategory::from_pages(199), PageCategory::Short);
+        assert_eq!(PageCategory::from_pages(200), PageCategory::Medium);
+        assert_eq!(PageCategory::from_pages(349), PageCategory::Medium);
+        assert_eq!(PageCategory::from_pages(350), PageCategory::Long);
+        assert_eq!(PageCategory::from_pages(499), PageCategory::Long);
+        assert_eq!(PageCategory::from_pages(500), PageCategory::VeryLong);
+        assert_eq!(serde_json::to_string(&PageCategory::VeryLong).unwrap(), "\"Very Long (500+)\"");
+    }
+
+    #[test]
+    fn lookup_isbn_prefers_a_valid_isbn13_and_reports_bad_check_digits() {
+        let mut b = BookInfo::new("t", "a");
+        assert_eq!(b.lookup_isbn(), Ok(None));
+        b.isbn = Some("0140328726".into());
+        assert_eq!(b.lookup_isbn().unwrap().unwrap().as_isbn13(), "9780140328721");
+        b.isbn13 = Some("9780140328722".into());
+        // The ISBN-13 is wrong but the ISBN-10 is fine: use the valid one.
+        assert_eq!(b.lookup_isbn().unwrap().unwrap().as_isbn13(), "9780140328721");
+        b.isbn = None;
+        assert!(matches!(b.lookup_isbn(), Err(IsbnError::CheckDigit { .. })));
+    }
+}

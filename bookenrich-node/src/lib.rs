@@ -1,0 +1,1 @@
+//! Node.js bindings (filled by the Node issue).
