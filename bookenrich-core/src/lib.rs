@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod csv;
+pub mod dashboard;
 pub mod error;
 pub mod fetch;
 pub mod genres;
@@ -20,6 +21,7 @@ pub mod isbn;
 pub mod model;
 pub mod sources;
 
+pub use dashboard::{build_dashboard, Dashboard, DashboardOptions};
 pub use error::{Error, Result};
 pub use isbn::{Isbn, IsbnError};
 pub use model::{BookAnalytics, BookInfo, EnrichedBook, PageCategory};
