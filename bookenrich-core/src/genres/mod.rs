@@ -1,1 +1,334 @@
 //! Genre normalisation: from raw catalogue subjects to one clean vocabulary.
+//!
+//! Catalogue subjects are mostly noise ("Reading Level-Grade 11", "Large type
+//! books", "nyt:business-books=2020-07-12"), hierarchies ("Fiction / Science
+//! Fiction / Space Opera", "Fiction, fantasy, general") and spelling variants
+//! in several languages ("Fantasy.", "Ficción juvenil"). [`GenreNormalizer`]
+//! turns them into a short, ordered list of genres from a small vocabulary
+//! (about a hundred names close to Goodreads' genre list), plus the
+//! Goodreads spellings `Fiction` / `Nonfiction` when the book can be classified.
+//!
+//! The vocabulary and rules are data (`vocabulary.toml`, compiled in); users
+//! extend or override them with the same TOML format through
+//! [`GenreNormalizer::with_rules_toml`]. See `docs/genres.md` for the rules.
+//!
+//! ```
+//! use bookenrich_core::genres::normalize;
+//! let raw = ["Fiction / Science Fiction / Space Opera", "Large type books", "Sci-fi."];
+//! let genres: Vec<String> = normalize(&raw).into_iter().map(String::from).collect();
+//! assert_eq!(genres, ["Science Fiction", "Space Opera", "Fiction"]);
+//! ```
+
+mod analyse;
+mod rules;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::sync::{Arc, LazyLock};
+
+use serde::{Deserialize, Serialize};
+
+pub use analyse::{DropReason, Dropped};
+use analyse::{Ids, Trace};
+use rules::{Compiled, Kind, RuleFile, RuleSet};
+
+use crate::error::Result;
+
+/// The built-in vocabulary and rules, in the format users write to extend them.
+pub const BUILTIN_RULES: &str = include_str!("vocabulary.toml");
+
+/// One canonical genre name, e.g. `Science Fiction`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Genre(String);
+
+impl Genre {
+    /// The genre name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Genre {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Genre {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Genre> for String {
+    fn from(g: Genre) -> Self {
+        g.0
+    }
+}
+
+impl PartialEq<str> for Genre {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Genre {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Whether a book is fiction or nonfiction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FictionKind {
+    /// Novels, stories, plays and other invented narratives.
+    Fiction,
+    /// Everything else.
+    Nonfiction,
+}
+
+impl FictionKind {
+    /// The genre name the dashboard expects (Goodreads' spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fiction => "Fiction",
+            Self::Nonfiction => "Nonfiction",
+        }
+    }
+}
+
+impl fmt::Display for FictionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What the normaliser made of one raw string (see [`GenreNormalizer::explain`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The genres the string supports, in the order found.
+    pub genres: Vec<Genre>,
+    /// The parts of the string that produced no genre, and why.
+    pub dropped: Vec<Dropped>,
+}
+
+/// The built-in rule set and its compiled tables, parsed once.
+struct Builtin {
+    rules: Arc<RuleSet>,
+    compiled: Arc<Compiled>,
+}
+
+static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| {
+    let mut rules = RuleSet::default();
+    // The built-in table is part of the crate and covered by tests; failing here is a build defect.
+    let file = RuleFile::parse(BUILTIN_RULES, "built-in vocabulary.toml").expect("built-in genre rules parse");
+    rules.merge(file, "built-in vocabulary.toml").expect("built-in genre rules merge");
+    let compiled = rules.compile().expect("built-in genre rules compile");
+    Builtin { rules: Arc::new(rules), compiled: Arc::new(compiled) }
+});
+
+/// Normalises raw genre strings into the canonical vocabulary.
+///
+/// Cheap to clone; the default uses the built-in rules and keeps at most 8 genres per book.
+#[derive(Clone)]
+pub struct GenreNormalizer {
+    rules: Arc<RuleSet>,
+    compiled: Arc<Compiled>,
+    max_genres: usize,
+}
+
+impl fmt::Debug for GenreNormalizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GenreNormalizer")
+            .field("genres", &self.compiled.names.len())
+            .field("max_genres", &self.max_genres)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for GenreNormalizer {
+    fn default() -> Self {
+        let b = &*BUILTIN;
+        Self { rules: Arc::clone(&b.rules), compiled: Arc::clone(&b.compiled), max_genres: b.compiled.max_genres }
+    }
+}
+
+/// Normalises one book's raw genre strings with the built-in rules.
+pub fn normalize<S: AsRef<str>>(raw: &[S]) -> Vec<Genre> {
+    GenreNormalizer::default().normalize(raw)
+}
+
+/// Support for one genre while a book is ranked.
+#[derive(Debug, Clone, Copy, Default)]
+struct Support {
+    sources: u32,
+    /// 1 + index of the last source counted, so one source counts once.
+    last_source: usize,
+    strings: u32,
+    first_seen: u32,
+}
+
+/// A ranked book: genres by relevance (without the fiction marker) and the marker decision.
+struct Ranked {
+    genres: Vec<u16>,
+    kind: Option<FictionKind>,
+    /// Whether the marker of `kind` goes into the output.
+    show_marker: bool,
+}
+
+impl GenreNormalizer {
+    /// The built-in vocabulary, at most 8 genres per book.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps at most `n` genres per book (the `Fiction`/`Nonfiction` marker included).
+    #[must_use]
+    pub fn with_max_genres(mut self, n: usize) -> Self {
+        self.max_genres = n;
+        self
+    }
+
+    /// The cap of genres per book.
+    pub fn max_genres(&self) -> usize {
+        self.max_genres
+    }
+
+    /// Extends or overrides the vocabulary and rules with user TOML (same format as [`BUILTIN_RULES`]).
+    ///
+    /// Aliases and mappings given here win over the built-in ones; see `docs/genres.md`.
+    /// Errors are [`Error::Config`](crate::Error::Config) naming the line or the field at fault.
+    pub fn with_rules_toml(self, toml: &str) -> Result<Self> {
+        let file = RuleFile::parse(toml, "user rules")?;
+        let mut rules = (*self.rules).clone();
+        rules.merge(file, "user rules")?;
+        let compiled = rules.compile()?;
+        let max_genres = rules.max_genres().unwrap_or(self.max_genres);
+        Ok(Self { rules: Arc::new(rules), compiled: Arc::new(compiled), max_genres })
+    }
+
+    /// The canonical genre names of the vocabulary, in table order.
+    pub fn vocabulary(&self) -> impl Iterator<Item = &Genre> {
+        self.compiled.names.iter()
+    }
+
+    /// Normalises one source's raw strings: genres by relevance, then `Fiction`/`Nonfiction`.
+    pub fn normalize<S: AsRef<str>>(&self, raw: &[S]) -> Vec<Genre> {
+        let ranked = self.rank(std::iter::once(raw.iter().map(AsRef::as_ref)));
+        self.finish(&ranked)
+    }
+
+    /// Normalises several sources' raw strings for one book.
+    ///
+    /// Each inner slice is one source's raw strings; relevance = how many sources/subjects support a genre.
+    pub fn normalize_sources(&self, per_source: &[&[String]]) -> Vec<Genre> {
+        let ranked = self.rank(per_source.iter().map(|s| s.iter().map(String::as_str)));
+        self.finish(&ranked)
+    }
+
+    /// Fiction / Nonfiction decision for a book when the sources allow.
+    pub fn classify<S: AsRef<str>>(&self, raw: &[S]) -> Option<FictionKind> {
+        self.rank(std::iter::once(raw.iter().map(AsRef::as_ref))).kind
+    }
+
+    /// What the rules make of one raw string: its genres and what was dropped, and why.
+    pub fn explain(&self, raw: &str) -> Explanation {
+        let mut trace = Trace::default();
+        self.compiled.analyse(raw, &mut trace);
+        Explanation {
+            genres: trace.ids.iter().map(|&id| self.compiled.names[usize::from(id)].clone()).collect(),
+            dropped: trace.dropped,
+        }
+    }
+
+    fn finish(&self, ranked: &Ranked) -> Vec<Genre> {
+        let names = &self.compiled.names;
+        let mut out: Vec<Genre> = ranked.genres.iter().map(|&id| names[usize::from(id)].clone()).collect();
+        if ranked.show_marker
+            && let Some(kind) = ranked.kind
+            && let Some(id) = self.marker(kind)
+        {
+            out.push(names[usize::from(id)].clone());
+        }
+        out
+    }
+
+    fn marker(&self, kind: FictionKind) -> Option<u16> {
+        match kind {
+            FictionKind::Fiction => self.compiled.fiction,
+            FictionKind::Nonfiction => self.compiled.nonfiction,
+        }
+    }
+
+    /// Counts support per genre and picks the book's genres and fiction kind.
+    ///
+    /// Order: number of sources, then number of strings, then first appearance,
+    /// so the result is deterministic and re-normalising it keeps its order.
+    /// The marker is decided by explicit `Fiction`/`Nonfiction` evidence first,
+    /// then by the kinds of the top genres, and always comes last.
+    fn rank<'a, I, J>(&self, per_source: I) -> Ranked
+    where
+        I: Iterator<Item = J>,
+        J: Iterator<Item = &'a str>,
+    {
+        let c = &*self.compiled;
+        let mut support = vec![Support::default(); c.names.len()];
+        let mut ids = Vec::new();
+        let mut seen = 0u32;
+        for (source, strings) in per_source.enumerate() {
+            for raw in strings {
+                ids.clear();
+                c.analyse(raw, &mut Ids(&mut ids));
+                for &id in &ids {
+                    let s = &mut support[usize::from(id)];
+                    if s.strings == 0 {
+                        s.first_seen = seen;
+                    }
+                    s.strings += 1;
+                    if s.last_source != source + 1 {
+                        s.last_source = source + 1;
+                        s.sources += 1;
+                    }
+                    seen += 1;
+                }
+            }
+        }
+        let is_marker = |id: u16| Some(id) == c.fiction || Some(id) == c.nonfiction;
+        let mut order: Vec<u16> = (0..c.names.len())
+            .filter_map(|i| u16::try_from(i).ok())
+            .filter(|&id| support[usize::from(id)].strings > 0 && !is_marker(id))
+            .collect();
+        order.sort_by(|&a, &b| {
+            let (sa, sb) = (&support[usize::from(a)], &support[usize::from(b)]);
+            sb.sources.cmp(&sa.sources).then(sb.strings.cmp(&sa.strings)).then(sa.first_seen.cmp(&sb.first_seen))
+        });
+
+        let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].strings);
+        let cap = self.max_genres;
+        // The marker takes a slot only when there is room for a real genre too.
+        let genre_slots = cap.saturating_sub(1).max(1);
+        let kind = match evidence(c.fiction).cmp(&evidence(c.nonfiction)) {
+            std::cmp::Ordering::Greater => Some(FictionKind::Fiction),
+            std::cmp::Ordering::Less => Some(FictionKind::Nonfiction),
+            std::cmp::Ordering::Equal => {
+                let top = &order[..order.len().min(genre_slots)];
+                let fiction = top.iter().filter(|&&id| c.kinds[usize::from(id)] == Kind::Fiction).count();
+                let nonfiction = top.iter().filter(|&&id| c.kinds[usize::from(id)] == Kind::Nonfiction).count();
+                match fiction.cmp(&nonfiction) {
+                    std::cmp::Ordering::Greater => Some(FictionKind::Fiction),
+                    std::cmp::Ordering::Less => Some(FictionKind::Nonfiction),
+                    std::cmp::Ordering::Equal => None,
+                }
+            }
+        };
+        let has_marker = kind.is_some_and(|k| self.marker(k).is_some());
+        // With a cap of 1 the one slot goes to the best real genre, if any.
+        let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
+        order.truncate(if show_marker { cap - 1 } else { cap });
+        Ranked { genres: order, kind, show_marker }
+    }
+}

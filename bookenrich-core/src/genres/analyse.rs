@@ -1,0 +1,230 @@
+//! Reading one raw subject string: noise, hierarchy splitting, vocabulary lookup.
+
+use super::rules::{has_word_prefix, has_word_suffix, Compiled};
+use super::text::{fold_key, fold_light, segments, split_qualifiers, strip_dates, Dates, JOIN};
+
+/// Why part of a raw string produced no genre.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// A noise rule matched; the string is the rule class (`reading_level`, `format`, …,
+    /// or the built-in `date` and `entity` classes).
+    Noise(String),
+    /// A `[map]` rule maps the text to no genre.
+    MappedToNothing,
+    /// The text is not noise but matches nothing in the vocabulary.
+    Unknown,
+}
+
+/// A part of a raw string that was dropped, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Dropped {
+    /// The folded text of the dropped part.
+    pub text: String,
+    /// Why it was dropped.
+    pub reason: DropReason,
+}
+
+/// Receives the results of analysing one string.
+pub(crate) trait Sink {
+    fn genre(&mut self, id: u16);
+    fn dropped(&mut self, text: &str, reason: DropReason);
+}
+
+/// Collects genre ids only (the fast path).
+pub(crate) struct Ids<'a>(pub &'a mut Vec<u16>);
+
+impl Sink for Ids<'_> {
+    fn genre(&mut self, id: u16) {
+        if !self.0.contains(&id) {
+            self.0.push(id);
+        }
+    }
+    fn dropped(&mut self, _: &str, _: DropReason) {}
+}
+
+/// Collects genre ids and drop reasons (for `explain`).
+#[derive(Default)]
+pub(crate) struct Trace {
+    pub ids: Vec<u16>,
+    pub dropped: Vec<Dropped>,
+}
+
+impl Sink for Trace {
+    fn genre(&mut self, id: u16) {
+        if !self.ids.contains(&id) {
+            self.ids.push(id);
+        }
+    }
+    fn dropped(&mut self, text: &str, reason: DropReason) {
+        self.dropped.push(Dropped { text: text.to_owned(), reason });
+    }
+}
+
+/// Nesting limit for affix/conjunction/date re-reads of one part (each step shortens the key).
+const MAX_DEPTH: u8 = 6;
+
+/// The class name reported for stand-alone dates.
+const DATE: &str = "date";
+/// The class name reported for persons, places and organisations.
+const ENTITY: &str = "entity";
+
+impl Compiled {
+    /// Reads one raw string and reports its genres and dropped parts to `sink`.
+    pub(crate) fn analyse(&self, raw: &str, sink: &mut impl Sink) {
+        let light = fold_light(raw);
+        if light.is_empty() {
+            return;
+        }
+        let segs = segments(&light);
+        let keys: Vec<String> = segs.iter().map(|s| fold_key(s.text)).collect();
+        let whole = keys.iter().filter(|k| !k.is_empty()).cloned().collect::<Vec<_>>().join(JOIN);
+        if let Some(ids) = self.lookup(&whole) {
+            self.emit(&whole, ids, sink);
+            return;
+        }
+        if let Some(class) = self.noise(&whole, true) {
+            sink.dropped(&whole, DropReason::Noise(class.to_owned()));
+            return;
+        }
+
+        // An entity qualifier ("Potter, Harry (Fictitious character)") drops its
+        // whole comma group up to there: the name before it may contain commas.
+        let mut live = vec![true; segs.len()];
+        for (i, seg) in segs.iter().enumerate() {
+            let q = split_qualifiers(seg.text);
+            if q.qualifiers.iter().any(|q| self.is_entity(q)) {
+                for (j, other) in segs.iter().enumerate().take(i + 1) {
+                    if other.group == seg.group && live[j] {
+                        live[j] = false;
+                        sink.dropped(&keys[j], DropReason::Noise(ENTITY.to_owned()));
+                    }
+                }
+            }
+        }
+
+        let mut i = 0;
+        while i < segs.len() {
+            if !live[i] || keys[i].is_empty() {
+                i += 1;
+                continue;
+            }
+            // Greedy longest compound match ("romans, nouvelles, etc." is one heading).
+            let mut run = 1;
+            while i + run < segs.len() && live[i + run] && run < self.max_compound {
+                run += 1;
+            }
+            let mut matched = false;
+            for len in (2..=run).rev() {
+                let key = keys[i..i + len].join(JOIN);
+                if let Some(ids) = self.lookup(&key) {
+                    self.emit(&key, ids, sink);
+                    i += len;
+                    matched = true;
+                    break;
+                }
+            }
+            if !matched {
+                self.segment(segs[i].text, &keys[i], sink);
+                i += 1;
+            }
+        }
+    }
+
+    /// One segment: its parenthetical qualifiers are read as parts of their own.
+    fn segment(&self, light: &str, key: &str, sink: &mut impl Sink) {
+        if !light.contains('(') {
+            self.part(key, 0, sink);
+            return;
+        }
+        if let Some(ids) = self.lookup(key) {
+            self.emit(key, ids, sink);
+            return;
+        }
+        let q = split_qualifiers(light);
+        self.part(&fold_key(&q.head), 0, sink);
+        for qualifier in q.qualifiers {
+            self.part(&fold_key(qualifier), 0, sink);
+        }
+    }
+
+    fn emit(&self, key: &str, ids: &[u16], sink: &mut impl Sink) {
+        if ids.is_empty() {
+            sink.dropped(key, DropReason::MappedToNothing);
+        }
+        for &id in ids {
+            sink.genre(id);
+        }
+    }
+
+    /// One folded part: vocabulary, noise, dates, affixes, conjunctions, plurals — in that order.
+    ///
+    /// Returns whether it produced at least one genre.
+    fn part(&self, key: &str, depth: u8, sink: &mut impl Sink) -> bool {
+        if key.is_empty() {
+            return false;
+        }
+        if let Some(ids) = self.lookup(key) {
+            self.emit(key, ids, sink);
+            return !ids.is_empty();
+        }
+        if let Some(class) = self.noise(key, false) {
+            sink.dropped(key, DropReason::Noise(class.to_owned()));
+            return false;
+        }
+        if depth < MAX_DEPTH {
+            match strip_dates(key) {
+                Dates::Only => {
+                    sink.dropped(key, DropReason::Noise(DATE.to_owned()));
+                    return false;
+                }
+                Dates::Rest(rest) => return self.part(&rest, depth + 1, sink),
+                Dates::None => {}
+            }
+            if let Some(found) = self.affix(key, depth, sink) {
+                return found;
+            }
+            if let Some(found) = self.conjunction(key, depth, sink) {
+                return found;
+            }
+        }
+        if let Some(ids) = super::text::singular(key).and_then(|s| self.lookup(&s)) {
+            self.emit(key, ids, sink);
+            return !ids.is_empty();
+        }
+        sink.dropped(key, DropReason::Unknown);
+        false
+    }
+
+    /// "Fantasy fiction" → Fiction + the genres of "fantasy"; "Novela juvenil" likewise.
+    fn affix(&self, key: &str, depth: u8, sink: &mut impl Sink) -> Option<bool> {
+        let (rest, adds) = self
+            .suffixes
+            .iter()
+            .find(|(s, _)| key.len() > s.len() && has_word_suffix(key, s))
+            .map(|(s, adds)| (&key[..key.len() - s.len()], adds))
+            .or_else(|| {
+                self.prefixes
+                    .iter()
+                    .find(|(p, _)| key.len() > p.len() && has_word_prefix(key, p))
+                    .map(|(p, adds)| (&key[p.len()..], adds))
+            })?;
+        for &id in adds.iter() {
+            sink.genre(id);
+        }
+        let rest = rest.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+        let found = !rest.is_empty() && self.part(rest, depth + 1, sink);
+        Some(found || !adds.is_empty())
+    }
+
+    /// "Religion and science" → both; unknown sides are dropped on their own.
+    fn conjunction(&self, key: &str, depth: u8, sink: &mut impl Sink) -> Option<bool> {
+        const JOINERS: [&str; 4] = [" and ", " y ", " et ", " und "];
+        let joiner = JOINERS.iter().find(|j| key.contains(*j))?;
+        let mut found = false;
+        for side in key.split(joiner) {
+            found |= self.part(side.trim(), depth + 1, sink);
+        }
+        Some(found)
+    }
+}

@@ -1,0 +1,386 @@
+//! The rule file format (TOML), merging of user rules over the built-in ones,
+//! and compilation into the lookup tables the normaliser uses.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Deserialize;
+
+use super::text::{compound_key, fold_key, singular, JOIN};
+use super::{FictionKind, Genre};
+use crate::error::{Error, Result};
+
+/// Name of the configuration "field" reported in errors about rule files.
+const FIELD: &str = "genre rules";
+
+/// One rule file, built-in or user-written. Every table is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    #[serde(default)]
+    settings: Settings,
+    #[serde(default, rename = "genre")]
+    genres: Vec<GenreRule>,
+    #[serde(default)]
+    map: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    noise: BTreeMap<String, NoiseRule>,
+    #[serde(default)]
+    entities: EntityRule,
+    #[serde(default, rename = "affix")]
+    affixes: Vec<AffixRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    max_genres: Option<usize>,
+}
+
+/// Whether a genre belongs to fiction, nonfiction, or either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Kind {
+    Fiction,
+    Nonfiction,
+    Any,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GenreRule {
+    name: String,
+    kind: Option<Kind>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
+    remove: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoiseRule {
+    #[serde(default)]
+    exact: Vec<String>,
+    #[serde(default)]
+    prefixes: Vec<String>,
+    #[serde(default)]
+    suffixes: Vec<String>,
+    #[serde(default)]
+    contains: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityRule {
+    #[serde(default)]
+    qualifiers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AffixRule {
+    #[serde(default)]
+    prefixes: Vec<String>,
+    #[serde(default)]
+    suffixes: Vec<String>,
+    #[serde(default)]
+    adds: Vec<String>,
+}
+
+/// A genre entry of a merged rule set, with the layer (0 = built-in) each alias came from.
+#[derive(Debug, Clone)]
+struct MergedGenre {
+    name: String,
+    kind: Kind,
+    aliases: Vec<(String, u8)>,
+}
+
+/// The built-in rules with any number of user files merged over them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RuleSet {
+    layers: u8,
+    max_genres: Option<usize>,
+    genres: Vec<MergedGenre>,
+    map: BTreeMap<String, (Vec<String>, u8)>,
+    noise: BTreeMap<String, NoiseRule>,
+    entities: Vec<String>,
+    affixes: Vec<AffixRule>,
+}
+
+impl RuleFile {
+    /// Parses rule TOML; errors name the line and column.
+    pub(crate) fn parse(toml_text: &str, origin: &str) -> Result<Self> {
+        toml::from_str(toml_text).map_err(|e| Error::config(format!("{FIELD} ({origin})"), e.to_string().trim_end()))
+    }
+}
+
+impl RuleSet {
+    /// Merges `file` over this set as a new layer: its aliases and mappings win over earlier ones.
+    pub(crate) fn merge(&mut self, file: RuleFile, origin: &str) -> Result<()> {
+        let layer = self.layers;
+        self.layers = self.layers.checked_add(1).ok_or_else(|| Error::config(FIELD, "too many rule layers"))?;
+        let err = |field: String, msg: String| Error::config(format!("{FIELD} ({origin}): {field}"), msg);
+        if let Some(n) = file.settings.max_genres {
+            self.max_genres = Some(n);
+        }
+        for (i, rule) in file.genres.into_iter().enumerate() {
+            let name = rule.name.trim();
+            if name.is_empty() {
+                return Err(err(format!("genre[{i}].name"), "must not be empty".into()));
+            }
+            if fold_key(name).is_empty() {
+                return Err(err(format!("genre[{i}].name"), format!("{name:?} has no letters")));
+            }
+            let existing = self.genres.iter().position(|g| g.name.eq_ignore_ascii_case(name));
+            if rule.remove {
+                let Some(at) = existing else {
+                    return Err(err(format!("genre[{i}]"), format!("cannot remove unknown genre {name:?}")));
+                };
+                self.genres.remove(at);
+                continue;
+            }
+            for (j, alias) in rule.aliases.iter().enumerate() {
+                if compound_key(alias).is_empty() {
+                    return Err(err(format!("genre[{i}].aliases[{j}]"), format!("{alias:?} has no letters")));
+                }
+            }
+            let aliases = rule.aliases.into_iter().map(|a| (a, layer));
+            match existing {
+                Some(at) => {
+                    let g = &mut self.genres[at];
+                    if let Some(kind) = rule.kind {
+                        g.kind = kind;
+                    }
+                    g.aliases.extend(aliases);
+                }
+                None => self.genres.push(MergedGenre {
+                    name: name.to_owned(),
+                    kind: rule.kind.unwrap_or(Kind::Any),
+                    aliases: aliases.collect(),
+                }),
+            }
+        }
+        for (raw, targets) in file.map {
+            if compound_key(&raw).is_empty() {
+                return Err(err(format!("map.{raw:?}"), "key has no letters".into()));
+            }
+            self.map.insert(raw, (targets, layer));
+        }
+        for (class, rule) in file.noise {
+            let into = self.noise.entry(class).or_default();
+            into.exact.extend(rule.exact);
+            into.prefixes.extend(rule.prefixes);
+            into.suffixes.extend(rule.suffixes);
+            into.contains.extend(rule.contains);
+        }
+        self.entities.extend(file.entities.qualifiers);
+        self.affixes.extend(file.affixes);
+        Ok(())
+    }
+
+    /// The configured cap of genres per book, if any layer set one.
+    pub(crate) fn max_genres(&self) -> Option<usize> {
+        self.max_genres
+    }
+
+    /// Builds the lookup tables; fails on references to unknown genres and on
+    /// one key claimed by two genres within the same layer.
+    pub(crate) fn compile(&self) -> Result<Compiled> {
+        let mut c = Compiled::default();
+        let mut by_name: HashMap<String, u16> = HashMap::new();
+        for g in &self.genres {
+            let id = u16::try_from(c.names.len()).map_err(|_| Error::config(FIELD, "more than 65535 genres"))?;
+            by_name.insert(g.name.to_lowercase(), id);
+            c.names.push(Genre(g.name.clone()));
+            c.kinds.push(g.kind);
+            if g.name == FictionKind::Fiction.as_str() {
+                c.fiction = Some(id);
+            } else if g.name == FictionKind::Nonfiction.as_str() {
+                c.nonfiction = Some(id);
+            }
+        }
+        let resolve = |field: &str, names: &[String]| -> Result<Box<[u16]>> {
+            names
+                .iter()
+                .map(|n| {
+                    by_name.get(&n.trim().to_lowercase()).copied().ok_or_else(|| {
+                        Error::config(format!("{FIELD}: {field}"), format!("{n:?} is not a genre of the vocabulary"))
+                    })
+                })
+                .collect()
+        };
+
+        let mut keys = KeyTable::default();
+        // Each genre's own name is an alias of itself, so normalised output maps to itself.
+        for (id, g) in self.genres.iter().enumerate() {
+            let id = u16::try_from(id).unwrap_or(u16::MAX);
+            keys.insert(&compound_key(&g.name), Box::new([id]), 0, &g.name)?;
+            for (alias, layer) in &g.aliases {
+                keys.insert(&compound_key(alias), Box::new([id]), *layer, &g.name)?;
+            }
+        }
+        for (raw, (targets, layer)) in &self.map {
+            let ids = resolve(&format!("map.{raw:?}"), targets)?;
+            keys.insert(&compound_key(raw), ids, *layer, &format!("map.{raw:?}"))?;
+        }
+        keys.add_singulars();
+        c.max_compound = keys.map.keys().map(|k| k.matches(JOIN).count() + 1).max().unwrap_or(1);
+        c.keys = keys.map.into_iter().map(|(k, e)| (k, e.targets)).collect();
+
+        for (class, rule) in &self.noise {
+            let class_id = u16::try_from(c.noise_classes.len()).unwrap_or(u16::MAX);
+            c.noise_classes.push(class.clone());
+            let fold_all = |v: &[String]| v.iter().map(|s| fold_key(s)).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            for e in fold_all(&rule.exact) {
+                c.noise_exact.entry(e).or_insert(class_id);
+            }
+            c.noise_prefixes.extend(fold_all(&rule.prefixes).into_iter().map(|p| (p, class_id)));
+            c.noise_suffixes.extend(fold_all(&rule.suffixes).into_iter().map(|p| (p, class_id)));
+            c.noise_contains.extend(fold_all(&rule.contains).into_iter().map(|p| (p, class_id)));
+        }
+        c.entities = self.entities.iter().map(|q| fold_key(q)).filter(|q| !q.is_empty()).collect();
+        for (i, a) in self.affixes.iter().enumerate() {
+            let adds = resolve(&format!("affix[{i}].adds"), &a.adds)?;
+            c.prefixes.extend(a.prefixes.iter().map(|p| (fold_key(p), adds.clone())));
+            c.suffixes.extend(a.suffixes.iter().map(|s| (fold_key(s), adds.clone())));
+        }
+        // Longest affix first, so "young adult fiction" is not read as "young adult" + "fiction" wrongly.
+        c.prefixes.retain(|(p, _)| !p.is_empty());
+        c.suffixes.retain(|(s, _)| !s.is_empty());
+        c.prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        c.suffixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        c.max_genres = self.max_genres.unwrap_or(DEFAULT_MAX_GENRES);
+        Ok(c)
+    }
+}
+
+/// Genres per book when no rule or builder call says otherwise.
+pub(crate) const DEFAULT_MAX_GENRES: usize = 8;
+
+/// A key's targets and where they came from, while the table is built.
+#[derive(Debug)]
+struct KeyEntry {
+    targets: Box<[u16]>,
+    layer: u8,
+    owner: String,
+}
+
+#[derive(Debug, Default)]
+struct KeyTable {
+    map: HashMap<String, KeyEntry>,
+}
+
+impl KeyTable {
+    fn insert(&mut self, key: &str, targets: Box<[u16]>, layer: u8, owner: &str) -> Result<()> {
+        if key.is_empty() {
+            return Ok(());
+        }
+        match self.map.get(key) {
+            Some(old) if old.layer > layer => Ok(()),
+            Some(old) if old.layer == layer && old.targets != targets => Err(Error::config(
+                FIELD,
+                format!("{key:?} is claimed by both {:?} and {owner:?} (in the same rule file)", old.owner),
+            )),
+            _ => {
+                self.map.insert(key.to_owned(), KeyEntry { targets, layer, owner: owner.to_owned() });
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds the singular of every plural key (and so the plural reading of every singular input) unless taken.
+    fn add_singulars(&mut self) {
+        let mut extra: Vec<(String, Box<[u16]>)> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut keys: Vec<&String> = self.map.keys().collect();
+        keys.sort();
+        for k in keys {
+            if let Some(s) = singular(k)
+                && !self.map.contains_key(&s)
+                && seen.insert(s.clone())
+            {
+                extra.push((s, self.map[k].targets.clone()));
+            }
+        }
+        for (k, targets) in extra {
+            self.map.insert(k, KeyEntry { targets, layer: 0, owner: String::new() });
+        }
+    }
+}
+
+/// The lookup tables the normaliser runs on.
+#[derive(Debug, Default)]
+pub(crate) struct Compiled {
+    pub names: Vec<Genre>,
+    pub kinds: Vec<Kind>,
+    pub fiction: Option<u16>,
+    pub nonfiction: Option<u16>,
+    /// Folded (compound) key → genres; an empty target list means "drop".
+    pub keys: HashMap<String, Box<[u16]>>,
+    /// The most segments any compound key spans.
+    pub max_compound: usize,
+    pub noise_classes: Vec<String>,
+    pub noise_exact: HashMap<String, u16>,
+    pub noise_prefixes: Vec<(String, u16)>,
+    pub noise_suffixes: Vec<(String, u16)>,
+    pub noise_contains: Vec<(String, u16)>,
+    pub entities: HashSet<String>,
+    pub prefixes: Vec<(String, Box<[u16]>)>,
+    pub suffixes: Vec<(String, Box<[u16]>)>,
+    pub max_genres: usize,
+}
+
+impl Compiled {
+    /// The genres a folded key maps to (`Some(&[])` = mapped to nothing).
+    pub(crate) fn lookup(&self, key: &str) -> Option<&[u16]> {
+        self.keys.get(key).map(AsRef::as_ref)
+    }
+
+    /// The noise class of a folded key, if a noise rule matches it.
+    ///
+    /// `whole` is set for a whole heading, where `contains` rules are not used:
+    /// "Hugo Award -- Science fiction" still says Science Fiction.
+    pub(crate) fn noise(&self, key: &str, whole: bool) -> Option<&str> {
+        let class = self
+            .noise_exact
+            .get(key)
+            .copied()
+            .or_else(|| self.noise_prefixes.iter().find(|(p, _)| has_word_prefix(key, p)).map(|(_, c)| *c))
+            .or_else(|| self.noise_suffixes.iter().find(|(s, _)| has_word_suffix(key, s)).map(|(_, c)| *c))
+            .or_else(|| {
+                if whole {
+                    None
+                } else {
+                    self.noise_contains.iter().find(|(w, _)| contains_words(key, w)).map(|(_, c)| *c)
+                }
+            })?;
+        self.noise_classes.get(usize::from(class)).map(String::as_str)
+    }
+
+    /// Whether a folded parenthetical qualifier marks a person, place or organisation.
+    pub(crate) fn is_entity(&self, qualifier: &str) -> bool {
+        let key = fold_key(qualifier);
+        self.entities.contains(&key) || key.split(',').next().is_some_and(|first| self.entities.contains(first.trim()))
+    }
+}
+
+fn is_boundary(c: Option<char>) -> bool {
+    c.is_none_or(|c| !c.is_alphanumeric() && c != '\'')
+}
+
+/// `key` starts with the words of `prefix` (prefixes ending in punctuation like `nyt:` match anything after).
+pub(crate) fn has_word_prefix(key: &str, prefix: &str) -> bool {
+    key.starts_with(prefix) && is_boundary(key[prefix.len()..].chars().next())
+}
+
+/// `key` ends with the words of `suffix`.
+pub(crate) fn has_word_suffix(key: &str, suffix: &str) -> bool {
+    key.ends_with(suffix) && is_boundary(key[..key.len() - suffix.len()].chars().next_back())
+}
+
+/// `key` contains the words of `needle` as whole words.
+pub(crate) fn contains_words(key: &str, needle: &str) -> bool {
+    key.match_indices(needle).any(|(i, _)| {
+        is_boundary(key[..i].chars().next_back()) && is_boundary(key[i + needle.len()..].chars().next())
+    })
+}
