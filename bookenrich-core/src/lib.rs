@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod csv;
 pub mod dashboard;
+pub mod engine;
 pub mod error;
 pub mod fetch;
 pub mod genres;

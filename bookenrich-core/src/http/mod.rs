@@ -31,7 +31,7 @@ impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Header values may carry an API key.
         f.debug_struct("HttpRequest")
-            .field("url", &self.url.as_str())
+            .field("url", &crate::fetch::redact_url(&self.url))
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("max_body_bytes", &self.max_body_bytes)
