@@ -12,7 +12,7 @@ use bytes::Bytes;
 #[cfg(feature = "http")]
 mod reqwest_client;
 #[cfg(feature = "http")]
-pub use reqwest_client::ReqwestClient;
+pub use reqwest_client::{DEFAULT_CONNECT_TIMEOUT, ReqwestClient, ReqwestClientConfig, user_agent};
 
 /// One GET request.
 #[derive(Clone, PartialEq, Eq)]
