@@ -16,6 +16,7 @@ use crate::fetch::Fetcher;
 use crate::isbn::Isbn;
 
 pub mod google_books;
+pub mod matching;
 pub mod open_library;
 
 pub use google_books::GoogleBooks;
