@@ -1,1 +1,42 @@
-fn main() {}
+//! `bookenrich`: enrich a Goodreads library export and write the reading-dashboard JSON.
+
+mod enrich;
+mod exit;
+mod inspect;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::Failure;
+
+/// Enrich a Goodreads library export with genres and covers, and write the dashboard JSON.
+#[derive(Debug, Parser)]
+#[command(name = "bookenrich", version, about, long_about = None, after_help = exit::EXIT_CODES_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read an export and print what is in it: counts, years, ISBN quality, row problems.
+    Inspect(inspect::InspectArgs),
+    /// Read an export, look every book up in the catalogues, and write the dashboard JSON.
+    Enrich(Box<enrich::EnrichArgs>),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Enrich(args) => enrich::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure { code, message }) => {
+            eprintln!("bookenrich: {message}");
+            code.into()
+        }
+    }
+}

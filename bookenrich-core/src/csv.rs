@@ -60,7 +60,11 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { include_unread: false, limit: None, max_field_bytes: 1 << 20 }
+        Self {
+            include_unread: false,
+            limit: None,
+            max_field_bytes: 1 << 20,
+        }
     }
 }
 
@@ -184,7 +188,10 @@ pub struct ExportReader<R: Read> {
 
 impl<R: Read> std::fmt::Debug for ExportReader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExportReader").field("file", &self.file).field("kept", &self.kept).finish_non_exhaustive()
+        f.debug_struct("ExportReader")
+            .field("file", &self.file)
+            .field("kept", &self.kept)
+            .finish_non_exhaustive()
     }
 }
 
@@ -192,11 +199,19 @@ impl<R: Read> ExportReader<R> {
     /// Reads the header of `reader` (named `file` in errors) and checks it is a Goodreads export.
     pub fn new(reader: R, file: impl Into<String>, options: ReadOptions) -> Result<Self> {
         let file = file.into();
-        let mut csv = ::csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+        let mut csv = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader);
         let mut header = ::csv::ByteRecord::new();
-        let got_header = csv.read_byte_record(&mut header).map_err(|e| csv_error(&file, &e))?;
+        let got_header = csv
+            .read_byte_record(&mut header)
+            .map_err(|e| csv_error(&file, &e))?;
         if !got_header {
-            return Err(Error::NotAnExport { file, reason: "the file is empty".into() });
+            return Err(Error::NotAnExport {
+                file,
+                reason: "the file is empty".into(),
+            });
         }
         let columns = resolve_columns(&file, &header)?;
         Ok(Self {
@@ -243,13 +258,22 @@ impl<R: Read> ExportReader<R> {
     fn parse_record(&mut self, line: u64) -> RowOutcome {
         let record = &self.record;
         let problem = |kind, goodreads_id: Option<String>, message: String| {
-            RowOutcome::Problem(RowProblem { line, goodreads_id, kind, message })
+            RowOutcome::Problem(RowProblem {
+                line,
+                goodreads_id,
+                kind,
+                message,
+            })
         };
         if record.len() != self.columns.width {
             return problem(
                 RowProblemKind::FieldCount,
                 None,
-                format!("row has {} fields, the header has {}", record.len(), self.columns.width),
+                format!(
+                    "row has {} fields, the header has {}",
+                    record.len(),
+                    self.columns.width
+                ),
             );
         }
         let mut cells: [&str; KNOWN_COLUMNS.len()] = [""; KNOWN_COLUMNS.len()];
@@ -285,14 +309,26 @@ impl<R: Read> ExportReader<R> {
         }
         let id = cells[BOOK_ID].trim();
         if id.is_empty() {
-            return problem(RowProblemKind::BlankBookId, None, "column \"Book Id\" is blank".into());
+            return problem(
+                RowProblemKind::BlankBookId,
+                None,
+                "column \"Book Id\" is blank".into(),
+            );
         }
         let goodreads_id = Some(id.to_owned());
         if cells[TITLE].trim().is_empty() {
-            return problem(RowProblemKind::BlankTitle, goodreads_id, "column \"Title\" is blank".into());
+            return problem(
+                RowProblemKind::BlankTitle,
+                goodreads_id,
+                "column \"Title\" is blank".into(),
+            );
         }
         if cells[AUTHOR].trim().is_empty() {
-            return problem(RowProblemKind::BlankAuthor, goodreads_id, "column \"Author\" is blank".into());
+            return problem(
+                RowProblemKind::BlankAuthor,
+                goodreads_id,
+                "column \"Author\" is blank".into(),
+            );
         }
         if !self.seen_ids.insert(id.to_owned()) {
             return problem(
@@ -321,21 +357,39 @@ impl<R: Read> Iterator for ExportReader<R> {
 fn csv_error(file: &str, e: &::csv::Error) -> Error {
     let line = e.position().map_or(0, ::csv::Position::line);
     match e.kind() {
-        ::csv::ErrorKind::Io(io) => Error::Csv { file: file.to_owned(), line, message: io.to_string() },
-        _ => Error::Csv { file: file.to_owned(), line, message: e.to_string() },
+        ::csv::ErrorKind::Io(io) => Error::Csv {
+            file: file.to_owned(),
+            line,
+            message: io.to_string(),
+        },
+        _ => Error::Csv {
+            file: file.to_owned(),
+            line,
+            message: e.to_string(),
+        },
     }
 }
 
 fn resolve_columns(file: &str, header: &::csv::ByteRecord) -> Result<Columns> {
-    let not_export = |reason: String| Error::NotAnExport { file: file.to_owned(), reason };
+    let not_export = |reason: String| Error::NotAnExport {
+        file: file.to_owned(),
+        reason,
+    };
     let mut names = Vec::with_capacity(header.len());
     for (i, raw) in header.iter().enumerate() {
-        let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+        let raw = if i == 0 {
+            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+        } else {
+            raw
+        };
         if raw.contains(&0) {
-            return Err(not_export("the header contains NUL bytes (is it a binary file?)".into()));
+            return Err(not_export(
+                "the header contains NUL bytes (is it a binary file?)".into(),
+            ));
         }
-        let name = std::str::from_utf8(raw)
-            .map_err(|_| not_export("the header is not UTF-8 text (is it a binary file?)".into()))?;
+        let name = std::str::from_utf8(raw).map_err(|_| {
+            not_export("the header is not UTF-8 text (is it a binary file?)".into())
+        })?;
         names.push(name.trim());
     }
     let mut idx = [None; KNOWN_COLUMNS.len()];
@@ -356,9 +410,15 @@ fn resolve_columns(file: &str, header: &::csv::ByteRecord) -> Result<Columns> {
         .map(|(n, _)| (*n).to_owned())
         .collect();
     if !missing.is_empty() {
-        return Err(Error::MissingColumns { file: file.to_owned(), columns: missing });
+        return Err(Error::MissingColumns {
+            file: file.to_owned(),
+            columns: missing,
+        });
     }
-    Ok(Columns { idx, width: header.len() })
+    Ok(Columns {
+        idx,
+        width: header.len(),
+    })
 }
 
 fn book_from_cells(c: &[&str; KNOWN_COLUMNS.len()]) -> BookAnalytics {
@@ -386,8 +446,13 @@ fn book_from_cells(c: &[&str; KNOWN_COLUMNS.len()]) -> BookAnalytics {
         my_review: text(c[MY_REVIEW]),
         has_spoilers: parse_bool(c[SPOILER]),
         private_notes: text(c[PRIVATE_NOTES]),
-        read_count: parse_int(c[READ_COUNT]).and_then(|n| u32::try_from(n).ok()).unwrap_or(1).max(1),
-        owned_copies: parse_int(c[OWNED_COPIES]).and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
+        read_count: parse_int(c[READ_COUNT])
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(1)
+            .max(1),
+        owned_copies: parse_int(c[OWNED_COPIES])
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0),
     }
 }
 
@@ -430,7 +495,10 @@ fn parse_float(s: &str) -> Option<f64> {
 }
 
 fn parse_bool(s: &str) -> bool {
-    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1" | "y")
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "true" | "yes" | "1" | "y"
+    )
 }
 
 /// Dates as `YYYY/MM/DD`, `YYYY-MM-DD`, `MM/DD/YYYY`, `YYYY/MM` (1st of month) or `YYYY` (1 January).
@@ -456,7 +524,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 fn split_shelves(s: &str) -> Vec<String> {
-    s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Reads a whole export from any reader; `file` names it in errors.
@@ -477,7 +549,11 @@ pub fn read_export<R: Read>(reader: R, file: &str, options: &ReadOptions) -> Res
 pub fn read_export_path(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Export> {
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_export(BufReader::with_capacity(1 << 16, file), &path.display().to_string(), options)
+    read_export(
+        BufReader::with_capacity(1 << 16, file),
+        &path.display().to_string(),
+        options,
+    )
 }
 
 /// Reads a whole export held in memory (bytes of the file).

@@ -38,7 +38,8 @@ pub struct DashboardOptions {
 
 /// One book as the dashboard reads it; keys in the contract's order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[allow(missing_docs)] // Each field is documented in the contract (shared/contract/README.md).
+// Each field is documented in the contract (shared/contract/README.md); its booleans are the contract's.
+#[allow(missing_docs, clippy::struct_excessive_bools)]
 pub struct DashboardBook<'a> {
     pub goodreads_id: Cow<'a, str>,
     pub title: Cow<'a, str>,
@@ -72,10 +73,20 @@ pub struct DashboardBook<'a> {
 
 impl<'a> DashboardBook<'a> {
     /// The dashboard record of `book`, with genres and covers from `enriched` when given.
-    pub fn new(book: &'a BookAnalytics, enriched: Option<&'a EnrichedBook>, include_private_notes: bool) -> Self {
+    pub fn new(
+        book: &'a BookAnalytics,
+        enriched: Option<&'a EnrichedBook>,
+        include_private_notes: bool,
+    ) -> Self {
         let b = |s: &'a Option<String>| s.as_deref().map(Cow::Borrowed);
-        let genres: Vec<Cow<'a, str>> =
-            enriched.map(|e| e.final_genres.iter().map(|g| Cow::Borrowed(g.as_str())).collect()).unwrap_or_default();
+        let genres: Vec<Cow<'a, str>> = enriched
+            .map(|e| {
+                e.final_genres
+                    .iter()
+                    .map(|g| Cow::Borrowed(g.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
             goodreads_id: Cow::Borrowed(&book.goodreads_id),
             title: Cow::Borrowed(&book.title),
@@ -94,13 +105,21 @@ impl<'a> DashboardBook<'a> {
             publication_year: book.original_publication_year,
             page_category: book.page_category().map(|c| Cow::Borrowed(c.label())),
             reading_status: b(&book.reading_status),
-            bookshelves: book.bookshelves.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
+            bookshelves: book
+                .bookshelves
+                .iter()
+                .map(|s| Cow::Borrowed(s.as_str()))
+                .collect(),
             genre_enriched: !genres.is_empty(),
             genres,
             thumbnail_url: enriched.and_then(|e| b(&e.thumbnail_url)),
             small_thumbnail_url: enriched.and_then(|e| b(&e.small_thumbnail_url)),
             my_review: b(&book.my_review),
-            private_notes: if include_private_notes { b(&book.private_notes) } else { None },
+            private_notes: if include_private_notes {
+                b(&book.private_notes)
+            } else {
+                None
+            },
             has_spoilers: book.has_spoilers,
             has_review: book.has_review(),
             was_reread: book.was_reread(),
@@ -223,7 +242,9 @@ pub fn build_dashboard<'a>(
     let mut by_id: HashMap<&str, &EnrichedBook> = HashMap::with_capacity(results.len());
     let mut duplicates = 0u64;
     for r in results {
-        let Some(id) = r.goodreads_id.as_deref() else { continue };
+        let Some(id) = r.goodreads_id.as_deref() else {
+            continue;
+        };
         match by_id.get(id) {
             None => {
                 by_id.insert(id, r);
@@ -251,33 +272,53 @@ pub fn build_dashboard<'a>(
             }
         }
         count_sources(&mut validation.genre_sources_success, enriched);
-        dash_books.push(DashboardBook::new(book, enriched, options.include_private_notes));
+        dash_books.push(DashboardBook::new(
+            book,
+            enriched,
+            options.include_private_notes,
+        ));
     }
     let book_ids: HashSet<&str> = books.iter().map(|b| b.goodreads_id.as_str()).collect();
     let extra = by_id.keys().filter(|id| !book_ids.contains(*id)).count();
 
-    validation.books_with_missing_dates = books.iter().filter(|b| b.date_read.is_none()).count() as u64;
-    validation.books_with_missing_pages = books.iter().filter(|b| b.num_pages.is_none()).count() as u64;
-    validation.re_read_books_original_count = books.iter().filter(|b| b.was_reread()).count() as u64;
+    validation.books_with_missing_dates =
+        books.iter().filter(|b| b.date_read.is_none()).count() as u64;
+    validation.books_with_missing_pages =
+        books.iter().filter(|b| b.num_pages.is_none()).count() as u64;
+    validation.re_read_books_original_count =
+        books.iter().filter(|b| b.was_reread()).count() as u64;
 
     let mut notes = options.processing_notes.clone();
     if !results.is_empty() || validation.books_without_enrichment_result > 0 {
-        notes.push(format!("{matched} of {} books have an enrichment result", books.len()));
+        notes.push(format!(
+            "{matched} of {} books have an enrichment result",
+            books.len()
+        ));
     }
     if validation.books_with_failed_lookup > 0 {
-        notes.push(format!("{} books could not be looked up", validation.books_with_failed_lookup));
+        notes.push(format!(
+            "{} books could not be looked up",
+            validation.books_with_failed_lookup
+        ));
     }
     if extra > 0 {
-        notes.push(format!("{extra} enrichment results matched no book and were ignored"));
+        notes.push(format!(
+            "{extra} enrichment results matched no book and were ignored"
+        ));
     }
     if duplicates > 0 {
-        notes.push(format!("{duplicates} duplicate enrichment results were ignored"));
+        notes.push(format!(
+            "{duplicates} duplicate enrichment results were ignored"
+        ));
     }
     if !options.include_private_notes {
         notes.push("private notes omitted".to_owned());
     }
 
-    let export_id = options.export_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let export_id = options
+        .export_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let timestamp = options.timestamp.unwrap_or_else(Utc::now);
     let summary = summarize(books, &dash_books);
     Dashboard {
@@ -311,7 +352,10 @@ fn count_sources(success: &mut GenreSourcesSuccess, enriched: Option<&EnrichedBo
 fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
     let total = books.len() as u64;
     let read: Vec<&BookAnalytics> = books.iter().filter(|b| b.is_read()).collect();
-    let rated: Vec<u8> = books.iter().filter_map(|b| b.my_rating.filter(|r| *r > 0)).collect();
+    let rated: Vec<u8> = books
+        .iter()
+        .filter_map(|b| b.my_rating.filter(|r| *r > 0))
+        .collect();
     let enriched = dash.iter().filter(|b| b.genre_enriched).count() as u64;
 
     let mut genre_counts: Vec<(&str, u64)> = Vec::new();
@@ -320,18 +364,17 @@ fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
     for book in dash {
         for g in &book.genres {
             occurrences += 1;
-            match genre_index.get(g.as_ref()) {
-                Some(&i) => genre_counts[i].1 += 1,
-                None => {
-                    genre_index.insert(g.as_ref(), genre_counts.len());
-                    genre_counts.push((g.as_ref(), 1));
-                }
+            if let Some(&i) = genre_index.get(g.as_ref()) {
+                genre_counts[i].1 += 1;
+            } else {
+                genre_index.insert(g.as_ref(), genre_counts.len());
+                genre_counts.push((g.as_ref(), 1));
             }
         }
     }
     let unique_genres = genre_counts.len() as u64;
     // A stable sort keeps first-seen order among equal counts, as the contract asks.
-    genre_counts.sort_by(|a, b| b.1.cmp(&a.1));
+    genre_counts.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     let most_common_genres = genre_counts
         .iter()
         .take(10)
@@ -351,7 +394,11 @@ fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
         read_books: read.len() as u64,
         rated_books: rated.len() as u64,
         genre_enriched_books: enriched,
-        genre_enrichment_rate: if total == 0 { 0.0 } else { enriched as f64 / total as f64 * 100.0 },
+        genre_enrichment_rate: if total == 0 {
+            0.0
+        } else {
+            enriched as f64 / total as f64 * 100.0
+        },
         unique_authors: authors.len() as u64,
         unique_genres,
         total_pages: read.iter().filter_map(|b| b.num_pages).map(u64::from).sum(),
@@ -361,7 +408,10 @@ fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
         },
         reading_years: years,
         average_rating: (!rated.is_empty()).then(|| {
-            round_decimals(rated.iter().map(|r| f64::from(*r)).sum::<f64>() / rated.len() as f64, 15)
+            round_decimals(
+                rated.iter().map(|r| f64::from(*r)).sum::<f64>() / rated.len() as f64,
+                15,
+            )
         }),
         most_common_genres,
     }
@@ -404,7 +454,10 @@ impl Dashboard<'static> {
     pub fn from_json_slice(bytes: &[u8], file: &str) -> Result<Self> {
         serde_json::from_slice::<Dashboard<'_>>(bytes)
             .map(Dashboard::into_owned)
-            .map_err(|e| Error::Dashboard { file: file.to_owned(), message: e.to_string() })
+            .map_err(|e| Error::Dashboard {
+                file: file.to_owned(),
+                message: e.to_string(),
+            })
     }
 
     /// Reads a dashboard JSON file.
@@ -420,7 +473,11 @@ impl Dashboard<'_> {
     pub fn into_owned(self) -> Dashboard<'static> {
         Dashboard {
             export_id: self.export_id,
-            books: self.books.into_iter().map(DashboardBook::into_owned).collect(),
+            books: self
+                .books
+                .into_iter()
+                .map(DashboardBook::into_owned)
+                .collect(),
             summary: self.summary,
             metadata: self.metadata,
         }

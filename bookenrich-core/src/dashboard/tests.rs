@@ -43,18 +43,50 @@ fn result(id: &str, genres: &[&str], sources: &[&str]) -> EnrichedBook {
 fn results_are_merged_by_id_not_by_position() {
     let books = vec![book("1", "A"), book("2", "B"), book("3", "C")];
     // Out of order, one missing (2), one extra (99).
-    let results = vec![result("3", &["Fantasy"], &["open_library"]), result("99", &["Horror"], &[]), result("1", &["Science Fiction"], &["google_books"])];
+    let results = vec![
+        result("3", &["Fantasy"], &["open_library"]),
+        result("99", &["Horror"], &[]),
+        result("1", &["Science Fiction"], &["google_books"]),
+    ];
     let d = build_dashboard(&books, &results, &DashboardOptions::default());
-    let genres: Vec<Vec<&str>> = d.books.iter().map(|b| b.genres.iter().map(AsRef::as_ref).collect()).collect();
-    assert_eq!(genres, vec![vec!["Science Fiction"], vec![], vec!["Fantasy"]]);
-    assert_eq!(d.books[0].thumbnail_url.as_deref(), Some("https://covers.example/1.jpg"));
+    let genres: Vec<Vec<&str>> = d
+        .books
+        .iter()
+        .map(|b| b.genres.iter().map(AsRef::as_ref).collect())
+        .collect();
+    assert_eq!(
+        genres,
+        vec![vec!["Science Fiction"], vec![], vec!["Fantasy"]]
+    );
+    assert_eq!(
+        d.books[0].thumbnail_url.as_deref(),
+        Some("https://covers.example/1.jpg")
+    );
     assert_eq!(d.books[1].thumbnail_url, None);
     assert!(!d.books[1].genre_enriched);
     let v = &d.metadata.validation;
     assert_eq!(v.books_without_enrichment_result, 1);
-    assert_eq!(v.genre_sources_success, GenreSourcesSuccess { google_books: 1, open_library: 1, both_sources: 0, no_genres: 1 });
-    assert!(d.metadata.processing_notes.iter().any(|n| n == "1 enrichment results matched no book and were ignored"));
-    assert!(d.metadata.processing_notes.iter().any(|n| n == "2 of 3 books have an enrichment result"));
+    assert_eq!(
+        v.genre_sources_success,
+        GenreSourcesSuccess {
+            google_books: 1,
+            open_library: 1,
+            both_sources: 0,
+            no_genres: 1
+        }
+    );
+    assert!(
+        d.metadata
+            .processing_notes
+            .iter()
+            .any(|n| n == "1 enrichment results matched no book and were ignored")
+    );
+    assert!(
+        d.metadata
+            .processing_notes
+            .iter()
+            .any(|n| n == "2 of 3 books have an enrichment result")
+    );
     assert_eq!(d.summary.unique_genres, 2);
 }
 
@@ -65,7 +97,11 @@ fn duplicate_results_prefer_the_successful_one_and_failures_are_counted() {
     failed.error = Some("open_library: HTTP 503".into());
     let mut failed2 = result("2", &[], &[]);
     failed2.error = Some("timeout".into());
-    let results = vec![failed, result("1", &["Fantasy"], &["open_library", "google_books"]), failed2];
+    let results = vec![
+        failed,
+        result("1", &["Fantasy"], &["open_library", "google_books"]),
+        failed2,
+    ];
     let d = build_dashboard(&books, &results, &DashboardOptions::default());
     assert_eq!(d.books[0].genres, vec!["Fantasy"]);
     assert!(d.books[1].genres.is_empty());
@@ -73,7 +109,12 @@ fn duplicate_results_prefer_the_successful_one_and_failures_are_counted() {
     assert_eq!(v.books_with_failed_lookup, 1);
     assert_eq!(v.genre_sources_success.both_sources, 1);
     assert_eq!(v.genre_sources_success.no_genres, 1);
-    assert!(d.metadata.processing_notes.iter().any(|n| n == "1 duplicate enrichment results were ignored"));
+    assert!(
+        d.metadata
+            .processing_notes
+            .iter()
+            .any(|n| n == "1 duplicate enrichment results were ignored")
+    );
     assert_eq!(d.summary.unique_authors, 1);
 }
 
@@ -83,7 +124,10 @@ fn private_notes_are_left_out_unless_asked_for() {
     let d = build_dashboard(&books, &[], &DashboardOptions::default());
     assert_eq!(d.books[0].private_notes, None);
     assert!(!d.to_json_string().unwrap().contains("secret"));
-    let opts = DashboardOptions { include_private_notes: true, ..DashboardOptions::default() };
+    let opts = DashboardOptions {
+        include_private_notes: true,
+        ..DashboardOptions::default()
+    };
     let d = build_dashboard(&books, &[], &opts);
     assert_eq!(d.books[0].private_notes.as_deref(), Some("secret"));
 }
@@ -98,8 +142,21 @@ fn most_common_genres_count_descending_ties_in_first_seen_order() {
         result("4", &["Romance"], &["open_library"]),
     ];
     let d = build_dashboard(&books, &results, &DashboardOptions::default());
-    let top: Vec<(&str, u64)> = d.summary.most_common_genres.iter().map(|g| (g.genre.as_str(), g.count)).collect();
-    assert_eq!(top, [("Fantasy", 2), ("Mystery", 2), ("Horror", 1), ("Romance", 1)]);
+    let top: Vec<(&str, u64)> = d
+        .summary
+        .most_common_genres
+        .iter()
+        .map(|g| (g.genre.as_str(), g.count))
+        .collect();
+    assert_eq!(
+        top,
+        [
+            ("Fantasy", 2),
+            ("Mystery", 2),
+            ("Horror", 1),
+            ("Romance", 1)
+        ]
+    );
     assert!((d.summary.most_common_genres[0].percentage - 100.0 * 2.0 / 6.0).abs() < 1e-12);
     assert!((d.summary.genre_enrichment_rate - 100.0).abs() < f64::EPSILON);
 }
@@ -118,11 +175,17 @@ fn output_is_deterministic_given_id_and_timestamp_and_round_trips() {
     let books = vec![book("1", "Ünïcödé Author")];
     let opts = DashboardOptions {
         export_id: Some("00000000-0000-4000-8000-000000000000".into()),
-        timestamp: DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z").ok().map(|t| t.with_timezone(&Utc)),
+        timestamp: DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
         ..DashboardOptions::default()
     };
-    let a = build_dashboard(&books, &[], &opts).to_json_string().unwrap();
-    let b = build_dashboard(&books, &[], &opts).to_json_string().unwrap();
+    let a = build_dashboard(&books, &[], &opts)
+        .to_json_string()
+        .unwrap();
+    let b = build_dashboard(&books, &[], &opts)
+        .to_json_string()
+        .unwrap();
     assert_eq!(a, b);
     assert!(a.contains("Ünïcödé Author"), "non-ASCII is written as is");
     assert!(a.starts_with("{\n  \"export_id\": \"00000000-0000-4000-8000-000000000000\",\n  \"books\": [\n    {\n      \"goodreads_id\": \"1\""));
@@ -130,5 +193,9 @@ fn output_is_deterministic_given_id_and_timestamp_and_round_trips() {
     let back = Dashboard::from_json_slice(a.as_bytes(), "x.json").unwrap();
     assert_eq!(back.to_json_string().unwrap(), a);
     let err = Dashboard::from_json_slice(b"{\"books\": 3}", "bad.json").unwrap_err();
-    assert!(err.to_string().starts_with("bad.json: invalid dashboard JSON: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("bad.json: invalid dashboard JSON: "),
+        "{err}"
+    );
 }

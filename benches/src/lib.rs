@@ -1,0 +1,3 @@
+//! Shared benchmark and test utilities: a generator of realistic Goodreads exports.
+
+pub mod generate;

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Rust: formatting, lints, every test of the workspace, rustdoc (warnings are errors).
+set -euo pipefail
+cd "$ROOT"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of every language: the one command the README gives and .ci/run calls.
+#
+# It installs what it needs (Debian packages, Python and npm packages, cargo tools) and
+# builds the workspace once: cargo, maturin and napi share one target directory and one
+# target triple, so the Rust, Python and Node tests reuse the same build.
+#
+# Stages (each a script in scripts/ci/, run in this order; `STAGES="rust python" ./scripts/test-all.sh` picks some):
+#   setup   toolchain components and system packages
+#   rust    fmt, clippy (-D warnings), cargo test for the whole workspace, docs
+#   python  the bookenrich wheel in a fresh virtualenv, pytest, stubtest
+#   node    the napi addon, node --test, tsc on the typed example
+#   cli     the README's main command on the example library, HTML report in headless Chromium
+#   aws     moto workflow tests, CDK synth + template tests, asl-validator
+#   fuzz    cargo-fuzz targets for a bounded time each
+#   deny    cargo deny check licenses bans sources
+#   bench   every benchmark once in quick mode (no timing assertions)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ROOT="$PWD"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# One target triple for cargo, maturin and napi, so they share one build (see docs/development.md).
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+ALL_STAGES="setup rust python node cli aws fuzz deny bench"
+STAGES="${STAGES:-$ALL_STAGES}"
+start=$(date +%s)
+for stage in $STAGES; do
+    script="scripts/ci/$stage.sh"
+    if [[ ! -f $script ]]; then
+        echo "test-all: unknown stage '$stage' (no $script)" >&2
+        exit 2
+    fi
+    echo "::: stage $stage ($(( $(date +%s) - start ))s elapsed)"
+    bash "$script"
+done
+echo "::: all stages passed in $(( $(date +%s) - start ))s: $STAGES"
