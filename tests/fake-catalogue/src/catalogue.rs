@@ -217,7 +217,6 @@ impl Catalogue {
         let decoys: Vec<FakeBook> = self
             .entries
             .iter()
-            .filter(|e| e.recorded.ol_search.is_none() && e.recorded.google_search.is_none())
             .flat_map(|e| e.book.decoy_books())
             .collect();
         for d in decoys {

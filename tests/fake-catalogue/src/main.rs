@@ -83,7 +83,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                     .push((api.parse().map_err(|e| format!("{e}"))?, rate, burst));
             }
             "--retry-after" => {
-                args.retry_after = Some(number("--retry-after", value("--retry-after")?)?)
+                args.retry_after = Some(number("--retry-after", value("--retry-after")?)?);
             }
             "--google-daily-quota" => {
                 args.google_daily_quota = Some(number(
