@@ -1,7 +1,7 @@
 //! Reading one raw subject string: noise, hierarchy splitting, vocabulary lookup.
 
-use super::rules::{has_word_prefix, has_word_suffix, Compiled};
-use super::text::{fold_key, fold_light, segments, split_qualifiers, strip_dates, Dates, JOIN};
+use super::rules::{Compiled, Kind, has_word_prefix, has_word_suffix};
+use super::text::{Dates, JOIN, fold_key, fold_light, segments, split_qualifiers, strip_dates};
 
 /// Why part of a raw string produced no genre.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14,6 +14,8 @@ pub enum DropReason {
     MappedToNothing,
     /// The text is not noise but matches nothing in the vocabulary.
     Unknown,
+    /// A nonfiction topic inside a heading that says the book is fiction ("Psychology -- Fiction").
+    TopicOfFiction,
 }
 
 /// A part of a raw string that was dropped, and why.
@@ -29,6 +31,8 @@ pub struct Dropped {
 pub(crate) trait Sink {
     fn genre(&mut self, id: u16);
     fn dropped(&mut self, text: &str, reason: DropReason);
+    /// The genres found so far for the current string.
+    fn ids(&mut self) -> &mut Vec<u16>;
 }
 
 /// Collects genre ids only (the fast path).
@@ -41,6 +45,9 @@ impl Sink for Ids<'_> {
         }
     }
     fn dropped(&mut self, _: &str, _: DropReason) {}
+    fn ids(&mut self) -> &mut Vec<u16> {
+        self.0
+    }
 }
 
 /// Collects genre ids and drop reasons (for `explain`).
@@ -57,7 +64,13 @@ impl Sink for Trace {
         }
     }
     fn dropped(&mut self, text: &str, reason: DropReason) {
-        self.dropped.push(Dropped { text: text.to_owned(), reason });
+        self.dropped.push(Dropped {
+            text: text.to_owned(),
+            reason,
+        });
+    }
+    fn ids(&mut self) -> &mut Vec<u16> {
+        &mut self.ids
     }
 }
 
@@ -70,17 +83,62 @@ const DATE: &str = "date";
 const ENTITY: &str = "entity";
 
 impl Compiled {
-    /// Reads one raw string and reports its genres and dropped parts to `sink`.
+    /// Reads one raw string and reports its genres and dropped parts to `sink`
+    /// (whose id list must start empty).
     pub(crate) fn analyse(&self, raw: &str, sink: &mut impl Sink) {
+        self.analyse_parts(raw, sink);
+        self.fiction_forms(sink);
+    }
+
+    /// In a heading that says "fiction", nonfiction genres are topics, not genres:
+    /// they become their fiction form (History → Historical Fiction) or go.
+    fn fiction_forms(&self, sink: &mut impl Sink) {
+        let Some(fiction) = self.fiction else { return };
+        let ids = sink.ids();
+        if !ids.contains(&fiction)
+            || !ids
+                .iter()
+                .any(|&id| self.kinds[usize::from(id)] == Kind::Nonfiction)
+        {
+            return;
+        }
+        let before = std::mem::take(ids);
+        let mut topics = Vec::new();
+        for id in before {
+            let id = if self.kinds[usize::from(id)] == Kind::Nonfiction {
+                let Some(form) = self.in_fiction[usize::from(id)] else {
+                    topics.push(id);
+                    continue;
+                };
+                form
+            } else {
+                id
+            };
+            sink.genre(id);
+        }
+        for id in topics {
+            sink.dropped(
+                self.names[usize::from(id)].as_str(),
+                DropReason::TopicOfFiction,
+            );
+        }
+    }
+
+    fn analyse_parts(&self, raw: &str, sink: &mut impl Sink) {
         let light = fold_light(raw);
         if light.is_empty() {
             return;
         }
         let segs = segments(&light);
         let keys: Vec<String> = segs.iter().map(|s| fold_key(s.text)).collect();
-        let whole = keys.iter().filter(|k| !k.is_empty()).cloned().collect::<Vec<_>>().join(JOIN);
+        let whole = keys
+            .iter()
+            .filter(|k| !k.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(JOIN);
         if let Some(ids) = self.lookup(&whole) {
-            self.emit(&whole, ids, sink);
+            Self::emit(&whole, ids, sink);
             return;
         }
         if let Some(class) = self.noise(&whole, true) {
@@ -118,7 +176,7 @@ impl Compiled {
             for len in (2..=run).rev() {
                 let key = keys[i..i + len].join(JOIN);
                 if let Some(ids) = self.lookup(&key) {
-                    self.emit(&key, ids, sink);
+                    Self::emit(&key, ids, sink);
                     i += len;
                     matched = true;
                     break;
@@ -138,7 +196,7 @@ impl Compiled {
             return;
         }
         if let Some(ids) = self.lookup(key) {
-            self.emit(key, ids, sink);
+            Self::emit(key, ids, sink);
             return;
         }
         let q = split_qualifiers(light);
@@ -148,7 +206,7 @@ impl Compiled {
         }
     }
 
-    fn emit(&self, key: &str, ids: &[u16], sink: &mut impl Sink) {
+    fn emit(key: &str, ids: &[u16], sink: &mut impl Sink) {
         if ids.is_empty() {
             sink.dropped(key, DropReason::MappedToNothing);
         }
@@ -165,7 +223,7 @@ impl Compiled {
             return false;
         }
         if let Some(ids) = self.lookup(key) {
-            self.emit(key, ids, sink);
+            Self::emit(key, ids, sink);
             return !ids.is_empty();
         }
         if let Some(class) = self.noise(key, false) {
@@ -189,7 +247,7 @@ impl Compiled {
             }
         }
         if let Some(ids) = super::text::singular(key).and_then(|s| self.lookup(&s)) {
-            self.emit(key, ids, sink);
+            Self::emit(key, ids, sink);
             return !ids.is_empty();
         }
         sink.dropped(key, DropReason::Unknown);
@@ -209,7 +267,7 @@ impl Compiled {
                     .find(|(p, _)| key.len() > p.len() && has_word_prefix(key, p))
                     .map(|(p, adds)| (&key[p.len()..], adds))
             })?;
-        for &id in adds.iter() {
+        for &id in adds.as_ref() {
             sink.genre(id);
         }
         let rest = rest.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');

@@ -125,10 +125,16 @@ struct Builtin {
 static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| {
     let mut rules = RuleSet::default();
     // The built-in table is part of the crate and covered by tests; failing here is a build defect.
-    let file = RuleFile::parse(BUILTIN_RULES, "built-in vocabulary.toml").expect("built-in genre rules parse");
-    rules.merge(file, "built-in vocabulary.toml").expect("built-in genre rules merge");
+    let file = RuleFile::parse(BUILTIN_RULES, "built-in vocabulary.toml")
+        .expect("built-in genre rules parse");
+    rules
+        .merge(file, "built-in vocabulary.toml")
+        .expect("built-in genre rules merge");
     let compiled = rules.compile().expect("built-in genre rules compile");
-    Builtin { rules: Arc::new(rules), compiled: Arc::new(compiled) }
+    Builtin {
+        rules: Arc::new(rules),
+        compiled: Arc::new(compiled),
+    }
 });
 
 /// Normalises raw genre strings into the canonical vocabulary.
@@ -153,7 +159,11 @@ impl fmt::Debug for GenreNormalizer {
 impl Default for GenreNormalizer {
     fn default() -> Self {
         let b = &*BUILTIN;
-        Self { rules: Arc::clone(&b.rules), compiled: Arc::clone(&b.compiled), max_genres: b.compiled.max_genres }
+        Self {
+            rules: Arc::clone(&b.rules),
+            compiled: Arc::clone(&b.compiled),
+            max_genres: b.compiled.max_genres,
+        }
     }
 }
 
@@ -208,7 +218,11 @@ impl GenreNormalizer {
         rules.merge(file, "user rules")?;
         let compiled = rules.compile()?;
         let max_genres = rules.max_genres().unwrap_or(self.max_genres);
-        Ok(Self { rules: Arc::new(rules), compiled: Arc::new(compiled), max_genres })
+        Ok(Self {
+            rules: Arc::new(rules),
+            compiled: Arc::new(compiled),
+            max_genres,
+        })
     }
 
     /// The canonical genre names of the vocabulary, in table order.
@@ -232,7 +246,8 @@ impl GenreNormalizer {
 
     /// Fiction / Nonfiction decision for a book when the sources allow.
     pub fn classify<S: AsRef<str>>(&self, raw: &[S]) -> Option<FictionKind> {
-        self.rank(std::iter::once(raw.iter().map(AsRef::as_ref))).kind
+        self.rank(std::iter::once(raw.iter().map(AsRef::as_ref)))
+            .kind
     }
 
     /// What the rules make of one raw string: its genres and what was dropped, and why.
@@ -240,14 +255,22 @@ impl GenreNormalizer {
         let mut trace = Trace::default();
         self.compiled.analyse(raw, &mut trace);
         Explanation {
-            genres: trace.ids.iter().map(|&id| self.compiled.names[usize::from(id)].clone()).collect(),
+            genres: trace
+                .ids
+                .iter()
+                .map(|&id| self.compiled.names[usize::from(id)].clone())
+                .collect(),
             dropped: trace.dropped,
         }
     }
 
     fn finish(&self, ranked: &Ranked) -> Vec<Genre> {
         let names = &self.compiled.names;
-        let mut out: Vec<Genre> = ranked.genres.iter().map(|&id| names[usize::from(id)].clone()).collect();
+        let mut out: Vec<Genre> = ranked
+            .genres
+            .iter()
+            .map(|&id| names[usize::from(id)].clone())
+            .collect();
         if ranked.show_marker
             && let Some(kind) = ranked.kind
             && let Some(id) = self.marker(kind)
@@ -304,7 +327,10 @@ impl GenreNormalizer {
             .collect();
         order.sort_by(|&a, &b| {
             let (sa, sb) = (&support[usize::from(a)], &support[usize::from(b)]);
-            sb.sources.cmp(&sa.sources).then(sb.strings.cmp(&sa.strings)).then(sa.first_seen.cmp(&sb.first_seen))
+            sb.sources
+                .cmp(&sa.sources)
+                .then(sb.strings.cmp(&sa.strings))
+                .then(sa.first_seen.cmp(&sb.first_seen))
         });
 
         let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].strings);
@@ -316,8 +342,14 @@ impl GenreNormalizer {
             std::cmp::Ordering::Less => Some(FictionKind::Nonfiction),
             std::cmp::Ordering::Equal => {
                 let top = &order[..order.len().min(genre_slots)];
-                let fiction = top.iter().filter(|&&id| c.kinds[usize::from(id)] == Kind::Fiction).count();
-                let nonfiction = top.iter().filter(|&&id| c.kinds[usize::from(id)] == Kind::Nonfiction).count();
+                let fiction = top
+                    .iter()
+                    .filter(|&&id| c.kinds[usize::from(id)] == Kind::Fiction)
+                    .count();
+                let nonfiction = top
+                    .iter()
+                    .filter(|&&id| c.kinds[usize::from(id)] == Kind::Nonfiction)
+                    .count();
                 match fiction.cmp(&nonfiction) {
                     std::cmp::Ordering::Greater => Some(FictionKind::Fiction),
                     std::cmp::Ordering::Less => Some(FictionKind::Nonfiction),
@@ -329,6 +361,10 @@ impl GenreNormalizer {
         // With a cap of 1 the one slot goes to the best real genre, if any.
         let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
         order.truncate(if show_marker { cap - 1 } else { cap });
-        Ranked { genres: order, kind, show_marker }
+        Ranked {
+            genres: order,
+            kind,
+            show_marker,
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::text::{compound_key, fold_key, singular, JOIN};
+use super::text::{JOIN, compound_key, fold_key, singular};
 use super::{FictionKind, Genre};
 use crate::error::{Error, Result};
 
@@ -52,6 +52,9 @@ struct GenreRule {
     kind: Option<Kind>,
     #[serde(default)]
     aliases: Vec<String>,
+    /// The genre this one becomes when a heading says the book is fiction
+    /// ("History -- Fiction" is Historical Fiction, not History).
+    in_fiction: Option<String>,
     #[serde(default)]
     remove: bool,
 }
@@ -93,6 +96,7 @@ struct MergedGenre {
     name: String,
     kind: Kind,
     aliases: Vec<(String, u8)>,
+    in_fiction: Option<String>,
 }
 
 /// The built-in rules with any number of user files merged over them.
@@ -110,7 +114,8 @@ pub(crate) struct RuleSet {
 impl RuleFile {
     /// Parses rule TOML; errors name the line and column.
     pub(crate) fn parse(toml_text: &str, origin: &str) -> Result<Self> {
-        toml::from_str(toml_text).map_err(|e| Error::config(format!("{FIELD} ({origin})"), e.to_string().trim_end()))
+        toml::from_str(toml_text)
+            .map_err(|e| Error::config(format!("{FIELD} ({origin})"), e.to_string().trim_end()))
     }
 }
 
@@ -118,8 +123,12 @@ impl RuleSet {
     /// Merges `file` over this set as a new layer: its aliases and mappings win over earlier ones.
     pub(crate) fn merge(&mut self, file: RuleFile, origin: &str) -> Result<()> {
         let layer = self.layers;
-        self.layers = self.layers.checked_add(1).ok_or_else(|| Error::config(FIELD, "too many rule layers"))?;
-        let err = |field: String, msg: String| Error::config(format!("{FIELD} ({origin}): {field}"), msg);
+        self.layers = self
+            .layers
+            .checked_add(1)
+            .ok_or_else(|| Error::config(FIELD, "too many rule layers"))?;
+        let err =
+            |field: String, msg: String| Error::config(format!("{FIELD} ({origin}): {field}"), msg);
         if let Some(n) = file.settings.max_genres {
             self.max_genres = Some(n);
         }
@@ -129,19 +138,31 @@ impl RuleSet {
                 return Err(err(format!("genre[{i}].name"), "must not be empty".into()));
             }
             if fold_key(name).is_empty() {
-                return Err(err(format!("genre[{i}].name"), format!("{name:?} has no letters")));
+                return Err(err(
+                    format!("genre[{i}].name"),
+                    format!("{name:?} has no letters"),
+                ));
             }
-            let existing = self.genres.iter().position(|g| g.name.eq_ignore_ascii_case(name));
+            let existing = self
+                .genres
+                .iter()
+                .position(|g| g.name.eq_ignore_ascii_case(name));
             if rule.remove {
                 let Some(at) = existing else {
-                    return Err(err(format!("genre[{i}]"), format!("cannot remove unknown genre {name:?}")));
+                    return Err(err(
+                        format!("genre[{i}]"),
+                        format!("cannot remove unknown genre {name:?}"),
+                    ));
                 };
                 self.genres.remove(at);
                 continue;
             }
             for (j, alias) in rule.aliases.iter().enumerate() {
                 if compound_key(alias).is_empty() {
-                    return Err(err(format!("genre[{i}].aliases[{j}]"), format!("{alias:?} has no letters")));
+                    return Err(err(
+                        format!("genre[{i}].aliases[{j}]"),
+                        format!("{alias:?} has no letters"),
+                    ));
                 }
             }
             let aliases = rule.aliases.into_iter().map(|a| (a, layer));
@@ -151,12 +172,16 @@ impl RuleSet {
                     if let Some(kind) = rule.kind {
                         g.kind = kind;
                     }
+                    if rule.in_fiction.is_some() {
+                        g.in_fiction = rule.in_fiction;
+                    }
                     g.aliases.extend(aliases);
                 }
                 None => self.genres.push(MergedGenre {
                     name: name.to_owned(),
                     kind: rule.kind.unwrap_or(Kind::Any),
                     aliases: aliases.collect(),
+                    in_fiction: rule.in_fiction,
                 }),
             }
         }
@@ -189,7 +214,8 @@ impl RuleSet {
         let mut c = Compiled::default();
         let mut by_name: HashMap<String, u16> = HashMap::new();
         for g in &self.genres {
-            let id = u16::try_from(c.names.len()).map_err(|_| Error::config(FIELD, "more than 65535 genres"))?;
+            let id = u16::try_from(c.names.len())
+                .map_err(|_| Error::config(FIELD, "more than 65535 genres"))?;
             by_name.insert(g.name.to_lowercase(), id);
             c.names.push(Genre(g.name.clone()));
             c.kinds.push(g.kind);
@@ -203,9 +229,15 @@ impl RuleSet {
             names
                 .iter()
                 .map(|n| {
-                    by_name.get(&n.trim().to_lowercase()).copied().ok_or_else(|| {
-                        Error::config(format!("{FIELD}: {field}"), format!("{n:?} is not a genre of the vocabulary"))
-                    })
+                    by_name
+                        .get(&n.trim().to_lowercase())
+                        .copied()
+                        .ok_or_else(|| {
+                            Error::config(
+                                format!("{FIELD}: {field}"),
+                                format!("{n:?} is not a genre of the vocabulary"),
+                            )
+                        })
                 })
                 .collect()
         };
@@ -223,36 +255,86 @@ impl RuleSet {
             let ids = resolve(&format!("map.{raw:?}"), targets)?;
             keys.insert(&compound_key(raw), ids, *layer, &format!("map.{raw:?}"))?;
         }
+        for g in &self.genres {
+            let target = match &g.in_fiction {
+                Some(name) => Some(
+                    resolve(
+                        &format!("genre {:?}.in_fiction", g.name),
+                        std::slice::from_ref(name),
+                    )?[0],
+                ),
+                None => None,
+            };
+            c.in_fiction.push(target);
+        }
         keys.add_singulars();
-        c.max_compound = keys.map.keys().map(|k| k.matches(JOIN).count() + 1).max().unwrap_or(1);
+        c.max_compound = keys
+            .map
+            .keys()
+            .map(|k| k.matches(JOIN).count() + 1)
+            .max()
+            .unwrap_or(1);
         c.keys = keys.map.into_iter().map(|(k, e)| (k, e.targets)).collect();
 
-        for (class, rule) in &self.noise {
-            let class_id = u16::try_from(c.noise_classes.len()).unwrap_or(u16::MAX);
-            c.noise_classes.push(class.clone());
-            let fold_all = |v: &[String]| v.iter().map(|s| fold_key(s)).filter(|s| !s.is_empty()).collect::<Vec<_>>();
-            for e in fold_all(&rule.exact) {
-                c.noise_exact.entry(e).or_insert(class_id);
-            }
-            c.noise_prefixes.extend(fold_all(&rule.prefixes).into_iter().map(|p| (p, class_id)));
-            c.noise_suffixes.extend(fold_all(&rule.suffixes).into_iter().map(|p| (p, class_id)));
-            c.noise_contains.extend(fold_all(&rule.contains).into_iter().map(|p| (p, class_id)));
-        }
-        c.entities = self.entities.iter().map(|q| fold_key(q)).filter(|q| !q.is_empty()).collect();
-        for (i, a) in self.affixes.iter().enumerate() {
-            let adds = resolve(&format!("affix[{i}].adds"), &a.adds)?;
-            c.prefixes.extend(a.prefixes.iter().map(|p| (fold_key(p), adds.clone())));
-            c.suffixes.extend(a.suffixes.iter().map(|s| (fold_key(s), adds.clone())));
-        }
+        self.compile_noise(&mut c);
+        self.compile_affixes(&mut c, &resolve)?;
         // Longest affix first, so "young adult fiction" is not read as "young adult" + "fiction" wrongly.
         c.prefixes.retain(|(p, _)| !p.is_empty());
         c.suffixes.retain(|(s, _)| !s.is_empty());
-        c.prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        c.suffixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        c.prefixes
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        c.suffixes
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         c.max_genres = self.max_genres.unwrap_or(DEFAULT_MAX_GENRES);
         Ok(c)
     }
 }
+
+impl RuleSet {
+    fn compile_noise(&self, c: &mut Compiled) {
+        for (class, rule) in &self.noise {
+            let class_id = u16::try_from(c.noise_classes.len()).unwrap_or(u16::MAX);
+            c.noise_classes.push(class.clone());
+            for e in rule
+                .exact
+                .iter()
+                .map(|s| fold_key(s))
+                .filter(|s| !s.is_empty())
+            {
+                c.noise_exact.entry(e).or_insert(class_id);
+            }
+            let patterns = |v: &[String]| {
+                v.iter()
+                    .filter_map(|s| Pattern::parse(s))
+                    .map(|p| (p, class_id))
+                    .collect::<Vec<_>>()
+            };
+            c.noise_prefixes.extend(patterns(&rule.prefixes));
+            c.noise_suffixes.extend(patterns(&rule.suffixes));
+            c.noise_contains.extend(patterns(&rule.contains));
+        }
+        c.entities = self
+            .entities
+            .iter()
+            .map(|q| fold_key(q))
+            .filter(|q| !q.is_empty())
+            .collect();
+    }
+
+    fn compile_affixes(&self, c: &mut Compiled, resolve: &Resolver<'_>) -> Result<()> {
+        for (i, a) in self.affixes.iter().enumerate() {
+            let adds = resolve(&format!("affix[{i}].adds"), &a.adds)?;
+            c.prefixes
+                .extend(a.prefixes.iter().map(|p| (fold_key(p), adds.clone())));
+            c.suffixes
+                .extend(a.suffixes.iter().map(|s| (fold_key(s), adds.clone())));
+        }
+        Ok(())
+    }
+}
+
+/// Resolves genre names of a rule (the field is named in errors) to genre ids.
+type Resolver<'a> = dyn Fn(&str, &[String]) -> Result<Box<[u16]>> + 'a;
 
 /// Genres per book when no rule or builder call says otherwise.
 pub(crate) const DEFAULT_MAX_GENRES: usize = 8;
@@ -279,10 +361,20 @@ impl KeyTable {
             Some(old) if old.layer > layer => Ok(()),
             Some(old) if old.layer == layer && old.targets != targets => Err(Error::config(
                 FIELD,
-                format!("{key:?} is claimed by both {:?} and {owner:?} (in the same rule file)", old.owner),
+                format!(
+                    "{key:?} is claimed by both {:?} and {owner:?} (in the same rule file)",
+                    old.owner
+                ),
             )),
             _ => {
-                self.map.insert(key.to_owned(), KeyEntry { targets, layer, owner: owner.to_owned() });
+                self.map.insert(
+                    key.to_owned(),
+                    KeyEntry {
+                        targets,
+                        layer,
+                        owner: owner.to_owned(),
+                    },
+                );
                 Ok(())
             }
         }
@@ -303,7 +395,14 @@ impl KeyTable {
             }
         }
         for (k, targets) in extra {
-            self.map.insert(k, KeyEntry { targets, layer: 0, owner: String::new() });
+            self.map.insert(
+                k,
+                KeyEntry {
+                    targets,
+                    layer: 0,
+                    owner: String::new(),
+                },
+            );
         }
     }
 }
@@ -313,6 +412,8 @@ impl KeyTable {
 pub(crate) struct Compiled {
     pub names: Vec<Genre>,
     pub kinds: Vec<Kind>,
+    /// Per genre: what a nonfiction genre becomes inside a fiction heading (`None` = dropped).
+    pub in_fiction: Vec<Option<u16>>,
     pub fiction: Option<u16>,
     pub nonfiction: Option<u16>,
     /// Folded (compound) key → genres; an empty target list means "drop".
@@ -321,9 +422,9 @@ pub(crate) struct Compiled {
     pub max_compound: usize,
     pub noise_classes: Vec<String>,
     pub noise_exact: HashMap<String, u16>,
-    pub noise_prefixes: Vec<(String, u16)>,
-    pub noise_suffixes: Vec<(String, u16)>,
-    pub noise_contains: Vec<(String, u16)>,
+    pub noise_prefixes: Vec<(Pattern, u16)>,
+    pub noise_suffixes: Vec<(Pattern, u16)>,
+    pub noise_contains: Vec<(Pattern, u16)>,
     pub entities: HashSet<String>,
     pub prefixes: Vec<(String, Box<[u16]>)>,
     pub suffixes: Vec<(String, Box<[u16]>)>,
@@ -338,29 +439,83 @@ impl Compiled {
 
     /// The noise class of a folded key, if a noise rule matches it.
     ///
-    /// `whole` is set for a whole heading, where `contains` rules are not used:
-    /// "Hugo Award -- Science fiction" still says Science Fiction.
+    /// For a `whole` heading only `exact` and `prefixes` rules are used: the
+    /// other rules look at single parts, so "Hugo Award -- Science fiction"
+    /// still says Science Fiction.
     pub(crate) fn noise(&self, key: &str, whole: bool) -> Option<&str> {
         let class = self
             .noise_exact
             .get(key)
             .copied()
-            .or_else(|| self.noise_prefixes.iter().find(|(p, _)| has_word_prefix(key, p)).map(|(_, c)| *c))
-            .or_else(|| self.noise_suffixes.iter().find(|(s, _)| has_word_suffix(key, s)).map(|(_, c)| *c))
+            .or_else(|| {
+                self.noise_prefixes
+                    .iter()
+                    .find(|(p, _)| p.is_prefix_of(key))
+                    .map(|(_, c)| *c)
+            })
             .or_else(|| {
                 if whole {
-                    None
-                } else {
-                    self.noise_contains.iter().find(|(w, _)| contains_words(key, w)).map(|(_, c)| *c)
+                    return None;
                 }
+                self.noise_suffixes
+                    .iter()
+                    .find(|(p, _)| has_word_suffix(key, &p.key))
+                    .or_else(|| {
+                        self.noise_contains
+                            .iter()
+                            .find(|(p, _)| contains_words(key, &p.key))
+                    })
+                    .map(|(_, c)| *c)
             })?;
-        self.noise_classes.get(usize::from(class)).map(String::as_str)
+        self.noise_classes
+            .get(usize::from(class))
+            .map(String::as_str)
     }
 
     /// Whether a folded parenthetical qualifier marks a person, place or organisation.
     pub(crate) fn is_entity(&self, qualifier: &str) -> bool {
         let key = fold_key(qualifier);
-        self.entities.contains(&key) || key.split(',').next().is_some_and(|first| self.entities.contains(first.trim()))
+        self.entities.contains(&key)
+            || key
+                .split(',')
+                .next()
+                .is_some_and(|first| self.entities.contains(first.trim()))
+    }
+}
+
+/// A noise pattern: folded words, optionally requiring a number after them
+/// (written `"age #"`), or ending in `:` (a `nyt:` style tag).
+#[derive(Debug, Clone)]
+pub(crate) struct Pattern {
+    key: String,
+    then_number: bool,
+}
+
+impl Pattern {
+    fn parse(raw: &str) -> Option<Self> {
+        let t = raw.trim();
+        let (t, then_number) = match t.strip_suffix('#') {
+            Some(head) => (head.trim_end(), true),
+            None => (t, false),
+        };
+        let mut key = fold_key(t);
+        if key.is_empty() {
+            return None;
+        }
+        if t.ends_with(':') {
+            key.push(':');
+        }
+        Some(Self { key, then_number })
+    }
+
+    fn is_prefix_of(&self, key: &str) -> bool {
+        if !has_word_prefix(key, &self.key) {
+            return false;
+        }
+        !self.then_number
+            || key[self.key.len()..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
     }
 }
 
@@ -370,7 +525,9 @@ fn is_boundary(c: Option<char>) -> bool {
 
 /// `key` starts with the words of `prefix` (prefixes ending in punctuation like `nyt:` match anything after).
 pub(crate) fn has_word_prefix(key: &str, prefix: &str) -> bool {
-    key.starts_with(prefix) && is_boundary(key[prefix.len()..].chars().next())
+    key.starts_with(prefix)
+        && (!prefix.ends_with(char::is_alphanumeric)
+            || is_boundary(key[prefix.len()..].chars().next()))
 }
 
 /// `key` ends with the words of `suffix`.
@@ -381,6 +538,7 @@ pub(crate) fn has_word_suffix(key: &str, suffix: &str) -> bool {
 /// `key` contains the words of `needle` as whole words.
 pub(crate) fn contains_words(key: &str, needle: &str) -> bool {
     key.match_indices(needle).any(|(i, _)| {
-        is_boundary(key[..i].chars().next_back()) && is_boundary(key[i + needle.len()..].chars().next())
+        is_boundary(key[..i].chars().next_back())
+            && is_boundary(key[i + needle.len()..].chars().next())
     })
 }

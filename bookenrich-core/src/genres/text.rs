@@ -78,8 +78,27 @@ fn push_unaccented(out: &mut String, c: char) {
 
 /// Characters trimmed from both ends of a key (MARC headings end in `.`; some have stray quotes).
 fn is_edge_punct(c: char) -> bool {
-    matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '"' | '\'' | '*' | '[' | ']' | '{' | '}' | '/' | '|' | '-' | '>' | '=' | '#')
-        || c.is_whitespace()
+    matches!(
+        c,
+        '.' | ','
+            | ';'
+            | ':'
+            | '!'
+            | '?'
+            | '"'
+            | '\''
+            | '*'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '/'
+            | '|'
+            | '-'
+            | '>'
+            | '='
+            | '#'
+    ) || c.is_whitespace()
 }
 
 /// Collapses runs of whitespace to one space and trims edge punctuation.
@@ -94,7 +113,11 @@ fn collapse_and_trim(s: &str) -> String {
     let trimmed = out.trim_matches(is_edge_punct);
     // A trailing `'s` apostrophe is meaningful ("children's"), but a leading or
     // trailing lone apostrophe is not; `trim_matches` already removed those.
-    if trimmed.len() == out.len() { out } else { trimmed.to_owned() }
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// A segment of a heading, with whether a comma (weak separator) preceded it.
@@ -110,7 +133,7 @@ pub(crate) struct Segment<'a> {
 ///
 /// Strong separators (`/`, `--`, `;`, ` > `, `|`) split hierarchies like
 /// Google's `Fiction / Science Fiction` and LCSH `Wizards -- Fiction`; commas
-/// split LoC inverted headings like `Fiction, fantasy, epic` inside a group.
+/// split Library of Congress inverted headings like `Fiction, fantasy, epic` inside a group.
 /// Empty parts are skipped.
 pub(crate) fn segments<'a>(light: &'a str) -> Vec<Segment<'a>> {
     let mut out = Vec::new();
@@ -163,7 +186,11 @@ pub(crate) const JOIN: &str = "|";
 /// The lookup key of a whole heading or of an alias: its segments folded and joined by [`JOIN`].
 pub(crate) fn compound_key(raw: &str) -> String {
     let light = fold_light(raw);
-    let parts: Vec<String> = segments(&light).iter().map(|s| fold_key(s.text)).filter(|k| !k.is_empty()).collect();
+    let parts: Vec<String> = segments(&light)
+        .iter()
+        .map(|s| fold_key(s.text))
+        .filter(|k| !k.is_empty())
+        .collect();
     parts.join(JOIN)
 }
 
@@ -176,9 +203,20 @@ pub(crate) fn singular(key: &str) -> Option<String> {
     let n = last.len();
     let stem = if n > 4 && last.ends_with("ies") {
         format!("{}y", &last[..n - 3])
-    } else if n > 4 && (last.ends_with("sses") || last.ends_with("shes") || last.ends_with("ches") || last.ends_with("xes")) {
+    } else if n > 4
+        && (last.ends_with("sses")
+            || last.ends_with("shes")
+            || last.ends_with("ches")
+            || last.ends_with("xes"))
+    {
         last[..n - 2].to_owned()
-    } else if n > 3 && last.ends_with('s') && !(last.ends_with("ss") || last.ends_with("us") || last.ends_with("is") || last.ends_with("'s")) {
+    } else if n > 3
+        && last.ends_with('s')
+        && !(last.ends_with("ss")
+            || last.ends_with("us")
+            || last.ends_with("is")
+            || last.ends_with("'s"))
+    {
         last[..n - 1].to_owned()
     } else {
         return None;
@@ -223,9 +261,44 @@ pub(crate) fn split_qualifiers(text: &str) -> Qualified<'_> {
 
 /// Words that only make sense around a date ("20th century", "ca. 1500", "siglo XX").
 const DATE_WORDS: &[&str] = &[
-    "century", "centuries", "cent", "c", "ca", "circa", "siecle", "siecles", "siglo", "siglos", "jahrhundert", "jh", "secolo",
-    "bc", "ad", "b.c", "a.d", "bce", "ce", "to", "th", "st", "nd", "rd", "e", "er", "early", "late", "mid", "and", "de", "des",
-    "del", "et", "y", "und", "years", "year",
+    "century",
+    "centuries",
+    "cent",
+    "c",
+    "ca",
+    "circa",
+    "siecle",
+    "siecles",
+    "siglo",
+    "siglos",
+    "jahrhundert",
+    "jh",
+    "secolo",
+    "bc",
+    "ad",
+    "b.c",
+    "a.d",
+    "bce",
+    "ce",
+    "to",
+    "th",
+    "st",
+    "nd",
+    "rd",
+    "e",
+    "er",
+    "early",
+    "late",
+    "mid",
+    "and",
+    "de",
+    "des",
+    "del",
+    "et",
+    "y",
+    "und",
+    "years",
+    "year",
 ];
 
 /// Whether a word is a year, decade, ordinal or roman numeral century.
@@ -237,10 +310,15 @@ fn is_date_number(word: &str, roman_ok: bool) -> bool {
     let digits = w.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 {
         let suffix = &w[digits..];
-        return matches!(suffix, "" | "s" | "'s" | "th" | "st" | "nd" | "rd" | "e" | "er" | "eme" | "o" | "a" | "ies");
+        return matches!(
+            suffix,
+            "" | "s" | "'s" | "th" | "st" | "nd" | "rd" | "e" | "er" | "eme" | "o" | "a" | "ies"
+        );
     }
     roman_ok
-        && w.trim_end_matches(['e']).chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
+        && w.trim_end_matches(['e'])
+            .chars()
+            .all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
         && w.len() <= 6
 }
 
@@ -257,13 +335,35 @@ pub(crate) enum Dates {
 /// Removes years, centuries and date words from a folded key.
 pub(crate) fn strip_dates(key: &str) -> Dates {
     let words: Vec<&str> = key.split(' ').collect();
-    let roman_ok = words.iter().any(|w| matches!(*w, "century" | "centuries" | "siecle" | "siecles" | "siglo" | "siglos" | "jahrhundert" | "secolo"));
-    if !words.iter().any(|w| is_date_number(w, false) || (roman_ok && is_date_number(w, true))) {
+    let roman_ok = words.iter().any(|w| {
+        matches!(
+            *w,
+            "century"
+                | "centuries"
+                | "siecle"
+                | "siecles"
+                | "siglo"
+                | "siglos"
+                | "jahrhundert"
+                | "secolo"
+        )
+    });
+    if !words
+        .iter()
+        .any(|w| is_date_number(w, false) || (roman_ok && is_date_number(w, true)))
+    {
         return Dates::None;
     }
-    let rest: Vec<&str> =
-        words.iter().copied().filter(|w| !(is_date_number(w, roman_ok) || DATE_WORDS.contains(w))).collect();
-    if rest.is_empty() { Dates::Only } else { Dates::Rest(rest.join(" ")) }
+    let rest: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !(is_date_number(w, roman_ok) || DATE_WORDS.contains(w)))
+        .collect();
+    if rest.is_empty() {
+        Dates::Only
+    } else {
+        Dates::Rest(rest.join(" "))
+    }
 }
 
 #[cfg(test)]
@@ -273,7 +373,10 @@ mod tests {
     #[test]
     fn folds_case_accents_quotes_and_trailing_punctuation() {
         assert_eq!(fold_light("  Ficción  Juvenil. "), "ficcion juvenil");
-        assert_eq!(fold_light("Children\u{2019}s stories"), "children's stories");
+        assert_eq!(
+            fold_light("Children\u{2019}s stories"),
+            "children's stories"
+        );
         assert_eq!(fold_key("Sci-Fi & Fantasy"), "sci fi and fantasy");
         assert_eq!(fold_key("Fantasy."), "fantasy");
         assert_eq!(fold_key("Écoles"), "ecoles");
@@ -282,18 +385,43 @@ mod tests {
 
     #[test]
     fn splits_hierarchies() {
-        let texts = |s: &str| segments(&fold_light(s)).into_iter().map(|s| (s.text.to_owned(), s.group)).collect::<Vec<_>>();
+        let texts = |s: &str| {
+            segments(&fold_light(s))
+                .into_iter()
+                .map(|s| (s.text.to_owned(), s.group))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             texts("Fiction / Science Fiction / Space Opera"),
-            [("fiction".into(), 0), ("science fiction".into(), 1), ("space opera".into(), 2)]
+            [
+                ("fiction".into(), 0),
+                ("science fiction".into(), 1),
+                ("space opera".into(), 2)
+            ]
         );
-        assert_eq!(texts("Fiction, fantasy, epic"), [("fiction".into(), 0), ("fantasy".into(), 0), ("epic".into(), 0)]);
-        assert_eq!(texts("Wizards -- Juvenile fiction"), [("wizards".into(), 0), ("juvenile fiction".into(), 1)]);
-        assert_eq!(texts("Discworld (Imaginary place, Disc), fiction"), [
-            ("discworld (imaginary place, disc)".into(), 0),
-            ("fiction".into(), 0)
-        ]);
-        assert_eq!(texts("History \u{2014} 20th century"), [("history".into(), 0), ("20th century".into(), 1)]);
+        assert_eq!(
+            texts("Fiction, fantasy, epic"),
+            [
+                ("fiction".into(), 0),
+                ("fantasy".into(), 0),
+                ("epic".into(), 0)
+            ]
+        );
+        assert_eq!(
+            texts("Wizards -- Juvenile fiction"),
+            [("wizards".into(), 0), ("juvenile fiction".into(), 1)]
+        );
+        assert_eq!(
+            texts("Discworld (Imaginary place, Disc), fiction"),
+            [
+                ("discworld (imaginary place, disc)".into(), 0),
+                ("fiction".into(), 0)
+            ]
+        );
+        assert_eq!(
+            texts("History \u{2014} 20th century"),
+            [("history".into(), 0), ("20th century".into(), 1)]
+        );
         assert_eq!(compound_key("Romans, nouvelles"), "romans|nouvelles");
     }
 
