@@ -11,6 +11,7 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod cache;
+pub mod config;
 pub mod csv;
 pub mod dashboard;
 pub mod engine;
@@ -22,7 +23,9 @@ pub mod isbn;
 pub mod model;
 pub mod sources;
 
-pub use dashboard::{build_dashboard, Dashboard, DashboardOptions};
+pub use config::EnricherOptions;
+pub use dashboard::{Dashboard, DashboardOptions, build_dashboard};
+pub use engine::{Enricher, EnricherBuilder, MergePolicy, Progress, RunSummary};
 pub use error::{Error, Result};
 pub use isbn::{Isbn, IsbnError};
 pub use model::{BookAnalytics, BookInfo, EnrichedBook, PageCategory};

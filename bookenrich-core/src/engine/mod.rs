@@ -1,8 +1,22 @@
-//! The enrichment engine: rate limiting, retries, and (soon) the `Enricher` that
-//! runs every configured source over a library.
+//! The enrichment engine: runs the configured [`GenreSource`](crate::sources::GenreSource)s
+//! over a library, politely and fault-tolerantly.
+//!
+//! - [`Enricher`] (built by [`EnricherBuilder`] or [`EnricherOptions`](crate::config::EnricherOptions))
+//!   runs the sources, merges their answers per [`MergePolicy`], reports [`Progress`]
+//!   and returns one [`EnrichedBook`](crate::EnrichedBook) per input book, in order.
+//! - [`RateLimiter`] paces each source; [`RetryPolicy`] decides what is retried and when.
+//! - Each source's requests go through a [`Fetcher`](crate::fetch::Fetcher), which applies both.
 
+mod builder;
+mod enricher;
+mod merge;
+pub mod progress;
 pub mod ratelimit;
 pub mod retry;
 
+pub use builder::{DEFAULT_CONCURRENCY, EnricherBuilder};
+pub use enricher::Enricher;
+pub use merge::MergePolicy;
+pub use progress::{Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary};
 pub use ratelimit::{RateLimit, RateLimiter};
 pub use retry::{RetryPolicy, parse_retry_after};

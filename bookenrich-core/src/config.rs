@@ -1,0 +1,644 @@
+//! The one configuration surface of the enricher, shared by the library, the CLI,
+//! and the Python and Node bindings.
+//!
+//! [`EnricherOptions`] is a plain, serde-able struct of `Option`s. Every option can
+//! be given in code (or as a CLI flag / binding argument mapped onto the struct), or
+//! through an environment variable; an explicit value wins over the environment,
+//! which wins over the default:
+//!
+//! ```
+//! # fn demo() -> bookenrich_core::Result<()> {
+//! use std::collections::HashMap;
+//! use bookenrich_core::config::EnricherOptions;
+//! let env = HashMap::from([
+//!     ("BOOKENRICH_CONCURRENCY".to_owned(), "4".to_owned()),
+//!     ("BOOKENRICH_SOURCES".to_owned(), "openlibrary".to_owned()),
+//! ]);
+//! let options = EnricherOptions { concurrency: Some(8), ..EnricherOptions::default() }.with_env_map(&env)?;
+//! assert_eq!(options.concurrency, Some(8)); // explicit beats environment
+//! assert_eq!(options.sources.as_ref().map(Vec::len), Some(1));
+//! # Ok(()) }
+//! ```
+//!
+//! See `docs/enrichment.md` for the table of options, variables and defaults.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cache::{MemoryCache, ResponseCache};
+use crate::engine::{
+    DEFAULT_CONCURRENCY, Enricher, EnricherBuilder, MergePolicy, RateLimit, RetryPolicy,
+};
+use crate::error::{Error, Result};
+use crate::fetch::{DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
+use crate::sources::google_books::GoogleBooksConfig;
+use crate::sources::open_library::OpenLibraryConfig;
+use crate::sources::{GenreSource, GoogleBooks, OpenLibrary};
+
+/// Default Open Library base URL.
+pub const DEFAULT_OPEN_LIBRARY_URL: &str = "https://openlibrary.org";
+/// Default Google Books base URL.
+pub const DEFAULT_GOOGLE_BOOKS_URL: &str = "https://www.googleapis.com";
+/// Default time allowed to open a connection, in seconds.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = 10.0;
+/// Default ISBNs per Open Library Books API request.
+pub const DEFAULT_OPEN_LIBRARY_BATCH_SIZE: usize = 40;
+
+/// The environment variables read by [`EnricherOptions::with_env`], with what each sets.
+pub const ENV_VARS: &[(&str, &str)] = &[
+    (
+        ENV_SOURCES,
+        "sources, in order, comma-separated: openlibrary, google",
+    ),
+    (ENV_MERGE_POLICY, "merge policy: union or first_with_genres"),
+    (ENV_CONCURRENCY, "requests in flight at once, all sources"),
+    (
+        ENV_RATE_LIMITS,
+        "requests per second per source, e.g. openlibrary=3,google=1",
+    ),
+    (ENV_OPEN_LIBRARY_URL, "Open Library scheme+host[:port]"),
+    (ENV_GOOGLE_BOOKS_URL, "Google Books scheme+host[:port]"),
+    (
+        ENV_CONTACT,
+        "contact (e-mail or URL) sent in the User-Agent",
+    ),
+    (ENV_GOOGLE_API_KEY, "Google Books API key"),
+    (ENV_CACHE, "response cache: a path, memory, or off"),
+    (
+        ENV_OFFLINE,
+        "answer from the cache only: 1/true/yes or 0/false/no",
+    ),
+    (ENV_MAX_ATTEMPTS, "attempts per request, the first included"),
+    (ENV_REQUEST_TIMEOUT, "seconds allowed per request"),
+    (ENV_CONNECT_TIMEOUT, "seconds allowed to connect"),
+    (
+        ENV_MAX_BODY_BYTES,
+        "largest response body accepted, in bytes",
+    ),
+    (
+        ENV_OPEN_LIBRARY_BATCH_SIZE,
+        "ISBNs per Open Library Books API request",
+    ),
+];
+
+const ENV_SOURCES: &str = "BOOKENRICH_SOURCES";
+const ENV_MERGE_POLICY: &str = "BOOKENRICH_MERGE_POLICY";
+const ENV_CONCURRENCY: &str = "BOOKENRICH_CONCURRENCY";
+const ENV_RATE_LIMITS: &str = "BOOKENRICH_RATE_LIMITS";
+const ENV_OPEN_LIBRARY_URL: &str = "BOOKENRICH_OPEN_LIBRARY_URL";
+const ENV_GOOGLE_BOOKS_URL: &str = "BOOKENRICH_GOOGLE_BOOKS_URL";
+const ENV_CONTACT: &str = "BOOKENRICH_CONTACT";
+const ENV_GOOGLE_API_KEY: &str = "GOOGLE_BOOKS_API_KEY";
+const ENV_CACHE: &str = "BOOKENRICH_CACHE";
+const ENV_OFFLINE: &str = "BOOKENRICH_OFFLINE";
+const ENV_MAX_ATTEMPTS: &str = "BOOKENRICH_MAX_ATTEMPTS";
+const ENV_REQUEST_TIMEOUT: &str = "BOOKENRICH_REQUEST_TIMEOUT";
+const ENV_CONNECT_TIMEOUT: &str = "BOOKENRICH_CONNECT_TIMEOUT";
+const ENV_MAX_BODY_BYTES: &str = "BOOKENRICH_MAX_BODY_BYTES";
+const ENV_OPEN_LIBRARY_BATCH_SIZE: &str = "BOOKENRICH_OPEN_LIBRARY_BATCH_SIZE";
+
+/// A catalogue built into bookenrich.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum BuiltinSource {
+    /// Open Library (`open_library`; also `openlibrary`, `ol`).
+    OpenLibrary,
+    /// Google Books (`google_books`; also `google`, `googlebooks`).
+    GoogleBooks,
+}
+
+impl BuiltinSource {
+    /// Both, in the default order.
+    pub const ALL: [Self; 2] = [Self::OpenLibrary, Self::GoogleBooks];
+
+    /// The source's machine name, as in results and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OpenLibrary => "open_library",
+            Self::GoogleBooks => "google_books",
+        }
+    }
+
+    /// Parses a source name, accepting the usual spellings.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '_', ' '], "")
+            .as_str()
+        {
+            "openlibrary" | "ol" => Some(Self::OpenLibrary),
+            "googlebooks" | "google" | "gb" => Some(Self::GoogleBooks),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for BuiltinSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl TryFrom<String> for BuiltinSource {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+            .ok_or_else(|| format!("unknown source {value:?} (expected openlibrary or google)"))
+    }
+}
+
+impl From<BuiltinSource> for String {
+    fn from(value: BuiltinSource) -> Self {
+        value.name().to_owned()
+    }
+}
+
+/// Where catalogue answers are cached.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum CacheSetting {
+    /// No cache: every run asks the catalogues.
+    Off,
+    /// In memory, for the lifetime of the enricher (default).
+    #[default]
+    Memory,
+    /// A persistent cache file.
+    Path(PathBuf),
+}
+
+impl CacheSetting {
+    /// Parses `off` (also `none`, `false`, `0`), `memory`, or a path (write `./off`
+    /// for a file named `off`).
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let trimmed = value.trim();
+        match trimmed.to_ascii_lowercase().as_str() {
+            "" => Err("must be a path, `memory` or `off`".to_owned()),
+            "off" | "none" | "false" | "0" | "no" => Ok(Self::Off),
+            "memory" | "mem" => Ok(Self::Memory),
+            _ => Ok(Self::Path(PathBuf::from(trimmed))),
+        }
+    }
+
+    /// Opens the cache this setting names (`None` for [`CacheSetting::Off`]).
+    pub fn open(&self) -> Result<Option<Arc<dyn ResponseCache>>> {
+        match self {
+            Self::Off => Ok(None),
+            Self::Memory => Ok(Some(Arc::new(MemoryCache::new()))),
+            Self::Path(path) => Err(Error::Cache {
+                path: path.clone(),
+                message: "this build has no persistent cache; use `memory` or `off`, \
+                          or pass a cache to EnricherBuilder::cache"
+                    .to_owned(),
+            }),
+        }
+    }
+}
+
+impl TryFrom<String> for CacheSetting {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CacheSetting> for String {
+    fn from(value: CacheSetting) -> Self {
+        match value {
+            CacheSetting::Off => "off".to_owned(),
+            CacheSetting::Memory => "memory".to_owned(),
+            CacheSetting::Path(p) => p.to_string_lossy().into_owned(),
+        }
+    }
+}
+
+/// Every option of the enricher; `None` means "from the environment, else the default".
+///
+/// Serialises without the API key. Errors name the option (`concurrency`) or, for
+/// values read from the environment, the variable (`BOOKENRICH_CONCURRENCY`).
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnricherOptions {
+    /// Sources, in order. Default: Open Library, then Google Books.
+    pub sources: Option<Vec<BuiltinSource>>,
+    /// How genres are combined. Default: [`MergePolicy::Union`].
+    pub merge_policy: Option<MergePolicy>,
+    /// Requests in flight at once, all sources. Default 16.
+    pub concurrency: Option<usize>,
+    /// Requests per second per source name (`openlibrary`/`open_library`, `google`/`google_books`,
+    /// or a custom source's name). Default: Open Library 3 with a contact, 1 without; Google 1.
+    pub rate_limits: Option<BTreeMap<String, f64>>,
+    /// Open Library scheme+host[:port] (a path prefix is kept). Default `https://openlibrary.org`.
+    pub open_library_url: Option<String>,
+    /// Google Books scheme+host[:port]. Default `https://www.googleapis.com`.
+    pub google_books_url: Option<String>,
+    /// E-mail address or URL for the User-Agent. Default none (Open Library then allows 1 request/s).
+    pub contact: Option<String>,
+    /// Google Books API key (never serialised, logged or cached). Default none.
+    #[serde(skip_serializing)]
+    pub google_api_key: Option<String>,
+    /// Response cache. Default: in memory.
+    pub cache: Option<CacheSetting>,
+    /// Answer from the cache only. Default false.
+    pub offline: Option<bool>,
+    /// Attempts per request, the first included. Default 4.
+    pub max_attempts: Option<u32>,
+    /// Seconds allowed per request. Default 30.
+    pub request_timeout_secs: Option<f64>,
+    /// Seconds allowed to connect. Default 10.
+    pub connect_timeout_secs: Option<f64>,
+    /// Largest response body accepted, in bytes. Default 8 MiB.
+    pub max_body_bytes: Option<usize>,
+    /// ISBNs per Open Library Books API request. Default 40.
+    pub open_library_batch_size: Option<usize>,
+}
+
+impl fmt::Debug for EnricherOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnricherOptions")
+            .field("sources", &self.sources)
+            .field("merge_policy", &self.merge_policy)
+            .field("concurrency", &self.concurrency)
+            .field("rate_limits", &self.rate_limits)
+            .field("open_library_url", &self.open_library_url)
+            .field("google_books_url", &self.google_books_url)
+            .field("contact", &self.contact)
+            .field(
+                "google_api_key",
+                &self.google_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("cache", &self.cache)
+            .field("offline", &self.offline)
+            .field("max_attempts", &self.max_attempts)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("connect_timeout_secs", &self.connect_timeout_secs)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("open_library_batch_size", &self.open_library_batch_size)
+            .finish()
+    }
+}
+
+impl EnricherOptions {
+    /// Options read from `env` alone (variable name → value). Empty values count as unset.
+    pub fn from_env_map(env: &HashMap<String, String>) -> Result<Self> {
+        Self::from_env_lookup(|name| Ok(env.get(name).cloned()))
+    }
+
+    /// Options read from the process environment alone.
+    pub fn from_env() -> Result<Self> {
+        Self::from_env_lookup(|name| match std::env::var_os(name) {
+            None => Ok(None),
+            Some(value) => value
+                .into_string()
+                .map(Some)
+                .map_err(|_| Error::config(name, "is not valid UTF-8")),
+        })
+    }
+
+    /// These options, with every unset one taken from `env` when it is set there.
+    pub fn with_env_map(self, env: &HashMap<String, String>) -> Result<Self> {
+        Ok(self.or(Self::from_env_map(env)?))
+    }
+
+    /// These options, with every unset one taken from the process environment.
+    pub fn with_env(self) -> Result<Self> {
+        Ok(self.or(Self::from_env()?))
+    }
+
+    /// Each field of `self`, or of `fallback` where `self` has none.
+    #[must_use]
+    pub fn or(self, fallback: Self) -> Self {
+        Self {
+            sources: self.sources.or(fallback.sources),
+            merge_policy: self.merge_policy.or(fallback.merge_policy),
+            concurrency: self.concurrency.or(fallback.concurrency),
+            rate_limits: self.rate_limits.or(fallback.rate_limits),
+            open_library_url: self.open_library_url.or(fallback.open_library_url),
+            google_books_url: self.google_books_url.or(fallback.google_books_url),
+            contact: self.contact.or(fallback.contact),
+            google_api_key: self.google_api_key.or(fallback.google_api_key),
+            cache: self.cache.or(fallback.cache),
+            offline: self.offline.or(fallback.offline),
+            max_attempts: self.max_attempts.or(fallback.max_attempts),
+            request_timeout_secs: self.request_timeout_secs.or(fallback.request_timeout_secs),
+            connect_timeout_secs: self.connect_timeout_secs.or(fallback.connect_timeout_secs),
+            max_body_bytes: self.max_body_bytes.or(fallback.max_body_bytes),
+            open_library_batch_size: self
+                .open_library_batch_size
+                .or(fallback.open_library_batch_size),
+        }
+    }
+
+    fn from_env_lookup(get: impl Fn(&str) -> Result<Option<String>>) -> Result<Self> {
+        let var = |name: &str| -> Result<Option<String>> {
+            Ok(get(name)?
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()))
+        };
+        Ok(Self {
+            sources: env_parsed(&var, ENV_SOURCES, parse_sources)?,
+            merge_policy: env_parsed(&var, ENV_MERGE_POLICY, |v| {
+                MergePolicy::parse(v)
+                    .ok_or_else(|| format!("{v:?} is not `union` or `first_with_genres`"))
+            })?,
+            concurrency: env_parsed(&var, ENV_CONCURRENCY, parse_count)?,
+            rate_limits: env_parsed(&var, ENV_RATE_LIMITS, parse_rate_limits)?,
+            open_library_url: env_parsed(&var, ENV_OPEN_LIBRARY_URL, |v| {
+                parse_base_url(v).map(|_| v.to_owned())
+            })?,
+            google_books_url: env_parsed(&var, ENV_GOOGLE_BOOKS_URL, |v| {
+                parse_base_url(v).map(|_| v.to_owned())
+            })?,
+            contact: var(ENV_CONTACT)?,
+            google_api_key: var(ENV_GOOGLE_API_KEY)?,
+            cache: env_parsed(&var, ENV_CACHE, CacheSetting::parse)?,
+            offline: env_parsed(&var, ENV_OFFLINE, parse_bool)?,
+            max_attempts: env_parsed(&var, ENV_MAX_ATTEMPTS, |v| {
+                parse_count(v)
+                    .and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is too large")))
+            })?,
+            request_timeout_secs: env_parsed(&var, ENV_REQUEST_TIMEOUT, parse_secs)?,
+            connect_timeout_secs: env_parsed(&var, ENV_CONNECT_TIMEOUT, parse_secs)?,
+            max_body_bytes: env_parsed(&var, ENV_MAX_BODY_BYTES, parse_count)?,
+            open_library_batch_size: env_parsed(&var, ENV_OPEN_LIBRARY_BATCH_SIZE, parse_count)?,
+        })
+    }
+
+    /// Checks the options and builds the enricher with the built-in sources, the
+    /// reqwest transport (feature `http`) and the configured cache.
+    pub fn build(self) -> Result<Enricher> {
+        self.into_builder()?.build()
+    }
+
+    /// A builder holding these options, to add custom sources, a custom transport or
+    /// cache, or a progress callback before [`build`](EnricherBuilder::build).
+    ///
+    /// Custom sources go after the built-in ones; to use only custom sources, set
+    /// `sources` to an empty list.
+    pub fn into_builder(self) -> Result<EnricherBuilder> {
+        let sources = self
+            .sources
+            .clone()
+            .unwrap_or_else(|| BuiltinSource::ALL.to_vec());
+        for (i, s) in sources.iter().enumerate() {
+            if sources[..i].contains(s) {
+                return Err(Error::config("sources", format!("{s} is listed twice")));
+            }
+        }
+        let concurrency = self.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
+        if concurrency == 0 {
+            return Err(Error::config("concurrency", "must be at least 1"));
+        }
+        let contact = self
+            .contact
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let open_library_url = base_url(
+            "open_library_url",
+            self.open_library_url.as_deref(),
+            DEFAULT_OPEN_LIBRARY_URL,
+        )?;
+        let google_books_url = base_url(
+            "google_books_url",
+            self.google_books_url.as_deref(),
+            DEFAULT_GOOGLE_BOOKS_URL,
+        )?;
+        let batch_size = self
+            .open_library_batch_size
+            .unwrap_or(DEFAULT_OPEN_LIBRARY_BATCH_SIZE);
+        if batch_size == 0 {
+            return Err(Error::config(
+                "open_library_batch_size",
+                "must be at least 1",
+            ));
+        }
+        let retry = RetryPolicy {
+            max_attempts: self
+                .max_attempts
+                .unwrap_or(RetryPolicy::default().max_attempts),
+            ..RetryPolicy::default()
+        };
+        retry
+            .validate()
+            .map_err(|m| Error::config("max_attempts", m))?;
+        let request_timeout = match self.request_timeout_secs {
+            Some(s) => secs("request_timeout_secs", s)?,
+            None => DEFAULT_REQUEST_TIMEOUT,
+        };
+        let connect_timeout = secs(
+            "connect_timeout_secs",
+            self.connect_timeout_secs
+                .unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS),
+        )?;
+        let max_body_bytes = self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        let offline = self.offline.unwrap_or(false);
+        let cache = self.cache.clone().unwrap_or_default().open()?;
+
+        let mut builder = EnricherBuilder::default()
+            .merge_policy(self.merge_policy.unwrap_or_default())
+            .concurrency(concurrency)
+            .retry_policy(retry)
+            .request_timeout(request_timeout)
+            .max_body_bytes(max_body_bytes)
+            .offline(offline)
+            .cache_opt(cache);
+
+        // Plain http only for base URLs the user set explicitly (issue 10); the defaults are https.
+        let mut allow_http = false;
+        for source in &sources {
+            let built: Arc<dyn GenreSource> = match source {
+                BuiltinSource::OpenLibrary => {
+                    allow_http |= open_library_url.scheme() == "http";
+                    Arc::new(OpenLibrary::new(OpenLibraryConfig {
+                        base_url: open_library_url.clone(),
+                        batch_size,
+                        identified: contact.is_some(),
+                        ..OpenLibraryConfig::default()
+                    }))
+                }
+                BuiltinSource::GoogleBooks => {
+                    allow_http |= google_books_url.scheme() == "http";
+                    Arc::new(GoogleBooks::new(GoogleBooksConfig {
+                        base_url: google_books_url.clone(),
+                        api_key: self.google_api_key.clone(),
+                    }))
+                }
+            };
+            builder = builder.source(built);
+        }
+        for (name, per_second) in self.rate_limits.iter().flatten() {
+            let limit = RateLimit::per_second(*per_second);
+            limit
+                .validate()
+                .map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
+            let name =
+                BuiltinSource::parse(name).map_or_else(|| name.clone(), |s| s.name().to_owned());
+            builder = builder.rate_limit(name, limit);
+        }
+        builder = with_http_client(builder, contact, connect_timeout, !allow_http)?;
+        Ok(builder)
+    }
+}
+
+#[cfg(feature = "http")]
+fn with_http_client(
+    builder: EnricherBuilder,
+    contact: Option<String>,
+    connect_timeout: Duration,
+    https_only: bool,
+) -> Result<EnricherBuilder> {
+    let config = crate::http::ReqwestClientConfig {
+        contact,
+        connect_timeout,
+        https_only,
+    };
+    Ok(builder.http_client(Arc::new(crate::http::ReqwestClient::new(&config)?)))
+}
+
+#[cfg(not(feature = "http"))]
+fn with_http_client(
+    builder: EnricherBuilder,
+    _contact: Option<String>,
+    _connect_timeout: Duration,
+    _https_only: bool,
+) -> Result<EnricherBuilder> {
+    // The builder refuses to build without a transport unless the run is offline.
+    Ok(builder)
+}
+
+/// The variable `name` parsed by `parse`; a parse error names the variable.
+fn env_parsed<T>(
+    var: &dyn Fn(&str) -> Result<Option<String>>,
+    name: &'static str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>> {
+    var(name)?
+        .map(|v| parse(&v).map_err(|m| Error::config(name, m)))
+        .transpose()
+}
+
+fn base_url(field: &str, value: Option<&str>, default: &str) -> Result<url::Url> {
+    parse_base_url(value.unwrap_or(default)).map_err(|m| Error::config(field, m))
+}
+
+/// A base URL: `http` or `https`, a host, no credentials, query or fragment.
+fn parse_base_url(value: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(value.trim()).map_err(|e| format!("{value:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "{value:?} must start with https:// (or http:// for a local server)"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{value:?} has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain credentials".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "{value:?} must be scheme://host[:port] without query or fragment"
+        ));
+    }
+    Ok(url)
+}
+
+fn parse_sources(value: &str) -> Result<Vec<BuiltinSource>, String> {
+    let mut out = Vec::new();
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let source = BuiltinSource::try_from(part.to_owned())?;
+        if out.contains(&source) {
+            return Err(format!("{source} is listed twice"));
+        }
+        out.push(source);
+    }
+    if out.is_empty() {
+        return Err("no source given".to_owned());
+    }
+    Ok(out)
+}
+
+fn parse_rate_limits(value: &str) -> Result<BTreeMap<String, f64>, String> {
+    let mut out = BTreeMap::new();
+    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, rate) = part.split_once('=').ok_or_else(|| {
+            format!("{part:?} is not SOURCE=REQUESTS_PER_SECOND (e.g. openlibrary=3)")
+        })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(format!("{part:?} has no source name"));
+        }
+        let rate: f64 = rate
+            .trim()
+            .parse()
+            .map_err(|_| format!("{:?} is not a number (in {part:?})", rate.trim()))?;
+        RateLimit::per_second(rate)
+            .validate()
+            .map_err(|m| format!("{name}: {m}"))?;
+        let key =
+            BuiltinSource::parse(name).map_or_else(|| name.to_owned(), |s| s.name().to_owned());
+        if out.insert(key, rate).is_some() {
+            return Err(format!("{name} is given twice"));
+        }
+    }
+    if out.is_empty() {
+        return Err("no rate limit given".to_owned());
+    }
+    Ok(out)
+}
+
+fn parse_count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{value:?} is not a whole number")),
+    }
+}
+
+fn parse_bool(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(format!(
+            "{value:?} is not a yes/no value (1, true, yes, on, 0, false, no, off)"
+        )),
+    }
+}
+
+/// A number of seconds, checked, kept as written (the options hold seconds).
+fn parse_secs(value: &str) -> Result<f64, String> {
+    let n: f64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    checked_secs(n).map(|_| n)
+}
+
+fn checked_secs(n: f64) -> Result<Duration, String> {
+    if !n.is_finite() || n <= 0.0 || n > 86_400.0 {
+        return Err(format!(
+            "{n} is not a number of seconds between 0 and 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(n))
+}
+
+fn secs(field: &str, n: f64) -> Result<Duration> {
+    checked_secs(n).map_err(|m| Error::config(field, m))
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    clippy::unnecessary_literal_bound
+)]
+mod tests;

@@ -1,0 +1,396 @@
+//! Configuration: precedence, parsing of every variable, errors naming the field, secrets.
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn config_field(result: Result<impl fmt::Debug>) -> String {
+    match result {
+        Err(Error::Config { field, .. }) => field,
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}
+
+#[test]
+fn defaults_build_both_sources_with_published_limits() {
+    let enricher = EnricherOptions::default().build().unwrap();
+    assert_eq!(enricher.source_names(), ["open_library", "google_books"]);
+    assert_eq!(enricher.concurrency(), DEFAULT_CONCURRENCY);
+    assert_eq!(enricher.merge_policy(), MergePolicy::Union);
+    assert!(!enricher.is_offline());
+    let limits: Vec<(&str, f64)> = enricher
+        .rate_limits()
+        .into_iter()
+        .map(|(n, l)| (n, l.per_second))
+        .collect();
+    let _ = &enricher;
+    assert_eq!(
+        limits,
+        [("open_library", 1.0), ("google_books", 1.0)],
+        "anonymous Open Library: 1/s"
+    );
+
+    let identified = EnricherOptions {
+        contact: Some("me@example.org".into()),
+        ..EnricherOptions::default()
+    };
+    let identified = identified.build().unwrap();
+    assert_eq!(
+        identified.rate_limits()[0].1.per_second,
+        3.0,
+        "identified Open Library: 3/s"
+    );
+}
+
+#[test]
+fn explicit_beats_environment_beats_default() {
+    let vars = env(&[
+        ("BOOKENRICH_CONCURRENCY", "4"),
+        ("BOOKENRICH_SOURCES", "google,openlibrary"),
+        ("BOOKENRICH_CONTACT", "env@example.org"),
+    ]);
+    let explicit = EnricherOptions {
+        concurrency: Some(8),
+        ..EnricherOptions::default()
+    };
+    let options = explicit.with_env_map(&vars).unwrap();
+    assert_eq!(options.concurrency, Some(8));
+    assert_eq!(
+        options.sources,
+        Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::OpenLibrary])
+    );
+    assert_eq!(options.contact.as_deref(), Some("env@example.org"));
+    assert_eq!(
+        options.max_attempts, None,
+        "unset everywhere: the default applies at build"
+    );
+
+    let enricher = options.build().unwrap();
+    assert_eq!(enricher.concurrency(), 8);
+    assert_eq!(enricher.source_names(), ["google_books", "open_library"]);
+}
+
+#[test]
+fn every_variable_is_read() {
+    let vars = env(&[
+        ("BOOKENRICH_SOURCES", "open_library, google_books"),
+        ("BOOKENRICH_MERGE_POLICY", "first"),
+        ("BOOKENRICH_CONCURRENCY", "3"),
+        ("BOOKENRICH_RATE_LIMITS", "openlibrary=2.5, google=0.5"),
+        ("BOOKENRICH_OPEN_LIBRARY_URL", "http://127.0.0.1:9000"),
+        (
+            "BOOKENRICH_GOOGLE_BOOKS_URL",
+            "https://proxy.example.org/google",
+        ),
+        ("BOOKENRICH_CONTACT", "ops@example.org"),
+        ("GOOGLE_BOOKS_API_KEY", "AIzaKEY"),
+        ("BOOKENRICH_CACHE", "off"),
+        ("BOOKENRICH_OFFLINE", "yes"),
+        ("BOOKENRICH_MAX_ATTEMPTS", "2"),
+        ("BOOKENRICH_REQUEST_TIMEOUT", "12.5"),
+        ("BOOKENRICH_CONNECT_TIMEOUT", "3"),
+        ("BOOKENRICH_MAX_BODY_BYTES", "1000000"),
+        ("BOOKENRICH_OPEN_LIBRARY_BATCH_SIZE", "20"),
+    ]);
+    let o = EnricherOptions::from_env_map(&vars).unwrap();
+    let want = EnricherOptions {
+        sources: Some(vec![BuiltinSource::OpenLibrary, BuiltinSource::GoogleBooks]),
+        merge_policy: Some(MergePolicy::FirstWithGenres),
+        concurrency: Some(3),
+        rate_limits: Some(BTreeMap::from([
+            ("open_library".to_owned(), 2.5),
+            ("google_books".to_owned(), 0.5),
+        ])),
+        open_library_url: Some("http://127.0.0.1:9000".into()),
+        google_books_url: Some("https://proxy.example.org/google".into()),
+        contact: Some("ops@example.org".into()),
+        google_api_key: Some("AIzaKEY".into()),
+        cache: Some(CacheSetting::Off),
+        offline: Some(true),
+        max_attempts: Some(2),
+        request_timeout_secs: Some(12.5),
+        connect_timeout_secs: Some(3.0),
+        max_body_bytes: Some(1_000_000),
+        open_library_batch_size: Some(20),
+    };
+    assert_eq!(o, want);
+    assert_eq!(
+        ENV_VARS.len(),
+        15,
+        "the documented list names every variable"
+    );
+    for (name, _) in ENV_VARS {
+        assert!(vars.contains_key(*name), "{name} is tested");
+    }
+
+    let enricher = o.build().unwrap();
+    assert_eq!(enricher.merge_policy(), MergePolicy::FirstWithGenres);
+    assert!(enricher.is_offline());
+    let limits: Vec<f64> = enricher
+        .rate_limits()
+        .iter()
+        .map(|(_, l)| l.per_second)
+        .collect();
+    assert_eq!(limits, [2.5, 0.5]);
+}
+
+#[test]
+fn empty_variables_count_as_unset() {
+    let o = EnricherOptions::from_env_map(&env(&[
+        ("BOOKENRICH_CONCURRENCY", "  "),
+        ("BOOKENRICH_SOURCES", ""),
+    ]))
+    .unwrap();
+    assert_eq!(o, EnricherOptions::default());
+}
+
+#[test]
+fn invalid_variables_name_the_variable() {
+    let cases = [
+        ("BOOKENRICH_CONCURRENCY", "zero"),
+        ("BOOKENRICH_CONCURRENCY", "0"),
+        ("BOOKENRICH_CONCURRENCY", "-3"),
+        ("BOOKENRICH_SOURCES", "openlibrary,goodreads"),
+        ("BOOKENRICH_SOURCES", "google,google"),
+        ("BOOKENRICH_SOURCES", ","),
+        ("BOOKENRICH_MERGE_POLICY", "best"),
+        ("BOOKENRICH_RATE_LIMITS", "openlibrary"),
+        ("BOOKENRICH_RATE_LIMITS", "openlibrary=fast"),
+        ("BOOKENRICH_RATE_LIMITS", "openlibrary=0"),
+        ("BOOKENRICH_RATE_LIMITS", "openlibrary=-1"),
+        ("BOOKENRICH_RATE_LIMITS", "=3"),
+        ("BOOKENRICH_RATE_LIMITS", "ol=1,openlibrary=2"),
+        ("BOOKENRICH_OPEN_LIBRARY_URL", "openlibrary.org"),
+        ("BOOKENRICH_OPEN_LIBRARY_URL", "ftp://openlibrary.org"),
+        (
+            "BOOKENRICH_GOOGLE_BOOKS_URL",
+            "https://www.googleapis.com/?key=x",
+        ),
+        (
+            "BOOKENRICH_GOOGLE_BOOKS_URL",
+            "https://user:pw@proxy.example.org",
+        ),
+        ("BOOKENRICH_OFFLINE", "maybe"),
+        ("BOOKENRICH_MAX_ATTEMPTS", "99999999999"),
+        ("BOOKENRICH_REQUEST_TIMEOUT", "0"),
+        ("BOOKENRICH_REQUEST_TIMEOUT", "NaN"),
+        ("BOOKENRICH_CONNECT_TIMEOUT", "soon"),
+        ("BOOKENRICH_MAX_BODY_BYTES", "8MiB"),
+        ("BOOKENRICH_OPEN_LIBRARY_BATCH_SIZE", "0"),
+    ];
+    for (name, value) in cases {
+        let got = EnricherOptions::from_env_map(&env(&[(name, value)]));
+        assert_eq!(config_field(got), name, "{name}={value}");
+    }
+    let message = EnricherOptions::from_env_map(&env(&[("BOOKENRICH_CONCURRENCY", "zero")]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "invalid BOOKENRICH_CONCURRENCY: \"zero\" is not a whole number"
+    );
+}
+
+#[test]
+fn invalid_explicit_values_name_the_option() {
+    let base = EnricherOptions::default;
+    assert_eq!(
+        config_field(
+            EnricherOptions {
+                concurrency: Some(0),
+                ..base()
+            }
+            .build()
+        ),
+        "concurrency"
+    );
+    assert_eq!(
+        config_field(
+            EnricherOptions {
+                open_library_url: Some("not a url".into()),
+                ..base()
+            }
+            .build()
+        ),
+        "open_library_url"
+    );
+    assert_eq!(
+        config_field(
+            EnricherOptions {
+                max_attempts: Some(0),
+                ..base()
+            }
+            .build()
+        ),
+        "max_attempts"
+    );
+    assert_eq!(
+        config_field(
+            EnricherOptions {
+                request_timeout_secs: Some(-1.0),
+                ..base()
+            }
+            .build()
+        ),
+        "request_timeout_secs"
+    );
+    assert_eq!(
+        config_field(
+            EnricherOptions {
+                rate_limits: Some(BTreeMap::from([("google".into(), 0.0)])),
+                ..base()
+            }
+            .build()
+        ),
+        "rate_limits"
+    );
+    // A rate limit for a source that is not configured is a typo, not silently ignored.
+    let only_ol = EnricherOptions {
+        sources: Some(vec![BuiltinSource::OpenLibrary]),
+        rate_limits: Some(BTreeMap::from([("google".into(), 1.0)])),
+        ..base()
+    };
+    assert_eq!(config_field(only_ol.build()), "rate_limits");
+    let twice = EnricherOptions {
+        sources: Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::GoogleBooks]),
+        ..base()
+    };
+    assert_eq!(config_field(twice.build()), "sources");
+    assert_eq!(
+        config_field(
+            EnricherOptions {
+                sources: Some(vec![]),
+                ..base()
+            }
+            .build()
+        ),
+        "sources"
+    );
+}
+
+#[test]
+fn the_api_key_is_never_serialised_or_printed() {
+    let o = EnricherOptions {
+        google_api_key: Some("AIzaSECRET".into()),
+        ..EnricherOptions::default()
+    };
+    assert!(!format!("{o:?}").contains("AIzaSECRET"));
+    let json = serde_json::to_string(&o).unwrap();
+    assert!(!json.contains("AIzaSECRET"), "{json}");
+    let enricher = o.build().unwrap();
+    assert!(!format!("{enricher:?}").contains("AIzaSECRET"));
+}
+
+#[test]
+fn options_round_trip_through_json() {
+    let json = r#"{
+        "sources": ["openlibrary", "google_books"],
+        "merge_policy": "first_with_genres",
+        "concurrency": 2,
+        "rate_limits": {"open_library": 2.0},
+        "cache": "/tmp/bookenrich-cache.sqlite",
+        "offline": false,
+        "google_api_key": "k"
+    }"#;
+    let o: EnricherOptions = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        o.sources,
+        Some(vec![BuiltinSource::OpenLibrary, BuiltinSource::GoogleBooks])
+    );
+    assert_eq!(
+        o.cache,
+        Some(CacheSetting::Path("/tmp/bookenrich-cache.sqlite".into()))
+    );
+    assert_eq!(o.google_api_key.as_deref(), Some("k"));
+    let back: EnricherOptions = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
+    assert_eq!(
+        back,
+        EnricherOptions {
+            google_api_key: None,
+            ..o
+        }
+    );
+
+    let unknown = serde_json::from_str::<EnricherOptions>(r#"{"concurency": 3}"#).unwrap_err();
+    assert!(unknown.to_string().contains("concurency"), "{unknown}");
+    assert!(serde_json::from_str::<EnricherOptions>(r#"{"sources": ["goodreads"]}"#).is_err());
+}
+
+#[test]
+fn cache_settings() {
+    assert_eq!(CacheSetting::parse("off"), Ok(CacheSetting::Off));
+    assert_eq!(CacheSetting::parse("OFF"), Ok(CacheSetting::Off));
+    assert_eq!(CacheSetting::parse("memory"), Ok(CacheSetting::Memory));
+    assert_eq!(
+        CacheSetting::parse("./off"),
+        Ok(CacheSetting::Path("./off".into()))
+    );
+    assert!(CacheSetting::parse(" ").is_err());
+    assert!(CacheSetting::Off.open().unwrap().is_none());
+    assert!(CacheSetting::Memory.open().unwrap().is_some());
+}
+
+#[test]
+fn source_names() {
+    for (text, want) in [
+        ("openlibrary", BuiltinSource::OpenLibrary),
+        ("open_library", BuiltinSource::OpenLibrary),
+        ("Open-Library", BuiltinSource::OpenLibrary),
+        ("google", BuiltinSource::GoogleBooks),
+        ("google_books", BuiltinSource::GoogleBooks),
+        ("GoogleBooks", BuiltinSource::GoogleBooks),
+    ] {
+        assert_eq!(BuiltinSource::parse(text), Some(want), "{text}");
+    }
+    assert_eq!(BuiltinSource::parse("amazon"), None);
+}
+
+#[test]
+fn custom_sources_can_join_or_replace_the_built_in_ones() {
+    use crate::fetch::Fetcher;
+    use crate::sources::{BookQuery, SourceResult};
+
+    #[derive(Debug)]
+    struct Mine;
+    #[async_trait::async_trait]
+    impl GenreSource for Mine {
+        fn name(&self) -> &str {
+            "mine"
+        }
+        async fn lookup(&self, books: &[BookQuery], _fetch: &Fetcher) -> Vec<SourceResult> {
+            books.iter().map(|_| Ok(None)).collect()
+        }
+    }
+    let with_rate = EnricherOptions {
+        rate_limits: Some(BTreeMap::from([("mine".into(), 5.0)])),
+        ..EnricherOptions::default()
+    };
+    let enricher = with_rate
+        .into_builder()
+        .unwrap()
+        .source(Arc::new(Mine))
+        .build()
+        .unwrap();
+    assert_eq!(
+        enricher.source_names(),
+        ["open_library", "google_books", "mine"]
+    );
+    assert_eq!(enricher.rate_limits()[2].1.per_second, 5.0);
+
+    let only_mine = EnricherOptions {
+        sources: Some(vec![]),
+        ..EnricherOptions::default()
+    };
+    let enricher = only_mine
+        .into_builder()
+        .unwrap()
+        .source(Arc::new(Mine))
+        .build()
+        .unwrap();
+    assert_eq!(enricher.source_names(), ["mine"]);
+}

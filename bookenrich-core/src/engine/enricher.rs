@@ -1,0 +1,409 @@
+//! [`Enricher`]: runs the configured sources over a list of books.
+//!
+//! A run groups the books per source into lookups (ISBN books in batches of the
+//! source's [`batch_size`](GenreSource::batch_size), other books one per lookup),
+//! runs each source's lookups concurrently (their requests are paced by the
+//! source's rate limiter and bounded by the global concurrency limit), and merges
+//! the answers per book. Everything happens inside the returned future, with no
+//! spawned task: dropping it cancels the run and no request is sent afterwards.
+
+use std::fmt;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::stream::{self, BoxStream};
+use futures::{FutureExt, StreamExt};
+use tokio::time::Instant;
+
+use super::builder::EnricherBuilder;
+use super::merge::{Answer, MergePolicy, Outcome, merge_into, normalized_alone};
+use super::progress::{Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary};
+use super::ratelimit::RateLimit;
+use crate::fetch::Fetcher;
+use crate::genres::GenreNormalizer;
+use crate::isbn::Isbn;
+use crate::model::{BookInfo, EnrichedBook};
+use crate::sources::{BookQuery, GenreSource, SourceError, SourceErrorKind, SourceResult};
+
+/// Enriches books with genres and covers from the configured catalogues.
+///
+/// Cheap to clone (clones share rate limiters, cache and transport), `Send + Sync`.
+/// Build one with [`Enricher::builder`] or
+/// [`EnricherOptions::build`](crate::config::EnricherOptions::build).
+#[derive(Clone)]
+pub struct Enricher {
+    inner: Arc<Inner>,
+}
+
+/// One configured source with the fetcher its requests go through.
+pub(crate) struct Slot {
+    pub(crate) name: String,
+    pub(crate) source: Arc<dyn GenreSource>,
+    pub(crate) fetcher: Fetcher,
+    pub(crate) rate_limit: RateLimit,
+}
+
+pub(crate) struct Inner {
+    pub(crate) slots: Vec<Slot>,
+    pub(crate) merge: MergePolicy,
+    pub(crate) concurrency: usize,
+    pub(crate) offline: bool,
+    pub(crate) normalizer: GenreNormalizer,
+    pub(crate) progress: Option<ProgressCallback>,
+}
+
+impl fmt::Debug for Enricher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Enricher")
+            .field("sources", &self.source_names())
+            .field("merge", &self.inner.merge)
+            .field("concurrency", &self.inner.concurrency)
+            .field("offline", &self.inner.offline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answers of one lookup: source index, then (book index, outcome) pairs.
+type BatchAnswers = (usize, Vec<(usize, Outcome)>);
+
+impl Enricher {
+    /// A builder with no sources and default settings.
+    pub fn builder() -> EnricherBuilder {
+        EnricherBuilder::default()
+    }
+
+    pub(crate) fn from_inner(inner: Inner) -> Self {
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The configured sources' names, in order.
+    pub fn source_names(&self) -> Vec<&str> {
+        self.inner.slots.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    /// The rate limit in force for each source, in order.
+    pub fn rate_limits(&self) -> Vec<(&str, RateLimit)> {
+        self.inner
+            .slots
+            .iter()
+            .map(|s| (s.name.as_str(), s.rate_limit))
+            .collect()
+    }
+
+    /// The merge policy.
+    pub fn merge_policy(&self) -> MergePolicy {
+        self.inner.merge
+    }
+
+    /// The global limit of requests in flight.
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
+    /// Whether the enricher answers from the cache only.
+    pub fn is_offline(&self) -> bool {
+        self.inner.offline
+    }
+
+    /// Enriches `books`: one result per book, in input order.
+    ///
+    /// Never fails as a whole: a book a source could not look up comes back with the
+    /// failure in its `error` and `processing_log`, and the other books are unaffected.
+    pub async fn enrich(&self, books: &[BookInfo]) -> Vec<EnrichedBook> {
+        self.enrich_with_summary(books).await.0
+    }
+
+    /// Like [`enrich`](Self::enrich), also returning what the run did.
+    pub async fn enrich_with_summary(&self, books: &[BookInfo]) -> (Vec<EnrichedBook>, RunSummary) {
+        let started = Instant::now();
+        let slots = &self.inner.slots;
+        // Counters and the "disabled after quota" state are per run.
+        let fetchers: Vec<Fetcher> = slots.iter().map(|s| s.fetcher.for_new_run()).collect();
+        let mut out: Vec<EnrichedBook> = books.iter().map(EnrichedBook::for_book).collect();
+        let queries: Vec<BookQuery> = books
+            .iter()
+            .zip(out.iter_mut())
+            .map(|(b, e)| prepare(b, &mut e.processing_log))
+            .collect();
+        tracing::info!(books = books.len(), sources = ?self.source_names(), "enrichment started");
+
+        let mut table: Vec<Vec<Option<Outcome>>> = books
+            .iter()
+            .map(|_| slots.iter().map(|_| None).collect())
+            .collect();
+        let mut done = 0usize;
+        let report = |done: usize| self.report(books.len(), done, &fetchers, started);
+        report(0);
+
+        let everyone: Vec<usize> = (0..books.len()).collect();
+        match self.inner.merge {
+            MergePolicy::Union => {
+                let mut remaining = vec![slots.len(); books.len()];
+                let streams: Vec<_> = (0..slots.len())
+                    .map(|k| self.lookups(k, &fetchers[k], &queries, &everyone))
+                    .collect();
+                let mut answers = stream::select_all(streams);
+                while let Some((k, batch)) = answers.next().await {
+                    for (i, outcome) in batch {
+                        table[i][k] = Some(outcome);
+                        remaining[i] -= 1;
+                        if remaining[i] == 0 {
+                            done += 1;
+                        }
+                    }
+                    report(done);
+                }
+            }
+            MergePolicy::FirstWithGenres => {
+                let mut wanted = everyone;
+                for k in 0..slots.len() {
+                    let last = k + 1 == slots.len();
+                    let mut still_wanted = Vec::new();
+                    let mut answers = self.lookups(k, &fetchers[k], &queries, &wanted);
+                    while let Some((_, batch)) = answers.next().await {
+                        for (i, outcome) in batch {
+                            let has_genres = matches!(&outcome.result,
+                                Ok(Some(hit)) if !normalized_alone(&self.inner.normalizer, hit).is_empty());
+                            table[i][k] = Some(outcome);
+                            if has_genres || last {
+                                done += 1;
+                            } else {
+                                still_wanted.push(i);
+                            }
+                        }
+                        report(done);
+                    }
+                    still_wanted.sort_unstable();
+                    wanted = still_wanted;
+                }
+            }
+        }
+
+        for (book, row) in out.iter_mut().zip(&table) {
+            let answers: Vec<Answer<'_>> = slots
+                .iter()
+                .zip(row)
+                .map(|(s, o)| Answer {
+                    source: &s.name,
+                    outcome: o.as_ref(),
+                })
+                .collect();
+            merge_into(book, &answers, self.inner.merge, &self.inner.normalizer);
+        }
+        let summary = self.summary(&out, &table, &fetchers, started);
+        tracing::info!(
+            books = summary.books,
+            with_genres = summary.with_genres,
+            failed = summary.failed,
+            requests = summary.requests,
+            retries = summary.retries,
+            "enrichment finished"
+        );
+        (out, summary)
+    }
+
+    /// The lookups of source `k` for the books `wanted`, answered as they finish.
+    fn lookups<'a>(
+        &'a self,
+        k: usize,
+        fetcher: &'a Fetcher,
+        queries: &'a [BookQuery],
+        wanted: &[usize],
+    ) -> BoxStream<'a, BatchAnswers> {
+        let slot = &self.inner.slots[k];
+        let groups = group(wanted, queries, slot.source.batch_size());
+        stream::iter(groups)
+            .map(move |group| async move {
+                let outcomes = lookup(slot, fetcher, queries, &group).await;
+                (k, group.into_iter().zip(outcomes).collect())
+            })
+            .buffer_unordered(self.inner.concurrency)
+            .boxed()
+    }
+
+    fn report(&self, total: usize, done: usize, fetchers: &[Fetcher], started: Instant) {
+        let Some(callback) = &self.inner.progress else {
+            return;
+        };
+        let sources = self
+            .inner
+            .slots
+            .iter()
+            .zip(fetchers)
+            .map(|(s, f)| SourceProgress::new(&s.name, f.stats(), f.disabled_reason().is_some()))
+            .collect();
+        let progress = Progress::from_sources(total, done, sources, started.elapsed());
+        if std::panic::catch_unwind(AssertUnwindSafe(|| callback(&progress))).is_err() {
+            tracing::warn!("the progress callback panicked; ignoring it");
+        }
+    }
+
+    fn summary(
+        &self,
+        out: &[EnrichedBook],
+        table: &[Vec<Option<Outcome>>],
+        fetchers: &[Fetcher],
+        started: Instant,
+    ) -> RunSummary {
+        let sources: Vec<SourceSummary> = self
+            .inner
+            .slots
+            .iter()
+            .zip(fetchers)
+            .enumerate()
+            .map(|(k, (slot, fetcher))| {
+                let stats = fetcher.stats();
+                let failed = table
+                    .iter()
+                    .filter(|row| matches!(&row[k], Some(Outcome { result: Err(_), .. })))
+                    .count();
+                SourceSummary {
+                    name: slot.name.clone(),
+                    requests: stats.requests,
+                    retries: stats.retries,
+                    rate_limited: stats.rate_limited,
+                    cache_hits: stats.cache_hits,
+                    failures: stats.failures,
+                    books_matched: out
+                        .iter()
+                        .filter(|b| b.sources_matched.contains(&slot.name))
+                        .count(),
+                    books_with_genres: out
+                        .iter()
+                        .filter(|b| b.genre_sources.contains(&slot.name))
+                        .count(),
+                    books_failed: failed,
+                    disabled: fetcher.disabled_reason(),
+                }
+            })
+            .collect();
+        RunSummary {
+            books: out.len(),
+            with_genres: out.iter().filter(|b| b.has_genres()).count(),
+            with_cover: out.iter().filter(|b| b.thumbnail_url.is_some()).count(),
+            from_cache: out.iter().filter(|b| b.from_cache).count(),
+            with_errors: out.iter().filter(|b| b.error.is_some()).count(),
+            failed: out
+                .iter()
+                .filter(|b| b.error.is_some() && !b.has_genres())
+                .count(),
+            requests: sources.iter().map(|s| s.requests).sum(),
+            retries: sources.iter().map(|s| s.retries).sum(),
+            rate_limited: sources.iter().map(|s| s.rate_limited).sum(),
+            cache_hits: sources.iter().map(|s| s.cache_hits).sum(),
+            sources,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// The lookup query of a book; ISBN problems go to the book's log and the book is
+/// then searched by title and author.
+fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
+    for (label, value) in [("ISBN13", &book.isbn13), ("ISBN", &book.isbn)] {
+        let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if let Err(e) = Isbn::parse(value) {
+            log.push(format!("{label} ignored: {e}"));
+        }
+    }
+    let isbn = book.lookup_isbn().unwrap_or_else(|_| {
+        log.push("no valid ISBN: looking the book up by title and author".to_owned());
+        None
+    });
+    BookQuery {
+        isbn,
+        title: book.title.clone(),
+        author: book.author.clone(),
+    }
+}
+
+/// Splits the wanted books into lookups: ISBN books together in batches of
+/// `batch_size`, the others one per lookup (each is a search of its own anyway, and
+/// small lookups spread over the concurrency limit).
+fn group(wanted: &[usize], queries: &[BookQuery], batch_size: usize) -> Vec<Vec<usize>> {
+    let (with_isbn, without): (Vec<usize>, Vec<usize>) =
+        wanted.iter().partition(|&&i| queries[i].isbn.is_some());
+    let mut groups: Vec<Vec<usize>> = with_isbn
+        .chunks(batch_size.max(1))
+        .map(<[usize]>::to_vec)
+        .collect();
+    groups.extend(without.into_iter().map(|i| vec![i]));
+    groups
+}
+
+/// Runs one lookup and returns exactly one outcome per book of `group`, whatever the source does.
+async fn lookup(
+    slot: &Slot,
+    fetcher: &Fetcher,
+    queries: &[BookQuery],
+    group: &[usize],
+) -> Vec<Outcome> {
+    let fail_all = |e: &SourceError| {
+        group
+            .iter()
+            .map(|_| Outcome {
+                result: Err(e.clone()),
+                from_cache: false,
+            })
+            .collect()
+    };
+    if let Some(reason) = fetcher.disabled_reason() {
+        let e = SourceError::new(
+            &slot.name,
+            SourceErrorKind::Disabled,
+            format!("disabled for the rest of the run: {reason}"),
+        );
+        return fail_all(&e);
+    }
+    let input: Vec<BookQuery> = group.iter().map(|&i| queries[i].clone()).collect();
+    let (traced, trace) = fetcher.traced();
+    // A panicking plug-in source must not take the run (or a Python/Node host) down.
+    let results: Vec<SourceResult> = match AssertUnwindSafe(slot.source.lookup(&input, &traced))
+        .catch_unwind()
+        .await
+    {
+        Ok(results) => results,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            tracing::error!(source = %slot.name, %message, "source panicked during lookup");
+            return fail_all(&SourceError::new(
+                &slot.name,
+                SourceErrorKind::Rejected,
+                format!("source failed internally: {message}"),
+            ));
+        }
+    };
+    if results.len() != group.len() {
+        let e = SourceError::new(
+            &slot.name,
+            SourceErrorKind::Rejected,
+            format!(
+                "source returned {} results for {} books",
+                results.len(),
+                group.len()
+            ),
+        );
+        return fail_all(&e);
+    }
+    let from_cache = trace.all_from_cache();
+    results
+        .into_iter()
+        .map(|result| Outcome { result, from_cache })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::float_cmp,
+    clippy::unnecessary_literal_bound
+)]
+mod tests;

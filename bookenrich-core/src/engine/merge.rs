@@ -1,0 +1,366 @@
+//! Turning the sources' answers for one book into its [`EnrichedBook`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::genres::{Genre, GenreNormalizer};
+use crate::model::EnrichedBook;
+use crate::sources::{SourceHit, SourceResult};
+
+/// How the sources' genres are combined.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MergePolicy {
+    /// Ask every source and normalise the union of their genres (default): a genre
+    /// several sources agree on ranks higher.
+    #[default]
+    Union,
+    /// Ask the sources in order and stop at the first whose genres survive
+    /// normalisation; later sources are asked only for books still without genres
+    /// (fewer requests, e.g. to save Google's daily quota). The cover also comes
+    /// only from the sources asked.
+    FirstWithGenres,
+}
+
+impl MergePolicy {
+    /// The policy's configuration name: `union` or `first_with_genres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Union => "union",
+            Self::FirstWithGenres => "first_with_genres",
+        }
+    }
+
+    /// Parses `union` or `first_with_genres` (also `first`, `first-with-genres`).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "union" | "all" => Some(Self::Union),
+            "first_with_genres" | "first" => Some(Self::FirstWithGenres),
+            _ => None,
+        }
+    }
+}
+
+/// What one source answered for one book.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub(crate) result: SourceResult,
+    /// The answer needed no network request.
+    pub(crate) from_cache: bool,
+}
+
+/// A source's slot in a book's merge: its name and its answer, if it was asked.
+pub(crate) struct Answer<'a> {
+    pub(crate) source: &'a str,
+    pub(crate) outcome: Option<&'a Outcome>,
+}
+
+/// The genres one source contributes after normalisation (empty when it had none).
+pub(crate) fn normalized_alone(normalizer: &GenreNormalizer, hit: &SourceHit) -> Vec<Genre> {
+    if hit.genres.is_empty() {
+        Vec::new()
+    } else {
+        normalizer.normalize(&hit.genres)
+    }
+}
+
+/// Fills `book` from the answers, in configured source order.
+pub(crate) fn merge_into(
+    book: &mut EnrichedBook,
+    answers: &[Answer<'_>],
+    policy: MergePolicy,
+    normalizer: &GenreNormalizer,
+) {
+    let mut errors = Vec::new();
+    let mut asked = 0usize;
+    let mut all_cached = true;
+    for answer in answers {
+        let Some(outcome) = answer.outcome else {
+            book.processing_log.push(format!(
+                "{}: not asked (an earlier source had genres)",
+                answer.source
+            ));
+            continue;
+        };
+        asked += 1;
+        all_cached &= outcome.from_cache;
+        let cached = if outcome.from_cache { " (cached)" } else { "" };
+        match &outcome.result {
+            Ok(Some(hit)) => {
+                book.processing_log.push(format!(
+                    "{}: found{cached}, {} raw genre(s){}",
+                    answer.source,
+                    hit.genres.len(),
+                    if hit.thumbnail_url.is_some() {
+                        ", cover"
+                    } else {
+                        ""
+                    }
+                ));
+                book.processing_log
+                    .extend(hit.notes.iter().map(|n| format!("{}: {n}", answer.source)));
+                book.sources_matched.push(answer.source.to_owned());
+                if !hit.genres.is_empty() {
+                    book.genres_by_source
+                        .insert(answer.source.to_owned(), hit.genres.clone());
+                }
+                if !hit.identifiers.is_empty() {
+                    book.identifiers
+                        .insert(answer.source.to_owned(), hit.identifiers.clone());
+                }
+                if book.thumbnail_url.is_none() && hit.thumbnail_url.is_some() {
+                    book.thumbnail_url.clone_from(&hit.thumbnail_url);
+                    book.small_thumbnail_url
+                        .clone_from(&hit.small_thumbnail_url);
+                }
+                if book.small_thumbnail_url.is_none() && hit.small_thumbnail_url.is_some() {
+                    book.small_thumbnail_url
+                        .clone_from(&hit.small_thumbnail_url);
+                }
+            }
+            Ok(None) => book
+                .processing_log
+                .push(format!("{}: not found{cached}", answer.source)),
+            Err(e) => {
+                all_cached = false;
+                book.processing_log
+                    .push(format!("{}: failed: {e}", answer.source));
+                errors.push(e.to_string());
+            }
+        }
+    }
+    book.from_cache = asked > 0 && all_cached;
+    if !errors.is_empty() {
+        book.error = Some(errors.join("; "));
+    }
+
+    let hits: Vec<(&str, &SourceHit)> = answers
+        .iter()
+        .filter_map(|a| match a.outcome.map(|o| &o.result) {
+            Some(Ok(Some(hit))) => Some((a.source, hit)),
+            _ => None,
+        })
+        .collect();
+    let (final_genres, contributors) = match policy {
+        MergePolicy::Union => {
+            let per_source: Vec<&[String]> =
+                hits.iter().map(|(_, h)| h.genres.as_slice()).collect();
+            let merged = if per_source.iter().all(|g| g.is_empty()) {
+                Vec::new()
+            } else {
+                normalizer.normalize_sources(&per_source)
+            };
+            let contributors = hits
+                .iter()
+                .filter(|(_, hit)| {
+                    normalized_alone(normalizer, hit)
+                        .iter()
+                        .any(|g| merged.contains(g))
+                })
+                .map(|(name, _)| (*name).to_owned())
+                .collect();
+            (merged, contributors)
+        }
+        MergePolicy::FirstWithGenres => hits
+            .iter()
+            .find_map(|(name, hit)| {
+                let own = normalized_alone(normalizer, hit);
+                (!own.is_empty()).then(|| (own, vec![(*name).to_owned()]))
+            })
+            .unwrap_or_default(),
+    };
+    if final_genres.is_empty() {
+        book.processing_log.push("no genres".to_owned());
+    } else {
+        book.processing_log
+            .push(format!("genres from {}", contributors.join(", ")));
+    }
+    book.final_genres = final_genres.into_iter().map(String::from).collect();
+    book.genre_sources = contributors;
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::sources::{SourceError, SourceErrorKind};
+
+    fn hit(genres: &[&str], cover: Option<&str>) -> SourceHit {
+        SourceHit {
+            genres: genres.iter().map(|g| (*g).to_owned()).collect(),
+            thumbnail_url: cover.map(str::to_owned),
+            small_thumbnail_url: cover.map(|c| format!("{c}?small")),
+            identifiers: vec!["id:1".into()],
+            notes: vec!["picked doc 1".into()],
+        }
+    }
+
+    fn ok(h: SourceHit, from_cache: bool) -> Outcome {
+        Outcome {
+            result: Ok(Some(h)),
+            from_cache,
+        }
+    }
+
+    fn merged(answers: &[(&str, Option<&Outcome>)], policy: MergePolicy) -> EnrichedBook {
+        let answers: Vec<Answer<'_>> = answers
+            .iter()
+            .map(|(s, o)| Answer {
+                source: s,
+                outcome: *o,
+            })
+            .collect();
+        let mut book = EnrichedBook::default();
+        merge_into(&mut book, &answers, policy, &GenreNormalizer::default());
+        book
+    }
+
+    #[test]
+    fn union_merges_genres_and_takes_the_first_cover_in_order() {
+        let ol = ok(hit(&["Fantasy fiction", "Juvenile fiction"], None), false);
+        let gb = ok(
+            hit(
+                &["Fiction / Fantasy / General"],
+                Some("https://books.google.com/c"),
+            ),
+            false,
+        );
+        let book = merged(
+            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
+            MergePolicy::Union,
+        );
+        assert!(
+            book.final_genres.contains(&"Fantasy".to_owned()),
+            "{:?}",
+            book.final_genres
+        );
+        assert_eq!(
+            book.thumbnail_url.as_deref(),
+            Some("https://books.google.com/c")
+        );
+        assert_eq!(book.sources_matched, ["open_library", "google_books"]);
+        assert_eq!(book.genre_sources, ["open_library", "google_books"]);
+        assert_eq!(
+            book.genres_by_source["google_books"],
+            ["Fiction / Fantasy / General"]
+        );
+        assert_eq!(book.identifiers["open_library"], ["id:1"]);
+        assert!(
+            book.processing_log
+                .contains(&"open_library: picked doc 1".to_owned())
+        );
+        assert_eq!(book.error, None);
+        assert!(!book.from_cache);
+    }
+
+    #[test]
+    fn a_source_whose_genres_are_all_noise_is_not_a_genre_source() {
+        let ol = ok(
+            hit(
+                &["Large type books", "Accessible book"],
+                Some("https://covers/1"),
+            ),
+            true,
+        );
+        let gb = ok(
+            hit(&["Fiction / Science Fiction / Space Opera"], None),
+            true,
+        );
+        let book = merged(
+            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
+            MergePolicy::Union,
+        );
+        assert_eq!(book.genre_sources, ["google_books"]);
+        assert_eq!(book.thumbnail_url.as_deref(), Some("https://covers/1"));
+        assert!(book.from_cache);
+    }
+
+    #[test]
+    fn failures_are_recorded_but_other_sources_still_count() {
+        let ol = Outcome {
+            result: Err(
+                SourceError::new("open_library", SourceErrorKind::Server, "HTTP 503")
+                    .with_url("https://o/x"),
+            ),
+            from_cache: false,
+        };
+        let gb = ok(hit(&["Fiction / Thrillers / Suspense"], None), true);
+        let book = merged(
+            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
+            MergePolicy::Union,
+        );
+        assert_eq!(
+            book.error.as_deref(),
+            Some("open_library: HTTP 503 (https://o/x)")
+        );
+        assert!(book.has_genres());
+        assert_eq!(book.sources_matched, ["google_books"]);
+        assert!(
+            !book.from_cache,
+            "a failed source means not everything came from the cache"
+        );
+    }
+
+    #[test]
+    fn first_with_genres_uses_the_first_source_whose_genres_survive() {
+        let ol = ok(hit(&["Accessible book"], None), false);
+        let gb = ok(hit(&["Fiction / Science Fiction / General"], None), false);
+        let book = merged(
+            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
+            MergePolicy::FirstWithGenres,
+        );
+        assert_eq!(book.genre_sources, ["google_books"]);
+        assert!(
+            book.final_genres.contains(&"Science Fiction".to_owned()),
+            "{:?}",
+            book.final_genres
+        );
+
+        let ol = ok(hit(&["Science fiction"], None), false);
+        let book = merged(
+            &[("open_library", Some(&ol)), ("google_books", None)],
+            MergePolicy::FirstWithGenres,
+        );
+        assert_eq!(book.genre_sources, ["open_library"]);
+        assert!(
+            book.processing_log
+                .iter()
+                .any(|l| l.starts_with("google_books: not asked"))
+        );
+    }
+
+    #[test]
+    fn nothing_found_is_not_an_error() {
+        let none = Outcome {
+            result: Ok(None),
+            from_cache: false,
+        };
+        let book = merged(&[("open_library", Some(&none))], MergePolicy::Union);
+        assert_eq!(book.error, None);
+        assert!(book.final_genres.is_empty() && book.sources_matched.is_empty());
+        assert_eq!(
+            book.processing_log,
+            ["open_library: not found", "no genres"]
+        );
+    }
+
+    #[test]
+    fn policy_names() {
+        for p in [MergePolicy::Union, MergePolicy::FirstWithGenres] {
+            assert_eq!(MergePolicy::parse(p.as_str()), Some(p));
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
+        }
+        assert_eq!(
+            MergePolicy::parse("First-With-Genres"),
+            Some(MergePolicy::FirstWithGenres)
+        );
+        assert_eq!(MergePolicy::parse("best"), None);
+    }
+}
