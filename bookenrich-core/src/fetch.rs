@@ -90,14 +90,17 @@ impl Request {
     pub fn cache_key(&self) -> String {
         let path = self.url.path();
         if has_secret_params(&self.url) {
-            let kept: Vec<String> = self
+            // The other parameters stay as written (not re-encoded), so the key equals
+            // that of the same request made without the secret.
+            let kept: Vec<&str> = self
                 .url
-                .query_pairs()
-                .filter(|(k, _)| !is_secret_param(k))
-                .map(|(k, v)| {
-                    url::form_urlencoded::Serializer::new(String::new())
-                        .append_pair(&k, &v)
-                        .finish()
+                .query()
+                .unwrap_or_default()
+                .split('&')
+                .filter(|segment| {
+                    url::form_urlencoded::parse(segment.as_bytes())
+                        .next()
+                        .is_none_or(|(k, _)| !is_secret_param(&k))
                 })
                 .collect();
             if kept.is_empty() {
