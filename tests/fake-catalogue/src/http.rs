@@ -143,10 +143,7 @@ pub(crate) async fn read_request<S: AsyncRead + Unpin>(
     }
     let body: Vec<u8> = buf.drain(..length).collect();
     let (raw_path, raw_query) = target.split_once('?').unwrap_or((target, ""));
-    let path =
-        url::form_urlencoded::parse(format!("p={}", raw_path.replace('+', "%2B")).as_bytes())
-            .next()
-            .map_or_else(|| raw_path.to_owned(), |(_, v)| v.into_owned());
+    let path = percent_decode(raw_path);
     let query = url::form_urlencoded::parse(raw_query.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -159,6 +156,29 @@ pub(crate) async fn read_request<S: AsyncRead + Unpin>(
         body,
         keep_alive,
     })
+}
+
+/// Decodes `%XX` escapes in a path (`+` stays a plus there); invalid escapes are kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -283,6 +303,12 @@ mod tests {
             read_request(&mut stream, &mut buf).await,
             Err(ReadError::Closed)
         ));
+    }
+
+    #[test]
+    fn decodes_paths() {
+        assert_eq!(percent_decode("/isbn/978%2D0+x%zz%4"), "/isbn/978-0+x%zz%4");
+        assert_eq!(percent_decode("/a&b=c"), "/a&b=c");
     }
 
     #[tokio::test]
