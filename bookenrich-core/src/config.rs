@@ -452,41 +452,52 @@ impl EnricherOptions {
             .offline(offline)
             .cache_opt(cache);
 
-        // Plain http only for base URLs the user set explicitly (issue 10); the defaults are https.
-        let mut allow_http = false;
+        // Plain http only when the user set an http:// base URL explicitly (a local mirror or
+        // test server); the defaults are https and then the client refuses http, redirects included.
+        let allow_http = open_library_url.scheme() == "http" || google_books_url.scheme() == "http";
         for source in &sources {
             let built: Arc<dyn GenreSource> = match source {
-                BuiltinSource::OpenLibrary => {
-                    allow_http |= open_library_url.scheme() == "http";
-                    Arc::new(OpenLibrary::new(OpenLibraryConfig {
-                        base_url: open_library_url.clone(),
-                        batch_size,
-                        identified: contact.is_some(),
-                        ..OpenLibraryConfig::default()
-                    }))
-                }
-                BuiltinSource::GoogleBooks => {
-                    allow_http |= google_books_url.scheme() == "http";
-                    Arc::new(GoogleBooks::new(GoogleBooksConfig {
-                        base_url: google_books_url.clone(),
-                        api_key: self.google_api_key.clone(),
-                    }))
-                }
+                BuiltinSource::OpenLibrary => Arc::new(OpenLibrary::new(OpenLibraryConfig {
+                    base_url: open_library_url.clone(),
+                    batch_size,
+                    identified: contact.is_some(),
+                    ..OpenLibraryConfig::default()
+                })),
+                BuiltinSource::GoogleBooks => Arc::new(GoogleBooks::new(GoogleBooksConfig {
+                    base_url: google_books_url.clone(),
+                    api_key: self.google_api_key.clone(),
+                })),
             };
             builder = builder.source(built);
         }
-        for (name, per_second) in self.rate_limits.iter().flatten() {
-            let limit = RateLimit::per_second(*per_second);
-            limit
-                .validate()
-                .map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
-            let name =
-                BuiltinSource::parse(name).map_or_else(|| name.clone(), |s| s.name().to_owned());
-            builder = builder.rate_limit(name, limit);
-        }
+        builder = with_rate_limits(builder, self.rate_limits.as_ref(), &sources)?;
         builder = with_http_client(builder, contact, connect_timeout, !allow_http)?;
         Ok(builder)
     }
+}
+
+/// Adds the configured rate limits, by canonical source name.
+fn with_rate_limits(
+    mut builder: EnricherBuilder,
+    rate_limits: Option<&BTreeMap<String, f64>>,
+    sources: &[BuiltinSource],
+) -> Result<EnricherBuilder> {
+    for (name, per_second) in rate_limits.into_iter().flatten() {
+        let limit = RateLimit::per_second(*per_second);
+        limit
+            .validate()
+            .map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
+        let name = match BuiltinSource::parse(name) {
+            // A limit for a built-in source that is switched off is kept for when it is on
+            // (one environment serves several runs), not an error.
+            Some(builtin) if !sources.contains(&builtin) => continue,
+            Some(builtin) => builtin.name().to_owned(),
+            // Other names must match a custom source added to the builder.
+            None => name.clone(),
+        };
+        builder = builder.rate_limit(name, limit);
+    }
+    Ok(builder)
 }
 
 #[cfg(feature = "http")]

@@ -249,13 +249,19 @@ fn invalid_explicit_values_name_the_option() {
         ),
         "rate_limits"
     );
-    // A rate limit for a source that is not configured is a typo, not silently ignored.
+    // A rate limit for an unknown source is a typo, not silently ignored...
+    let typo = EnricherOptions {
+        rate_limits: Some(BTreeMap::from([("gogle".into(), 1.0)])),
+        ..base()
+    };
+    assert_eq!(config_field(typo.build()), "rate_limits");
+    // ...but one for a built-in source that is switched off is fine.
     let only_ol = EnricherOptions {
         sources: Some(vec![BuiltinSource::OpenLibrary]),
         rate_limits: Some(BTreeMap::from([("google".into(), 1.0)])),
         ..base()
     };
-    assert_eq!(config_field(only_ol.build()), "rate_limits");
+    assert_eq!(only_ol.build().unwrap().source_names(), ["open_library"]);
     let twice = EnricherOptions {
         sources: Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::GoogleBooks]),
         ..base()

@@ -145,7 +145,24 @@ pub(crate) fn merge_into(
             _ => None,
         })
         .collect();
-    let (final_genres, contributors) = match policy {
+    let (final_genres, contributors) = final_genres(&hits, policy, normalizer);
+    if final_genres.is_empty() {
+        book.processing_log.push("no genres".to_owned());
+    } else {
+        book.processing_log
+            .push(format!("genres from {}", contributors.join(", ")));
+    }
+    book.final_genres = final_genres.into_iter().map(String::from).collect();
+    book.genre_sources = contributors;
+}
+
+/// The book's genres by `policy`, and the sources that contributed to them.
+fn final_genres(
+    hits: &[(&str, &SourceHit)],
+    policy: MergePolicy,
+    normalizer: &GenreNormalizer,
+) -> (Vec<Genre>, Vec<String>) {
+    match policy {
         MergePolicy::Union => {
             let per_source: Vec<&[String]> =
                 hits.iter().map(|(_, h)| h.genres.as_slice()).collect();
@@ -172,15 +189,7 @@ pub(crate) fn merge_into(
                 (!own.is_empty()).then(|| (own, vec![(*name).to_owned()]))
             })
             .unwrap_or_default(),
-    };
-    if final_genres.is_empty() {
-        book.processing_log.push("no genres".to_owned());
-    } else {
-        book.processing_log
-            .push(format!("genres from {}", contributors.join(", ")));
     }
-    book.final_genres = final_genres.into_iter().map(String::from).collect();
-    book.genre_sources = contributors;
 }
 
 #[cfg(test)]
