@@ -1,1 +1,49 @@
-//! Python bindings (filled by the Python issue).
+//! Python bindings of bookenrich: the native module `bookenrich._bookenrich`.
+//!
+//! A thin layer: each `Py*` type wraps a core type and only converts; the `bookenrich`
+//! Python package (python/bookenrich) re-exports everything and adds the `compat` module.
+//! Errors map to one exception hierarchy (error.rs); panics become `InternalError`; long
+//! work releases the GIL and runs on one lazily created, fork-aware tokio runtime (runtime.rs).
+
+// PyO3 extracts arguments as owned values (`Vec<String>`, `PathBuf`, `Option<Bound<_>>`), so
+// "passed by value but not consumed" is how every #[pyfunction] signature looks.
+#![allow(clippy::needless_pass_by_value)]
+
+mod convert;
+mod dashboard;
+mod enricher;
+mod error;
+mod export;
+mod genres;
+mod model;
+mod runtime;
+
+use pyo3::prelude::*;
+
+/// The native module; import `bookenrich` instead.
+#[pymodule]
+mod _bookenrich {
+    #[pymodule_export]
+    use crate::dashboard::{build_dashboard, write_dashboard};
+    #[pymodule_export]
+    use crate::enricher::{PyEnricher, PyProgress};
+    #[pymodule_export]
+    use crate::error::{
+        BookEnrichError, CacheError, CancelledError, ConfigError, InternalError, InvalidInputError,
+        MissingColumnsError, SourceError,
+    };
+    #[pymodule_export]
+    use crate::export::{PyExport, PyRowProblem, read_export};
+    #[pymodule_export]
+    use crate::genres::{PyGenreNormalizer, normalize_genres};
+    #[pymodule_export]
+    use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook};
+
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add("__version__", bookenrich_core::VERSION)?;
+        Ok(())
+    }
+}

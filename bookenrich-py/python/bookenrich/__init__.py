@@ -1,0 +1,65 @@
+"""bookenrich: read Goodreads library exports, enrich them with genres and covers from
+public catalogues, and write the reading-dashboard JSON, with a Rust core running in-process.
+
+Quick start (see docs/python.md for the whole API and the migration guide)::
+
+    import bookenrich
+
+    export = bookenrich.read_export("goodreads_library_export.csv")
+    enricher = bookenrich.Enricher(contact="me@example.com")
+    results = enricher.enrich(export.books)
+    dashboard = bookenrich.build_dashboard(export.books, results)
+    bookenrich.write_dashboard(dashboard, "dashboard.json")
+
+The old goodreads_stats API lives in :mod:`bookenrich.compat`.
+"""
+
+from __future__ import annotations
+
+from bookenrich._bookenrich import (
+    BookAnalytics,
+    BookEnrichError,
+    BookInfo,
+    CacheError,
+    CancelledError,
+    ConfigError,
+    EnrichedBook,
+    Enricher,
+    Export,
+    GenreNormalizer,
+    InternalError,
+    InvalidInputError,
+    MissingColumnsError,
+    Progress,
+    RowProblem,
+    SourceError,
+    __version__,
+    build_dashboard,
+    normalize_genres,
+    read_export,
+    write_dashboard,
+)
+
+__all__ = [
+    "BookAnalytics",
+    "BookEnrichError",
+    "BookInfo",
+    "CacheError",
+    "CancelledError",
+    "ConfigError",
+    "EnrichedBook",
+    "Enricher",
+    "Export",
+    "GenreNormalizer",
+    "InternalError",
+    "InvalidInputError",
+    "MissingColumnsError",
+    "Progress",
+    "RowProblem",
+    "SourceError",
+    "__version__",
+    "build_dashboard",
+    "normalize_genres",
+    "read_export",
+    "write_dashboard",
+]

@@ -1,0 +1,677 @@
+//! `Enricher`: keyword arguments onto `EnricherOptions`, and `enrich` / `enrich_async` with
+//! progress callbacks, Ctrl-C and asyncio cancellation.
+//!
+//! The core enricher takes its progress callback at build time, but Python passes one per
+//! call. The engine runs a whole enrichment inside the returned future (no spawned task), so
+//! each call wraps its future in a task-local progress channel and the enricher's one
+//! callback forwards into whatever channel the running future carries.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
+use bookenrich_core::engine::{Enricher, MergePolicy, Progress, RunSummary};
+use bookenrich_core::{BookInfo, EnrichedBook};
+use futures::FutureExt;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString};
+use serde_json::Value;
+use tokio::sync::{Notify, mpsc};
+
+use crate::convert::to_py;
+use crate::error::{ConfigError, InternalError, guard, panic_error, to_py_err};
+use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, repr};
+use crate::runtime::{PyRuntime, runtime};
+
+/// How often a blocking `enrich` wakes up to let Python handle signals (Ctrl-C).
+const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
+
+tokio::task_local! {
+    /// Where the enrichment running in this task sends its progress events.
+    static PROGRESS: Option<mpsc::UnboundedSender<Progress>>;
+}
+
+/// The enricher's build-time callback: forwards to the running call's channel, if it has one.
+fn forward_progress(progress: &Progress) {
+    // Outside a call that asked for progress there is no channel: nothing to do.
+    let _ = PROGRESS.try_with(|tx| tx.as_ref().map(|tx| tx.send(progress.clone())));
+}
+
+/// A core enricher and the process it was built in (its HTTP connections die with a fork).
+struct Built {
+    pid: u32,
+    enricher: Enricher,
+}
+
+/// Enriches books with genres and covers from the configured catalogues.
+#[pyclass(frozen, name = "Enricher", module = "bookenrich")]
+pub struct PyEnricher {
+    /// Explicit options merged with the environment at construction.
+    options: EnricherOptions,
+    built: Mutex<Built>,
+}
+
+fn build(options: &EnricherOptions) -> PyResult<Enricher> {
+    options
+        .clone()
+        .into_builder()
+        .and_then(|b| b.progress(forward_progress).build())
+        .map_err(to_py_err)
+}
+
+/// A whole number of at least 1 for option `field` (negative numbers are a `ConfigError` too).
+fn count(field: &str, value: Option<i64>) -> PyResult<Option<usize>> {
+    value
+        .map(|v| match usize::try_from(v) {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(ConfigError::new_err(format!(
+                "invalid {field}: must be at least 1, got {v}"
+            ))),
+        })
+        .transpose()
+}
+
+fn cache_setting(cache: &Bound<'_, PyAny>) -> PyResult<CacheSetting> {
+    if let Ok(s) = cache.cast::<PyString>() {
+        return CacheSetting::parse(&s.to_cow()?)
+            .map_err(|m| ConfigError::new_err(format!("invalid cache: {m}")));
+    }
+    if cache.hasattr("__fspath__")? {
+        return Ok(CacheSetting::Path(cache.extract::<PathBuf>()?));
+    }
+    Err(PyTypeError::new_err(
+        "cache must be a path, \"memory\" or \"off\"",
+    ))
+}
+
+/// The books to enrich: `BookInfo` or `BookAnalytics` objects.
+fn book_infos(books: &Bound<'_, PyAny>) -> PyResult<Vec<BookInfo>> {
+    let mut out = Vec::new();
+    for (i, item) in books.try_iter()?.enumerate() {
+        let item = item?;
+        if let Ok(info) = item.cast::<PyBookInfo>() {
+            out.push(info.get().inner.clone());
+        } else if let Ok(book) = item.cast::<PyBookAnalytics>() {
+            out.push(book.get().inner.book_info());
+        } else {
+            let type_name = item
+                .get_type()
+                .name()
+                .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+            return Err(PyTypeError::new_err(format!(
+                "books[{i}]: expected BookInfo or BookAnalytics, not {type_name}"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// `Duration` as float seconds inside a serialised summary or progress object.
+fn seconds_in(value: &mut Value, elapsed: Duration) {
+    if let Some(map) = value.as_object_mut() {
+        map.insert("elapsed".to_owned(), Value::from(elapsed.as_secs_f64()));
+    }
+}
+
+fn summary_dict<'py>(py: Python<'py>, summary: &RunSummary) -> PyResult<Bound<'py, PyAny>> {
+    let mut value = serde_json::to_value(summary).map_err(|e| to_py_err(e.into()))?;
+    seconds_in(&mut value, summary.elapsed);
+    to_py(py, &value)
+}
+
+fn results_list(py: Python<'_>, results: Vec<EnrichedBook>) -> PyResult<Bound<'_, PyList>> {
+    let list = PyList::empty(py);
+    for r in results {
+        list.append(Py::new(py, PyEnrichedBook::from(r))?)?;
+    }
+    Ok(list)
+}
+
+/// What one wake-up of a blocking `enrich` brought.
+enum Step {
+    Done((Vec<EnrichedBook>, RunSummary)),
+    Panicked(Box<dyn Any + Send>),
+    Progress(Progress),
+    Tick,
+}
+
+#[pymethods]
+impl PyEnricher {
+    #[new]
+    #[pyo3(signature = (
+        *, sources=None, merge=None, concurrency=None, rate_limits=None, cache=None,
+        open_library_url=None, google_books_url=None, google_api_key=None, contact=None, offline=None,
+        max_attempts=None, request_timeout=None, connect_timeout=None, max_body_bytes=None,
+        open_library_batch_size=None
+    ))]
+    #[allow(clippy::too_many_arguments)] // One keyword argument per option, as EnricherOptions has them.
+    fn new(
+        sources: Option<Vec<String>>,
+        merge: Option<String>,
+        concurrency: Option<i64>,
+        rate_limits: Option<BTreeMap<String, f64>>,
+        cache: Option<&Bound<'_, PyAny>>,
+        open_library_url: Option<String>,
+        google_books_url: Option<String>,
+        google_api_key: Option<String>,
+        contact: Option<String>,
+        offline: Option<bool>,
+        max_attempts: Option<i64>,
+        request_timeout: Option<f64>,
+        connect_timeout: Option<f64>,
+        max_body_bytes: Option<i64>,
+        open_library_batch_size: Option<i64>,
+    ) -> PyResult<Self> {
+        guard(|| {
+            let sources = sources
+                .map(|names| {
+                    names
+                        .into_iter()
+                        .map(|n| {
+                            BuiltinSource::try_from(n)
+                                .map_err(|m| ConfigError::new_err(format!("invalid sources: {m}")))
+                        })
+                        .collect::<PyResult<Vec<_>>>()
+                })
+                .transpose()?;
+            let merge_policy = merge
+                .map(|m| {
+                    MergePolicy::parse(&m).ok_or_else(|| {
+                        ConfigError::new_err(format!(
+                            "invalid merge: {m:?} is not \"union\" or \"first_with_genres\""
+                        ))
+                    })
+                })
+                .transpose()?;
+            let max_attempts = count("max_attempts", max_attempts)?
+                .map(|n| {
+                    u32::try_from(n)
+                        .map_err(|_| ConfigError::new_err("invalid max_attempts: too large"))
+                })
+                .transpose()?;
+            let explicit = EnricherOptions {
+                sources,
+                merge_policy,
+                concurrency: count("concurrency", concurrency)?,
+                rate_limits,
+                open_library_url,
+                google_books_url,
+                contact,
+                google_api_key,
+                cache: cache.map(cache_setting).transpose()?,
+                offline,
+                max_attempts,
+                request_timeout_secs: request_timeout,
+                connect_timeout_secs: connect_timeout,
+                max_body_bytes: count("max_body_bytes", max_body_bytes)?,
+                open_library_batch_size: count("open_library_batch_size", open_library_batch_size)?,
+            };
+            let options = explicit.with_env().map_err(to_py_err)?;
+            let enricher = build(&options)?;
+            Ok(Self {
+                options,
+                built: Mutex::new(Built {
+                    pid: std::process::id(),
+                    enricher,
+                }),
+            })
+        })
+    }
+
+    /// The configured sources' names, in order (e.g. `["open_library", "google_books"]`).
+    #[getter]
+    fn sources(&self) -> PyResult<Vec<String>> {
+        Ok(self
+            .enricher()?
+            .source_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The merge policy: `"union"` or `"first_with_genres"`.
+    #[getter]
+    fn merge(&self) -> PyResult<&'static str> {
+        Ok(self.enricher()?.merge_policy().as_str())
+    }
+
+    /// Requests in flight at once, all sources.
+    #[getter]
+    fn concurrency(&self) -> PyResult<usize> {
+        Ok(self.enricher()?.concurrency())
+    }
+
+    /// Requests per second in force for each source.
+    #[getter]
+    fn rate_limits(&self) -> PyResult<BTreeMap<String, f64>> {
+        Ok(self
+            .enricher()?
+            .rate_limits()
+            .into_iter()
+            .map(|(n, l)| (n.to_owned(), l.per_second))
+            .collect())
+    }
+
+    /// Whether answers come from the cache only.
+    #[getter]
+    fn offline(&self) -> PyResult<bool> {
+        Ok(self.enricher()?.is_offline())
+    }
+
+    /// The options in force (explicit arguments, then BOOKENRICH_* variables); never the API key.
+    fn options<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(&self.options).map_err(|e| to_py_err(e.into()))?;
+        to_py(py, &value)
+    }
+
+    /// Enriches `books` (`BookInfo` or `BookAnalytics`): one result per book, in order.
+    ///
+    /// Releases the GIL while the catalogues are queried. `progress(Progress)` is called on
+    /// this thread; an exception in it stops the run and is raised here. Ctrl-C stops the run.
+    #[pyo3(signature = (books, progress=None))]
+    fn enrich<'py>(
+        &self,
+        py: Python<'py>,
+        books: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (results, _) = self.run_blocking(py, books, progress.as_ref())?;
+        results_list(py, results)
+    }
+
+    /// Like `enrich`, also returning what the run did (counts per source, requests, elapsed seconds).
+    #[pyo3(signature = (books, progress=None))]
+    fn enrich_with_summary<'py>(
+        &self,
+        py: Python<'py>,
+        books: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyAny>)> {
+        let (results, summary) = self.run_blocking(py, books, progress.as_ref())?;
+        Ok((results_list(py, results)?, summary_dict(py, &summary)?))
+    }
+
+    /// `await enricher.enrich_async(books)`: the same as `enrich`, for asyncio.
+    ///
+    /// `progress` is called on the event loop's thread; an exception in it stops the run and is
+    /// raised by the await. Cancelling the task stops the run (no request is sent afterwards).
+    #[pyo3(signature = (books, progress=None))]
+    fn enrich_async<'py>(
+        &self,
+        py: Python<'py>,
+        books: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run_async(py, books, progress, false)
+    }
+
+    /// `await enricher.enrich_with_summary_async(books)`: `enrich_with_summary` for asyncio.
+    #[pyo3(signature = (books, progress=None))]
+    fn enrich_with_summary_async<'py>(
+        &self,
+        py: Python<'py>,
+        books: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run_async(py, books, progress, true)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        match self.enricher() {
+            Ok(e) => format!(
+                "Enricher(sources={}, merge={}, concurrency={}, offline={})",
+                repr(py, e.source_names()),
+                repr(py, e.merge_policy().as_str()),
+                e.concurrency(),
+                repr(py, e.is_offline())
+            ),
+            Err(_) => "Enricher(<unusable>)".to_owned(),
+        }
+    }
+}
+
+impl PyEnricher {
+    /// The core enricher for this process (rebuilt in a forked child).
+    fn enricher(&self) -> PyResult<Enricher> {
+        let pid = std::process::id();
+        let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
+        if built.pid != pid {
+            *built = Built {
+                pid,
+                enricher: build(&self.options)?,
+            };
+        }
+        Ok(built.enricher.clone())
+    }
+
+    fn run_blocking(
+        &self,
+        py: Python<'_>,
+        books: &Bound<'_, PyAny>,
+        progress: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Vec<EnrichedBook>, RunSummary)> {
+        if progress.is_some_and(|p| !p.is_callable()) {
+            return Err(PyTypeError::new_err("progress must be callable"));
+        }
+        let books = book_infos(books)?;
+        let enricher = self.enricher()?;
+        let rt = runtime()?;
+        let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
+        // Kept so `recv` never reports a closed channel while the run is still going.
+        let _keep_open = tx.clone();
+        let sink = progress.is_some().then_some(tx);
+        let run = PROGRESS.scope(
+            sink,
+            AssertUnwindSafe(enricher.enrich_with_summary(&books)).catch_unwind(),
+        );
+        let mut run = pin!(run);
+        loop {
+            // Each wake-up returns to Python with the GIL: a progress event, a tick to check
+            // signals, or the result. Returning early (an exception) drops `run`: the run stops.
+            let step = py.detach(|| {
+                rt.block_on(async {
+                    tokio::select! {
+                        biased;
+                        Some(p) = rx.recv() => Step::Progress(p),
+                        out = run.as_mut() => match out {
+                            Ok(out) => Step::Done(out),
+                            Err(payload) => Step::Panicked(payload),
+                        },
+                        () = tokio::time::sleep(SIGNAL_CHECK_INTERVAL) => Step::Tick,
+                    }
+                })
+            });
+            match step {
+                Step::Done(out) => {
+                    while let Ok(p) = rx.try_recv() {
+                        call_progress(py, progress, p)?;
+                    }
+                    return Ok(out);
+                }
+                Step::Panicked(payload) => return Err(panic_error(payload.as_ref())),
+                Step::Progress(p) => call_progress(py, progress, p)?,
+                Step::Tick => {}
+            }
+            py.check_signals()?;
+        }
+    }
+
+    fn run_async<'py>(
+        &self,
+        py: Python<'py>,
+        books: &Bound<'py, PyAny>,
+        progress: Option<Bound<'py, PyAny>>,
+        with_summary: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let books = book_infos(books)?;
+        let enricher = self.enricher()?;
+        // Build (or rebuild after fork) the runtime now, while errors can still be raised.
+        runtime()?;
+        let locals = pyo3_async_runtimes::generic::get_current_locals::<PyRuntime>(py)?;
+        let dispatch = match progress {
+            Some(callback) => Some(Dispatch::new(callback, locals.event_loop(py))?),
+            None => None,
+        };
+        pyo3_async_runtimes::generic::future_into_py_with_locals::<PyRuntime, _, _>(
+            py,
+            locals,
+            async move {
+                let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
+                let _keep_open = tx.clone();
+                let sink = dispatch.is_some().then_some(tx);
+                let run = PROGRESS.scope(
+                    sink,
+                    AssertUnwindSafe(enricher.enrich_with_summary(&books)).catch_unwind(),
+                );
+                let mut run = pin!(run);
+                let out = loop {
+                    tokio::select! {
+                        biased;
+                        Some(p) = rx.recv() => {
+                            if let Some(d) = &dispatch {
+                                d.schedule(p)?;
+                            }
+                        }
+                        () = wait_failed(dispatch.as_ref()) => {
+                            return Err(dispatch.as_ref().and_then(Dispatch::take_error).unwrap_or_else(|| {
+                                InternalError::new_err("a progress callback failed without an exception")
+                            }));
+                        }
+                        out = run.as_mut() => break out.map_err(|payload| panic_error(payload.as_ref()))?,
+                    }
+                };
+                if let Some(d) = &dispatch {
+                    while let Ok(p) = rx.try_recv() {
+                        d.schedule(p)?;
+                    }
+                    // Every callback has run when the await returns, and its exception is raised.
+                    d.wait_all().await?;
+                }
+                let (results, summary) = out;
+                Python::attach(|py| {
+                    let list = results_list(py, results)?;
+                    if with_summary {
+                        Ok((list, summary_dict(py, &summary)?)
+                            .into_pyobject(py)?
+                            .into_any()
+                            .unbind())
+                    } else {
+                        Ok(list.into_any().unbind())
+                    }
+                })
+            },
+        )
+    }
+}
+
+/// Calls the sync `progress` callback, if any, on the calling thread.
+fn call_progress(py: Python<'_>, progress: Option<&Bound<'_, PyAny>>, p: Progress) -> PyResult<()> {
+    if let Some(callback) = progress {
+        callback.call1((Py::new(py, PyProgress::from(p))?,))?;
+    }
+    Ok(())
+}
+
+/// Resolves when a scheduled progress callback has failed (never, without callbacks).
+async fn wait_failed(dispatch: Option<&Dispatch>) {
+    match dispatch {
+        Some(d) => loop {
+            if d.state.failed() {
+                return;
+            }
+            d.state.notify.notified().await;
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// What the async run and its scheduled callbacks share.
+#[derive(Default)]
+struct DispatchState {
+    /// Callbacks scheduled on the loop and not yet run.
+    pending: AtomicUsize,
+    /// The first exception a callback raised.
+    error: Mutex<Option<PyErr>>,
+    /// Woken after each callback.
+    notify: Notify,
+}
+
+impl DispatchState {
+    fn failed(&self) -> bool {
+        self.error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+}
+
+/// Delivers progress events to an async caller's callback on its event loop's thread.
+struct Dispatch {
+    callback: Py<PyAny>,
+    event_loop: Py<PyAny>,
+    state: Arc<DispatchState>,
+}
+
+impl Dispatch {
+    fn new(callback: Bound<'_, PyAny>, event_loop: Bound<'_, PyAny>) -> PyResult<Self> {
+        if !callback.is_callable() {
+            return Err(PyTypeError::new_err("progress must be callable"));
+        }
+        Ok(Self {
+            callback: callback.unbind(),
+            event_loop: event_loop.unbind(),
+            state: Arc::default(),
+        })
+    }
+
+    /// Schedules one call with `loop.call_soon_threadsafe`.
+    fn schedule(&self, progress: Progress) -> PyResult<()> {
+        Python::attach(|py| {
+            let call = ProgressCall {
+                callback: self.callback.clone_ref(py),
+                progress: Py::new(py, PyProgress::from(progress))?,
+                state: Arc::clone(&self.state),
+            };
+            self.state.pending.fetch_add(1, Ordering::SeqCst);
+            if let Err(e) = self
+                .event_loop
+                .bind(py)
+                .call_method1("call_soon_threadsafe", (call,))
+            {
+                self.state.pending.fetch_sub(1, Ordering::SeqCst);
+                return Err(e);
+            }
+            Ok(())
+        })
+    }
+
+    fn take_error(&self) -> Option<PyErr> {
+        self.state
+            .error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// Waits until every scheduled callback has run; raises the first exception one raised.
+    async fn wait_all(&self) -> PyResult<()> {
+        loop {
+            if let Some(e) = self.take_error() {
+                return Err(e);
+            }
+            if self.state.pending.load(Ordering::SeqCst) == 0 {
+                return Ok(());
+            }
+            self.state.notify.notified().await;
+        }
+    }
+}
+
+/// One scheduled progress call: run by the event loop, records an exception instead of losing it.
+#[pyclass(frozen)]
+struct ProgressCall {
+    callback: Py<PyAny>,
+    progress: Py<PyProgress>,
+    state: Arc<DispatchState>,
+}
+
+#[pymethods]
+impl ProgressCall {
+    fn __call__(&self, py: Python<'_>) {
+        if let Err(e) = self.callback.call1(py, (self.progress.clone_ref(py),)) {
+            let mut slot = self
+                .state
+                .error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            // The first exception is the one raised; later ones would only repeat the problem.
+            slot.get_or_insert(e);
+        }
+        self.state.pending.fetch_sub(1, Ordering::SeqCst);
+        self.state.notify.notify_one();
+    }
+}
+
+/// Where an enrichment stands; passed to `progress` callbacks. Immutable.
+#[pyclass(frozen, name = "Progress", module = "bookenrich")]
+pub struct PyProgress {
+    inner: Progress,
+}
+
+impl From<Progress> for PyProgress {
+    fn from(inner: Progress) -> Self {
+        Self { inner }
+    }
+}
+
+#[pymethods]
+impl PyProgress {
+    /// Books in the run.
+    #[getter]
+    fn books_total(&self) -> usize {
+        self.inner.books_total
+    }
+    /// Books every consulted source has answered for.
+    #[getter]
+    fn books_done(&self) -> usize {
+        self.inner.books_done
+    }
+    /// HTTP requests sent so far, all sources.
+    #[getter]
+    fn requests(&self) -> u64 {
+        self.inner.requests
+    }
+    /// Retries so far, all sources.
+    #[getter]
+    fn retries(&self) -> u64 {
+        self.inner.retries
+    }
+    /// HTTP 429 answers so far, all sources.
+    #[getter]
+    fn rate_limited(&self) -> u64 {
+        self.inner.rate_limited
+    }
+    /// Answers served from the cache so far.
+    #[getter]
+    fn cache_hits(&self) -> u64 {
+        self.inner.cache_hits
+    }
+    /// Seconds since the run started.
+    #[getter]
+    fn elapsed(&self) -> f64 {
+        self.inner.elapsed.as_secs_f64()
+    }
+    /// Share of books done, 0.0 to 1.0.
+    #[getter]
+    fn fraction_done(&self) -> f64 {
+        self.inner.fraction_done()
+    }
+    /// The same counts per source, as dicts (`name`, `requests`, `retries`, `rate_limited`,
+    /// `cache_hits`, `failures`, `disabled`).
+    #[getter]
+    fn sources<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(&self.inner.sources).map_err(|e| to_py_err(e.into()))?;
+        to_py(py, &value)
+    }
+
+    /// Every field as a dict (`elapsed` in seconds).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let mut value = serde_json::to_value(&self.inner).map_err(|e| to_py_err(e.into()))?;
+        seconds_in(&mut value, self.inner.elapsed);
+        to_py(py, &value)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Progress(books_done={}, books_total={}, requests={})",
+            self.inner.books_done, self.inner.books_total, self.inner.requests
+        )
+    }
+}
