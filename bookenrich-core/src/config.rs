@@ -516,6 +516,7 @@ fn with_http_client(
 }
 
 #[cfg(not(feature = "http"))]
+#[allow(clippy::unnecessary_wraps)] // the same signature as with the `http` feature
 fn with_http_client(
     builder: EnricherBuilder,
     _contact: Option<String>,

@@ -9,6 +9,28 @@ fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
+/// A transport that is never used, so the tests do not depend on the `http` feature.
+#[derive(Debug)]
+struct Unused;
+
+#[async_trait::async_trait]
+impl crate::http::HttpClient for Unused {
+    async fn get(
+        &self,
+        _: crate::http::HttpRequest,
+    ) -> Result<crate::http::HttpResponse, crate::http::TransportError> {
+        Err(crate::http::TransportError::Other("unused".into()))
+    }
+}
+
+/// `build(options)`, with the unused transport.
+fn build(options: EnricherOptions) -> Result<Enricher> {
+    options
+        .into_builder()?
+        .http_client(Arc::new(Unused))
+        .build()
+}
+
 fn config_field(result: Result<impl fmt::Debug>) -> String {
     match result {
         Err(Error::Config { field, .. }) => field,
@@ -18,7 +40,7 @@ fn config_field(result: Result<impl fmt::Debug>) -> String {
 
 #[test]
 fn defaults_build_both_sources_with_published_limits() {
-    let enricher = EnricherOptions::default().build().unwrap();
+    let enricher = build(EnricherOptions::default()).unwrap();
     assert_eq!(enricher.source_names(), ["open_library", "google_books"]);
     assert_eq!(enricher.concurrency(), DEFAULT_CONCURRENCY);
     assert_eq!(enricher.merge_policy(), MergePolicy::Union);
@@ -39,7 +61,7 @@ fn defaults_build_both_sources_with_published_limits() {
         contact: Some("me@example.org".into()),
         ..EnricherOptions::default()
     };
-    let identified = identified.build().unwrap();
+    let identified = build(identified).unwrap();
     assert_eq!(
         identified.rate_limits()[0].1.per_second,
         3.0,
@@ -70,7 +92,7 @@ fn explicit_beats_environment_beats_default() {
         "unset everywhere: the default applies at build"
     );
 
-    let enricher = options.build().unwrap();
+    let enricher = build(options).unwrap();
     assert_eq!(enricher.concurrency(), 8);
     assert_eq!(enricher.source_names(), ["google_books", "open_library"]);
 }
@@ -128,7 +150,7 @@ fn every_variable_is_read() {
         assert!(vars.contains_key(*name), "{name} is tested");
     }
 
-    let enricher = o.build().unwrap();
+    let enricher = build(o).unwrap();
     assert_eq!(enricher.merge_policy(), MergePolicy::FirstWithGenres);
     assert!(enricher.is_offline());
     let limits: Vec<f64> = enricher
@@ -200,53 +222,38 @@ fn invalid_variables_name_the_variable() {
 fn invalid_explicit_values_name_the_option() {
     let base = EnricherOptions::default;
     assert_eq!(
-        config_field(
-            EnricherOptions {
-                concurrency: Some(0),
-                ..base()
-            }
-            .build()
-        ),
+        config_field(build(EnricherOptions {
+            concurrency: Some(0),
+            ..base()
+        })),
         "concurrency"
     );
     assert_eq!(
-        config_field(
-            EnricherOptions {
-                open_library_url: Some("not a url".into()),
-                ..base()
-            }
-            .build()
-        ),
+        config_field(build(EnricherOptions {
+            open_library_url: Some("not a url".into()),
+            ..base()
+        })),
         "open_library_url"
     );
     assert_eq!(
-        config_field(
-            EnricherOptions {
-                max_attempts: Some(0),
-                ..base()
-            }
-            .build()
-        ),
+        config_field(build(EnricherOptions {
+            max_attempts: Some(0),
+            ..base()
+        })),
         "max_attempts"
     );
     assert_eq!(
-        config_field(
-            EnricherOptions {
-                request_timeout_secs: Some(-1.0),
-                ..base()
-            }
-            .build()
-        ),
+        config_field(build(EnricherOptions {
+            request_timeout_secs: Some(-1.0),
+            ..base()
+        })),
         "request_timeout_secs"
     );
     assert_eq!(
-        config_field(
-            EnricherOptions {
-                rate_limits: Some(BTreeMap::from([("google".into(), 0.0)])),
-                ..base()
-            }
-            .build()
-        ),
+        config_field(build(EnricherOptions {
+            rate_limits: Some(BTreeMap::from([("google".into(), 0.0)])),
+            ..base()
+        })),
         "rate_limits"
     );
     // A rate limit for an unknown source is a typo, not silently ignored...
@@ -254,27 +261,24 @@ fn invalid_explicit_values_name_the_option() {
         rate_limits: Some(BTreeMap::from([("gogle".into(), 1.0)])),
         ..base()
     };
-    assert_eq!(config_field(typo.build()), "rate_limits");
+    assert_eq!(config_field(build(typo)), "rate_limits");
     // ...but one for a built-in source that is switched off is fine.
     let only_ol = EnricherOptions {
         sources: Some(vec![BuiltinSource::OpenLibrary]),
         rate_limits: Some(BTreeMap::from([("google".into(), 1.0)])),
         ..base()
     };
-    assert_eq!(only_ol.build().unwrap().source_names(), ["open_library"]);
+    assert_eq!(build(only_ol).unwrap().source_names(), ["open_library"]);
     let twice = EnricherOptions {
         sources: Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::GoogleBooks]),
         ..base()
     };
-    assert_eq!(config_field(twice.build()), "sources");
+    assert_eq!(config_field(build(twice)), "sources");
     assert_eq!(
-        config_field(
-            EnricherOptions {
-                sources: Some(vec![]),
-                ..base()
-            }
-            .build()
-        ),
+        config_field(build(EnricherOptions {
+            sources: Some(vec![]),
+            ..base()
+        })),
         "sources"
     );
 }
@@ -288,7 +292,7 @@ fn the_api_key_is_never_serialised_or_printed() {
     assert!(!format!("{o:?}").contains("AIzaSECRET"));
     let json = serde_json::to_string(&o).unwrap();
     assert!(!json.contains("AIzaSECRET"), "{json}");
-    let enricher = o.build().unwrap();
+    let enricher = build(o).unwrap();
     assert!(!format!("{enricher:?}").contains("AIzaSECRET"));
 }
 
@@ -379,6 +383,7 @@ fn custom_sources_can_join_or_replace_the_built_in_ones() {
     let enricher = with_rate
         .into_builder()
         .unwrap()
+        .http_client(Arc::new(Unused))
         .source(Arc::new(Mine))
         .build()
         .unwrap();
@@ -395,6 +400,7 @@ fn custom_sources_can_join_or_replace_the_built_in_ones() {
     let enricher = only_mine
         .into_builder()
         .unwrap()
+        .http_client(Arc::new(Unused))
         .source(Arc::new(Mine))
         .build()
         .unwrap();
