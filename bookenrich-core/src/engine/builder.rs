@@ -176,8 +176,8 @@ impl EnricherBuilder {
         self
     }
 
-    /// Calls `callback` as the run progresses (after every answered batch, and at
-    /// the start and end). A panicking callback is logged and ignored.
+    /// Calls `callback` as the run progresses: at the start and after every answered
+    /// lookup (the last call has every book done). A panicking callback is logged and ignored.
     pub fn progress(mut self, callback: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(callback));
         self
