@@ -39,17 +39,62 @@ impl MatchScore {
     }
 }
 
+/// Words that, added to a title, make another work about the book: "The Fault in Our
+/// Stars Companion", "Study Guide: The Alchemist", "Dune Box Set".
+const DERIVATIVE_MARKERS: &[&str] = &[
+    "companion",
+    "guide",
+    "summary",
+    "analysis",
+    "study",
+    "workbook",
+    "notes",
+    "sparknotes",
+    "cliffsnotes",
+    "trivia",
+    "quiz",
+    "unofficial",
+    "criticism",
+    "critical",
+    "essays",
+    "coloring",
+    "colouring",
+    "journal",
+    "box",
+    "boxed",
+    "set",
+    "omnibus",
+    "collection",
+];
+/// Title similarity given to a candidate that is another work about the book.
+const DERIVATIVE_TITLE: f64 = 0.3;
+
 /// Scores a candidate (`title`, `authors`) against the wanted `query_title` and `query_author`.
 ///
 /// Titles are compared as bags of normalised words (case, accents and
 /// punctuation ignored), also without their subtitles; authors by their words,
 /// with a matching surname counting as a good match ("J.K. Rowling" vs
 /// "Joanne Rowling").
+///
+/// A candidate whose title adds a word like "Companion", "Study Guide" or "Box Set"
+/// that the query does not have is another work and scores low whatever its overlap.
 pub fn score(query_title: &str, query_author: &str, title: &str, authors: &[String]) -> MatchScore {
+    let mut title_score = title_similarity(query_title, title);
+    if is_derivative(query_title, title) {
+        title_score = title_score.min(DERIVATIVE_TITLE);
+    }
     MatchScore {
-        title: title_similarity(query_title, title),
+        title: title_score,
         author: author_similarity(query_author, authors),
     }
+}
+
+/// Whether `candidate` carries a derivative-work marker that `query` lacks.
+fn is_derivative(query: &str, candidate: &str) -> bool {
+    let query = words(query);
+    words(candidate)
+        .iter()
+        .any(|w| DERIVATIVE_MARKERS.contains(&w.as_str()) && !query.contains(w))
 }
 
 /// Similarity of two titles in `0.0..=1.0`.
@@ -252,6 +297,28 @@ mod tests {
             &authors(&["SuperSummary"]),
         );
         assert!(!s.is_acceptable(), "{s:?}");
+    }
+
+    #[test]
+    fn companions_guides_and_box_sets_by_the_same_author_are_rejected() {
+        let green = authors(&["John Green"]);
+        for other in [
+            "The Fault in Our Stars Companion",
+            "The Fault in Our Stars: A Study Guide",
+            "The Fault in Our Stars Box Set",
+            "Summary & Analysis of The Fault in Our Stars",
+        ] {
+            let s = score("The Fault in Our Stars", "John Green", other, &green);
+            assert!(!s.is_acceptable(), "{other}: {s:?}");
+        }
+        // The marker in the wanted title itself is no reason to reject.
+        let s = score(
+            "The Hitchhiker's Guide to the Galaxy",
+            "Douglas Adams",
+            "The Hitchhiker's Guide to the Galaxy",
+            &authors(&["Douglas Adams"]),
+        );
+        assert!(s.is_acceptable(), "{s:?}");
     }
 
     #[test]
