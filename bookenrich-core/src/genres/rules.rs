@@ -108,7 +108,8 @@ pub(crate) struct RuleSet {
     map: BTreeMap<String, (Vec<String>, u8)>,
     noise: BTreeMap<String, NoiseRule>,
     entities: Vec<String>,
-    affixes: Vec<AffixRule>,
+    /// Each affix rule with the name of its file and index, for errors.
+    affixes: Vec<(AffixRule, String)>,
 }
 
 impl RuleFile {
@@ -199,7 +200,12 @@ impl RuleSet {
             into.contains.extend(rule.contains);
         }
         self.entities.extend(file.entities.qualifiers);
-        self.affixes.extend(file.affixes);
+        self.affixes.extend(
+            file.affixes
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| (a, format!("({origin}) affix[{i}].adds"))),
+        );
         Ok(())
     }
 
@@ -322,8 +328,8 @@ impl RuleSet {
     }
 
     fn compile_affixes(&self, c: &mut Compiled, resolve: &Resolver<'_>) -> Result<()> {
-        for (i, a) in self.affixes.iter().enumerate() {
-            let adds = resolve(&format!("affix[{i}].adds"), &a.adds)?;
+        for (a, label) in &self.affixes {
+            let adds = resolve(label, &a.adds)?;
             c.prefixes
                 .extend(a.prefixes.iter().map(|p| (fold_key(p), adds.clone())));
             c.suffixes
@@ -514,7 +520,7 @@ impl Pattern {
         }
         !self.then_number
             || key[self.key.len()..]
-                .trim_start()
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
                 .starts_with(|c: char| c.is_ascii_digit())
     }
 }

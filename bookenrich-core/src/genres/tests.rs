@@ -1,6 +1,12 @@
-//! Tests of the genre normaliser.
+//! Tests of the genre normaliser: real fixture subject lists, generated tables
+//! of noise and hierarchy shapes, and the invariants (idempotence, determinism, cap).
+
+use std::collections::{BTreeSet, HashSet};
+
+use proptest::prelude::*;
 
 use super::*;
+use crate::Error;
 
 fn fixture(name: &str) -> serde_json::Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -10,86 +16,892 @@ fn fixture(name: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// Strings of a JSON array of strings or of `{name, url}` objects.
 fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| {
-                    s.as_str()
-                        .or_else(|| s.get("name").and_then(|n| n.as_str()))
-                        .map(str::to_owned)
-                })
-                .collect()
+    let Some(items) = v.as_array() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|s| {
+            s.as_str()
+                .or_else(|| s.get("name").and_then(|n| n.as_str()))
         })
-        .unwrap_or_default()
+        .map(str::to_owned)
+        .collect()
 }
 
 fn names(g: &[Genre]) -> Vec<&str> {
     g.iter().map(Genre::as_str).collect()
 }
 
+/// The real subject lists of the recorded fixtures, by a short name.
+fn fixture_lists() -> Vec<(&'static str, Vec<String>)> {
+    let books = fixture("openlibrary_api_books_jscmd_data_3_bibkeys.json");
+    let time_war = fixture("openlibrary_search_json_time_war.json");
+    vec![
+        (
+            "harry potter (OL jscmd=data)",
+            strings(&books["ISBN:0439064872"]["subjects"]),
+        ),
+        (
+            "zen speaks (OL jscmd=data)",
+            strings(&books["LCCN:93005405"]["subjects"]),
+        ),
+        (
+            "atomic habits (OL jscmd=data)",
+            strings(&books["OLID:OL32336498M"]["subjects"]),
+        ),
+        (
+            "mr fox (OL work)",
+            strings(&fixture("openlibrary_works_OL45804W_fantastic_mr_fox.json")["subjects"]),
+        ),
+        (
+            "sabriel (OL work)",
+            strings(&fixture("openlibrary_works_OL15832982W_sabriel.json")["subjects"]),
+        ),
+        (
+            "sabriel (OL edition)",
+            strings(
+                &fixture("openlibrary_books_edition_sabriel_subject_trailing_period.json")["subjects"],
+            ),
+        ),
+        (
+            "time war (OL search doc 0)",
+            strings(&time_war["docs"][0]["subject"]),
+        ),
+        (
+            "time war (OL search doc 1)",
+            strings(&time_war["docs"][1]["subject"]),
+        ),
+        (
+            "annihilation (Google volume)",
+            strings(
+                &fixture("google_volume_2cl7AgAAQBAJ_annihilation.json")["volumeInfo"]["categories"],
+            ),
+        ),
+        (
+            "annihilation (Google search)",
+            strings(
+                &fixture("google_volumes_isbn_9780374104092_annihilation.json")["items"][0]["volumeInfo"]
+                    ["categories"],
+            ),
+        ),
+        (
+            "children of time (Google volume)",
+            strings(
+                &fixture("google_volume_49T5twEACAAJ_children_of_time.json")["volumeInfo"]["categories"],
+            ),
+        ),
+    ]
+}
+
+// ------------------------------------------------------------------ real fixtures
+
 #[test]
-fn builtin_rules_compile() {
-    assert!(GenreNormalizer::new().vocabulary().count() > 0);
+fn fixture_lists_have_the_recorded_sizes() {
+    let lists = fixture_lists();
+    let len = |name: &str| lists.iter().find(|(n, _)| *n == name).map(|(_, l)| l.len());
+    assert_eq!(len("harry potter (OL jscmd=data)"), Some(94));
+    assert_eq!(len("mr fox (OL work)"), Some(31));
+    assert_eq!(len("sabriel (OL work)"), Some(7));
+    assert_eq!(len("sabriel (OL edition)"), Some(1));
+    assert_eq!(len("time war (OL search doc 0)"), Some(4));
+    assert_eq!(len("annihilation (Google volume)"), Some(8));
+    assert_eq!(len("children of time (Google volume)"), Some(5));
 }
 
 #[test]
-fn debug_dump() {
+fn real_fixture_subjects_normalise_to_the_expected_genres() {
+    let expected: &[(&str, &[&str])] = &[
+        (
+            "harry potter (OL jscmd=data)",
+            &[
+                "Children's",
+                "Fantasy",
+                "Adventure",
+                "Young Adult",
+                "Fiction",
+            ],
+        ),
+        (
+            "zen speaks (OL jscmd=data)",
+            &["Humor", "Religion", "Nonfiction"],
+        ),
+        (
+            "atomic habits (OL jscmd=data)",
+            &["Self Help", "Psychology", "Nonfiction"],
+        ),
+        (
+            "mr fox (OL work)",
+            &["Children's", "Plays", "Animals", "Fantasy", "Fiction"],
+        ),
+        (
+            "sabriel (OL work)",
+            &["Fantasy", "Children's", "Speculative Fiction", "Fiction"],
+        ),
+        ("sabriel (OL edition)", &["Fantasy", "Fiction"]),
+        (
+            "time war (OL search doc 0)",
+            &["Science Fiction", "Time Travel", "LGBT", "Fiction"],
+        ),
+        ("time war (OL search doc 1)", &[]),
+        (
+            "annihilation (Google volume)",
+            &[
+                "Science Fiction",
+                "Fantasy",
+                "Horror",
+                "Literary Fiction",
+                "Adventure",
+                "Thriller",
+                "Dystopia",
+                "Fiction",
+            ],
+        ),
+        ("annihilation (Google search)", &["Fiction"]),
+        (
+            "children of time (Google volume)",
+            &["Science Fiction", "Space Opera", "Fiction"],
+        ),
+    ];
     let n = GenreNormalizer::new();
-    for (f, key) in [
+    let lists = fixture_lists();
+    assert_eq!(lists.len(), expected.len());
+    for ((name, raw), (exp_name, exp)) in lists.iter().zip(expected) {
+        assert_eq!(name, exp_name);
+        assert_eq!(names(&n.normalize(raw)), *exp, "{name}");
+    }
+}
+
+#[test]
+fn harry_potter_subjects_one_by_one() {
+    // What each kind of real subject becomes; the rest of the 94 are topics, places or people.
+    let n = GenreNormalizer::new();
+    let cases: &[(&str, &[&str])] = &[
+        ("Fantasy fiction", &["Fiction", "Fantasy"]),
+        ("Juvenile fiction", &["Fiction", "Children's"]),
+        ("Ficción juvenil", &["Fiction", "Children's"]),
+        ("Novela fantástica", &["Fiction", "Fantasy"]),
+        ("Wizards -- Juvenile fiction", &["Fiction", "Children's"]),
         (
-            "openlibrary_works_OL45804W_fantastic_mr_fox.json",
-            "subjects",
+            "Potter, harry (fictitious character), fiction",
+            &["Fiction"],
         ),
-        ("openlibrary_works_OL15832982W_sabriel.json", "subjects"),
         (
-            "openlibrary_books_edition_sabriel_subject_trailing_period.json",
-            "subjects",
+            "Hogwarts School of Witchcraft and Wizardry (Imaginary place) -- Juvenile fiction",
+            &["Fiction", "Children's"],
         ),
-        ("google_volume_2cl7AgAAQBAJ_annihilation.json", "volumeInfo"),
+        ("Fiction, fantasy, general", &["Fiction", "Fantasy"]),
         (
-            "google_volume_49T5twEACAAJ_children_of_time.json",
-            "volumeInfo",
+            "Romans, nouvelles, etc. pour la jeunesse",
+            &["Children's", "Fiction"],
         ),
-    ] {
-        let v = fixture(f);
-        let s = if key == "volumeInfo" {
-            strings(&v["volumeInfo"]["categories"])
-        } else {
-            strings(&v[key])
+        ("Romans, nouvelles", &["Fiction"]),
+        (
+            "Adventure and adventurers, fiction",
+            &["Adventure", "Fiction"],
+        ),
+        ("Fantasy & Magic", &["Fantasy"]),
+        ("Action & Adventure", &["Adventure"]),
+        ("Jugendbuch", &["Young Adult"]),
+        ("Chinese fiction", &["Fiction"]),
+        ("Nestlé Smarties Book Prize winner", &[]),
+        ("Reading Level-Grade 11", &[]),
+        ("Large type books", &[]),
+        ("Spanish language materials", &[]),
+        ("Translations from English", &[]),
+        ("Harry Potter (Fictitious character)", &[]),
+        ("Potter, Harry (Personnage fictif)", &[]),
+        ("Engels", &[]),
+        ("Deutschland", &[]),
+        ("Magia", &[]),
+    ];
+    for (raw, exp) in cases {
+        assert_eq!(names(&n.explain(raw).genres), *exp, "{raw:?}");
+    }
+}
+
+#[test]
+fn explain_says_why_each_part_was_dropped() {
+    let n = GenreNormalizer::new();
+    let reason = |raw: &str| {
+        n.explain(raw)
+            .dropped
+            .into_iter()
+            .map(|d| d.reason)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        reason("Reading Level-Grade 11"),
+        [DropReason::Noise("reading_level".into())]
+    );
+    assert_eq!(
+        reason("Large type books"),
+        [DropReason::Noise("format".into())]
+    );
+    assert_eq!(
+        reason("nyt:business-books=2020-07-12"),
+        [DropReason::Noise("housekeeping".into())]
+    );
+    assert_eq!(
+        reason("Open Library Staff Picks"),
+        [DropReason::Noise("housekeeping".into())]
+    );
+    assert_eq!(
+        reason("Nestlé Smarties Book Prize winner"),
+        [DropReason::Noise("award".into())]
+    );
+    assert_eq!(reason("1939-1945"), [DropReason::Noise("date".into())]);
+    assert_eq!(
+        reason("Harry Potter (Fictitious character)"),
+        [DropReason::Noise("entity".into())]
+    );
+    assert_eq!(reason("Wizards"), [DropReason::Unknown]);
+    assert_eq!(
+        reason("Psychology -- Fiction"),
+        [DropReason::TopicOfFiction]
+    );
+    let e = n.explain("Fiction / Science Fiction / General");
+    assert_eq!(names(&e.genres), ["Fiction", "Science Fiction"]);
+    assert_eq!(
+        e.dropped,
+        [Dropped {
+            text: "general".into(),
+            reason: DropReason::Noise("generic".into())
+        }]
+    );
+}
+
+// ------------------------------------------------------------------ generated tables
+
+const NOISE_TABLES: &[(&str, &str, bool)] = &[
+    // (class, lines, every dropped part must be a noise rule rather than "unknown")
+    (
+        "reading_level",
+        include_str!("testdata/noise_reading_level.txt"),
+        true,
+    ),
+    ("format", include_str!("testdata/noise_format.txt"), true),
+    (
+        "housekeeping",
+        include_str!("testdata/noise_housekeeping.txt"),
+        true,
+    ),
+    (
+        "language",
+        include_str!("testdata/noise_language.txt"),
+        true,
+    ),
+    ("date", include_str!("testdata/noise_date.txt"), false),
+    ("entity", include_str!("testdata/noise_entity.txt"), true),
+    (
+        "geographic",
+        include_str!("testdata/noise_geographic.txt"),
+        false,
+    ),
+    ("person", include_str!("testdata/noise_person.txt"), false),
+    ("time", include_str!("testdata/noise_time.txt"), false),
+];
+
+#[test]
+fn no_noise_string_survives() {
+    let n = GenreNormalizer::new();
+    for (class, text, all_noise) in NOISE_TABLES {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert!(lines.len() >= 200, "{class}: only {} strings", lines.len());
+        for line in &lines {
+            let e = n.explain(line);
+            assert!(
+                e.genres.is_empty(),
+                "{class}: {line:?} survived as {:?}",
+                names(&e.genres)
+            );
+            assert!(
+                !e.dropped.is_empty(),
+                "{class}: {line:?} dropped without a reason"
+            );
+            if *all_noise {
+                assert!(
+                    e.dropped
+                        .iter()
+                        .all(|d| matches!(d.reason, DropReason::Noise(_))),
+                    "{class}: {line:?} not recognised as noise: {:?}",
+                    e.dropped
+                );
+            }
+        }
+        // And as one whole book: nothing, not even a Fiction/Nonfiction guess.
+        assert!(n.normalize(&lines).is_empty(), "{class}");
+    }
+}
+
+const HIERARCHY_TABLES: &[(&str, &str)] = &[
+    ("google", include_str!("testdata/hierarchy_google.tsv")),
+    ("lcsh", include_str!("testdata/hierarchy_lcsh.tsv")),
+    (
+        "loc_inverted",
+        include_str!("testdata/hierarchy_loc_inverted.tsv"),
+    ),
+    ("entity", include_str!("testdata/hierarchy_entity.tsv")),
+];
+
+#[test]
+fn hierarchies_split_into_their_genre_parts() {
+    let n = GenreNormalizer::new();
+    for (style, text) in HIERARCHY_TABLES {
+        let mut rows = 0;
+        let mut failures = Vec::new();
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            let (raw, expected) = line.split_once('\t').unwrap_or((line, ""));
+            let expected: BTreeSet<&str> = expected.split(';').filter(|s| !s.is_empty()).collect();
+            let got = n.explain(raw).genres;
+            let got: BTreeSet<&str> = got.iter().map(Genre::as_str).collect();
+            if got != expected {
+                failures.push(format!("{raw:?}: expected {expected:?}, got {got:?}"));
+            }
+            rows += 1;
+        }
+        assert!(rows >= 200, "{style}: only {rows} rows");
+        assert!(
+            failures.is_empty(),
+            "{style}: {} of {rows} rows wrong:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+}
+
+#[test]
+fn non_english_headings_map_to_english_or_are_dropped() {
+    let n = GenreNormalizer::new();
+    let cases: &[(&str, &[&str])] = &[
+        ("Ficción", &["Fiction"]),
+        ("Novela", &["Fiction"]),
+        ("Roman", &["Fiction"]),
+        ("Romans", &["Fiction"]),
+        ("Nouvelles", &["Short Stories"]),
+        ("Histoire", &["History"]),
+        ("Historia", &["History"]),
+        ("Geschichte 1945-1990", &["History"]),
+        ("Literatura juvenil", &["Children's"]),
+        ("Literatura infantil", &["Children's"]),
+        ("Jugendliteratur", &["Young Adult"]),
+        ("Kinderbuch", &["Children's"]),
+        ("Ciencia ficción", &["Science Fiction"]),
+        ("Science-fiction", &["Science Fiction"]),
+        ("Novela policíaca", &["Fiction", "Mystery"]),
+        ("Roman policier", &["Mystery"]),
+        ("Kriminalroman", &["Mystery"]),
+        ("Poesía", &["Poetry"]),
+        ("Poésie", &["Poetry"]),
+        ("Gedichte", &["Poetry"]),
+        ("Teatro", &["Plays"]),
+        ("Biografía", &["Biography"]),
+        ("Mémoires", &["Memoir"]),
+        ("Bandes dessinées", &["Graphic Novels"]),
+        ("Cuentos", &["Short Stories"]),
+        ("Contes", &["Fairy Tales"]),
+        ("Filosofía", &["Philosophy"]),
+        ("Psychologie", &["Psychology"]),
+        ("Autoayuda", &["Self Help"]),
+        ("Sachbuch", &["Nonfiction"]),
+        ("Belletristik", &["Fiction"]),
+        ("Romans, nouvelles, etc.", &["Fiction"]),
+        ("Roman pour la jeunesse", &["Children's", "Fiction"]),
+        ("Amerikanisches Englisch", &[]),
+        ("Magos", &[]),
+        ("Escuelas", &[]),
+        ("Écoles", &[]),
+        ("Das Böse", &[]),
+    ];
+    for (raw, exp) in cases {
+        let got = n.explain(raw).genres;
+        let got: BTreeSet<&str> = got.iter().map(Genre::as_str).collect();
+        let exp: BTreeSet<&str> = exp.iter().copied().collect();
+        assert_eq!(got, exp, "{raw:?}");
+    }
+}
+
+#[test]
+fn variants_merge_into_one_genre() {
+    let n = GenreNormalizer::new();
+    let groups: std::collections::BTreeMap<String, Vec<String>> =
+        toml::from_str(include_str!("testdata/variants.toml")).expect("variants.toml");
+    assert!(groups.len() >= 10);
+    for (genre, raws) in &groups {
+        for raw in raws {
+            let got = n.explain(raw).genres;
+            assert!(
+                got.iter().any(|g| g == genre.as_str()),
+                "{raw:?} gave {:?}, expected {genre}",
+                names(&got)
+            );
+            let others: Vec<&str> = names(&got)
+                .into_iter()
+                .filter(|g| g != genre && !["Fiction", "Nonfiction"].contains(g))
+                .collect();
+            assert!(others.is_empty(), "{raw:?} also gave {others:?}");
+        }
+    }
+}
+
+// ------------------------------------------------------------------ vocabulary
+
+#[test]
+fn vocabulary_is_small_and_each_name_maps_to_itself() {
+    let n = GenreNormalizer::new();
+    let vocab: Vec<&Genre> = n.vocabulary().collect();
+    assert!((60..=150).contains(&vocab.len()), "{} genres", vocab.len());
+    let unique: HashSet<&str> = vocab.iter().map(|g| g.as_str()).collect();
+    assert_eq!(unique.len(), vocab.len(), "duplicate names");
+    assert!(unique.contains("Fiction") && unique.contains("Nonfiction"));
+    for g in &vocab {
+        let e = n.explain(g.as_str());
+        assert_eq!(e.genres, [(*g).clone()], "{g} does not map to itself");
+        assert!(e.dropped.is_empty(), "{g}: {:?}", e.dropped);
+        // Consistent capitalisation: every word starts upper-case (except short joiners).
+        for word in g.as_str().split(' ') {
+            assert!(
+                word.starts_with(char::is_uppercase)
+                    || ["of", "and"].contains(&word)
+                    || word == "LGBT",
+                "{g}"
+            );
+        }
+    }
+}
+
+#[test]
+fn builtin_rules_are_the_documented_format() {
+    // The built-in table parses as a user file too (same format), and merging it twice changes nothing.
+    let twice = GenreNormalizer::new()
+        .with_rules_toml(BUILTIN_RULES)
+        .expect("built-in rules as user rules");
+    for (_, raw) in fixture_lists() {
+        assert_eq!(twice.normalize(&raw), normalize(&raw));
+    }
+}
+
+// ------------------------------------------------------------------ ranking, cap, classification
+
+#[test]
+fn relevance_orders_by_sources_then_subjects_then_first_seen() {
+    let n = GenreNormalizer::new();
+    let ol: Vec<String> = ["Horror", "Horror fiction", "Ghost stories", "Fantasy"]
+        .map(String::from)
+        .to_vec();
+    let google: Vec<String> = [
+        "Fiction / Fantasy / General",
+        "Fiction / Mystery & Detective",
+    ]
+    .map(String::from)
+    .to_vec();
+    // Fantasy has 2 sources; Horror 1 source but 3 subjects; Mystery 1 source, 1 subject.
+    assert_eq!(
+        names(&n.normalize_sources(&[&ol, &google])),
+        ["Fantasy", "Horror", "Mystery", "Fiction"]
+    );
+    // Ties keep first appearance.
+    assert_eq!(
+        names(&n.normalize(&["Westerns", "Romance", "Horror"])),
+        ["Westerns", "Romance", "Horror", "Fiction"]
+    );
+    assert_eq!(
+        names(&n.normalize(&["Horror", "Romance", "Westerns"])),
+        ["Horror", "Romance", "Westerns", "Fiction"]
+    );
+}
+
+#[test]
+fn cap_keeps_the_most_relevant_and_the_marker() {
+    let raw = fixture_lists()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("annihilation (Google volume"))
+        .map(|(_, l)| l)
+        .unwrap_or_default();
+    let full = GenreNormalizer::new().normalize(&raw);
+    assert_eq!(full.len(), 8);
+    let three = GenreNormalizer::new().with_max_genres(3);
+    assert_eq!(
+        names(&three.normalize(&raw)),
+        ["Science Fiction", "Fantasy", "Fiction"]
+    );
+    let one = GenreNormalizer::new().with_max_genres(1);
+    assert_eq!(names(&one.normalize(&raw)), ["Science Fiction"]);
+    assert_eq!(names(&one.normalize(&["Fiction"])), ["Fiction"]);
+    assert!(
+        GenreNormalizer::new()
+            .with_max_genres(0)
+            .normalize(&raw)
+            .is_empty()
+    );
+    let twenty = GenreNormalizer::new().with_max_genres(20);
+    assert_eq!(twenty.normalize(&raw), full, "all 8 fit");
+}
+
+#[test]
+fn classify_fiction_and_nonfiction() {
+    let n = GenreNormalizer::new();
+    for (name, raw) in fixture_lists() {
+        let expected = match name {
+            "zen speaks (OL jscmd=data)" | "atomic habits (OL jscmd=data)" => {
+                Some(FictionKind::Nonfiction)
+            }
+            "time war (OL search doc 1)" => None,
+            _ => Some(FictionKind::Fiction),
         };
-        println!("== {f}: {:?}", names(&n.normalize(&s)));
-        for raw in &s {
-            let e = n.explain(raw);
-            println!(
-                "   {raw:?} -> {:?} {:?}",
-                names(&e.genres),
-                e.dropped
-                    .iter()
-                    .map(|d| format!("{}:{:?}", d.text, d.reason))
-                    .collect::<Vec<_>>()
-            );
+        assert_eq!(n.classify(&raw), expected, "{name}");
+    }
+    // Explicit evidence beats genre kinds; a tie of explicit evidence falls back to kinds.
+    assert_eq!(
+        n.classify(&["Nonfiction", "Fantasy", "Horror"]),
+        Some(FictionKind::Nonfiction)
+    );
+    assert_eq!(
+        n.classify(&["Fiction", "Nonfiction", "History"]),
+        Some(FictionKind::Nonfiction)
+    );
+    assert_eq!(n.classify(&["History", "Fantasy"]), None);
+    assert_eq!(n.classify(&["Poetry"]), None);
+    assert_eq!(
+        names(&n.normalize(&["History", "Fantasy"])),
+        ["History", "Fantasy"]
+    );
+    assert_eq!(n.classify::<&str>(&[]), None);
+    // A fiction heading turns nonfiction topics into fiction forms.
+    assert_eq!(
+        names(&n.normalize(&["History -- Fiction"])),
+        ["Historical Fiction", "Fiction"]
+    );
+    assert_eq!(names(&n.normalize(&["Psychology -- Fiction"])), ["Fiction"]);
+    assert_eq!(
+        names(&n.normalize(&["World War, 1939-1945 -- Fiction"])),
+        ["War", "Fiction"]
+    );
+}
+
+// ------------------------------------------------------------------ invariants
+
+fn check_invariants(n: &GenreNormalizer, raw: &[String]) -> Result<(), TestCaseError> {
+    let once = n.normalize(raw);
+    let again = n.normalize(&once);
+    prop_assert_eq!(&again, &once, "not idempotent for {:?}", raw);
+    prop_assert_eq!(&n.normalize(raw), &once, "not deterministic");
+    prop_assert!(once.len() <= n.max_genres());
+    let unique: HashSet<&Genre> = once.iter().collect();
+    prop_assert_eq!(unique.len(), once.len(), "duplicates in {:?}", once);
+    let vocab: HashSet<&Genre> = n.vocabulary().collect();
+    prop_assert!(once.iter().all(|g| vocab.contains(g)));
+    let markers = once
+        .iter()
+        .filter(|g| *g == "Fiction" || *g == "Nonfiction")
+        .count();
+    prop_assert!(markers <= 1);
+    if markers == 1 && once.len() > 1 {
+        prop_assert!(
+            once.last()
+                .is_some_and(|g| g == "Fiction" || g == "Nonfiction"),
+            "marker not last: {:?}",
+            once
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn fixtures_are_idempotent_and_deterministic() {
+    for cap in [0, 1, 2, 3, 8] {
+        let n = GenreNormalizer::new().with_max_genres(cap);
+        for (name, raw) in fixture_lists() {
+            check_invariants(&n, &raw).unwrap_or_else(|e| panic!("{name} (cap {cap}): {e}"));
         }
     }
-    let tw = fixture("openlibrary_search_json_time_war.json");
-    for d in tw["docs"].as_array().unwrap() {
-        let s = strings(&d["subject"]);
-        println!("== time war: {:?}", names(&n.normalize(&s)));
+}
+
+/// Every raw string the tests know: fixtures and generated tables.
+fn pool() -> Vec<String> {
+    let mut pool: Vec<String> = fixture_lists().into_iter().flat_map(|(_, l)| l).collect();
+    for (_, text, _) in NOISE_TABLES {
+        pool.extend(text.lines().step_by(7).map(str::to_owned));
     }
-    let hp = fixture("openlibrary_api_books_jscmd_data_3_bibkeys.json");
-    for (k, v) in hp.as_object().unwrap() {
-        let s = strings(&v["subjects"]);
-        println!("== {k}: {:?}", names(&n.normalize(&s)));
-        for raw in &s {
-            let e = n.explain(raw);
-            println!(
-                "   {raw:?} -> {:?} {:?}",
-                names(&e.genres),
-                e.dropped
-                    .iter()
-                    .map(|d| format!("{}:{:?}", d.text, d.reason))
-                    .collect::<Vec<_>>()
-            );
+    for (_, text) in HIERARCHY_TABLES {
+        pool.extend(
+            text.lines()
+                .step_by(5)
+                .filter_map(|l| l.split('\t').next())
+                .map(str::to_owned),
+        );
+    }
+    pool
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn random_books_are_idempotent_and_capped(picks in proptest::collection::vec(any::<proptest::sample::Index>(), 0..60), cap in 0usize..10) {
+        let pool = pool();
+        let raw: Vec<String> = picks.iter().map(|i| pool[i.index(pool.len())].clone()).collect();
+        check_invariants(&GenreNormalizer::new().with_max_genres(cap), &raw)?;
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(raw in proptest::collection::vec(".{0,40}", 0..8)) {
+        check_invariants(&GenreNormalizer::new(), &raw)?;
+    }
+}
+
+#[test]
+fn a_noisy_library_ends_with_few_distinct_genres() {
+    // 60 books, each mixing real fixture subjects, hierarchy rows and every noise class.
+    let fixtures = fixture_lists();
+    let hierarchy: Vec<&str> = HIERARCHY_TABLES
+        .iter()
+        .flat_map(|(_, t)| t.lines())
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    let noise: Vec<&str> = NOISE_TABLES
+        .iter()
+        .flat_map(|(_, t, _)| t.lines())
+        .collect();
+    let n = GenreNormalizer::new();
+    let noise_set: HashSet<&str> = noise.iter().copied().collect();
+    let mut distinct = BTreeSet::new();
+    let mut raw_all = Vec::new();
+    for book in 0..60 {
+        let mut raw: Vec<String> = fixtures[book % fixtures.len()].1.clone();
+        raw.extend((0..6).map(|k| hierarchy[(book * 37 + k * 101) % hierarchy.len()].to_owned()));
+        raw.extend((0..25).map(|k| noise[(book * 53 + k * 89) % noise.len()].to_owned()));
+        let genres = n.normalize(&raw);
+        assert!(!genres.is_empty(), "book {book} lost all genres");
+        raw_all.extend(raw);
+        for g in &genres {
+            assert!(!noise_set.contains(g.as_str()), "noise {g} survived");
+            distinct.insert(g.clone());
         }
     }
+    let raw_distinct: HashSet<&String> = raw_all.iter().collect();
+    println!(
+        "noisy library: {} distinct raw strings -> {} distinct genres",
+        raw_distinct.len(),
+        distinct.len()
+    );
+    assert!(
+        distinct.len() <= 100,
+        "{} distinct genres: {distinct:?}",
+        distinct.len()
+    );
+    assert!(
+        raw_distinct.len() > 10 * distinct.len(),
+        "{} raw strings",
+        raw_distinct.len()
+    );
+}
+
+// ------------------------------------------------------------------ user rules
+
+#[test]
+fn user_rules_extend_and_override() {
+    let n = GenreNormalizer::new()
+        .with_rules_toml(
+            r#"
+            [settings]
+            max_genres = 4
+
+            [[genre]]
+            name = "Cozy Fantasy"
+            kind = "fiction"
+            aliases = ["cosy fantasy", "cozy fantasy"]
+
+            [[genre]]              # fold Space Opera into Science Fiction
+            name = "Science Fiction"
+            aliases = ["space opera"]
+
+            [[genre]]
+            name = "Westerns"
+            remove = true
+
+            [map]
+            "Magic" = ["Fantasy"]
+            "Humor" = []           # drop a built-in genre name
+
+            [noise.housekeeping]
+            exact = ["my own shelf"]
+        "#,
+        )
+        .expect("valid rules");
+    assert_eq!(n.max_genres(), 4);
+    assert_eq!(
+        names(&n.normalize(&["Cosy fantasy"])),
+        ["Cozy Fantasy", "Fiction"]
+    );
+    assert_eq!(
+        names(&n.normalize(&["Fiction / Science Fiction / Space Opera"])),
+        ["Science Fiction", "Fiction"]
+    );
+    assert!(n.normalize(&["Westerns"]).is_empty());
+    assert_eq!(
+        names(&n.normalize(&["Magic -- Fiction"])),
+        ["Fantasy", "Fiction"]
+    );
+    assert!(n.normalize(&["Humor", "My own shelf"]).is_empty());
+    assert_eq!(
+        n.explain("Humor").dropped[0].reason,
+        DropReason::MappedToNothing
+    );
+    // Builder order: a later with_max_genres wins over the file.
+    assert_eq!(n.clone().with_max_genres(2).max_genres(), 2);
+    // The default normaliser is untouched.
+    assert_eq!(
+        names(&normalize(&["Space Opera"])),
+        ["Space Opera", "Fiction"]
+    );
+}
+
+#[test]
+fn bad_user_rules_are_config_errors_naming_the_fault() {
+    let err = |toml: &str| match GenreNormalizer::new().with_rules_toml(toml) {
+        Err(Error::Config { field, message }) => format!("{field}: {message}"),
+        Err(other) => panic!("unexpected error {other}"),
+        Ok(_) => panic!("accepted {toml:?}"),
+    };
+    let e = err("[[genre]]\nname = \"X\"\nkind = \n");
+    assert!(e.contains("line 3"), "{e}");
+    let e = err("[[genre]]\nname = \"X\"\nkind = \"poetry\"\n");
+    assert!(e.contains("kind") && e.contains("line 3"), "{e}");
+    let e = err("[[genre]]\nname = \"X\"\nalias = [\"y\"]\n");
+    assert!(e.contains("alias") && e.contains("line 3"), "{e}");
+    let e = err("[map]\n\"Magic\" = [\"Magick\"]\n");
+    assert!(
+        e.contains("map") && e.contains("Magic") && e.contains("Magick"),
+        "{e}"
+    );
+    let e = err("[[affix]]\nsuffixes = [\"saga\"]\nadds = [\"Sagas\"]\n");
+    assert!(e.contains("affix[0].adds") && e.contains("Sagas"), "{e}");
+    let e = err("[[genre]]\nname = \"  \"\n");
+    assert!(e.contains("genre[0].name"), "{e}");
+    let e = err("[[genre]]\nname = \"Nope\"\nremove = true\n");
+    assert!(e.contains("Nope"), "{e}");
+    let e = err(
+        "[[genre]]\nname = \"A\"\naliases = [\"zz top\"]\n[[genre]]\nname = \"B\"\naliases = [\"zz top\"]\n",
+    );
+    assert!(
+        e.contains("zz top") && e.contains('A') && e.contains('B'),
+        "{e}"
+    );
+    let e = err("[settings]\nmax_genres = -1\n");
+    assert!(e.contains("max_genres") || e.contains("line 2"), "{e}");
+}
+
+#[test]
+fn genre_serialises_as_a_plain_string() {
+    let g = normalize(&["Sci-fi"]);
+    assert_eq!(
+        serde_json::to_string(&g).unwrap_or_default(),
+        r#"["Science Fiction","Fiction"]"#
+    );
+    let back: Vec<Genre> = serde_json::from_str(r#"["Fantasy"]"#).unwrap_or_default();
+    assert_eq!(back[0].to_string(), "Fantasy");
+    assert_eq!(String::from(back[0].clone()), "Fantasy");
+}
+
+// ------------------------------------------------------------------ docs
+
+const DOCS: &str = include_str!("../../../docs/genres.md");
+
+#[test]
+fn docs_example_rules_parse_and_apply() {
+    let section = DOCS
+        .split("## Extending")
+        .nth(1)
+        .expect("docs have an Extending section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a toml block in the Extending section");
+    let n = GenreNormalizer::new()
+        .with_rules_toml(toml)
+        .expect("docs example parses");
+    assert_eq!(n.max_genres(), 6);
+    assert_eq!(
+        names(&n.normalize(&["Cosy fantasy"])),
+        ["Cozy Fantasy", "Fiction"]
+    );
+    assert_eq!(
+        names(&n.normalize(&["Fiction / Fantasy / Cozy"])),
+        ["Cozy Fantasy", "Fantasy", "Fiction"]
+    );
+    assert_eq!(
+        names(&n.normalize(&["Space opera"])),
+        ["Science Fiction", "Fiction"]
+    );
+    assert_eq!(
+        names(&n.normalize(&["Wizards -- Fiction"])),
+        ["Fantasy", "Fiction"]
+    );
+    assert!(
+        n.normalize(&["Westerns", "Humor", "My Kindle shelf", "shelf:favourites"])
+            .is_empty()
+    );
+}
+
+#[test]
+fn docs_list_the_whole_vocabulary_with_kinds() {
+    let list = DOCS
+        .split("<!-- vocabulary:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- vocabulary:end -->").next())
+        .expect("vocabulary markers in docs/genres.md");
+    let documented: BTreeSet<(String, char)> = list
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(_, names)| names))
+        .flat_map(|names| names.split(", "))
+        .filter_map(|entry| {
+            let (name, kind) = entry.trim().rsplit_once(" (")?;
+            Some((name.to_owned(), kind.chars().next()?))
+        })
+        .collect();
+    let n = GenreNormalizer::new();
+    let actual: BTreeSet<(String, char)> = n
+        .vocabulary()
+        .map(|g| {
+            let kind =
+                match n.compiled.kinds[n.compiled.names.iter().position(|x| x == g).unwrap_or(0)] {
+                    Kind::Fiction => 'F',
+                    Kind::Nonfiction => 'N',
+                    Kind::Any => 'A',
+                };
+            (g.to_string(), kind)
+        })
+        .collect();
+    assert_eq!(documented, actual);
+    assert!(DOCS.contains(&format!("{} genres, close to Goodreads", actual.len())));
+}
+
+#[test]
+fn docs_rust_example_holds() {
+    let genres = normalize(&[
+        "Fiction / Science Fiction / Space Opera",
+        "Large type books",
+        "Sci-fi.",
+    ]);
+    assert_eq!(genres, ["Science Fiction", "Space Opera", "Fiction"]);
+    let ol = vec!["Horror".to_string(), "Fantasy".to_string()];
+    let google = vec!["Fiction / Fantasy / General".to_string()];
+    let n = GenreNormalizer::new().with_max_genres(5);
+    assert_eq!(
+        n.normalize_sources(&[&ol, &google]),
+        ["Fantasy", "Horror", "Fiction"]
+    );
+    assert_eq!(
+        n.classify(&["Self-help", "Psychology"]),
+        Some(FictionKind::Nonfiction)
+    );
+    assert!(
+        n.explain("Potter, Harry (Fictitious character)")
+            .genres
+            .is_empty()
+    );
 }
