@@ -14,6 +14,14 @@ use crate::error::Result;
 mod memory;
 pub use memory::MemoryCache;
 
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{
+    CACHE_FILE_NAME, CacheStats, DEFAULT_BUSY_TIMEOUT, DEFAULT_MAX_BYTES, Opened, PruneReport, Rebuilt,
+    SCHEMA_VERSION, SourceStats, SqliteCache, SqliteCacheOptions, default_cache_path, record,
+};
+
 /// Key of a cached response: which source, which request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CacheKey {
@@ -53,7 +61,7 @@ impl CacheEntry {
     /// Whether the entry is older than the TTL that applies to it.
     pub fn is_expired(&self, policy: &CachePolicy, now: SystemTime) -> bool {
         let ttl = if self.body.is_some() { policy.ttl } else { policy.negative_ttl };
-        now.duration_since(self.fetched_at).map_or(false, |age| age > ttl)
+        now.duration_since(self.fetched_at).is_ok_and(|age| age > ttl)
     }
 }
 
