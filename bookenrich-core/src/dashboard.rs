@@ -407,21 +407,11 @@ fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
             latest: read.iter().filter_map(|b| b.date_read).max(),
         },
         reading_years: years,
-        average_rating: (!rated.is_empty()).then(|| {
-            round_decimals(
-                rated.iter().map(|r| f64::from(*r)).sum::<f64>() / rated.len() as f64,
-                15,
-            )
-        }),
+        // The plain mean, as the Python pipeline wrote it (37/11 is 3.3636363636363638).
+        average_rating: (!rated.is_empty())
+            .then(|| rated.iter().map(|r| f64::from(*r)).sum::<f64>() / rated.len() as f64),
         most_common_genres,
     }
-}
-
-/// Python's `round(x, digits)`: the Python pipeline rounded the mean rating to 15
-/// decimals (37/11 is written as 3.363636363636364, not 3.3636363636363638).
-fn round_decimals(x: f64, digits: usize) -> f64 {
-    // Rust's fixed-precision formatting is exact, so this rounds as Python does.
-    format!("{x:.digits$}").parse().unwrap_or(x)
 }
 
 impl Dashboard<'_> {

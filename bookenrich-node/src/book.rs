@@ -1,0 +1,225 @@
+//! The JS shapes of an export's books and row problems, and their conversions.
+
+use bookenrich_core::BookAnalytics;
+use bookenrich_core::csv::{Export as CoreExport, RowProblem as CoreRowProblem};
+use chrono::NaiveDate;
+use napi_derive::napi;
+
+use crate::error::{BindingError, Result, serde_name};
+
+/// One book of a Goodreads export, cleaned by the contract's rules.
+///
+/// Dates are ISO strings (`YYYY-MM-DD`); absent values are `null`.
+#[napi(object, use_nullable = true)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Book {
+    /// `Book Id`, as written (the key that joins books and enrichment results).
+    pub goodreads_id: String,
+    /// `Title`, as written.
+    pub title: String,
+    /// `Author`, as written.
+    pub author: String,
+    /// `Author l-f`.
+    pub author_lf: Option<String>,
+    /// `Additional Authors`.
+    pub additional_authors: Option<String>,
+    /// `ISBN` without the Excel `="…"` wrapper (10 characters).
+    pub isbn: Option<String>,
+    /// `ISBN13` without the Excel wrapper (13 characters).
+    pub isbn13: Option<String>,
+    /// `My Rating` from 1 to 5; `null` when not rated.
+    pub my_rating: Option<u32>,
+    /// `Average Rating` on Goodreads.
+    pub average_rating: Option<f64>,
+    /// `Publisher`.
+    pub publisher: Option<String>,
+    /// `Binding`, e.g. `Paperback`.
+    pub binding: Option<String>,
+    /// `Number of Pages`.
+    pub num_pages: Option<u32>,
+    /// `Year Published` (of this edition).
+    pub year_published: Option<i32>,
+    /// `Original Publication Year`.
+    pub original_publication_year: Option<i32>,
+    /// `Date Read` (the latest read), `YYYY-MM-DD`.
+    pub date_read: Option<String>,
+    /// `Date Added`, `YYYY-MM-DD`.
+    pub date_added: Option<String>,
+    /// `Bookshelves`, split on commas.
+    pub bookshelves: Vec<String>,
+    /// `Bookshelves with positions`, as written.
+    pub bookshelves_with_positions: Option<String>,
+    /// `Exclusive Shelf`: `read`, `to-read`, `currently-reading` or a custom shelf.
+    pub reading_status: Option<String>,
+    /// `My Review`.
+    pub my_review: Option<String>,
+    /// `Spoiler`.
+    pub has_spoilers: bool,
+    /// `Private Notes` (left out of dashboards unless asked for).
+    pub private_notes: Option<String>,
+    /// `Read Count`, at least 1.
+    pub read_count: u32,
+    /// `Owned Copies`.
+    pub owned_copies: u32,
+}
+
+/// A row of the export that could not be used, with where and why.
+#[napi(object, use_nullable = true)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// 1-based line where the row starts in the file.
+    pub line: i64,
+    /// The row's `Book Id`, when it has one.
+    pub goodreads_id: Option<String>,
+    /// What is wrong, as a stable name.
+    #[napi(
+        ts_type = "'blank_book_id' | 'duplicate_book_id' | 'blank_title' | 'blank_author' | 'field_count' | 'field_too_large' | 'invalid_utf8'"
+    )]
+    pub kind: String,
+    /// A sentence naming the column at fault.
+    pub message: String,
+}
+
+/// A whole export: the usable books and the rows that could not be used.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoodreadsExport {
+    /// Usable books, in file order.
+    pub books: Vec<Book>,
+    /// Rows that could not be used, in file order.
+    pub problems: Vec<RowProblem>,
+    /// Data rows read (the header excluded).
+    pub rows_read: i64,
+    /// Usable rows left out because they are not read books (see `includeUnread`).
+    pub unread_skipped: i64,
+}
+
+fn iso(date: Option<NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+impl From<BookAnalytics> for Book {
+    fn from(b: BookAnalytics) -> Self {
+        Self {
+            goodreads_id: b.goodreads_id,
+            title: b.title,
+            author: b.author,
+            author_lf: b.author_lf,
+            additional_authors: b.additional_authors,
+            isbn: b.isbn,
+            isbn13: b.isbn13,
+            my_rating: b.my_rating.map(u32::from),
+            average_rating: b.average_rating,
+            publisher: b.publisher,
+            binding: b.binding,
+            num_pages: b.num_pages,
+            year_published: b.year_published,
+            original_publication_year: b.original_publication_year,
+            date_read: iso(b.date_read),
+            date_added: iso(b.date_added),
+            bookshelves: b.bookshelves,
+            bookshelves_with_positions: b.bookshelves_with_positions,
+            reading_status: b.reading_status,
+            my_review: b.my_review,
+            has_spoilers: b.has_spoilers,
+            private_notes: b.private_notes,
+            read_count: b.read_count,
+            owned_copies: b.owned_copies,
+        }
+    }
+}
+
+/// Parses a `YYYY-MM-DD` date of book `id`; `field` names it in the error.
+fn parse_iso(value: Option<String>, id: &str, field: &str) -> Result<Option<NaiveDate>> {
+    value
+        .map(|s| {
+            NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
+                BindingError::invalid_input(format!(
+                    "book {id:?}: {field} must be a YYYY-MM-DD date, got {s:?}"
+                ))
+            })
+        })
+        .transpose()
+}
+
+impl TryFrom<Book> for BookAnalytics {
+    type Error = BindingError;
+
+    fn try_from(b: Book) -> Result<Self> {
+        let id = b.goodreads_id.as_str();
+        let my_rating = b
+            .my_rating
+            .map(|r| {
+                u8::try_from(r).ok().filter(|r| *r <= 5).ok_or_else(|| {
+                    BindingError::invalid_input(format!(
+                        "book {id:?}: myRating must be 0 to 5, got {r}"
+                    ))
+                })
+            })
+            .transpose()?;
+        if b.read_count == 0 {
+            return Err(BindingError::invalid_input(format!(
+                "book {id:?}: readCount must be at least 1"
+            )));
+        }
+        let date_read = parse_iso(b.date_read, id, "dateRead")?;
+        let date_added = parse_iso(b.date_added, id, "dateAdded")?;
+        Ok(Self {
+            goodreads_id: b.goodreads_id,
+            title: b.title,
+            author: b.author,
+            author_lf: b.author_lf,
+            additional_authors: b.additional_authors,
+            isbn: b.isbn,
+            isbn13: b.isbn13,
+            my_rating,
+            average_rating: b.average_rating,
+            publisher: b.publisher,
+            binding: b.binding,
+            num_pages: b.num_pages,
+            year_published: b.year_published,
+            original_publication_year: b.original_publication_year,
+            date_read,
+            date_added,
+            bookshelves: b.bookshelves,
+            bookshelves_with_positions: b.bookshelves_with_positions,
+            reading_status: b.reading_status,
+            my_review: b.my_review,
+            has_spoilers: b.has_spoilers,
+            private_notes: b.private_notes,
+            read_count: b.read_count,
+            owned_copies: b.owned_copies,
+        })
+    }
+}
+
+impl From<CoreRowProblem> for RowProblem {
+    fn from(p: CoreRowProblem) -> Self {
+        Self {
+            line: count(p.line),
+            goodreads_id: p.goodreads_id,
+            kind: serde_name(&p.kind),
+            message: p.message,
+        }
+    }
+}
+
+impl From<CoreExport> for GoodreadsExport {
+    fn from(e: CoreExport) -> Self {
+        Self {
+            books: e.books.into_iter().map(Book::from).collect(),
+            problems: e.problems.into_iter().map(RowProblem::from).collect(),
+            rows_read: count(e.rows_read),
+            unread_skipped: count(e.unread_skipped),
+        }
+    }
+}
+
+/// Converts JS books back to the core's, failing on the first invalid one.
+pub fn books_from_js(books: Vec<Book>) -> Result<Vec<BookAnalytics>> {
+    books.into_iter().map(BookAnalytics::try_from).collect()
+}

@@ -1,0 +1,426 @@
+//! The `Enricher` class: options onto the core's `EnricherOptions`, and `enrich` with
+//! progress callbacks and an `AbortSignal`.
+
+use std::collections::BTreeMap;
+
+use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions as CoreOptions};
+use bookenrich_core::engine::{
+    Enricher as CoreEnricher, MergePolicy, RunSummary as CoreRunSummary,
+};
+use bookenrich_core::{BookInfo as CoreBookInfo, EnrichedBook, Error as CoreError};
+use napi::Env;
+use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue};
+use napi_derive::napi;
+
+use crate::abort::{self, AbortListener, AbortWatch};
+use crate::error::{BindingError, Result};
+use crate::guard::{self, Failure};
+use crate::progress::{self, ProgressFn, ProgressSink, RunSummary};
+use crate::result::EnrichmentResult;
+
+/// Options of `new Enricher()`. Each unset option comes from its `BOOKENRICH_*`
+/// environment variable, else its default (see docs/enrichment.md).
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnricherOptions {
+    /// Sources, in order: `openlibrary`, `google` (default both, Open Library first).
+    pub sources: Option<Vec<String>>,
+    /// How the sources' genres are combined (default `union`).
+    #[napi(ts_type = "'union' | 'first_with_genres'")]
+    pub merge: Option<String>,
+    /// Requests in flight at once, all sources (default 16).
+    pub concurrency: Option<f64>,
+    /// Requests per second per source, e.g. `{ openlibrary: 3, google: 1 }`.
+    pub rate_limits: Option<BTreeMap<String, f64>>,
+    /// Response cache: `memory` (default), `off`, or a file path.
+    pub cache: Option<String>,
+    /// Open Library scheme+host[:port] (default `https://openlibrary.org`).
+    pub open_library_url: Option<String>,
+    /// Google Books scheme+host[:port] (default `https://www.googleapis.com`).
+    pub google_books_url: Option<String>,
+    /// Google Books API key (never logged, cached or returned by `options()`).
+    pub google_api_key: Option<String>,
+    /// E-mail address or URL sent in the User-Agent (Open Library allows 3 requests/s with one, else 1).
+    pub contact: Option<String>,
+    /// Answer from the cache only; no request is sent (default `false`).
+    pub offline: Option<bool>,
+    /// Attempts per request, the first included (default 4).
+    pub max_attempts: Option<f64>,
+    /// Seconds allowed per request (default 30).
+    pub request_timeout: Option<f64>,
+    /// Seconds allowed to connect (default 10).
+    pub connect_timeout: Option<f64>,
+    /// Largest response body accepted, in bytes (default 8 MiB).
+    pub max_body_bytes: Option<f64>,
+    /// ISBNs per Open Library Books API request (default 40).
+    pub open_library_batch_size: Option<f64>,
+}
+
+/// A book to look up: a `Book` from `readGoodreadsCsv`, or just a title and an author.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BookInfo {
+    /// Title as written in the export (a series suffix like `(The Expanse, #1)` is fine).
+    pub title: String,
+    /// Primary author.
+    pub author: String,
+    /// ISBN-10, if any.
+    #[napi(ts_type = "string | null")]
+    pub isbn: Option<String>,
+    /// ISBN-13, if any.
+    #[napi(ts_type = "string | null")]
+    pub isbn13: Option<String>,
+    /// Goodreads `Book Id`: the result carries it, and `buildDashboard` joins on it.
+    #[napi(ts_type = "string | null")]
+    pub goodreads_id: Option<String>,
+}
+
+/// Options of one `enrich` call.
+#[napi(object, object_to_js = false)]
+pub struct EnrichOptions<'a> {
+    /// Called as the run progresses (at the start, after each answered batch, at the end),
+    /// on the JS thread; the Rust side never waits for it. If it throws, the run stops
+    /// and the Promise rejects with that exception. Every call happens before the Promise settles.
+    #[napi(ts_type = "(progress: Progress) => unknown")]
+    pub on_progress: Option<ProgressFn>,
+    /// Cancels the run: no request is sent afterwards and the Promise rejects with code `ABORTED`.
+    #[napi(ts_type = "AbortSignal")]
+    pub signal: Option<Object<'a>>,
+}
+
+/// The results of a run and what the run did.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnrichmentRun {
+    /// One result per book, in input order.
+    pub results: Vec<EnrichmentResult>,
+    /// Counts per source, requests, retries, elapsed seconds.
+    pub summary: RunSummary,
+}
+
+/// Enriches books with genres and covers from Open Library and Google Books.
+///
+/// Cheap to keep: runs share its cache, rate limiters and connections.
+#[napi]
+pub struct Enricher {
+    /// Explicit options merged with the environment.
+    options: CoreOptions,
+    inner: CoreEnricher,
+}
+
+/// A whole number of at least 1 for option `field`.
+fn count(field: &str, value: Option<f64>) -> Result<Option<usize>> {
+    value
+        .map(|v| {
+            // The range check makes the cast exact.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            if v.fract() == 0.0 && (1.0..=9.0e15).contains(&v) {
+                Ok(v as usize)
+            } else {
+                Err(CoreError::config(
+                    field,
+                    format!("must be a whole number of at least 1, got {v}"),
+                )
+                .into())
+            }
+        })
+        .transpose()
+}
+
+impl TryFrom<EnricherOptions> for CoreOptions {
+    type Error = BindingError;
+
+    fn try_from(o: EnricherOptions) -> Result<Self> {
+        let config =
+            |field: &str, message: String| BindingError::from(CoreError::config(field, message));
+        let sources = o
+            .sources
+            .map(|names| {
+                names
+                    .into_iter()
+                    .map(|n| BuiltinSource::try_from(n).map_err(|m| config("sources", m)))
+                    .collect::<Result<Vec<_>>>()
+            })
+            .transpose()?;
+        let merge_policy = o
+            .merge
+            .map(|m| {
+                MergePolicy::parse(&m).ok_or_else(|| {
+                    config(
+                        "merge",
+                        format!("{m:?} is not \"union\" or \"first_with_genres\""),
+                    )
+                })
+            })
+            .transpose()?;
+        let max_attempts = count("maxAttempts", o.max_attempts)?
+            .map(|n| {
+                u32::try_from(n).map_err(|_| config("maxAttempts", format!("{n} is too large")))
+            })
+            .transpose()?;
+        let cache = o
+            .cache
+            .map(|c| CacheSetting::parse(&c).map_err(|m| config("cache", m)))
+            .transpose()?;
+        Ok(Self {
+            sources,
+            merge_policy,
+            concurrency: count("concurrency", o.concurrency)?,
+            rate_limits: o.rate_limits,
+            open_library_url: o.open_library_url,
+            google_books_url: o.google_books_url,
+            contact: o.contact,
+            google_api_key: o.google_api_key,
+            cache,
+            offline: o.offline,
+            max_attempts,
+            request_timeout_secs: o.request_timeout,
+            connect_timeout_secs: o.connect_timeout,
+            max_body_bytes: count("maxBodyBytes", o.max_body_bytes)?,
+            open_library_batch_size: count("openLibraryBatchSize", o.open_library_batch_size)?,
+        })
+    }
+}
+
+#[allow(clippy::cast_precision_loss)] // Option values stay far below 2^53.
+fn number(n: usize) -> f64 {
+    n as f64
+}
+
+/// The options in force, for `options()`: never the API key.
+impl From<&CoreOptions> for EnricherOptions {
+    fn from(o: &CoreOptions) -> Self {
+        Self {
+            sources: o
+                .sources
+                .as_ref()
+                .map(|s| s.iter().map(|s| s.name().to_owned()).collect()),
+            merge: o.merge_policy.map(|m| m.as_str().to_owned()),
+            concurrency: o.concurrency.map(number),
+            rate_limits: o.rate_limits.clone(),
+            cache: o.cache.clone().map(String::from),
+            open_library_url: o.open_library_url.clone(),
+            google_books_url: o.google_books_url.clone(),
+            google_api_key: None,
+            contact: o.contact.clone(),
+            offline: o.offline,
+            max_attempts: o.max_attempts.map(f64::from),
+            request_timeout: o.request_timeout_secs,
+            connect_timeout: o.connect_timeout_secs,
+            max_body_bytes: o.max_body_bytes.map(number),
+            open_library_batch_size: o.open_library_batch_size.map(number),
+        }
+    }
+}
+
+impl From<BookInfo> for CoreBookInfo {
+    fn from(b: BookInfo) -> Self {
+        Self {
+            title: b.title,
+            author: b.author,
+            isbn: b.isbn,
+            isbn13: b.isbn13,
+            goodreads_id: b.goodreads_id,
+        }
+    }
+}
+
+/// Why a run failed: a coded error, or the exception `onProgress` threw (rejected as is).
+enum RunFailure {
+    Binding(BindingError),
+    Callback(napi::Error),
+}
+
+impl Failure for RunFailure {
+    fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        Self::Binding(BindingError::from_panic(payload))
+    }
+
+    fn into_napi(self, env: &Env) -> napi::Error {
+        match self {
+            Self::Binding(e) => e.into_napi(env),
+            Self::Callback(e) => e,
+        }
+    }
+}
+
+/// What a call prepared on the JS thread.
+struct Prepared {
+    books: Vec<CoreBookInfo>,
+    sink: Option<ProgressSink>,
+    abort: Option<(AbortWatch, AbortListener)>,
+}
+
+#[napi]
+impl Enricher {
+    /// Checks the options (explicit, then `BOOKENRICH_*` variables, then defaults) and builds
+    /// the enricher. Throws `CONFIG` naming the option or variable at fault.
+    #[napi(constructor)]
+    pub fn new(env: &Env, options: Option<EnricherOptions>) -> napi::Result<Self> {
+        guard::sync(env, || {
+            let explicit = CoreOptions::try_from(options.unwrap_or_default())?;
+            let options = explicit.with_env()?;
+            let inner = options
+                .clone()
+                .into_builder()?
+                .progress(progress::forward)
+                .build()?;
+            Ok(Self { options, inner })
+        })
+    }
+
+    /// The configured sources' names, in order (e.g. `["open_library", "google_books"]`).
+    #[napi(getter)]
+    pub fn sources(&self) -> Vec<String> {
+        self.inner
+            .source_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The merge policy.
+    #[napi(getter, ts_return_type = "'union' | 'first_with_genres'")]
+    pub fn merge(&self) -> String {
+        self.inner.merge_policy().as_str().to_owned()
+    }
+
+    /// Requests in flight at once, all sources.
+    #[napi(getter)]
+    pub fn concurrency(&self) -> f64 {
+        number(self.inner.concurrency())
+    }
+
+    /// Requests per second in force for each source.
+    #[napi(getter)]
+    pub fn rate_limits(&self) -> BTreeMap<String, f64> {
+        self.inner
+            .rate_limits()
+            .into_iter()
+            .map(|(name, limit)| (name.to_owned(), limit.per_second))
+            .collect()
+    }
+
+    /// Whether answers come from the cache only.
+    #[napi(getter)]
+    pub fn offline(&self) -> bool {
+        self.inner.is_offline()
+    }
+
+    /// The options in force (explicit ones, then `BOOKENRICH_*` variables); never the API key.
+    #[napi]
+    pub fn options(&self) -> EnricherOptions {
+        EnricherOptions::from(&self.options)
+    }
+
+    /// Enriches `books`: one result per book, in input order.
+    ///
+    /// Never rejects because of a single book: a lookup that failed is in that
+    /// result's `error`. Rejects with `ABORTED` when `signal` fires, with the
+    /// exception `onProgress` threw, or `INVALID_INPUT` for bad arguments.
+    #[napi(ts_return_type = "Promise<Array<EnrichmentResult>>")]
+    pub fn enrich<'env>(
+        &self,
+        env: &'env Env,
+        books: Vec<BookInfo>,
+        options: Option<EnrichOptions<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, Vec<EnrichmentResult>>> {
+        self.run(env, books, options, |(results, _)| {
+            results.into_iter().map(EnrichmentResult::from).collect()
+        })
+    }
+
+    /// Like `enrich`, also resolving to what the run did (requests, retries, counts per source).
+    #[napi(ts_return_type = "Promise<EnrichmentRun>")]
+    pub fn enrich_with_summary<'env>(
+        &self,
+        env: &'env Env,
+        books: Vec<BookInfo>,
+        options: Option<EnrichOptions<'env>>,
+    ) -> napi::Result<PromiseRaw<'env, EnrichmentRun>> {
+        self.run(env, books, options, |(results, summary)| EnrichmentRun {
+            results: results.into_iter().map(EnrichmentResult::from).collect(),
+            summary: summary.into(),
+        })
+    }
+}
+
+impl Enricher {
+    fn prepare(
+        env: Env,
+        books: Vec<BookInfo>,
+        options: Option<EnrichOptions<'_>>,
+    ) -> Result<Prepared> {
+        let books = books.into_iter().map(CoreBookInfo::from).collect();
+        let (on_progress, signal) = options.map_or((None, None), |o| (o.on_progress, o.signal));
+        let abort = signal.map(|s| abort::listen(&env, &s)).transpose()?;
+        Ok(Prepared {
+            books,
+            sink: on_progress.map(ProgressSink::new),
+            abort,
+        })
+    }
+
+    fn run<'env, T>(
+        &self,
+        env: &'env Env,
+        books: Vec<BookInfo>,
+        options: Option<EnrichOptions<'env>>,
+        finish: impl FnOnce((Vec<EnrichedBook>, CoreRunSummary)) -> T + Send + 'static,
+    ) -> napi::Result<PromiseRaw<'env, T>>
+    where
+        T: ToNapiValue + Send + 'static,
+    {
+        let prepared = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Self::prepare(*env, books, options)
+        })) {
+            Ok(Ok(p)) => p,
+            // An async method reports every failure through its Promise, even one found up front.
+            Ok(Err(e)) => return guard::promise(env, async move { Err::<T, _>(e) }),
+            Err(payload) => {
+                let e = BindingError::from_panic(payload.as_ref());
+                return guard::promise(env, async move { Err::<T, _>(e) });
+            }
+        };
+        let Prepared { books, sink, abort } = prepared;
+        let (watch, listener) = abort.map_or((None, None), |(w, l)| (Some(w), Some(l)));
+        let enricher = self.inner.clone();
+        let work = async move {
+            let run = progress::with_sink(sink.clone(), enricher.enrich_with_summary(&books));
+            let aborted = async move {
+                match watch {
+                    Some(w) => w.fired().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let thrown = async {
+                match &sink {
+                    Some(s) => s.failure().await,
+                    None => std::future::pending().await,
+                }
+            };
+            // Whichever comes first wins; the others are dropped, which stops the run.
+            let outcome = tokio::select! {
+                biased;
+                () = aborted => Err(RunFailure::Binding(BindingError::aborted())),
+                e = thrown => Err(RunFailure::Callback(e)),
+                out = run => Ok(out),
+            };
+            // Let every queued progress call happen before the Promise settles.
+            let late_error = match &sink {
+                Some(s) => s.drain().await,
+                None => None,
+            };
+            match (outcome, late_error) {
+                (Err(e), _) => Err(e),
+                (Ok(_), Some(e)) => Err(RunFailure::Callback(e)),
+                (Ok(out), None) => Ok(finish(out)),
+            }
+        };
+        guard::promise_then(env, work, move |env| {
+            if let Some(listener) = listener {
+                listener.remove(env);
+            }
+        })
+    }
+}

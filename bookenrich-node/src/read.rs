@@ -1,0 +1,70 @@
+//! `readGoodreadsCsv`: reading an export from a path or from bytes.
+
+use bookenrich_core::csv::{ReadOptions, read_export_bytes, read_export_path};
+use napi::Env;
+use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
+use napi_derive::napi;
+
+use crate::book::GoodreadsExport;
+use crate::error::{BindingError, Result};
+use crate::guard;
+
+/// Options of `readGoodreadsCsv`.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadCsvOptions {
+    /// Keep every row, not only read books (default `false`).
+    pub include_unread: Option<bool>,
+    /// Stop after this many books have been kept.
+    pub limit: Option<u32>,
+    /// Largest accepted cell in bytes (default 1 MiB); a row with a larger cell is reported as a problem.
+    pub max_field_bytes: Option<u32>,
+}
+
+impl From<ReadCsvOptions> for ReadOptions {
+    fn from(o: ReadCsvOptions) -> Self {
+        let defaults = ReadOptions::default();
+        Self {
+            include_unread: o.include_unread.unwrap_or(defaults.include_unread),
+            limit: o.limit.map(|l| l as usize),
+            max_field_bytes: o
+                .max_field_bytes
+                .map_or(defaults.max_field_bytes, |b| b as usize),
+        }
+    }
+}
+
+/// Where an export comes from.
+enum Input {
+    Path(String),
+    Bytes(Vec<u8>),
+}
+
+/// Reads a Goodreads library export from a file path or from its bytes (a `Buffer` or `Uint8Array`).
+///
+/// Resolves to the books and the rows that could not be used; rejects with code
+/// `MISSING_COLUMNS`, `NOT_AN_EXPORT`, `INVALID_CSV` or `IO`.
+#[napi(ts_return_type = "Promise<GoodreadsExport>")]
+pub fn read_goodreads_csv(
+    env: &Env,
+    path_or_bytes: Either<String, Uint8Array>,
+    options: Option<ReadCsvOptions>,
+) -> napi::Result<PromiseRaw<'_, GoodreadsExport>> {
+    // The bytes are copied on the JS thread: the caller may reuse its buffer once we return.
+    let input = guard::sync(env, || match path_or_bytes {
+        Either::A(path) if path.is_empty() => Err(BindingError::invalid_input("the path is empty")),
+        Either::A(path) => Ok(Input::Path(path)),
+        Either::B(bytes) => Ok(Input::Bytes(bytes.to_vec())),
+    })?;
+    let options = ReadOptions::from(options.unwrap_or_default());
+    guard::promise(env, async move {
+        guard::blocking(move || -> Result<GoodreadsExport> {
+            let export = match input {
+                Input::Path(path) => read_export_path(&path, &options)?,
+                Input::Bytes(bytes) => read_export_bytes(&bytes, &options)?,
+            };
+            Ok(export.into())
+        })
+        .await
+    })
+}

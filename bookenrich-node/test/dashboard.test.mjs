@@ -1,0 +1,169 @@
+// buildDashboard and writeDashboard: the contract fixtures, options, files, and error codes.
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+
+import { buildDashboard, readGoodreadsCsv, writeDashboard } from 'bookenrich'
+
+import { EDGE_CASES_CSV, FIXTURES, rejectsWithCode, tempDir, throwsWithCode } from './helpers.mjs'
+
+const expected = (name) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'))
+
+/** deepStrictEqual that also checks the order of every object's keys, as the contract fixes it. */
+function assertSameJson(actual, wanted, where = '') {
+  if (wanted !== null && typeof wanted === 'object' && !Array.isArray(wanted)) {
+    assert.deepEqual(Object.keys(actual), Object.keys(wanted), `keys of ${where || 'the document'}`)
+    for (const key of Object.keys(wanted)) assertSameJson(actual[key], wanted[key], `${where}.${key}`)
+  } else if (Array.isArray(wanted)) {
+    assert.ok(Array.isArray(actual), `${where} is an array`)
+    assert.equal(actual.length, wanted.length, `length of ${where}`)
+    wanted.forEach((item, i) => assertSameJson(actual[i], item, `${where}[${i}]`))
+  } else {
+    assert.strictEqual(actual, wanted, where)
+  }
+}
+
+for (const [name, includeUnread] of [
+  ['expected_dashboard_default.json', false],
+  ['expected_dashboard_all_shelves.json', true],
+]) {
+  test(`the edge-case export gives ${name} value for value`, async () => {
+    const { books } = await readGoodreadsCsv(EDGE_CASES_CSV, { includeUnread })
+    // The Python pipeline always included private notes; the fixtures were made that way.
+    const dashboard = buildDashboard(books, [], { includePrivateNotes: true })
+    assert.deepEqual(Object.keys(dashboard), ['export_id', 'books', 'summary', 'metadata'])
+    const wanted = expected(name)
+    assertSameJson(dashboard.books, wanted.books, 'books')
+    assertSameJson(dashboard.summary, wanted.summary, 'summary')
+    // The export id is a fresh UUID, repeated in the metadata.
+    assert.match(dashboard.export_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    assert.equal(dashboard.metadata.export_id, dashboard.export_id)
+    assert.equal(dashboard.metadata.data_schema_version, '1.0.0')
+    assert.equal(dashboard.metadata.validation.genre_sources_success.no_genres, books.length)
+    assert.equal(dashboard.metadata.validation.books_without_enrichment_result, books.length)
+  })
+}
+
+test('private notes stay out unless asked for, and the metadata says so', async () => {
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const dashboard = buildDashboard(books)
+  assert.ok(books.some((b) => b.privateNotes !== null))
+  assert.ok(dashboard.books.every((b) => b.private_notes === null))
+  assert.ok(dashboard.metadata.processing_notes.includes('private notes omitted'))
+})
+
+test('exportId, timestamp and processingNotes options are written into the metadata', async () => {
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const dashboard = buildDashboard(books, null, {
+    exportId: 'run-42',
+    timestamp: '2024-05-06T07:08:09+02:00',
+    processingNotes: ['built by the tests'],
+  })
+  assert.equal(dashboard.export_id, 'run-42')
+  assert.equal(dashboard.metadata.export_id, 'run-42')
+  assert.equal(dashboard.metadata.export_timestamp, '2024-05-06T05:08:09.000000Z')
+  assert.equal(dashboard.metadata.processing_notes[0], 'built by the tests')
+  assert.match(dashboard.metadata.exporter_version, /^bookenrich \d+\.\d+\.\d+/)
+})
+
+test('enrichment results are joined by goodreadsId; a failed lookup is counted', async () => {
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const result = (goodreadsId, finalGenres, genreSources, error = null) => ({
+    goodreadsId,
+    title: '',
+    author: '',
+    genresBySource: {},
+    finalGenres,
+    thumbnailUrl: finalGenres.length ? `https://covers.example/${goodreadsId}-M.jpg` : null,
+    smallThumbnailUrl: null,
+    sourcesMatched: genreSources,
+    genreSources,
+    identifiers: {},
+    processingLog: [],
+    error,
+    fromCache: false,
+  })
+  const results = [
+    // In reverse order on purpose: the join is by id, not by position.
+    result('6310', ['Childrens', 'Fantasy', 'Fiction'], ['open_library']),
+    result('17470674', ['Science Fiction', 'Horror', 'Fiction'], ['open_library', 'google_books']),
+    result('518848', [], [], 'open_library: HTTP 503 (http://127.0.0.1:1/api/books)'),
+  ]
+  const dashboard = buildDashboard(books, results)
+  const byId = Object.fromEntries(dashboard.books.map((b) => [b.goodreads_id, b]))
+  assert.deepEqual(byId['17470674'].genres, ['Science Fiction', 'Horror', 'Fiction'])
+  assert.equal(byId['17470674'].genre_enriched, true)
+  assert.equal(byId['17470674'].thumbnail_url, 'https://covers.example/17470674-M.jpg')
+  assert.deepEqual(byId['518848'].genres, [])
+  const { summary, metadata } = dashboard
+  assert.equal(summary.genre_enriched_books, 2)
+  assert.equal(summary.unique_genres, 5)
+  assert.deepEqual(summary.most_common_genres[0], { genre: 'Fiction', count: 2, percentage: (2 / 6) * 100 })
+  assert.deepEqual(metadata.validation.genre_sources_success, {
+    google_books: 1,
+    open_library: 2,
+    both_sources: 1,
+    no_genres: books.length - 2,
+  })
+  assert.equal(metadata.validation.books_with_failed_lookup, 1)
+  assert.equal(metadata.validation.books_without_enrichment_result, books.length - 3)
+})
+
+test('writeDashboard writes the JSON the dashboard reads, atomically', async (t) => {
+  const dir = tempDir(t)
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const dashboard = buildDashboard(books, [], { includePrivateNotes: true, exportId: 'fixed' })
+  const path = join(dir, 'dashboard.json')
+  assert.equal(await writeDashboard(dashboard, path), undefined)
+  const text = readFileSync(path, 'utf8')
+  assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(dashboard)))
+  // Indented by 2, keys in the contract's order, non-ASCII kept as is.
+  assert.ok(text.startsWith('{\n  "export_id": "fixed",\n  "books": [\n    {\n      "goodreads_id": '))
+  assert.deepEqual(readdirSync(dir), ['dashboard.json'])
+  // Writing again replaces the file.
+  await writeDashboard({ ...dashboard, export_id: 'second' }, path)
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).export_id, 'second')
+})
+
+test('writeDashboard rejects a malformed dashboard with INVALID_DASHBOARD and an unwritable path with IO', async (t) => {
+  const dir = tempDir(t)
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const dashboard = buildDashboard(books)
+  const broken = structuredClone(dashboard)
+  broken.books[1].date_read = '14/03/2023'
+  const path = join(dir, 'dashboard.json')
+  await rejectsWithCode(
+    assert,
+    writeDashboard(broken, path),
+    'INVALID_DASHBOARD',
+    /book "25499718": date_read must be a YYYY-MM-DD date, got "14\/03\/2023"/,
+  )
+  const negative = structuredClone(dashboard)
+  negative.summary.total_pages = -1
+  await rejectsWithCode(assert, writeDashboard(negative, path), 'INVALID_DASHBOARD', /summary\.total_pages/)
+  assert.equal(existsSync(path), false)
+
+  const error = await rejectsWithCode(assert, writeDashboard(dashboard, join(dir, 'missing', 'dashboard.json')), 'IO')
+  assert.match(error.path, /missing/)
+  // A dashboard object without its summary is rejected before any file is touched.
+  const { summary, ...withoutSummary } = dashboard
+  assert.ok(summary)
+  await rejectsWithCode(assert, writeDashboard(withoutSummary, path), 'INVALID_INPUT', /summary/)
+})
+
+test('buildDashboard throws INVALID_INPUT for malformed books and options', async () => {
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const badDate = { ...books[0], dateRead: 'yesterday' }
+  throwsWithCode(
+    assert,
+    () => buildDashboard([badDate]),
+    'INVALID_INPUT',
+    /book "17470674": dateRead must be a YYYY-MM-DD date, got "yesterday"/,
+  )
+  throwsWithCode(assert, () => buildDashboard([{ ...books[0], readCount: 0 }]), 'INVALID_INPUT', /readCount/)
+  throwsWithCode(assert, () => buildDashboard(books, [], { timestamp: 'now' }), 'INVALID_INPUT', /RFC 3339/)
+  const missing = throwsWithCode(assert, () => buildDashboard([{ title: 'Dune' }]), 'INVALID_INPUT', /goodreadsId/)
+  assert.equal(missing.napiStatus, 'InvalidArg')
+  throwsWithCode(assert, () => buildDashboard('books'), 'INVALID_INPUT')
+})

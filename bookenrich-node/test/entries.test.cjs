@@ -1,0 +1,54 @@
+// The CommonJS entry loads and exposes exactly the native binding's API.
+'use strict'
+const assert = require('node:assert/strict')
+const { test } = require('node:test')
+const { readFileSync } = require('node:fs')
+const { join } = require('node:path')
+
+const PACKAGE_DIR = join(__dirname, '..')
+const EXPECTED = [
+  'Enricher',
+  'GenreNormalizer',
+  'VERSION',
+  'buildDashboard',
+  'normalizeGenres',
+  'readGoodreadsCsv',
+  'writeDashboard',
+]
+
+test('require("bookenrich") resolves to the CommonJS entry through package.json exports', () => {
+  assert.equal(require.resolve('bookenrich'), join(PACKAGE_DIR, 'bookenrich.cjs'))
+  const bookenrich = require('bookenrich')
+  assert.deepEqual(Object.keys(bookenrich).sort(), EXPECTED)
+  assert.equal(typeof bookenrich.readGoodreadsCsv, 'function')
+  assert.equal(typeof bookenrich.Enricher, 'function')
+})
+
+test('the entry exports every function and class of the native binding', () => {
+  const native = require('../index.js')
+  const nativeNames = Object.keys(native).filter((n) => !n.startsWith('__'))
+  assert.deepEqual(nativeNames.sort(), EXPECTED)
+})
+
+test('VERSION is the package version', () => {
+  const { VERSION } = require('bookenrich')
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8'))
+  assert.equal(VERSION, pkg.version)
+})
+
+test('class instances pass instanceof through the entry', () => {
+  const { GenreNormalizer } = require('bookenrich')
+  const native = require('../index.js')
+  const normalizer = new GenreNormalizer()
+  assert.ok(normalizer instanceof GenreNormalizer)
+  assert.ok(normalizer instanceof native.GenreNormalizer)
+})
+
+test('normalizeGenres works through the CommonJS entry', () => {
+  const { normalizeGenres } = require('bookenrich')
+  assert.deepEqual(normalizeGenres(['Fiction / Science Fiction / Space Opera', 'Large type books', 'Sci-fi.']), [
+    'Science Fiction',
+    'Space Opera',
+    'Fiction',
+  ])
+})

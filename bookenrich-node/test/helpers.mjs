@@ -1,0 +1,97 @@
+// Shared by the tests: fixture paths, a temporary directory, and the fake catalogue server.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const REPO_ROOT = resolve(PACKAGE_DIR, '..')
+export const FIXTURES = join(REPO_ROOT, 'tests', 'fixtures')
+export const EDGE_CASES_CSV = join(FIXTURES, 'goodreads_edge_cases.csv')
+
+/** A fresh temporary directory, removed when the test ends. */
+export function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'bookenrich-node-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+/** Where the `fake-catalogue` binary is: $FAKE_CATALOGUE_BIN, else the shared cargo target directory. */
+export function fakeCatalogueBinary() {
+  if (process.env.FAKE_CATALOGUE_BIN) return process.env.FAKE_CATALOGUE_BIN
+  const targetDir = process.env.CARGO_TARGET_DIR || join(REPO_ROOT, 'target')
+  const triples = [process.env.CARGO_BUILD_TARGET, ''].filter((t) => t !== undefined)
+  for (const triple of triples) {
+    for (const profile of ['debug', 'ci', 'release']) {
+      const candidate = join(targetDir, triple, profile, 'fake-catalogue')
+      if (existsSync(candidate)) return candidate
+    }
+  }
+  throw new Error(
+    `fake-catalogue binary not found under ${targetDir}: build it with ` +
+      '`cargo build -p bookenrich-fake-catalogue --bin fake-catalogue` or set FAKE_CATALOGUE_BIN',
+  )
+}
+
+/**
+ * Starts the fake Open Library + Google Books server for one test and stops it when the test ends.
+ * Resolves to `{ url, stats(), reset(), configure(body) }`.
+ */
+export async function startFakeCatalogue(t, args = []) {
+  const child = spawn(fakeCatalogueBinary(), args, { stdio: ['pipe', 'pipe', 'inherit'] })
+  t.after(() => {
+    // Closing stdin makes the server exit; the kill is for a server that hangs.
+    child.stdin.end()
+    child.kill()
+  })
+  const url = await new Promise((resolveUrl, reject) => {
+    const lines = createInterface({ input: child.stdout })
+    child.once('error', reject)
+    child.once('exit', (code) => reject(new Error(`fake-catalogue exited with ${code} before listening`)))
+    lines.once('line', (line) => {
+      const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line)
+      if (match) resolveUrl(match[1])
+      else reject(new Error(`unexpected first line from fake-catalogue: ${line}`))
+    })
+  })
+  const control = async (path, init) => {
+    const response = await fetch(`${url}${path}`, init)
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}: ${await response.text()}`)
+    return response.json()
+  }
+  return {
+    url,
+    stats: () => control('/__stats'),
+    reset: () => control('/__reset', { method: 'POST' }),
+    configure: (body) =>
+      control('/__config', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  }
+}
+
+/** Asserts that `promise` rejects with an Error whose `code` is `code`; returns the error. */
+export async function rejectsWithCode(assert, promise, code, messagePattern) {
+  let error
+  await assert.rejects(promise, (e) => {
+    error = e
+    return true
+  })
+  assert.ok(error instanceof Error, `expected an Error, got ${error}`)
+  assert.equal(error.code, code, `code of: ${error.message}`)
+  if (messagePattern) assert.match(error.message, messagePattern)
+  return error
+}
+
+/** Asserts that `fn()` throws an Error whose `code` is `code`; returns the error. */
+export function throwsWithCode(assert, fn, code, messagePattern) {
+  let error
+  assert.throws(fn, (e) => {
+    error = e
+    return true
+  })
+  assert.ok(error instanceof Error, `expected an Error, got ${error}`)
+  assert.equal(error.code, code, `code of: ${error.message}`)
+  if (messagePattern) assert.match(error.message, messagePattern)
+  return error
+}
