@@ -403,6 +403,11 @@ impl PyEnricher {
         }
     }
 
+    /// A coroutine running the enrichment: `bookenrich._aio.run(StartEnrich)`.
+    ///
+    /// pyo3-async-runtimes needs the running event loop when the future is created, so the
+    /// future is created inside a real coroutine: `asyncio.run(enricher.enrich_async(books))`
+    /// and `asyncio.create_task(...)` both work, and TypeErrors still raise at the call.
     fn run_async<'py>(
         &self,
         py: Python<'py>,
@@ -410,13 +415,47 @@ impl PyEnricher {
         progress: Option<Bound<'py, PyAny>>,
         with_summary: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let books = book_infos(books)?;
-        let enricher = self.enricher()?;
+        if let Some(p) = &progress {
+            if !p.is_callable() {
+                return Err(PyTypeError::new_err("progress must be callable"));
+            }
+        }
+        let start = StartEnrich {
+            enricher: self.enricher()?,
+            books: book_infos(books)?,
+            progress: progress.map(Bound::unbind),
+            with_summary,
+        };
+        py.import("bookenrich._aio")?
+            .getattr("run")?
+            .call1((start,))
+    }
+}
+
+/// What `enrich_async` will run, started by its coroutine once the event loop is running.
+#[pyclass(frozen, module = "bookenrich")]
+struct StartEnrich {
+    enricher: Enricher,
+    books: Vec<BookInfo>,
+    progress: Option<Py<PyAny>>,
+    with_summary: bool,
+}
+
+#[pymethods]
+impl StartEnrich {
+    /// Returns the asyncio future of the run (called from within the running event loop).
+    fn __call__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let enricher = self.enricher.clone();
+        let books = self.books.clone();
+        let with_summary = self.with_summary;
         // Build (or rebuild after fork) the runtime now, while errors can still be raised.
         runtime()?;
         let locals = pyo3_async_runtimes::generic::get_current_locals::<PyRuntime>(py)?;
-        let dispatch = match progress {
-            Some(callback) => Some(Dispatch::new(callback, locals.event_loop(py))?),
+        let dispatch = match &self.progress {
+            Some(callback) => Some(Dispatch::new(
+                callback.bind(py).clone(),
+                locals.event_loop(py),
+            )?),
             None => None,
         };
         pyo3_async_runtimes::generic::future_into_py_with_locals::<PyRuntime, _, _>(

@@ -192,3 +192,10 @@ pub fn panic_error(payload: &(dyn Any + Send)) -> PyErr {
         "internal error in bookenrich (please report it): {what}"
     ))
 }
+
+/// Panics with `message` inside [`guard`]: lets the test suite check that a Rust panic
+/// reaches Python as [`InternalError`]. Not part of the public API.
+#[pyfunction]
+pub fn _debug_panic(message: String) -> PyResult<()> {
+    guard(|| panic!("{message}"))
+}

@@ -29,8 +29,8 @@ mod _bookenrich {
     use crate::enricher::{PyEnricher, PyProgress};
     #[pymodule_export]
     use crate::error::{
-        BookEnrichError, CacheError, CancelledError, ConfigError, InternalError, InvalidInputError,
-        MissingColumnsError, SourceError,
+        _debug_panic, BookEnrichError, CacheError, CancelledError, ConfigError, InternalError,
+        InvalidInputError, MissingColumnsError, SourceError,
     };
     #[pymodule_export]
     use crate::export::{PyExport, PyRowProblem, read_export};

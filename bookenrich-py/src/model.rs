@@ -42,7 +42,8 @@ fn from_dict<T: Serialize + DeserializeOwned>(
     };
     let keys: Vec<String> = given.keys().cloned().collect();
     merged.extend(given);
-    let value: T = serde_json::from_value(Value::Object(merged))
+    // The path names the field at fault ("date_read: input contains invalid characters").
+    let value: T = serde_path_to_error::deserialize(Value::Object(merged))
         .map_err(|e| InvalidInputError::new_err(format!("{type_name}.from_dict: {e}")))?;
     // Anything serde skipped is a misspelt or foreign key: say so instead of dropping it.
     let known =

@@ -1,0 +1,412 @@
+"""Type stubs of the native module (checked against it by mypy's stubtest in CI)."""
+
+import datetime
+import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, Literal, final
+
+from typing_extensions import Self, TypeAlias
+
+__version__: str
+__all__ = [
+    "BookAnalytics",
+    "BookEnrichError",
+    "BookInfo",
+    "CacheError",
+    "CancelledError",
+    "ConfigError",
+    "EnrichedBook",
+    "Enricher",
+    "Export",
+    "GenreNormalizer",
+    "InternalError",
+    "InvalidInputError",
+    "MissingColumnsError",
+    "Progress",
+    "RowProblem",
+    "SourceError",
+    "__version__",
+    "build_dashboard",
+    "normalize_genres",
+    "read_export",
+    "write_dashboard",
+]
+
+# JSON-shaped data: dict, list, str, int, float, bool or None.
+_JSON: TypeAlias = Any
+_StrPath: TypeAlias = str | os.PathLike[str]
+_ProgressCallback: TypeAlias = Callable[[Progress], object]
+
+# ---- errors -------------------------------------------------------------------------------
+
+class BookEnrichError(Exception):
+    """Base class of every error bookenrich raises (I/O errors are Python's own OSError subclasses)."""
+
+class InvalidInputError(BookEnrichError):
+    """Not a Goodreads export, an unreadable CSV, invalid dashboard JSON, or bad data."""
+
+    file: str
+
+class MissingColumnsError(InvalidInputError):
+    """The export lacks required columns."""
+
+    columns: list[str]
+
+class ConfigError(BookEnrichError):
+    """An option or BOOKENRICH_* environment variable is invalid."""
+
+    field: str
+
+class SourceError(BookEnrichError):
+    """A catalogue failed as a whole."""
+
+    source_name: str
+    kind: str
+    url: str | None
+
+class CacheError(BookEnrichError):
+    """The response cache could not be opened, read or written."""
+
+    path: str
+
+class CancelledError(BookEnrichError):
+    """The work was cancelled before it finished."""
+
+class InternalError(BookEnrichError):
+    """A bug in bookenrich (a Rust panic was caught)."""
+
+# ---- the export ---------------------------------------------------------------------------
+
+@final
+class BookAnalytics:
+    """One row of a Goodreads export, cleaned by the contract's rules. Immutable."""
+
+    def __new__(
+        cls,
+        goodreads_id: str,
+        title: str,
+        author: str,
+        *,
+        author_lf: str | None = None,
+        additional_authors: str | None = None,
+        isbn: str | None = None,
+        isbn13: str | None = None,
+        my_rating: int | None = None,
+        average_rating: float | None = None,
+        publisher: str | None = None,
+        binding: str | None = None,
+        num_pages: int | None = None,
+        year_published: int | None = None,
+        original_publication_year: int | None = None,
+        date_read: datetime.date | None = None,
+        date_added: datetime.date | None = None,
+        bookshelves: Sequence[str] = ...,
+        bookshelves_with_positions: str | None = None,
+        reading_status: str | None = None,
+        my_review: str | None = None,
+        has_spoilers: bool = False,
+        private_notes: str | None = None,
+        read_count: int = 1,
+        owned_copies: int = 0,
+    ) -> Self: ...
+    @property
+    def goodreads_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def author_lf(self) -> str | None: ...
+    @property
+    def additional_authors(self) -> str | None: ...
+    @property
+    def isbn(self) -> str | None: ...
+    @property
+    def isbn13(self) -> str | None: ...
+    @property
+    def my_rating(self) -> int | None: ...
+    @property
+    def average_rating(self) -> float | None: ...
+    @property
+    def publisher(self) -> str | None: ...
+    @property
+    def binding(self) -> str | None: ...
+    @property
+    def num_pages(self) -> int | None: ...
+    @property
+    def year_published(self) -> int | None: ...
+    @property
+    def original_publication_year(self) -> int | None: ...
+    @property
+    def date_read(self) -> datetime.date | None: ...
+    @property
+    def date_added(self) -> datetime.date | None: ...
+    @property
+    def bookshelves(self) -> list[str]: ...
+    @property
+    def bookshelves_with_positions(self) -> str | None: ...
+    @property
+    def reading_status(self) -> str | None: ...
+    @property
+    def my_review(self) -> str | None: ...
+    @property
+    def has_spoilers(self) -> bool: ...
+    @property
+    def private_notes(self) -> str | None: ...
+    @property
+    def read_count(self) -> int: ...
+    @property
+    def owned_copies(self) -> int: ...
+    @property
+    def is_read(self) -> bool: ...
+    @property
+    def is_rated(self) -> bool: ...
+    @property
+    def reading_year(self) -> int | None: ...
+    @property
+    def reading_month_year(self) -> str | None: ...
+    @property
+    def page_category(self) -> str | None: ...
+    @property
+    def was_reread(self) -> bool: ...
+    @property
+    def has_review(self) -> bool: ...
+    def to_book_info(self) -> BookInfo: ...
+    def to_dict(self) -> dict[str, _JSON]: ...
+    @classmethod
+    def from_dict(cls, data: Mapping[str, _JSON]) -> Self: ...
+    def to_dashboard_dict(
+        self, enriched: EnrichedBook | None = None, *, include_private_notes: bool = False
+    ) -> dict[str, _JSON]: ...
+    def replace(self, **changes: _JSON) -> Self: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class BookInfo:
+    """What a catalogue lookup needs to know about a book. Immutable."""
+
+    def __new__(
+        cls,
+        title: str,
+        author: str,
+        isbn13: str | None = None,
+        isbn: str | None = None,
+        goodreads_id: str | None = None,
+    ) -> Self: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def isbn13(self) -> str | None: ...
+    @property
+    def isbn(self) -> str | None: ...
+    @property
+    def goodreads_id(self) -> str | None: ...
+    def to_dict(self) -> dict[str, _JSON]: ...
+    @classmethod
+    def from_dict(cls, data: Mapping[str, _JSON]) -> Self: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class EnrichedBook:
+    """The result of enriching one book. Immutable."""
+
+    def __new__(
+        cls,
+        *,
+        goodreads_id: str | None = None,
+        title: str = ...,
+        author: str = ...,
+        genres_by_source: Mapping[str, Sequence[str]] = ...,
+        final_genres: Sequence[str] = ...,
+        thumbnail_url: str | None = None,
+        small_thumbnail_url: str | None = None,
+        sources_matched: Sequence[str] = ...,
+        genre_sources: Sequence[str] = ...,
+        identifiers: Mapping[str, Sequence[str]] = ...,
+        processing_log: Sequence[str] = ...,
+        error: str | None = None,
+        from_cache: bool = False,
+    ) -> Self: ...
+    @property
+    def goodreads_id(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def genres_by_source(self) -> dict[str, list[str]]: ...
+    @property
+    def final_genres(self) -> list[str]: ...
+    @property
+    def thumbnail_url(self) -> str | None: ...
+    @property
+    def small_thumbnail_url(self) -> str | None: ...
+    @property
+    def sources_matched(self) -> list[str]: ...
+    @property
+    def genre_sources(self) -> list[str]: ...
+    @property
+    def identifiers(self) -> dict[str, list[str]]: ...
+    @property
+    def processing_log(self) -> list[str]: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def from_cache(self) -> bool: ...
+    @property
+    def has_genres(self) -> bool: ...
+    def to_dict(self) -> dict[str, _JSON]: ...
+    @classmethod
+    def from_dict(cls, data: Mapping[str, _JSON]) -> Self: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class RowProblem:
+    """A row of the export that could not be used. Immutable."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def goodreads_id(self) -> str | None: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Export:
+    """A whole export: the usable books and the rows that could not be used. Immutable."""
+
+    @property
+    def books(self) -> list[BookAnalytics]: ...
+    @property
+    def problems(self) -> list[RowProblem]: ...
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def unread_skipped(self) -> int: ...
+    def __len__(self) -> int: ...
+
+def read_export(
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview,
+    *,
+    include_unread: bool = False,
+    limit: int | None = None,
+) -> Export:
+    """Reads a Goodreads library export from a path, bytes, or CSV text."""
+
+# ---- the dashboard ------------------------------------------------------------------------
+
+def build_dashboard(
+    books: Sequence[BookAnalytics],
+    results: Sequence[EnrichedBook] | None = None,
+    *,
+    include_private_notes: bool = False,
+    export_id: str | None = None,
+) -> dict[str, _JSON]:
+    """Builds the dashboard JSON (as a dict) from books and their results (matched by goodreads_id)."""
+
+def write_dashboard(dashboard: Mapping[str, _JSON], path: _StrPath) -> None:
+    """Writes a dashboard dict as UTF-8 JSON indented by 2, atomically."""
+
+# ---- genres -------------------------------------------------------------------------------
+
+def normalize_genres(raw: Sequence[str]) -> list[str]:
+    """Normalises one book's raw genre strings with the built-in rules."""
+
+@final
+class GenreNormalizer:
+    """A genre normaliser with extra or overriding rules (TOML, see docs/genres.md)."""
+
+    def __new__(cls, rules_toml: str | None = None, *, max_genres: int | None = None) -> Self: ...
+    def normalize(self, raw: Sequence[str]) -> list[str]: ...
+    @property
+    def max_genres(self) -> int: ...
+    def vocabulary(self) -> list[str]: ...
+
+# ---- enrichment ---------------------------------------------------------------------------
+
+@final
+class Progress:
+    """Where an enrichment stands; passed to progress callbacks. Immutable."""
+
+    @property
+    def books_total(self) -> int: ...
+    @property
+    def books_done(self) -> int: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def rate_limited(self) -> int: ...
+    @property
+    def cache_hits(self) -> int: ...
+    @property
+    def elapsed(self) -> float: ...
+    @property
+    def fraction_done(self) -> float: ...
+    @property
+    def sources(self) -> list[dict[str, _JSON]]: ...
+    def to_dict(self) -> dict[str, _JSON]: ...
+
+@final
+class Enricher:
+    """Enriches books with genres and covers from the configured catalogues."""
+
+    def __new__(
+        cls,
+        *,
+        sources: Sequence[str] | None = None,
+        merge: Literal["union", "first_with_genres"] | None = None,
+        concurrency: int | None = None,
+        rate_limits: Mapping[str, float] | None = None,
+        cache: _StrPath | None = None,
+        open_library_url: str | None = None,
+        google_books_url: str | None = None,
+        google_api_key: str | None = None,
+        contact: str | None = None,
+        offline: bool | None = None,
+        max_attempts: int | None = None,
+        request_timeout: float | None = None,
+        connect_timeout: float | None = None,
+        max_body_bytes: int | None = None,
+        open_library_batch_size: int | None = None,
+    ) -> Self: ...
+    @property
+    def sources(self) -> list[str]: ...
+    @property
+    def merge(self) -> str: ...
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def rate_limits(self) -> dict[str, float]: ...
+    @property
+    def offline(self) -> bool: ...
+    def options(self) -> dict[str, _JSON]: ...
+    def enrich(
+        self, books: Iterable[BookInfo | BookAnalytics], progress: _ProgressCallback | None = None
+    ) -> list[EnrichedBook]: ...
+    def enrich_with_summary(
+        self, books: Iterable[BookInfo | BookAnalytics], progress: _ProgressCallback | None = None
+    ) -> tuple[list[EnrichedBook], dict[str, _JSON]]: ...
+    def enrich_async(
+        self, books: Iterable[BookInfo | BookAnalytics], progress: _ProgressCallback | None = None
+    ) -> Awaitable[list[EnrichedBook]]: ...
+    def enrich_with_summary_async(
+        self, books: Iterable[BookInfo | BookAnalytics], progress: _ProgressCallback | None = None
+    ) -> Awaitable[tuple[list[EnrichedBook], dict[str, _JSON]]]: ...

@@ -1,0 +1,464 @@
+"""The goodreads_stats ``genres`` API on top of bookenrich, so existing code only changes imports.
+
+===============================================================  ==========================================
+Old import                                                       New import
+===============================================================  ==========================================
+``from genres.pipeline.csv_loader import AnalyticsCSVProcessor``  ``from bookenrich.compat import AnalyticsCSVProcessor``
+``from genres.pipeline.enricher import AsyncGenreEnricher``       ``from bookenrich.compat import AsyncGenreEnricher``
+``from genres.models.book import BookInfo, EnrichedBook``         ``from bookenrich.compat import BookInfo, EnrichedBook``
+``from genres.models.analytics import BookAnalytics``             ``from bookenrich.compat import BookAnalytics``
+``from genres.pipeline.exporter import create_dashboard_json``    ``from bookenrich.compat import create_dashboard_json``
+===============================================================  ==========================================
+
+The classes are plain, mutable dataclasses with the old fields, because the old Lambdas
+build them with ``**dict`` and assign attributes afterwards. Settings the old signatures have
+no place for (catalogue base URLs, API key, contact, cache, rate limits) come from the
+``BOOKENRICH_*`` environment variables. Differences from the old package are listed in
+docs/python.md ("Migrating from goodreads_stats").
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+import bookenrich as _be
+
+__all__ = [
+    "AnalyticsCSVProcessor",
+    "AsyncGenreEnricher",
+    "BookAnalytics",
+    "BookInfo",
+    "EnrichedBook",
+    "create_dashboard_json",
+]
+
+_log = logging.getLogger("bookenrich.compat")
+
+_OPEN_LIBRARY = "open_library"
+_GOOGLE_BOOKS = "google_books"
+
+
+@dataclass
+class BookInfo:
+    """What a catalogue lookup needs (``genres.models.book.BookInfo``)."""
+
+    title: str
+    author: str
+    isbn13: Optional[str] = None
+    isbn: Optional[str] = None
+    goodreads_id: Optional[str] = None
+
+    def to_native(self) -> _be.BookInfo:
+        """The modern :class:`bookenrich.BookInfo`."""
+        return _be.BookInfo(
+            str(self.title),
+            str(self.author),
+            isbn13=self.isbn13,
+            isbn=self.isbn,
+            goodreads_id=None if self.goodreads_id is None else str(self.goodreads_id),
+        )
+
+
+@dataclass
+class EnrichedBook:
+    """The result of enriching one book (``genres.models.book.EnrichedBook``).
+
+    The raw API responses of the old class (``google_response``, ``openlib_*_response``) are
+    not kept and stay ``None``; ``processed_*_genres`` hold each source's raw genre strings.
+    """
+
+    input_info: BookInfo
+    google_response: Optional[Dict[str, Any]] = None
+    openlib_edition_response: Optional[Dict[str, Any]] = None
+    openlib_work_response: Optional[Dict[str, Any]] = None
+    processed_google_genres: List[str] = field(default_factory=list)
+    processed_openlib_genres: List[str] = field(default_factory=list)
+    final_genres: List[str] = field(default_factory=list)
+    thumbnail_url: Optional[str] = None
+    small_thumbnail_url: Optional[str] = None
+    processing_log: List[str] = field(default_factory=list)
+    genre_sources: List[str] = field(default_factory=list)
+    error: Optional[str] = None
+
+    @property
+    def title(self) -> str:
+        return self.input_info.title
+
+    @property
+    def author(self) -> str:
+        return self.input_info.author
+
+    @property
+    def isbn(self) -> Optional[str]:
+        return self.input_info.isbn
+
+    @property
+    def isbn13(self) -> Optional[str]:
+        return self.input_info.isbn13
+
+    @property
+    def goodreads_id(self) -> Optional[str]:
+        return self.input_info.goodreads_id
+
+    @property
+    def enrichment_logs(self) -> List[str]:
+        """Alias of ``processing_log`` (the name the old book processor Lambda reads)."""
+        return self.processing_log
+
+    def add_log(self, message: str) -> None:
+        self.processing_log.append(message)
+
+    def get_success_status(self) -> bool:
+        """Whether any genre was found."""
+        return len(self.final_genres) > 0
+
+    def get_summary(self) -> Dict[str, Any]:
+        return {
+            "title": self.title,
+            "author": self.author,
+            "isbn13": self.isbn13,
+            "google_success": bool(self.processed_google_genres) or _GOOGLE_BOOKS in self.genre_sources,
+            "openlib_success": bool(self.processed_openlib_genres) or _OPEN_LIBRARY in self.genre_sources,
+            "google_genres_count": len(self.processed_google_genres),
+            "openlib_genres_count": len(self.processed_openlib_genres),
+            "final_genres_count": len(self.final_genres),
+            "final_genres": self.final_genres,
+            "thumbnail_url": self.thumbnail_url,
+            "small_thumbnail_url": self.small_thumbnail_url,
+            "processing_log": self.processing_log,
+        }
+
+    @classmethod
+    def from_native(cls, book: BookInfo, result: _be.EnrichedBook) -> EnrichedBook:
+        """Wraps a modern result for the book it belongs to."""
+        raw = result.genres_by_source
+        log = result.processing_log
+        if result.error is not None and not any(result.error in line for line in log):
+            log.append(f"error: {result.error}")
+        return cls(
+            input_info=book,
+            processed_google_genres=list(raw.get(_GOOGLE_BOOKS, [])),
+            processed_openlib_genres=list(raw.get(_OPEN_LIBRARY, [])),
+            final_genres=result.final_genres,
+            thumbnail_url=result.thumbnail_url,
+            small_thumbnail_url=result.small_thumbnail_url,
+            processing_log=log,
+            genre_sources=result.genre_sources,
+            error=result.error,
+        )
+
+
+def _as_date(value: Union[date, str, None], name: str) -> Optional[date]:
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            raise ValueError(f"{name}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+    raise TypeError(f"{name}: expected a datetime.date or an ISO date string, not {type(value).__name__}")
+
+
+@dataclass
+class BookAnalytics:
+    """One book of the export with its enrichment (``genres.models.analytics.BookAnalytics``)."""
+
+    goodreads_id: str
+    title: str
+    author: str
+    author_lf: Optional[str] = None
+    additional_authors: Optional[str] = None
+    isbn: Optional[str] = None
+    isbn13: Optional[str] = None
+    my_rating: Optional[int] = None
+    average_rating: Optional[float] = None
+    publisher: Optional[str] = None
+    binding: Optional[str] = None
+    num_pages: Optional[int] = None
+    year_published: Optional[int] = None
+    original_publication_year: Optional[int] = None
+    date_read: Optional[date] = None
+    date_added: Optional[date] = None
+    reading_status: Optional[str] = None
+    bookshelves: List[str] = field(default_factory=list)
+    bookshelves_with_positions: Optional[str] = None
+    my_review: Optional[str] = None
+    private_notes: Optional[str] = None
+    has_spoilers: bool = False
+    read_count_original: int = 1
+    owned_copies: int = 0
+    final_genres: List[str] = field(default_factory=list)
+    genre_enrichment_success: bool = False
+    thumbnail_url: Optional[str] = None
+    small_thumbnail_url: Optional[str] = None
+
+    @property
+    def read_count_for_analytics(self) -> int:
+        """Always 1: re-reads count once in time series."""
+        return 1
+
+    @property
+    def is_read(self) -> bool:
+        return self.reading_status == "read" and self.date_read is not None
+
+    @property
+    def is_rated(self) -> bool:
+        return self.my_rating is not None and self.my_rating > 0
+
+    @property
+    def reading_year(self) -> Optional[int]:
+        return self.date_read.year if self.date_read else None
+
+    @property
+    def reading_month_year(self) -> Optional[Tuple[int, int]]:
+        """``(year, month)`` of the date read, as the old class returned it."""
+        return (self.date_read.year, self.date_read.month) if self.date_read else None
+
+    @property
+    def page_category(self) -> Optional[str]:
+        return self.to_native().page_category
+
+    def to_native(self) -> _be.BookAnalytics:
+        """The modern, immutable :class:`bookenrich.BookAnalytics` of this book."""
+        rating = self.my_rating
+        return _be.BookAnalytics(
+            str(self.goodreads_id),
+            str(self.title),
+            str(self.author),
+            author_lf=self.author_lf,
+            additional_authors=self.additional_authors,
+            isbn=self.isbn,
+            isbn13=self.isbn13,
+            # The old class kept "not rated" as None or 0; both mean no rating.
+            my_rating=rating if rating else None,
+            average_rating=self.average_rating,
+            publisher=self.publisher,
+            binding=self.binding,
+            num_pages=self.num_pages if self.num_pages else None,
+            year_published=self.year_published,
+            original_publication_year=self.original_publication_year,
+            date_read=_as_date(self.date_read, "date_read"),
+            date_added=_as_date(self.date_added, "date_added"),
+            bookshelves=list(self.bookshelves or []),
+            bookshelves_with_positions=self.bookshelves_with_positions,
+            reading_status=self.reading_status,
+            my_review=self.my_review,
+            has_spoilers=bool(self.has_spoilers),
+            private_notes=self.private_notes,
+            read_count=max(1, int(self.read_count_original or 1)),
+            owned_copies=int(self.owned_copies or 0),
+        )
+
+    def enrichment(self) -> Optional[_be.EnrichedBook]:
+        """The enrichment carried by this book (``None`` when it carries none)."""
+        sources = list(getattr(self, "genre_sources", None) or [])
+        if not (self.final_genres or self.thumbnail_url or self.small_thumbnail_url or sources):
+            return None
+        return _be.EnrichedBook(
+            goodreads_id=str(self.goodreads_id),
+            title=str(self.title),
+            author=str(self.author),
+            final_genres=list(self.final_genres),
+            thumbnail_url=self.thumbnail_url,
+            small_thumbnail_url=self.small_thumbnail_url,
+            genre_sources=sources,
+        )
+
+    def to_dashboard_dict(self) -> Dict[str, Any]:
+        """The book's record in the dashboard JSON (private notes included, as before)."""
+        return self.to_native().to_dashboard_dict(self.enrichment(), include_private_notes=True)
+
+    @classmethod
+    def from_native(cls, book: _be.BookAnalytics) -> BookAnalytics:
+        """The compat (mutable) form of a modern book."""
+        return cls(
+            goodreads_id=book.goodreads_id,
+            title=book.title,
+            author=book.author,
+            author_lf=book.author_lf,
+            additional_authors=book.additional_authors,
+            isbn=book.isbn,
+            isbn13=book.isbn13,
+            my_rating=book.my_rating,
+            average_rating=book.average_rating,
+            publisher=book.publisher,
+            binding=book.binding,
+            num_pages=book.num_pages,
+            year_published=book.year_published,
+            original_publication_year=book.original_publication_year,
+            date_read=book.date_read,
+            date_added=book.date_added,
+            reading_status=book.reading_status,
+            bookshelves=book.bookshelves,
+            bookshelves_with_positions=book.bookshelves_with_positions,
+            my_review=book.my_review,
+            private_notes=book.private_notes,
+            has_spoilers=book.has_spoilers,
+            read_count_original=book.read_count,
+            owned_copies=book.owned_copies,
+        )
+
+
+class AnalyticsCSVProcessor:
+    """Loads a Goodreads export into :class:`BookAnalytics` (``genres.pipeline.csv_loader``)."""
+
+    def __init__(self) -> None:
+        self.logger = logging.getLogger(self.__class__.__name__)
+        #: Rows of the last export that could not be used (the old class only logged them).
+        self.problems: List[_be.RowProblem] = []
+
+    def load_books_for_analytics(
+        self,
+        csv_path: Union[str, "os.PathLike[str]"],
+        include_unread: bool = False,
+        sample_size: Optional[int] = None,
+    ) -> List[BookAnalytics]:
+        """Loads the export at ``csv_path``: read books only, or every row with ``include_unread``.
+
+        ``sample_size`` keeps the first ``sample_size`` books (the old class took a random
+        sample of rows); a row that cannot be used is logged with its line number and kept
+        in ``self.problems``.
+        """
+        if sample_size is not None and sample_size < 0:
+            raise ValueError(f"sample_size must be positive, got {sample_size}")
+        self.logger.info("Loading books for analytics from %s", csv_path)
+        export = _be.read_export(
+            Path(os.fspath(csv_path)),
+            include_unread=include_unread,
+            limit=sample_size or None,
+        )
+        self.problems = export.problems
+        for problem in self.problems:
+            self.logger.warning("%s: skipped %s", csv_path, problem)
+        books = [BookAnalytics.from_native(b) for b in export.books]
+        self.logger.info("Loaded %d books for analytics (%d read)", len(books), sum(b.is_read for b in books))
+        return books
+
+    def export_analytics_summary(self, books: List[BookAnalytics]) -> Dict[str, Any]:
+        """Summary counts for checking a load, as the old class gave them."""
+        read = [b for b in books if b.is_read]
+        rated = [b for b in books if b.is_rated]
+        return {
+            "total_books": len(books),
+            "read_books": len(read),
+            "rated_books": len(rated),
+            "books_with_dates": sum(1 for b in read if b.date_read),
+            "books_with_pages": sum(1 for b in read if b.num_pages),
+            "re_read_count": sum(1 for b in books if b.read_count_original > 1),
+            "reading_years": sorted({b.reading_year for b in read if b.reading_year}),
+            "avg_rating": sum(b.my_rating or 0 for b in rated) / len(rated) if rated else 0,
+            "total_pages": sum(b.num_pages for b in read if b.num_pages),
+            "unique_authors": len({b.author for b in books}),
+            "unique_publishers": len({b.publisher for b in books if b.publisher}),
+        }
+
+
+_UNSET: Any = object()
+
+
+class AsyncGenreEnricher:
+    """Enriches :class:`BookInfo` objects with genres and covers (``genres.pipeline.enricher``).
+
+    ``max_concurrent`` is the number of requests in flight (default 10, or
+    ``BOOKENRICH_CONCURRENCY`` when not given). ``rate_limit_delay`` (seconds) caps each
+    catalogue at ``1 / rate_limit_delay`` requests per second when that is stricter than the
+    catalogue's own limit (``BOOKENRICH_RATE_LIMITS`` or its published default); it never
+    makes the enricher faster than the catalogue allows. Everything else comes from the
+    ``BOOKENRICH_*`` environment variables.
+    """
+
+    def __init__(self, max_concurrent: int = _UNSET, rate_limit_delay: float = _UNSET) -> None:
+        if max_concurrent is not _UNSET and max_concurrent < 1:
+            raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}")
+        if rate_limit_delay is not _UNSET and rate_limit_delay < 0:
+            raise ValueError(f"rate_limit_delay must not be negative, got {rate_limit_delay}")
+        self.max_concurrent: int = 10 if max_concurrent is _UNSET else max_concurrent
+        self.rate_limit_delay: float = 0.1 if rate_limit_delay is _UNSET else rate_limit_delay
+        self._explicit_concurrency = max_concurrent is not _UNSET
+        self._explicit_delay = rate_limit_delay is not _UNSET
+        self._enricher: Optional[_be.Enricher] = None
+        self.logger = logging.getLogger(self.__class__.__name__)
+
+    def _build(self) -> _be.Enricher:
+        concurrency = self.max_concurrent if self._explicit_concurrency else None
+        if concurrency is None and not os.environ.get("BOOKENRICH_CONCURRENCY", "").strip():
+            concurrency = self.max_concurrent
+        enricher = _be.Enricher(concurrency=concurrency)
+        if self._explicit_delay and self.rate_limit_delay > 0:
+            cap = 1.0 / self.rate_limit_delay
+            limits = enricher.rate_limits
+            if any(rate > cap for rate in limits.values()):
+                capped = {name: min(rate, cap) for name, rate in limits.items()}
+                enricher = _be.Enricher(concurrency=concurrency, rate_limits=capped)
+        return enricher
+
+    @property
+    def enricher(self) -> _be.Enricher:
+        """The modern :class:`bookenrich.Enricher` doing the work (built on first use)."""
+        if self._enricher is None:
+            self._enricher = self._build()
+        return self._enricher
+
+    async def __aenter__(self) -> AsyncGenreEnricher:
+        # Configuration errors surface here, where the old class opened its HTTP session.
+        _ = self.enricher
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+    async def enrich_book_async(self, book: BookInfo) -> EnrichedBook:
+        """Enriches one book; a failed lookup is recorded on the result, never raised."""
+        return (await self.enrich_books_batch([book]))[0]
+
+    async def enrich_books_batch(self, books: Iterable[BookInfo]) -> List[EnrichedBook]:
+        """Enriches books concurrently; results are in input order."""
+        books = list(books)
+        self.logger.info("Starting async enrichment of %d books", len(books))
+        results = await self.enricher.enrich_async([_book_info(b).to_native() for b in books])
+        return [EnrichedBook.from_native(b, r) for b, r in zip(books, results)]
+
+
+def _book_info(book: Any) -> BookInfo:
+    if isinstance(book, BookInfo):
+        return book
+    if isinstance(book, (_be.BookInfo, BookAnalytics, _be.BookAnalytics)):
+        return BookInfo(book.title, book.author, book.isbn13, book.isbn, book.goodreads_id)
+    raise TypeError(f"expected a BookInfo, not {type(book).__name__}")
+
+
+def create_dashboard_json(
+    books: List[BookAnalytics],
+    output_path: Optional[Union[str, "os.PathLike[str]"]] = None,
+) -> str:
+    """Writes the dashboard JSON for ``books`` and returns the file's path.
+
+    Without ``output_path`` the file is ``dashboard_data/{export_id}.json``. Private notes are
+    included, as the old exporter did. Genres and covers come from each book's
+    ``final_genres``, ``thumbnail_url``, ``small_thumbnail_url`` and (if set) ``genre_sources``.
+    """
+    export_id = str(uuid.uuid4())
+    path = Path(f"dashboard_data/{export_id}.json" if output_path is None else os.fspath(output_path))
+    native: List[_be.BookAnalytics] = []
+    results: List[_be.EnrichedBook] = []
+    for book in books:
+        if isinstance(book, _be.BookAnalytics):
+            native.append(book)
+            continue
+        native.append(book.to_native())
+        enrichment = book.enrichment()
+        if enrichment is not None:
+            results.append(enrichment)
+    dashboard = _be.build_dashboard(native, results, include_private_notes=True, export_id=export_id)
+    _be.write_dashboard(dashboard, path)
+    _log.info("Exported %d books to %s (export id %s)", len(native), path, export_id)
+    return str(path)

@@ -1,0 +1,93 @@
+"""build_dashboard / write_dashboard, and the contract fixtures value for value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import bookenrich
+from conftest import EDGE_CASES_CSV, load_expected
+
+
+def comparable(dashboard: dict[str, Any]) -> dict[str, Any]:
+    """What the expected files hold: books and summary (no export id, timestamp or metadata)."""
+    return {"books": dashboard["books"], "summary": dashboard["summary"]}
+
+
+@pytest.mark.parametrize(
+    ("include_unread", "expected_file"),
+    [(False, "expected_dashboard_default.json"), (True, "expected_dashboard_all_shelves.json")],
+)
+def test_contract_fixtures_through_the_modern_api(include_unread: bool, expected_file: str) -> None:
+    export = bookenrich.read_export(EDGE_CASES_CSV, include_unread=include_unread)
+    dashboard = bookenrich.build_dashboard(export.books, include_private_notes=True)
+    expected = load_expected(expected_file)
+    assert comparable(dashboard) == expected
+    # Key order too, book by book, as the dashboard's JSON has it.
+    assert [list(b) for b in dashboard["books"]] == [list(b) for b in expected["books"]]
+    assert list(dashboard["summary"]) == list(expected["summary"])
+
+
+def test_shape_metadata_and_private_notes() -> None:
+    export = bookenrich.read_export(EDGE_CASES_CSV)
+    dashboard = bookenrich.build_dashboard(export.books, export_id="0f4c1f9e-0000-4000-8000-000000000001")
+    assert list(dashboard) == ["export_id", "books", "summary", "metadata"]
+    assert dashboard["export_id"] == "0f4c1f9e-0000-4000-8000-000000000001"
+    meta = dashboard["metadata"]
+    assert meta["export_id"] == dashboard["export_id"]
+    assert meta["data_schema_version"] == "1.0.0"
+    assert meta["exporter_version"] == f"bookenrich {bookenrich.__version__}"
+    assert "private notes omitted" in meta["processing_notes"]
+    assert all(b["private_notes"] is None for b in dashboard["books"])
+    assert meta["validation"]["books_without_enrichment_result"] == 11
+
+
+def test_results_are_merged_by_goodreads_id() -> None:
+    books = bookenrich.read_export(EDGE_CASES_CSV).books[:3]
+    results = [
+        bookenrich.EnrichedBook(goodreads_id=books[2].goodreads_id, final_genres=["Classics"], genre_sources=["open_library"]),
+        bookenrich.EnrichedBook(goodreads_id="no-such-book", final_genres=["Horror"]),
+        bookenrich.EnrichedBook(goodreads_id=books[0].goodreads_id, final_genres=["Science Fiction"], genre_sources=["google_books"]),
+    ]
+    dashboard = bookenrich.build_dashboard(books, results)
+    assert [b["genres"] for b in dashboard["books"]] == [["Science Fiction"], [], ["Classics"]]
+    validation = dashboard["metadata"]["validation"]
+    assert validation["books_without_enrichment_result"] == 1
+    assert validation["genre_sources_success"] == {"google_books": 1, "open_library": 1, "both_sources": 0, "no_genres": 1}
+    assert "1 enrichment results matched no book and were ignored" in dashboard["metadata"]["processing_notes"]
+    assert dashboard["summary"]["most_common_genres"][0] == {"genre": "Science Fiction", "count": 1, "percentage": 50.0}
+
+
+def test_write_dashboard_writes_what_the_dashboard_reads(tmp_path: Path) -> None:
+    books = [bookenrich.BookAnalytics("1", "Cien años de soledad", "Gabriel García Márquez", reading_status="read")]
+    dashboard = bookenrich.build_dashboard(books, export_id="e")
+    target = tmp_path / "nested" / "dir" / "data.json"
+    bookenrich.write_dashboard(dashboard, target)
+    text = target.read_text(encoding="utf-8")
+    assert "García Márquez" in text  # non-ASCII kept, not \u-escaped
+    assert text.startswith('{\n  "export_id": "e",\n  "books": [\n    {\n')  # indent 2, contract key order
+    assert json.loads(text) == dashboard
+    assert sorted(p.name for p in target.parent.iterdir()) == ["data.json"]  # no temporary file left
+    # A str path works too, and an existing file is replaced.
+    bookenrich.write_dashboard({"export_id": "f", "books": [], "summary": {}}, str(target))
+    assert json.loads(target.read_text(encoding="utf-8"))["export_id"] == "f"
+
+
+def test_write_dashboard_rejects_what_json_cannot_hold(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"dashboard\[\"summary\"\]\[\"x\"\]: NaN is not a finite number"):
+        bookenrich.write_dashboard({"summary": {"x": float("nan")}}, tmp_path / "d.json")
+    with pytest.raises(TypeError, match=r"dashboard\[\"books\"\]\[0\]: unsupported type object"):
+        bookenrich.write_dashboard({"books": [object()]}, tmp_path / "d.json")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError) as info:  # the parent "folder" is a file
+        bookenrich.write_dashboard({}, tmp_path / "file" / "d.json")
+    assert info.value.filename == str(tmp_path / "file")
+    assert not (tmp_path / "d.json").exists()
+
+
+def test_build_dashboard_type_errors() -> None:
+    with pytest.raises(TypeError):
+        bookenrich.build_dashboard([object()])  # type: ignore[list-item]
