@@ -407,7 +407,7 @@ impl PyEnricher {
     ///
     /// pyo3-async-runtimes needs the running event loop when the future is created, so the
     /// future is created inside a real coroutine: `asyncio.run(enricher.enrich_async(books))`
-    /// and `asyncio.create_task(...)` both work, and TypeErrors still raise at the call.
+    /// and `asyncio.create_task(...)` both work, and a `TypeError` still raises at the call.
     fn run_async<'py>(
         &self,
         py: Python<'py>,
