@@ -73,7 +73,7 @@ def test_enrich_accepts_book_info_and_rejects_other_objects(catalogue: FakeCatal
     assert result.goodreads_id == "6310" and result.has_genres
     assert enricher.enrich([]) == []
     with pytest.raises(TypeError, match=r"books\[1\]: expected BookInfo or BookAnalytics, not dict"):
-        enricher.enrich([fox, {"title": "x"}])
+        enricher.enrich([fox, {"title": "x"}])  # type: ignore[list-item]
 
 
 def test_progress_is_reported_in_order_on_the_calling_thread(
@@ -349,7 +349,7 @@ def test_invalid_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("BOOKENRICH_CONCURRENCY", "lots")
     with pytest.raises(bookenrich.ConfigError) as info:
         bookenrich.Enricher()
-    assert info.value.field == "BOOKENRICH_CONCURRENCY"  # type: ignore[attr-defined]
+    assert info.value.field == "BOOKENRICH_CONCURRENCY"
     assert str(info.value) == 'invalid BOOKENRICH_CONCURRENCY: "lots" is not a whole number'
     with pytest.raises(TypeError, match="cache must be a path"):
         bookenrich.Enricher(cache=42)  # type: ignore[arg-type]

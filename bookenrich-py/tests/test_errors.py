@@ -36,7 +36,7 @@ def test_a_rust_panic_becomes_internal_error() -> None:
 def test_config_error_names_the_field() -> None:
     with pytest.raises(bookenrich.ConfigError) as info:
         bookenrich.Enricher(open_library_url="ftp://example.org")
-    assert info.value.field == "open_library_url"  # type: ignore[attr-defined]
+    assert info.value.field == "open_library_url"
     assert str(info.value) == (
         'invalid open_library_url: "ftp://example.org" must start with https:// (or http:// for a local server)'
     )

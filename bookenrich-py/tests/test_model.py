@@ -103,7 +103,7 @@ def test_constructor_keywords_and_validation() -> None:
     with pytest.raises(ValueError, match="read_count must be at least 1"):
         bookenrich.BookAnalytics("1", "Dune", "Frank Herbert", read_count=0)
     with pytest.raises(TypeError):
-        bookenrich.BookAnalytics("1", "Dune", "Frank Herbert", "positional")  # type: ignore[misc]
+        bookenrich.BookAnalytics("1", "Dune", "Frank Herbert", "positional")  # type: ignore[call-arg]
 
 
 def test_book_info(books: dict[str, bookenrich.BookAnalytics]) -> None:

@@ -102,7 +102,7 @@ def test_not_an_export_is_invalid_input_with_the_reason() -> None:
         "<bytes>: not a Goodreads library export: none of the Goodreads columns "
         "(Book Id, Title, Author, …) is in the header [name, price]"
     )
-    assert info.value.file == "<bytes>"  # type: ignore[attr-defined]
+    assert info.value.file == "<bytes>"
 
     with pytest.raises(bookenrich.InvalidInputError, match="the file is empty"):
         bookenrich.read_export(b"")
@@ -116,8 +116,8 @@ def test_missing_columns_error_lists_them() -> None:
     error = info.value
     assert isinstance(error, bookenrich.InvalidInputError)
     assert isinstance(error, bookenrich.BookEnrichError)
-    assert error.columns == ["Title", "Author"]  # type: ignore[attr-defined]
-    assert error.file == "<string>"  # type: ignore[attr-defined]
+    assert error.columns == ["Title", "Author"]
+    assert error.file == "<string>"
     assert str(error) == "<string>: missing required column(s): Title, Author"
 
 

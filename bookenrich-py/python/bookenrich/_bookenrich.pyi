@@ -2,13 +2,14 @@
 
 import datetime
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any, Literal, final
 
 from typing_extensions import Self, TypeAlias
 
 __version__: str
 __all__ = [
+    "_debug_panic",
     "BookAnalytics",
     "BookEnrichError",
     "BookInfo",
@@ -74,6 +75,9 @@ class CancelledError(BookEnrichError):
 
 class InternalError(BookEnrichError):
     """A bug in bookenrich (a Rust panic was caught)."""
+
+def _debug_panic(message: str) -> None:
+    """Test hook: panics in Rust, which must surface as InternalError."""
 
 # ---- the export ---------------------------------------------------------------------------
 
@@ -406,7 +410,7 @@ class Enricher:
     ) -> tuple[list[EnrichedBook], dict[str, _JSON]]: ...
     def enrich_async(
         self, books: Iterable[BookInfo | BookAnalytics], progress: _ProgressCallback | None = None
-    ) -> Awaitable[list[EnrichedBook]]: ...
+    ) -> Coroutine[Any, Any, list[EnrichedBook]]: ...
     def enrich_with_summary_async(
         self, books: Iterable[BookInfo | BookAnalytics], progress: _ProgressCallback | None = None
-    ) -> Awaitable[tuple[list[EnrichedBook], dict[str, _JSON]]]: ...
+    ) -> Coroutine[Any, Any, tuple[list[EnrichedBook], dict[str, _JSON]]]: ...
