@@ -587,11 +587,10 @@ impl Fetcher {
             if started.elapsed() + delay > policy.max_elapsed {
                 return Err(gave_up(error, attempt));
             }
-            if let (SourceErrorKind::RateLimited, Some(asked), Some(limiter)) =
-                (error.kind, error.retry_after, &self.limiter)
-            {
-                // The server asked the whole client to wait, not just this request.
-                limiter.pause_until(Instant::now() + asked.min(policy.max_retry_after));
+            if let (SourceErrorKind::RateLimited, Some(limiter)) = (error.kind, &self.limiter) {
+                // A throttle is about the whole client, not this request: every request of
+                // the source waits, for what the server asked or else for this backoff.
+                limiter.pause_until(Instant::now() + delay);
             }
             tracing::debug!(source = %self.source, url = %request.redacted_url(), error = %error,
                 ?delay, attempt, "retrying");

@@ -402,6 +402,36 @@ async fn retry_after_is_honoured_and_pauses_the_source() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_throttle_without_retry_after_also_holds_the_whole_source() {
+    let http = Scripted::new([Step::Status(429, OL_TOO_MANY), Step::Status(200, "{}")]);
+    let policy = RetryPolicy {
+        base_delay: Duration::from_secs(4),
+        max_delay: Duration::from_secs(4),
+        ..fast_policy()
+    };
+    let f = fetcher(&http)
+        .with_retry_policy(policy)
+        .with_rate_limit(RateLimit::per_second(100.0));
+    let start = Instant::now();
+    let first = f.get_json::<Value>(Request::get(url("https://x.test/a")));
+    let second = async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        f.get_json::<Value>(Request::get(url("https://x.test/b")))
+            .await
+            .unwrap();
+        start.elapsed()
+    };
+    let (first, second_at) = tokio::join!(first, second);
+    first.unwrap();
+    let first_retry_at = http.sent_at.lock().unwrap()[1] - start;
+    assert!(
+        second_at >= first_retry_at,
+        "the second request waited for the first one's backoff"
+    );
+    assert_eq!(http.calls(), 3);
+}
+
+#[tokio::test(start_paused = true)]
 async fn retry_after_is_capped() {
     let http = Scripted::new([Step::RetryAfter(503, 86_400, ""), Step::Status(200, "{}")]);
     let policy = RetryPolicy {
