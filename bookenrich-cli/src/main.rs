@@ -3,6 +3,7 @@
 mod enrich;
 mod exit;
 mod inspect;
+mod report;
 
 use std::process::ExitCode;
 
@@ -24,6 +25,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Read an export, look every book up in the catalogues, and write the dashboard JSON.
     Enrich(Box<enrich::EnrichArgs>),
+    /// Turn a dashboard JSON into one self-contained HTML page with the reading charts.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Enrich(args) => enrich::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -10,11 +10,12 @@
 //! - the rating charts count every book with my rating (`summary.rated_books`);
 //! - the genre charts count every book in the dashboard (as `summary.most_common_genres`).
 
+use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
 use bookenrich_core::Dashboard;
-use chrono::Datelike;
 use bookenrich_core::dashboard::DashboardBook;
+use chrono::Datelike;
 use serde::Serialize;
 
 use super::plain_text::review_to_text;
@@ -23,7 +24,12 @@ use super::plain_text::review_to_text;
 const FICTION: &str = "Fiction";
 const NONFICTION: &str = "Nonfiction";
 /// Page categories in the contract's order.
-const PAGE_CATEGORIES: [&str; 4] = ["Short (<200)", "Medium (200-350)", "Long (350-500)", "Very Long (500+)"];
+const PAGE_CATEGORIES: [&str; 4] = [
+    "Short (<200)",
+    "Medium (200-350)",
+    "Long (350-500)",
+    "Very Long (500+)",
+];
 /// Label for read books without a page count.
 const UNKNOWN_LENGTH: &str = "Unknown";
 /// How many genres and authors the top lists show.
@@ -259,7 +265,11 @@ impl ReportData {
                 enriched_books: summary.genre_enriched_books,
                 enrichment_rate: summary.genre_enrichment_rate,
                 rereads: books.iter().filter(|b| b.was_reread).count() as u64,
-                reread_reads: books.iter().filter(|b| b.was_reread).map(|b| u64::from(b.original_read_count)).sum(),
+                reread_reads: books
+                    .iter()
+                    .filter(|b| b.was_reread)
+                    .map(|b| u64::from(b.original_read_count))
+                    .sum(),
                 unique_authors: summary.unique_authors,
                 first_read: summary.reading_date_range.earliest.map(|d| d.to_string()),
                 last_read: summary.reading_date_range.latest.map(|d| d.to_string()),
@@ -271,7 +281,11 @@ impl ReportData {
             top_genres: top_genres(books),
             top_authors: top_authors(&read),
             page_lengths: page_lengths(&read),
-            covers: if options.no_covers { Vec::new() } else { covers(&read) },
+            covers: if options.no_covers {
+                Vec::new()
+            } else {
+                covers(&read)
+            },
             books: book_rows(books),
         }
     }
@@ -285,10 +299,17 @@ fn is_read(book: &DashboardBook<'_>) -> bool {
 fn per_year(read: &[&DashboardBook<'_>]) -> Vec<YearCount> {
     let mut years: BTreeMap<i32, YearCount> = BTreeMap::new();
     for book in read {
-        let Some(year) = book.reading_year.or_else(|| book.date_read.map(|d| d.year())) else {
+        let Some(year) = book
+            .reading_year
+            .or_else(|| book.date_read.map(|d| d.year()))
+        else {
             continue;
         };
-        let entry = years.entry(year).or_insert(YearCount { year, books: 0, pages: 0 });
+        let entry = years.entry(year).or_insert(YearCount {
+            year,
+            books: 0,
+            pages: 0,
+        });
         entry.books += 1;
         entry.pages += book.num_pages.map_or(0, u64::from);
     }
@@ -297,7 +318,11 @@ fn per_year(read: &[&DashboardBook<'_>]) -> Vec<YearCount> {
     };
     if last - first <= MAX_FILLED_YEAR_SPAN {
         for year in first..=last {
-            years.entry(year).or_insert(YearCount { year, books: 0, pages: 0 });
+            years.entry(year).or_insert(YearCount {
+                year,
+                books: 0,
+                pages: 0,
+            });
         }
     }
     years.into_values().collect()
@@ -313,7 +338,10 @@ fn ratings(books: &[DashboardBook<'_>]) -> RatingDistribution {
         }
     }
     RatingDistribution {
-        stars: (1u8..=5).zip(counts).map(|(stars, count)| StarCount { stars, count }).collect(),
+        stars: (1u8..=5)
+            .zip(counts)
+            .map(|(stars, count)| StarCount { stars, count })
+            .collect(),
         unrated,
     }
 }
@@ -324,12 +352,21 @@ fn rating_pairs(books: &[DashboardBook<'_>]) -> RatingPairs {
         .filter_map(|b| {
             let mine = b.my_rating.filter(|r| (1..=5).contains(r))?;
             let community = b.average_rating.filter(|a| a.is_finite() && *a > 0.0)?;
-            Some(RatingPair { title: b.title.to_string(), author: b.author.to_string(), mine, community })
+            Some(RatingPair {
+                title: b.title.to_string(),
+                author: b.author.to_string(),
+                mine,
+                community,
+            })
         })
         .collect();
-    let diffs: Vec<f64> = points.iter().map(|p| f64::from(p.mine) - p.community).collect();
+    let diffs: Vec<f64> = points
+        .iter()
+        .map(|p| f64::from(p.mine) - p.community)
+        .collect();
     RatingPairs {
-        mean_difference: (!diffs.is_empty()).then(|| diffs.iter().sum::<f64>() / diffs.len() as f64),
+        mean_difference: (!diffs.is_empty())
+            .then(|| diffs.iter().sum::<f64>() / diffs.len() as f64),
         higher: diffs.iter().filter(|d| **d > 0.0).count() as u64,
         lower: diffs.iter().filter(|d| **d < 0.0).count() as u64,
         points,
@@ -337,7 +374,13 @@ fn rating_pairs(books: &[DashboardBook<'_>]) -> RatingPairs {
 }
 
 fn fiction_split(books: &[DashboardBook<'_>]) -> FictionSplit {
-    let mut split = FictionSplit { fiction: 0, nonfiction: 0, both: 0, unclassified: 0, no_genres: 0 };
+    let mut split = FictionSplit {
+        fiction: 0,
+        nonfiction: 0,
+        both: 0,
+        unclassified: 0,
+        no_genres: 0,
+    };
     for book in books {
         let fiction = book.genres.iter().any(|g| g == FICTION);
         let nonfiction = book.genres.iter().any(|g| g == NONFICTION);
@@ -365,11 +408,14 @@ fn top_genres(books: &[DashboardBook<'_>]) -> Vec<NamedCount> {
             seen.push(genre);
             match counts.iter_mut().find(|c| c.name == genre) {
                 Some(c) => c.count += 1,
-                None => counts.push(NamedCount { name: genre.to_owned(), count: 1 }),
+                None => counts.push(NamedCount {
+                    name: genre.to_owned(),
+                    count: 1,
+                }),
             }
         }
     }
-    counts.sort_by(|a, b| b.count.cmp(&a.count));
+    counts.sort_by_key(|c| Reverse(c.count));
     counts.truncate(TOP_GENRES);
     counts
 }
@@ -384,7 +430,12 @@ fn top_authors(read: &[&DashboardBook<'_>]) -> Vec<AuthorCount> {
     }
     let mut by_author: BTreeMap<&str, Acc> = BTreeMap::new();
     for book in read {
-        let acc = by_author.entry(book.author.as_ref()).or_insert(Acc { books: 0, pages: 0, rating_sum: 0, rated: 0 });
+        let acc = by_author.entry(book.author.as_ref()).or_insert(Acc {
+            books: 0,
+            pages: 0,
+            rating_sum: 0,
+            rated: 0,
+        });
         acc.books += 1;
         acc.pages += book.num_pages.map_or(0, u64::from);
         if let Some(r) = book.my_rating.filter(|r| *r > 0) {
@@ -408,17 +459,29 @@ fn top_authors(read: &[&DashboardBook<'_>]) -> Vec<AuthorCount> {
 }
 
 fn page_lengths(read: &[&DashboardBook<'_>]) -> Vec<NamedCount> {
-    let mut counts: Vec<NamedCount> =
-        PAGE_CATEGORIES.iter().map(|c| NamedCount { name: (*c).to_owned(), count: 0 }).collect();
+    let mut counts: Vec<NamedCount> = PAGE_CATEGORIES
+        .iter()
+        .map(|c| NamedCount {
+            name: (*c).to_owned(),
+            count: 0,
+        })
+        .collect();
     let mut unknown = 0;
     for book in read {
-        match book.page_category.as_deref().and_then(|c| counts.iter_mut().find(|n| n.name == c)) {
+        match book
+            .page_category
+            .as_deref()
+            .and_then(|c| counts.iter_mut().find(|n| n.name == c))
+        {
             Some(n) => n.count += 1,
             None => unknown += 1,
         }
     }
     if unknown > 0 {
-        counts.push(NamedCount { name: UNKNOWN_LENGTH.to_owned(), count: unknown });
+        counts.push(NamedCount {
+            name: UNKNOWN_LENGTH.to_owned(),
+            count: unknown,
+        });
     }
     counts
 }
@@ -435,21 +498,29 @@ fn covers(read: &[&DashboardBook<'_>]) -> Vec<Cover> {
             Some((*b, url))
         })
         .collect();
-    with_cover.sort_by(|a, b| b.0.date_read.cmp(&a.0.date_read));
+    with_cover.sort_by_key(|(book, _)| Reverse(book.date_read));
     with_cover
         .into_iter()
         .take(MAX_COVERS)
-        .map(|(b, url)| Cover { title: b.title.to_string(), author: b.author.to_string(), url: url.to_owned() })
+        .map(|(b, url)| Cover {
+            title: b.title.to_string(),
+            author: b.author.to_string(),
+            url: url.to_owned(),
+        })
         .collect()
 }
 
 /// An absolute `http://` or `https://` URL without characters that have no place in one.
 pub fn is_web_url(url: &str) -> bool {
-    let rest = ["https://", "http://"]
-        .iter()
-        .find_map(|scheme| url.get(..scheme.len()).filter(|head| head.eq_ignore_ascii_case(scheme)).map(|_| &url[scheme.len()..]));
+    let rest = ["https://", "http://"].iter().find_map(|scheme| {
+        url.get(..scheme.len())
+            .filter(|head| head.eq_ignore_ascii_case(scheme))
+            .map(|_| &url[scheme.len()..])
+    });
     rest.is_some_and(|host_and_path| !host_and_path.is_empty() && !host_and_path.starts_with('/'))
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`'))
+        && !url.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')
+        })
 }
 
 /// Most recently read first; books without a date keep their dashboard order at the end.
@@ -472,7 +543,11 @@ fn book_rows(books: &[DashboardBook<'_>]) -> Vec<BookRow> {
             pages: b.num_pages,
             genres: b.genres.iter().map(ToString::to_string).collect(),
             reads: b.original_read_count.max(1),
-            review: b.my_review.as_deref().map(review_to_text).filter(|r| !r.is_empty()),
+            review: b
+                .my_review
+                .as_deref()
+                .map(review_to_text)
+                .filter(|r| !r.is_empty()),
             spoilers: b.has_spoilers,
         })
         .collect()

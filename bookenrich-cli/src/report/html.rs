@@ -23,7 +23,9 @@ pub const SCRIPT: &str = include_str!("report.js");
 pub fn render_page(data: &ReportData) -> serde_json::Result<String> {
     let json = embeddable_json(&serde_json::to_string(data)?);
     let title = match (data.per_year.first(), data.per_year.last()) {
-        (Some(first), Some(last)) if first.year != last.year => format!("Reading report {}–{}", first.year, last.year),
+        (Some(first), Some(last)) if first.year != last.year => {
+            format!("Reading report {}–{}", first.year, last.year)
+        }
         (Some(only), _) => format!("Reading report {}", only.year),
         _ => "Reading report".to_owned(),
     };
@@ -43,7 +45,11 @@ pub fn render_page(data: &ReportData) -> serde_json::Result<String> {
 /// The policy: only this page's script and stylesheet (by hash), images only over http(s) and only
 /// when there are covers, no requests from script, no forms, no `<base>`.
 pub fn content_security_policy(allow_images: bool) -> String {
-    let images = if allow_images { "https: http:" } else { "'none'" };
+    let images = if allow_images {
+        "https: http:"
+    } else {
+        "'none'"
+    };
     format!(
         "default-src 'none'; script-src '{}'; style-src '{}'; img-src {images}; base-uri 'none'; form-action 'none'",
         sha256_source(SCRIPT),
@@ -76,7 +82,9 @@ pub fn embeddable_json(json: &str) -> String {
 
 /// Text for an HTML element's content.
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Text for a double-quoted HTML attribute.
@@ -87,20 +95,24 @@ fn escape_attribute(s: &str) -> String {
 /// `template` with each `{{name}}` replaced, in one pass over the template only: a value that
 /// itself contains `{{data}}` (a book title, say) is never substituted again.
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|(_, v)| v.len()).sum::<usize>());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        match after.find("}}").and_then(|end| values.iter().find(|(k, _)| *k == &after[..end]).map(|(_, v)| (end, v))) {
-            Some((end, value)) => {
-                out.push_str(value);
-                rest = &after[end + 2..];
-            }
-            None => {
-                out.push_str("{{");
-                rest = after;
-            }
+        let known = after.find("}}").and_then(|end| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..end])
+                .map(|(_, v)| (end, v))
+        });
+        if let Some((end, value)) = known {
+            out.push_str(value);
+            rest = &after[end + 2..];
+        } else {
+            out.push_str("{{");
+            rest = after;
         }
     }
     out.push_str(rest);

@@ -17,31 +17,23 @@ pub fn review_to_text(html: &str) -> String {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         if rest.starts_with('<') {
-            match tag(rest) {
-                Some((name, len)) => {
-                    if LINE_BREAK_TAGS.contains(&name.as_str()) {
-                        out.push('\n');
-                    } else if BLOCK_TAGS.contains(&name.as_str()) {
-                        out.push_str("\n\n");
-                    }
-                    rest = &rest[len..];
+            if let Some((name, len)) = tag(rest) {
+                if LINE_BREAK_TAGS.contains(&name.as_str()) {
+                    out.push('\n');
+                } else if BLOCK_TAGS.contains(&name.as_str()) {
+                    out.push_str("\n\n");
                 }
-                None => {
-                    out.push('<');
-                    rest = &rest[1..];
-                }
+                rest = &rest[len..];
+            } else {
+                out.push('<');
+                rest = &rest[1..];
             }
+        } else if let Some((c, len)) = entity(rest) {
+            out.push(c);
+            rest = &rest[len..];
         } else {
-            match entity(rest) {
-                Some((c, len)) => {
-                    out.push(c);
-                    rest = &rest[len..];
-                }
-                None => {
-                    out.push('&');
-                    rest = &rest[1..];
-                }
-            }
+            out.push('&');
+            rest = &rest[1..];
         }
     }
     out.push_str(rest);
@@ -77,11 +69,12 @@ fn entity(s: &str) -> Option<(char, usize)> {
         "apos" => '\'',
         "nbsp" => ' ',
         _ => {
-            let code = if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
-                u32::from_str_radix(hex, 16).ok()?
-            } else {
-                body.strip_prefix('#')?.parse().ok()?
-            };
+            let code =
+                if let Some(hex) = body.strip_prefix("#x").or_else(|| body.strip_prefix("#X")) {
+                    u32::from_str_radix(hex, 16).ok()?
+                } else {
+                    body.strip_prefix('#')?.parse().ok()?
+                };
             char::from_u32(code).filter(|c| !c.is_control() || *c == '\n')?
         }
     };
@@ -113,28 +106,43 @@ mod tests {
     #[test]
     fn goodreads_review_becomes_readable_text() {
         let html = "Strange and <b>beautiful</b>.<br/><br/>The \"Shimmer\" before it was cool, really.\nSecond line.";
-        assert_eq!(review_to_text(html), "Strange and beautiful.\n\nThe \"Shimmer\" before it was cool, really.\nSecond line.");
+        assert_eq!(
+            review_to_text(html),
+            "Strange and beautiful.\n\nThe \"Shimmer\" before it was cool, really.\nSecond line."
+        );
     }
 
     #[test]
     fn entities_are_decoded_and_unknown_ones_kept() {
-        assert_eq!(review_to_text("Tom &amp; Jerry &lt;3 &#233;t&#xE9; &bogus; a&b"), "Tom & Jerry <3 été &bogus; a&b");
+        assert_eq!(
+            review_to_text("Tom &amp; Jerry &lt;3 &#233;t&#xE9; &bogus; a&b"),
+            "Tom & Jerry <3 été &bogus; a&b"
+        );
     }
 
     #[test]
     fn text_that_only_looks_like_a_tag_is_kept() {
-        assert_eq!(review_to_text("I <3 it, 2 < 3 and 5 > 4"), "I <3 it, 2 < 3 and 5 > 4");
+        assert_eq!(
+            review_to_text("I <3 it, 2 < 3 and 5 > 4"),
+            "I <3 it, 2 < 3 and 5 > 4"
+        );
         assert_eq!(review_to_text("unclosed <b tag"), "unclosed <b tag");
     }
 
     #[test]
     fn hostile_markup_is_reduced_to_its_text() {
-        assert_eq!(review_to_text("<script>alert(1)</script><img src=x onerror=alert(2)>ok"), "alert(1)ok");
+        assert_eq!(
+            review_to_text("<script>alert(1)</script><img src=x onerror=alert(2)>ok"),
+            "alert(1)ok"
+        );
     }
 
     #[test]
     fn block_tags_separate_paragraphs_and_blank_runs_collapse() {
-        assert_eq!(review_to_text("<p>one</p><p>two</p><br><br><br>three  \n\n\n"), "one\n\ntwo\n\nthree");
+        assert_eq!(
+            review_to_text("<p>one</p><p>two</p><br><br><br>three  \n\n\n"),
+            "one\n\ntwo\n\nthree"
+        );
         assert_eq!(review_to_text("   "), "");
     }
 
