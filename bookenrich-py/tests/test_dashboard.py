@@ -61,6 +61,13 @@ def test_results_are_merged_by_goodreads_id() -> None:
     assert dashboard["summary"]["most_common_genres"][0] == {"genre": "Science Fiction", "count": 1, "percentage": 50.0}
 
 
+def test_written_contract_dashboard_equals_json_dumps(tmp_path: Path) -> None:
+    export = bookenrich.read_export(EDGE_CASES_CSV, include_unread=True)
+    dashboard = bookenrich.build_dashboard(export.books, include_private_notes=True)
+    bookenrich.write_dashboard(dashboard, tmp_path / "d.json")
+    assert (tmp_path / "d.json").read_text(encoding="utf-8") == json.dumps(dashboard, indent=2, ensure_ascii=False)
+
+
 def test_write_dashboard_writes_what_the_dashboard_reads(tmp_path: Path) -> None:
     books = [bookenrich.BookAnalytics("1", "Cien años de soledad", "Gabriel García Márquez", reading_status="read")]
     dashboard = bookenrich.build_dashboard(books, export_id="e")
@@ -70,6 +77,7 @@ def test_write_dashboard_writes_what_the_dashboard_reads(tmp_path: Path) -> None
     assert "García Márquez" in text  # non-ASCII kept, not \u-escaped
     assert text.startswith('{\n  "export_id": "e",\n  "books": [\n    {\n')  # indent 2, contract key order
     assert json.loads(text) == dashboard
+    assert text == json.dumps(dashboard, indent=2, ensure_ascii=False)  # what docs/python.md promises
     assert sorted(p.name for p in target.parent.iterdir()) == ["data.json"]  # no temporary file left
     # A str path works too, and an existing file is replaced.
     bookenrich.write_dashboard({"export_id": "f", "books": [], "summary": {}}, str(target))

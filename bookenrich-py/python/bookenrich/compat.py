@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -446,8 +445,6 @@ def create_dashboard_json(
     included, as the old exporter did. Genres and covers come from each book's
     ``final_genres``, ``thumbnail_url``, ``small_thumbnail_url`` and (if set) ``genre_sources``.
     """
-    export_id = str(uuid.uuid4())
-    path = Path(f"dashboard_data/{export_id}.json" if output_path is None else os.fspath(output_path))
     native: List[_be.BookAnalytics] = []
     results: List[_be.EnrichedBook] = []
     for book in books:
@@ -458,7 +455,9 @@ def create_dashboard_json(
         enrichment = book.enrichment()
         if enrichment is not None:
             results.append(enrichment)
-    dashboard = _be.build_dashboard(native, results, include_private_notes=True, export_id=export_id)
+    dashboard = _be.build_dashboard(native, results, include_private_notes=True)
+    export_id = dashboard["export_id"]  # a new UUID
+    path = Path(f"dashboard_data/{export_id}.json" if output_path is None else os.fspath(output_path))
     _be.write_dashboard(dashboard, path)
     _log.info("Exported %d books to %s (export id %s)", len(native), path, export_id)
     return str(path)

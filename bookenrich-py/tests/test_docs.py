@@ -1,0 +1,50 @@
+"""docs/python.md: its quick-start blocks run against the fake catalogue and pass mypy --strict."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EDGE_CASES_CSV, REPO, FakeCatalogue
+
+DOC = REPO / "docs" / "python.md"
+
+
+def doc_block(name: str) -> str:
+    """The ```python block right after `<!-- test: NAME -->` in docs/python.md."""
+    text = DOC.read_text(encoding="utf-8")
+    match = re.search(rf"<!-- test: {re.escape(name)} -->\n```python\n(.*?)\n```", text, re.DOTALL)
+    assert match, f"no block marked {name!r} in {DOC}"
+    return match.group(1) + "\n"
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("name", ["quickstart", "quickstart-async"])
+def test_quickstart_runs_and_type_checks(name: str, tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
+    script = tmp_path / f"{name.replace('-', '_')}.py"
+    script.write_text(doc_block(name), encoding="utf-8")
+    shutil.copy(EDGE_CASES_CSV, tmp_path / "goodreads_library_export.csv")
+
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    dashboard = json.loads((tmp_path / "dashboard.json").read_text(encoding="utf-8"))
+    assert dashboard["summary"]["total_books"] == 11
+    with_genres = dashboard["summary"]["genre_enriched_books"]
+    assert 0 < with_genres <= 11
+    assert f"{with_genres} " in run.stdout
+    assert catalogue_env.stats()["total"] > 0  # the BOOKENRICH_* variables pointed it at the fake server
+
+    check = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / ".mypy"), str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
