@@ -117,6 +117,33 @@ def test_an_exception_in_the_progress_callback_stops_the_run_and_is_raised(
     assert_no_more_requests(catalogue)
 
 
+def test_concurrent_runs_on_one_enricher_keep_their_own_progress(
+    catalogue: FakeCatalogue, books: list[bookenrich.BookAnalytics]
+) -> None:
+    catalogue.configure(latency_ms=50)
+    enricher = bookenrich.Enricher(**catalogue.enricher_kwargs())
+    sizes = {"small": 3, "large": len(books)}
+    totals: dict[str, set[int]] = {name: set() for name in sizes}
+    results: dict[str, list[bookenrich.EnrichedBook]] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        try:
+            results[name] = enricher.enrich(books[: sizes[name]], progress=lambda p: totals[name].add(p.books_total))
+        except BaseException as e:  # reported below, in the test's thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in sizes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors
+    assert totals == {"small": {3}, "large": {len(books)}}  # no run saw the other's events
+    assert [r.goodreads_id for r in results["small"]] == [b.goodreads_id for b in books[:3]]
+    assert len(results["large"]) == len(books)
+
+
 def test_enrich_with_summary(catalogue: FakeCatalogue, books: list[bookenrich.BookAnalytics]) -> None:
     enricher = bookenrich.Enricher(**catalogue.enricher_kwargs())
     results, summary = enricher.enrich_with_summary(books)
