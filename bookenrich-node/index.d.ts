@@ -118,7 +118,11 @@ export interface Book {
   ownedCopies: number
 }
 
-/** A book to look up: a `Book` from `readGoodreadsCsv`, or just a title and an author. */
+/**
+ * A book to look up: a `Book` from `readGoodreadsCsv`, or just a title and an author.
+ *
+ * The optional fields may be absent, `undefined` or `null`, so a `Book` can be passed as it is.
+ */
 export interface BookInfo {
   /** Title as written in the export (a series suffix like `(The Expanse, #1)` is fine). */
   title: string

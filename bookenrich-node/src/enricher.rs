@@ -57,6 +57,10 @@ pub struct EnricherOptions {
 }
 
 /// A book to look up: a `Book` from `readGoodreadsCsv`, or just a title and an author.
+///
+/// The optional fields may be absent, `undefined` or `null`, so a `Book` can be passed as it is.
+// `Option<Option<_>>`: napi reads an absent or `undefined` field as the outer `None`
+// and gives `null` to the inner `Option`; a plain `Option<String>` would reject `null`.
 #[napi(object)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BookInfo {
@@ -66,13 +70,13 @@ pub struct BookInfo {
     pub author: String,
     /// ISBN-10, if any.
     #[napi(ts_type = "string | null")]
-    pub isbn: Option<String>,
+    pub isbn: Option<Option<String>>,
     /// ISBN-13, if any.
     #[napi(ts_type = "string | null")]
-    pub isbn13: Option<String>,
+    pub isbn13: Option<Option<String>>,
     /// Goodreads `Book Id`: the result carries it, and `buildDashboard` joins on it.
     #[napi(ts_type = "string | null")]
-    pub goodreads_id: Option<String>,
+    pub goodreads_id: Option<Option<String>>,
 }
 
 /// Options of one `enrich` call.
@@ -218,9 +222,9 @@ impl From<BookInfo> for CoreBookInfo {
         Self {
             title: b.title,
             author: b.author,
-            isbn: b.isbn,
-            isbn13: b.isbn13,
-            goodreads_id: b.goodreads_id,
+            isbn: b.isbn.flatten(),
+            isbn13: b.isbn13.flatten(),
+            goodreads_id: b.goodreads_id.flatten(),
         }
     }
 }

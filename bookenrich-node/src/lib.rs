@@ -16,6 +16,8 @@ pub mod guard;
 pub mod progress;
 pub mod read;
 pub mod result;
+#[cfg(feature = "test-hooks")]
+pub mod testing;
 
 use napi_derive::napi;
 

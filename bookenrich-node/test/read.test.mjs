@@ -141,3 +141,11 @@ test('arguments of the wrong type reject with INVALID_INPUT instead of throwing'
   await rejectsWithCode(assert, readGoodreadsCsv(''), 'INVALID_INPUT', /the path is empty/)
   await rejectsWithCode(assert, readGoodreadsCsv(EDGE_CASES_CSV, { limit: 'ten' }), 'INVALID_INPUT')
 })
+
+test('an export that cannot be read past a point rejects with INVALID_CSV naming the file', async (t) => {
+  // A directory opens like a file on Linux and fails on the first read.
+  const dir = tempDir(t)
+  const error = await rejectsWithCode(assert, readGoodreadsCsv(dir), 'INVALID_CSV', /Is a directory/)
+  assert.equal(error.file, dir)
+  assert.equal(typeof error.line, 'number')
+})
