@@ -1,15 +1,25 @@
-//! `bookenrich enrich`: export → enrichment → dashboard JSON.
+//! `bookenrich enrich`: export → catalogue lookups → dashboard JSON.
 
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use bookenrich_core::cache::{CachePolicy, SqliteCache, SqliteCacheOptions, default_cache_path};
+use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::{DashboardOptions, EnrichedBook, build_dashboard};
+use bookenrich_core::engine::{MergePolicy, Progress, RunSummary};
+use bookenrich_core::{BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, build_dashboard};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
 
-use crate::exit::Failure;
+use crate::exit::{Code, Failure};
 
 /// Arguments of `enrich`.
 #[derive(Debug, clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // Each is an independent command-line switch.
 pub struct EnrichArgs {
     /// The Goodreads library export (CSV).
     pub export: PathBuf,
@@ -31,26 +41,74 @@ pub struct EnrichArgs {
     /// Fixed export id (default: a random UUID).
     #[arg(long, value_name = "UUID")]
     pub export_id: Option<String>,
+
+    /// Sources in order, comma-separated: openlibrary, google [env: BOOKENRICH_SOURCES].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub sources: Option<Vec<String>>,
+    /// How genres of several sources combine: union or first_with_genres [env: BOOKENRICH_MERGE_POLICY].
+    #[arg(long, value_name = "POLICY")]
+    pub merge: Option<String>,
+    /// Requests in flight at once, all sources [env: BOOKENRICH_CONCURRENCY].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per second for a source, e.g. `openlibrary=3`; repeatable [env: BOOKENRICH_RATE_LIMITS].
+    #[arg(long = "rate-limit", value_name = "SOURCE=N")]
+    pub rate_limits: Vec<String>,
+    /// Open Library scheme+host[:port] [env: BOOKENRICH_OPEN_LIBRARY_URL].
+    #[arg(long, value_name = "URL")]
+    pub open_library_url: Option<String>,
+    /// Google Books scheme+host[:port] [env: BOOKENRICH_GOOGLE_BOOKS_URL].
+    #[arg(long, value_name = "URL")]
+    pub google_books_url: Option<String>,
+    /// Your e-mail or URL, sent in the User-Agent (Open Library allows 3 req/s with a contact, 1 without) [env: BOOKENRICH_CONTACT].
+    #[arg(long, value_name = "EMAIL|URL")]
+    pub contact: Option<String>,
+    /// Google Books API key [env: GOOGLE_BOOKS_API_KEY].
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub google_api_key: Option<String>,
+    /// Response cache file or directory (default: the user's cache directory) [env: BOOKENRICH_CACHE].
+    #[arg(long, value_name = "PATH", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+    /// Use no response cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Answer from the cache only; report the books it could not enrich [env: BOOKENRICH_OFFLINE].
+    #[arg(long)]
+    pub offline: bool,
+
+    /// No progress bar and no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Machine-readable progress and summary on stderr, one JSON object per line.
+    #[arg(long)]
+    pub json_log: bool,
+    /// Exit with code 5 when some books could not be enriched.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Runs `enrich`.
 pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
-    let options = ReadOptions {
-        include_unread: args.include_unread,
-        limit: args.limit,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread: args.include_unread, limit: args.limit, ..ReadOptions::default() };
     let export = read_export_path(&args.export, &options).map_err(|e| Failure::input(&e))?;
+    let log = Log::new(args);
     for p in &export.problems {
-        eprintln!("bookenrich: {}: {p}", args.export.display());
+        log.row_problem(&args.export.display().to_string(), p);
     }
-    let results: Vec<EnrichedBook> = Vec::new();
+
+    let (results, summary) = if args.no_enrich {
+        (Vec::new(), None)
+    } else {
+        let (results, summary) = enrich(args, &export.books, &log)?;
+        (results, Some(summary))
+    };
+
     let mut notes = Vec::new();
     if !export.problems.is_empty() {
-        notes.push(format!(
-            "{} rows of the export could not be used",
-            export.problems.len()
-        ));
+        notes.push(format!("{} rows of the export could not be used", export.problems.len()));
+    }
+    if args.offline {
+        notes.push("enriched offline, from the cache only".to_owned());
     }
     let dashboard = build_dashboard(
         &export.books,
@@ -62,14 +120,273 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
             ..DashboardOptions::default()
         },
     );
-    dashboard
-        .write_to_path(&args.output)
-        .map_err(|e| Failure::output(&e))?;
-    eprintln!(
-        "bookenrich: wrote {} ({} books, {} row problems)",
-        args.output.display(),
-        export.books.len(),
-        export.problems.len()
-    );
+    dashboard.write_to_path(&args.output).map_err(|e| Failure::output(&e))?;
+    log.finished(args, export.books.len(), export.problems.len(), &results, summary.as_ref());
+    if args.strict && summary.is_some_and(|s| s.failed > 0) {
+        return Ok(Code::Incomplete.into());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The enricher options from the flags; the environment fills what the flags leave open.
+fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
+    let sources = args
+        .sources
+        .as_ref()
+        .map(|list| {
+            list.iter()
+                .map(|s| {
+                    BuiltinSource::parse(s).ok_or_else(|| {
+                        Error::config("--sources", format!("unknown source {s:?} (known: openlibrary, google)"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let merge_policy = args
+        .merge
+        .as_deref()
+        .map(|m| {
+            MergePolicy::parse(m)
+                .ok_or_else(|| Error::config("--merge", format!("unknown policy {m:?} (union, first_with_genres)")))
+        })
+        .transpose()?;
+    let mut rate_limits = BTreeMap::new();
+    for spec in &args.rate_limits {
+        let (source, rate) = spec
+            .split_once('=')
+            .ok_or_else(|| Error::config("--rate-limit", format!("{spec:?} is not SOURCE=N")))?;
+        let source = BuiltinSource::parse(source.trim())
+            .map_or_else(|| source.trim().to_owned(), |s| s.name().to_owned());
+        let rate: f64 = rate
+            .trim()
+            .parse()
+            .ok()
+            .filter(|r: &f64| r.is_finite() && *r > 0.0)
+            .ok_or_else(|| Error::config("--rate-limit", format!("{spec:?}: N must be a positive number")))?;
+        rate_limits.insert(source, rate);
+    }
+    let cache = if args.no_cache {
+        Some(CacheSetting::Off)
+    } else {
+        args.cache.clone().map(CacheSetting::Path)
+    };
+    EnricherOptions {
+        sources,
+        merge_policy,
+        concurrency: args.concurrency,
+        rate_limits: (!rate_limits.is_empty()).then_some(rate_limits),
+        open_library_url: args.open_library_url.clone(),
+        google_books_url: args.google_books_url.clone(),
+        contact: args.contact.clone(),
+        google_api_key: args.google_api_key.clone(),
+        cache,
+        offline: args.offline.then_some(true),
+        ..EnricherOptions::default()
+    }
+    .with_env()
+}
+
+/// Opens the persistent cache the options name (the user's cache directory by default).
+///
+/// Offline runs accept entries of any age: an old answer beats none.
+fn open_cache(setting: Option<&CacheSetting>, offline: bool, log: &Log) -> Result<Option<SqliteCache>, Failure> {
+    let path = match setting {
+        Some(CacheSetting::Off | CacheSetting::Memory) => return Ok(None),
+        Some(CacheSetting::Path(p)) => p.clone(),
+        None => match default_cache_path() {
+            Some(p) => p,
+            None => return Ok(None),
+        },
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        std::fs::create_dir_all(parent).map_err(|e| Failure::input(&Error::io(parent, e)))?;
+    }
+    let mut cache_options = SqliteCacheOptions::default();
+    if offline {
+        cache_options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
+    }
+    let opened = SqliteCache::open_or_rebuild(&path, cache_options).map_err(|e| Failure::input(&e))?;
+    if let Some(r) = &opened.rebuilt {
+        log.warn(&format!(
+            "cache {} was damaged ({}); moved it to {} and started a fresh cache",
+            path.display(),
+            r.reason,
+            r.moved_to.display()
+        ));
+    }
+    Ok(Some(opened.cache))
+}
+
+fn enrich(args: &EnrichArgs, books: &[BookAnalytics], log: &Log) -> Result<(Vec<EnrichedBook>, RunSummary), Failure> {
+    let mut options = options(args).map_err(|e| Failure::input(&e))?;
+    let offline = options.offline.unwrap_or(false);
+    let cache = open_cache(options.cache.as_ref(), offline, log)?;
+    if cache.is_some() {
+        // The CLI opens the persistent cache itself (offline TTLs, rebuild of a damaged file).
+        options.cache = Some(CacheSetting::Off);
+    }
+    let mut builder = options.into_builder().map_err(|e| Failure::input(&e))?;
+    if let Some(cache) = cache {
+        builder = builder.cache(Arc::new(cache));
+    }
+    let progress = log.progress_callback(books.len());
+    let enricher = builder.progress(progress).build().map_err(|e| Failure::input(&e))?;
+    let infos: Vec<BookInfo> = books.iter().map(BookAnalytics::book_info).collect();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::new(Code::Internal, format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            done = enricher.enrich_with_summary(&infos) => Some(done),
+            _ = tokio::signal::ctrl_c() => None,
+        }
+    });
+    log.clear_bar();
+    outcome.ok_or_else(|| Failure::new(Code::Interrupted, "interrupted; no dashboard written"))
+}
+
+/// Where progress, warnings and the summary go: a progress bar, JSON lines, or nothing.
+struct Log {
+    quiet: bool,
+    json: bool,
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl Log {
+    fn new(args: &EnrichArgs) -> Self {
+        let show_bar = !args.quiet && !args.json_log && std::io::stderr().is_terminal();
+        let bar = if show_bar {
+            ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} books  {per_sec}  ETA {eta}  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Self { quiet: args.quiet, json: args.json_log, bar, started: Instant::now() }
+    }
+
+    fn emit(&self, value: &serde_json::Value) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{value}");
+    }
+
+    fn warn(&self, message: &str) {
+        if self.json {
+            self.emit(&json!({ "event": "warning", "message": message }));
+        } else {
+            self.bar.suspend(|| eprintln!("bookenrich: {message}"));
+        }
+    }
+
+    fn row_problem(&self, file: &str, p: &bookenrich_core::csv::RowProblem) {
+        if self.json {
+            self.emit(&json!({ "event": "row_problem", "file": file, "line": p.line, "kind": p.kind, "message": p.message }));
+        } else {
+            eprintln!("bookenrich: {file}: {p}");
+        }
+    }
+
+    fn progress_callback(&self, total: usize) -> impl Fn(&Progress) + Send + Sync + 'static {
+        self.bar.set_length(total as u64);
+        let bar = self.bar.clone();
+        let json = self.json;
+        // JSON progress lines at most every 200 ms (and for the last book), so a large
+        // library does not write one line per book.
+        let last: Mutex<Option<Instant>> = Mutex::new(None);
+        move |p: &Progress| {
+            bar.set_position(p.books_done as u64);
+            bar.set_message(format!("{} requests, {} from cache", p.requests, p.cache_hits));
+            if json {
+                let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(200));
+                if due || p.books_done == p.books_total {
+                    *last = Some(Instant::now());
+                    let mut err = std::io::stderr().lock();
+                    let _ = writeln!(err, "{}", json!({ "event": "progress", "progress": p }));
+                }
+            }
+        }
+    }
+
+    fn clear_bar(&self) {
+        self.bar.finish_and_clear();
+    }
+
+    fn finished(
+        &self,
+        args: &EnrichArgs,
+        books: usize,
+        problems: usize,
+        results: &[EnrichedBook],
+        summary: Option<&RunSummary>,
+    ) {
+        let not_enriched: Vec<&EnrichedBook> =
+            results.iter().filter(|r| r.final_genres.is_empty() && r.error.is_some()).collect();
+        if self.json {
+            for r in &not_enriched {
+                self.emit(&json!({
+                    "event": "book_not_enriched",
+                    "goodreads_id": r.goodreads_id,
+                    "title": r.title,
+                    "error": r.error,
+                }));
+            }
+            self.emit(&json!({
+                "event": "summary",
+                "output": args.output,
+                "books": books,
+                "row_problems": problems,
+                "run": summary,
+                "elapsed_secs": self.started.elapsed().as_secs_f64(),
+            }));
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        if args.offline && !not_enriched.is_empty() {
+            let _ = writeln!(err, "bookenrich: {} books could not be enriched offline (not in the cache):", not_enriched.len());
+            for r in &not_enriched {
+                let _ = writeln!(err, "  {} ({})", r.title, r.goodreads_id.as_deref().unwrap_or("?"));
+            }
+        } else if !not_enriched.is_empty() {
+            let _ = writeln!(err, "bookenrich: {} books could not be enriched:", not_enriched.len());
+            for r in not_enriched.iter().take(20) {
+                let _ = writeln!(err, "  {}: {}", r.title, r.error.as_deref().unwrap_or(""));
+            }
+            if not_enriched.len() > 20 {
+                let _ = writeln!(err, "  … and {} more (see --json-log)", not_enriched.len() - 20);
+            }
+        }
+        let _ = writeln!(err, "bookenrich: wrote {}", args.output.display());
+        let _ = writeln!(err, "  books        {books} ({problems} row problems)");
+        if let Some(s) = summary {
+            let _ = writeln!(
+                err,
+                "  enriched     {} with genres, {} with covers, {} from cache, {} failed",
+                s.with_genres, s.with_cover, s.from_cache, s.failed
+            );
+            for src in &s.sources {
+                let _ = writeln!(
+                    err,
+                    "  {:<12} {} requests, {} retries, {} rate-limited, {} cache hits, {} books matched{}",
+                    src.name,
+                    src.requests,
+                    src.retries,
+                    src.rate_limited,
+                    src.cache_hits,
+                    src.books_matched,
+                    src.disabled.as_deref().map(|d| format!(" (stopped: {d})")).unwrap_or_default()
+                );
+            }
+        }
+        let _ = writeln!(err, "  elapsed      {:.1} s", self.started.elapsed().as_secs_f64());
+    }
 }

@@ -12,7 +12,8 @@ Exit codes:
   2  invalid command line or configuration
   3  the input cannot be used (missing file, not a Goodreads export, missing columns)
   4  the output could not be written
-  5  some books could not be enriched and --strict was given";
+  5  some books could not be enriched and --strict was given
+  130 interrupted (Ctrl-C); no dashboard written";
 
 /// A command's exit status other than success.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub enum Code {
     Output = 4,
     /// Partial result under `--strict`.
     Incomplete = 5,
+    /// Interrupted by Ctrl-C.
+    Interrupted = 130,
 }
 
 impl From<Code> for ExitCode {

@@ -426,16 +426,34 @@ impl Dashboard<'_> {
         Ok(serde_json::to_string_pretty(self)?)
     }
 
-    /// Writes the dashboard JSON to `path`, atomically (a temporary file renamed into place).
+    /// Writes the dashboard JSON to `path`.
+    ///
+    /// A regular file is replaced atomically (written beside it, then renamed into
+    /// place), so a reader never sees half a dashboard; anything else that exists
+    /// there (`/dev/stdout`, a named pipe) is written to directly.
     pub fn write_to_path(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        let tmp = path.with_extension("json.tmp");
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        self.write_json(&mut w)?;
-        w.flush().map_err(|e| Error::io(&tmp, e))?;
-        drop(w);
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+        if special {
+            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+            let mut w = BufWriter::with_capacity(1 << 16, file);
+            self.write_json(&mut w)?;
+            return w.flush().map_err(|e| Error::io(path, e));
+        }
+        let name = path.file_name().map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let written = (|| {
+            let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
+            let mut w = BufWriter::with_capacity(1 << 16, file);
+            self.write_json(&mut w)?;
+            w.flush().map_err(|e| Error::io(path, e))?;
+            drop(w);
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
     }
 }
 

@@ -199,3 +199,24 @@ fn output_is_deterministic_given_id_and_timestamp_and_round_trips() {
         "{err}"
     );
 }
+
+#[test]
+fn writing_replaces_files_atomically_and_leaves_special_files_alone() {
+    let books = vec![book("1", "A")];
+    let d = build_dashboard(&books, &[], &DashboardOptions::default());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dashboard.json");
+    std::fs::write(&out, "old").unwrap();
+    d.write_to_path(&out).unwrap();
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with('{'));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+
+    // Writing to a device must not replace the device with a regular file.
+    d.write_to_path("/dev/null").unwrap();
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(!meta.is_file(), "/dev/null is still a device");
+
+    let err = d.write_to_path(dir.path().join("missing/dir/d.json")).unwrap_err();
+    assert!(err.to_string().contains("missing/dir/d.json"), "{err}");
+}

@@ -1,0 +1,180 @@
+//! `bookenrich enrich` with the engine: the offline example, the cache, the summary and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use bookenrich_fake_catalogue::{FakeCatalogue, FakeCatalogueHandle};
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bookenrich"))
+}
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("output written")).expect("output is JSON")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+/// The JSON-log summary line of a run.
+fn summary(o: &Output) -> Value {
+    let err = stderr(o);
+    let line = err.lines().rev().find(|l| l.contains("\"event\":\"summary\"")).unwrap_or_else(|| panic!("{err}"));
+    serde_json::from_str(line).expect("summary is JSON")
+}
+
+async fn server() -> FakeCatalogueHandle {
+    FakeCatalogue::builder()
+        .with_default_catalogue()
+        .catalogue_file(repo("tests/fixtures/catalogue/example_library.json"))
+        .start()
+        .await
+        .expect("fake catalogue starts")
+}
+
+fn enrich_against(url: &str, export: &Path, cache: &Path, out: &Path) -> Output {
+    bin()
+        .args(["enrich", "--json-log", "--rate-limit", "openlibrary=100", "--rate-limit", "google=100"])
+        .args(["--open-library-url", url, "--google-books-url", url, "--cache"])
+        .arg(cache)
+        .arg("-o")
+        .arg(out)
+        .arg(export)
+        .output()
+        .expect("bookenrich runs")
+}
+
+#[test]
+fn the_readme_example_runs_offline_from_the_bundled_cache() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A copy, so the test never touches the committed snapshot.
+    let cache = dir.path().join("cache");
+    copy_dir(&repo("examples/cache"), &cache);
+    let out = dir.path().join("dashboard.json");
+    let o = bin()
+        .args(["enrich"])
+        .arg(repo("examples/goodreads_library_export.csv"))
+        .arg("--cache")
+        .arg(&cache)
+        .args(["--offline", "-o"])
+        .arg(&out)
+        .env_remove("BOOKENRICH_CACHE")
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let d = read_json(&out);
+    let books = d["books"].as_array().expect("books");
+    assert_eq!(books.len(), 16, "the 16 read books of the example");
+    let with_genres = books.iter().filter(|b| !b["genres"].as_array().expect("genres").is_empty()).count();
+    let with_covers = books.iter().filter(|b| b["thumbnail_url"].is_string()).count();
+    assert!(with_genres >= 15, "{with_genres} books with genres");
+    assert!(with_covers >= 15, "{with_covers} books with covers");
+    let dune = books.iter().find(|b| b["goodreads_id"] == "234225").expect("Dune");
+    assert!(dune["genres"].as_array().expect("genres").contains(&Value::from("Science Fiction")), "{dune}");
+    assert!(d["summary"]["unique_genres"].as_u64().expect("count") > 5);
+    let text = stderr(&o);
+    assert!(text.contains("16 from cache"), "{text}");
+}
+
+#[test]
+fn offline_without_a_cache_entry_reports_the_books_it_could_not_enrich() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("d.json");
+    let o = bin()
+        .arg("enrich")
+        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
+        .arg("--cache")
+        .arg(dir.path().join("empty-cache"))
+        .args(["--offline", "-o"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stderr(&o);
+    assert!(text.contains("11 books could not be enriched offline (not in the cache):"), "{text}");
+    assert!(text.contains("Annihilation (Southern Reach #1) (17470674)"), "{text}");
+    assert_eq!(read_json(&out)["summary"]["total_books"], 11, "every book is still in the dashboard");
+
+    let o = bin()
+        .arg("enrich")
+        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
+        .arg("--cache")
+        .arg(dir.path().join("empty-cache"))
+        .args(["--offline", "--strict", "-o"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(5), "--strict with unenriched books: {}", stderr(&o));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_run_with_a_warm_cache_makes_no_request() {
+    let server = server().await;
+    let url = server.base_url();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let export = repo("tests/fixtures/goodreads_edge_cases.csv");
+    let (first, second) = (dir.path().join("1.json"), dir.path().join("2.json"));
+
+    let o = tokio::task::spawn_blocking({
+        let (url, export, cache, first) = (url.clone(), export.clone(), cache.clone(), first.clone());
+        move || enrich_against(&url, &export, &cache, &first)
+    })
+    .await
+    .expect("joined");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let cold = server.stats().total;
+    assert!(cold > 0);
+    assert_eq!(summary(&o)["run"]["requests"].as_u64(), Some(cold));
+
+    let o = tokio::task::spawn_blocking({
+        let (url, export, cache, second) = (url.clone(), export.clone(), cache.clone(), second.clone());
+        move || enrich_against(&url, &export, &cache, &second)
+    })
+    .await
+    .expect("joined");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(server.stats().total, cold, "the warm run sent no request to the catalogues");
+    let s = summary(&o);
+    assert_eq!(s["run"]["requests"], 0);
+    assert_eq!(s["run"]["from_cache"], 11);
+    assert_eq!(read_json(&first)["books"], read_json(&second)["books"], "same dashboard from the cache");
+}
+
+#[test]
+fn invalid_flags_exit_2_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = repo("tests/fixtures/goodreads_edge_cases.csv");
+    for (args, message) in [
+        (vec!["--sources", "amazon"], "invalid --sources: unknown source \"amazon\""),
+        (vec!["--rate-limit", "openlibrary"], "invalid --rate-limit: \"openlibrary\" is not SOURCE=N"),
+        (vec!["--rate-limit", "google=-1"], "N must be a positive number"),
+        (vec!["--concurrency", "0"], "concurrency"),
+    ] {
+        let o = bin()
+            .arg("enrich")
+            .arg(&export)
+            .args(&args)
+            .arg("--no-cache")
+            .arg("-o")
+            .arg(dir.path().join("d.json"))
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
+    }
+}
