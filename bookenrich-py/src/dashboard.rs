@@ -5,6 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use bookenrich_core::dashboard::{DashboardOptions, build_dashboard as core_build};
+use chrono::{DateTime, FixedOffset, Utc};
 use pyo3::prelude::*;
 use pyo3::types::PyAny;
 
@@ -14,15 +15,22 @@ use crate::model::{PyBookAnalytics, PyEnrichedBook};
 
 /// Builds the dashboard JSON (as a dict, keys in the contract's order) from books and their results.
 ///
-/// Results are matched to books by `goodreads_id`, never by position.
+/// Results are matched to books by `goodreads_id`, never by position. `timestamp` (an aware
+/// `datetime`) fixes `metadata.export_timestamp` (default: now); `processing_notes` are added to
+/// `metadata.processing_notes`.
 #[pyfunction]
-#[pyo3(signature = (books, results=None, *, include_private_notes=false, export_id=None))]
+#[pyo3(signature = (
+    books, results=None, *, include_private_notes=false, export_id=None, timestamp=None,
+    processing_notes=Vec::new()
+))]
 pub fn build_dashboard<'py>(
     py: Python<'py>,
     books: Vec<PyRef<'py, PyBookAnalytics>>,
     results: Option<Vec<PyRef<'py, PyEnrichedBook>>>,
     include_private_notes: bool,
     export_id: Option<String>,
+    timestamp: Option<DateTime<FixedOffset>>,
+    processing_notes: Vec<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let books: Vec<_> = books.iter().map(|b| b.inner.clone()).collect();
     let results: Vec<_> = results
@@ -33,7 +41,8 @@ pub fn build_dashboard<'py>(
     let options = DashboardOptions {
         include_private_notes,
         export_id,
-        ..DashboardOptions::default()
+        timestamp: timestamp.map(|t| t.with_timezone(&Utc)),
+        processing_notes,
     };
     let json = guard(|| {
         py.detach(|| serde_json::to_value(core_build(&books, &results, &options)))

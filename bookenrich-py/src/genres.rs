@@ -1,7 +1,8 @@
 //! The genre normaliser: raw catalogue subjects to the canonical vocabulary.
 
-use bookenrich_core::genres::GenreNormalizer;
+use bookenrich_core::genres::{DropReason, FictionKind, GenreNormalizer};
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
 use crate::error::{guard, to_py_err};
 
@@ -49,6 +50,55 @@ impl PyGenreNormalizer {
                 .map(String::from)
                 .collect())
         })
+    }
+
+    /// Normalises several catalogues' raw strings for one book (one list per catalogue):
+    /// a genre more catalogues agree on ranks higher.
+    fn normalize_sources(&self, per_source: Vec<Vec<String>>) -> PyResult<Vec<String>> {
+        guard(|| {
+            let slices: Vec<&[String]> = per_source.iter().map(Vec::as_slice).collect();
+            Ok(self
+                .inner
+                .normalize_sources(&slices)
+                .into_iter()
+                .map(String::from)
+                .collect())
+        })
+    }
+
+    /// `"Fiction"`, `"Nonfiction"`, or `None` when the strings do not tell.
+    fn classify(&self, raw: Vec<String>) -> PyResult<Option<&'static str>> {
+        guard(|| Ok(self.inner.classify(&raw).map(FictionKind::as_str)))
+    }
+
+    /// What the rules make of one raw string: `{"genres": [...], "dropped": [{"text", "reason",
+    /// "noise_class"}]}`, `reason` one of `noise`, `mapped_to_nothing`, `unknown`, `topic_of_fiction`.
+    fn explain<'py>(&self, py: Python<'py>, raw: &str) -> PyResult<Bound<'py, PyDict>> {
+        let explanation = guard(|| Ok(self.inner.explain(raw)))?;
+        let dropped = PyList::empty(py);
+        for part in &explanation.dropped {
+            let (reason, noise_class) = match &part.reason {
+                DropReason::Noise(class) => ("noise", Some(class.as_str())),
+                DropReason::MappedToNothing => ("mapped_to_nothing", None),
+                DropReason::Unknown => ("unknown", None),
+                DropReason::TopicOfFiction => ("topic_of_fiction", None),
+                _ => ("other", None),
+            };
+            let item = PyDict::new(py);
+            item.set_item("text", &part.text)?;
+            item.set_item("reason", reason)?;
+            item.set_item("noise_class", noise_class)?;
+            dropped.append(item)?;
+        }
+        let out = PyDict::new(py);
+        let genres: Vec<&str> = explanation
+            .genres
+            .iter()
+            .map(bookenrich_core::genres::Genre::as_str)
+            .collect();
+        out.set_item("genres", genres)?;
+        out.set_item("dropped", dropped)?;
+        Ok(out)
     }
 
     /// The most genres kept per book (the Fiction/Nonfiction marker included).

@@ -99,3 +99,16 @@ def test_write_dashboard_rejects_what_json_cannot_hold(tmp_path: Path) -> None:
 def test_build_dashboard_type_errors() -> None:
     with pytest.raises(TypeError):
         bookenrich.build_dashboard([object()])  # type: ignore[list-item]
+
+
+def test_timestamp_and_processing_notes() -> None:
+    import datetime
+
+    books = bookenrich.read_export(EDGE_CASES_CSV).books
+    when = datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    dashboard = bookenrich.build_dashboard(books, timestamp=when, processing_notes=["from the test"])
+    meta = dashboard["metadata"]
+    assert meta["export_timestamp"] == "2024-05-06T05:08:09.000000Z"
+    assert meta["processing_notes"][0] == "from the test"
+    with pytest.raises(TypeError):
+        bookenrich.build_dashboard(books, timestamp=datetime.datetime(2024, 5, 6))  # naive: ambiguous

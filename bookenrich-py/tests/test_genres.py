@@ -33,3 +33,17 @@ def test_genre_normalizer_rejects_bad_rules_with_a_config_error() -> None:
     with pytest.raises(bookenrich.ConfigError) as info:
         bookenrich.GenreNormalizer("this is = not [valid toml")
     assert "user rules" in str(info.value)
+
+
+def test_normalize_sources_classify_and_explain() -> None:
+    normalizer = bookenrich.GenreNormalizer()
+    per_source = [["Fantasy", "Horror"], ["Fiction / Fantasy / General"]]
+    combined = normalizer.normalize_sources(per_source)
+    assert combined[0] == "Fantasy"  # two catalogues agree on it
+    assert combined[-1] == "Fiction"
+    assert normalizer.classify(["Self-help", "Psychology"]) == "Nonfiction"
+    assert normalizer.classify(["Large type books"]) is None
+    explained = normalizer.explain("Large type books")
+    assert explained["genres"] == []
+    assert [(d["reason"], d["noise_class"]) for d in explained["dropped"]] == [("noise", "format")]
+    assert normalizer.explain("Science fiction")["genres"] == ["Science Fiction"]
