@@ -187,18 +187,58 @@ impl CacheSetting {
     }
 
     /// Opens the cache this setting names (`None` for [`CacheSetting::Off`]).
-    pub fn open(&self) -> Result<Option<Arc<dyn ResponseCache>>> {
+    ///
+    /// A path opens the persistent SQLite cache (feature `sqlite`), creating its
+    /// directory; a damaged file is moved aside and a fresh cache started (logged as a
+    /// warning). Offline runs accept entries of any age: an old answer beats none.
+    pub fn open(&self, offline: bool) -> Result<Option<Arc<dyn ResponseCache>>> {
         match self {
             Self::Off => Ok(None),
             Self::Memory => Ok(Some(Arc::new(MemoryCache::new()))),
-            Self::Path(path) => Err(Error::Cache {
-                path: path.clone(),
-                message: "this build has no persistent cache; use `memory` or `off`, \
-                          or pass a cache to EnricherBuilder::cache"
-                    .to_owned(),
-            }),
+            Self::Path(path) => open_persistent(path, offline),
         }
     }
+}
+
+#[cfg(feature = "sqlite")]
+fn open_persistent(
+    path: &std::path::Path,
+    offline: bool,
+) -> Result<Option<Arc<dyn ResponseCache>>> {
+    use crate::cache::{CachePolicy, SqliteCache, SqliteCacheOptions};
+
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    }
+    let mut options = SqliteCacheOptions::default();
+    if offline {
+        options.policy = CachePolicy {
+            ttl: Duration::MAX,
+            negative_ttl: Duration::MAX,
+        };
+    }
+    let opened = SqliteCache::open_or_rebuild(path, options)?;
+    if let Some(rebuilt) = &opened.rebuilt {
+        tracing::warn!(cache = %path.display(), reason = %rebuilt.reason, moved_to = %rebuilt.moved_to.display(),
+            "the cache was damaged; moved it aside and started a fresh one");
+    }
+    Ok(Some(Arc::new(opened.cache)))
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_persistent(
+    path: &std::path::Path,
+    _offline: bool,
+) -> Result<Option<Arc<dyn ResponseCache>>> {
+    Err(Error::Cache {
+        path: path.to_owned(),
+        message: "this build has no persistent cache (feature `sqlite`); use `memory` or `off`, \
+                  or pass a cache to EnricherBuilder::cache"
+            .to_owned(),
+    })
 }
 
 impl TryFrom<String> for CacheSetting {
@@ -441,7 +481,7 @@ impl EnricherOptions {
         )?;
         let max_body_bytes = self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
         let offline = self.offline.unwrap_or(false);
-        let cache = self.cache.clone().unwrap_or_default().open()?;
+        let cache = self.cache.clone().unwrap_or_default().open(offline)?;
 
         let mut builder = EnricherBuilder::default()
             .merge_policy(self.merge_policy.unwrap_or_default())

@@ -341,8 +341,8 @@ fn cache_settings() {
         Ok(CacheSetting::Path("./off".into()))
     );
     assert!(CacheSetting::parse(" ").is_err());
-    assert!(CacheSetting::Off.open().unwrap().is_none());
-    assert!(CacheSetting::Memory.open().unwrap().is_some());
+    assert!(CacheSetting::Off.open(false).unwrap().is_none());
+    assert!(CacheSetting::Memory.open(false).unwrap().is_some());
 }
 
 #[test]
@@ -405,4 +405,39 @@ fn custom_sources_can_join_or_replace_the_built_in_ones() {
         .build()
         .unwrap();
     assert_eq!(enricher.source_names(), ["mine"]);
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn a_cache_path_opens_the_persistent_cache_and_rebuilds_a_damaged_one() {
+    use crate::cache::{CacheEntry, CacheKey};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested").join("cache.sqlite");
+    let setting = CacheSetting::Path(path.clone());
+    let cache = setting.open(false).unwrap().unwrap();
+    let key = CacheKey::new("open_library", "/isbn/1.json");
+    cache.put(&key, &CacheEntry::found(b"{}".to_vec())).unwrap();
+    drop(cache);
+    let reopened = setting.open(true).unwrap().unwrap();
+    assert_eq!(
+        reopened.get(&key).unwrap().unwrap().body.as_deref(),
+        Some(&b"{}"[..])
+    );
+    drop(reopened);
+
+    let damaged = dir.path().join("damaged.sqlite");
+    std::fs::write(
+        &damaged,
+        b"this is not a database, just some text of some length",
+    )
+    .unwrap();
+    let fresh = CacheSetting::Path(damaged).open(false).unwrap().unwrap();
+    assert_eq!(fresh.get(&key).unwrap(), None);
+    let built = build(EnricherOptions {
+        cache: Some(setting),
+        ..EnricherOptions::default()
+    })
+    .unwrap();
+    assert_eq!(built.source_names().len(), 2);
 }
