@@ -188,7 +188,7 @@ impl CacheSetting {
 
     /// Opens the cache this setting names (`None` for [`CacheSetting::Off`]).
     ///
-    /// A path opens the persistent SQLite cache (feature `sqlite`), creating its
+    /// A path opens the persistent `SQLite` cache (feature `sqlite`), creating its
     /// directory; a damaged file is moved aside and a fresh cache started (logged as a
     /// warning). Offline runs accept entries of any age: an old answer beats none.
     pub fn open(&self, offline: bool) -> Result<Option<Arc<dyn ResponseCache>>> {
