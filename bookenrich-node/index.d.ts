@@ -264,9 +264,9 @@ export interface EnricherOptions {
   rateLimits?: Record<string, number>
   /** Response cache: `memory` (default), `off`, or a file path. */
   cache?: string
-  /** Open Library scheme+host[:port] (default `https://openlibrary.org`). */
+  /** Open Library base URL, `scheme://host[:port]` (default `https://openlibrary.org`). */
   openLibraryUrl?: string
-  /** Google Books scheme+host[:port] (default `https://www.googleapis.com`). */
+  /** Google Books base URL, `scheme://host[:port]` (default `https://www.googleapis.com`). */
   googleBooksUrl?: string
   /** Google Books API key (never logged, cached or returned by `options()`). */
   googleApiKey?: string

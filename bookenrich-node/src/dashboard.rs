@@ -85,13 +85,15 @@ pub fn write_dashboard(
     dashboard: Dashboard,
     path: String,
 ) -> napi::Result<PromiseRaw<'_, ()>> {
-    let dashboard = guard::sync(env, || {
-        if path.is_empty() {
-            return Err(BindingError::invalid_input("the path is empty"));
-        }
-        dash::Dashboard::try_from(dashboard)
-    })?;
+    // Every failure, a malformed dashboard included, rejects the Promise.
     guard::promise(env, async move {
-        guard::blocking(move || dashboard.write_to_path(&path).map_err(BindingError::from)).await
+        guard::blocking(move || {
+            if path.is_empty() {
+                return Err(BindingError::invalid_input("the path is empty"));
+            }
+            let dashboard = dash::Dashboard::try_from(dashboard)?;
+            dashboard.write_to_path(&path).map_err(BindingError::from)
+        })
+        .await
     })
 }

@@ -34,9 +34,9 @@ pub struct EnricherOptions {
     pub rate_limits: Option<BTreeMap<String, f64>>,
     /// Response cache: `memory` (default), `off`, or a file path.
     pub cache: Option<String>,
-    /// Open Library scheme+host[:port] (default `https://openlibrary.org`).
+    /// Open Library base URL, `scheme://host[:port]` (default `https://openlibrary.org`).
     pub open_library_url: Option<String>,
-    /// Google Books scheme+host[:port] (default `https://www.googleapis.com`).
+    /// Google Books base URL, `scheme://host[:port]` (default `https://www.googleapis.com`).
     pub google_books_url: Option<String>,
     /// Google Books API key (never logged, cached or returned by `options()`).
     pub google_api_key: Option<String>,

@@ -51,15 +51,18 @@ pub fn read_goodreads_csv(
     options: Option<ReadCsvOptions>,
 ) -> napi::Result<PromiseRaw<'_, GoodreadsExport>> {
     // The bytes are copied on the JS thread: the caller may reuse its buffer once we return.
-    let input = guard::sync(env, || match path_or_bytes {
-        Either::A(path) if path.is_empty() => Err(BindingError::invalid_input("the path is empty")),
-        Either::A(path) => Ok(Input::Path(path)),
-        Either::B(bytes) => Ok(Input::Bytes(bytes.to_vec())),
-    })?;
+    let input = match path_or_bytes {
+        Either::A(path) => Input::Path(path),
+        Either::B(bytes) => Input::Bytes(bytes.to_vec()),
+    };
     let options = ReadOptions::from(options.unwrap_or_default());
+    // Every failure, a bad argument included, rejects the Promise.
     guard::promise(env, async move {
         guard::blocking(move || -> Result<GoodreadsExport> {
             let export = match input {
+                Input::Path(path) if path.is_empty() => {
+                    return Err(BindingError::invalid_input("the path is empty"));
+                }
                 Input::Path(path) => read_export_path(&path, &options)?,
                 Input::Bytes(bytes) => read_export_bytes(&bytes, &options)?,
             };

@@ -52,3 +52,17 @@ test('normalizeGenres works through the CommonJS entry', () => {
     'Fiction',
   ])
 })
+
+test('the native Promise functions reject, never throw, for values they check themselves', async () => {
+  const native = require('../index.js')
+  const read = native.readGoodreadsCsv('')
+  assert.ok(read instanceof Promise)
+  await assert.rejects(read, { code: 'INVALID_INPUT', message: 'the path is empty' })
+  const dashboard = native.buildDashboard([])
+  dashboard.summary.reading_date_range.earliest = 'last year'
+  const write = native.writeDashboard(dashboard, join(PACKAGE_DIR, 'never-written.json'))
+  assert.ok(write instanceof Promise, 'an invalid dashboard is a rejection too')
+  await assert.rejects(write, { code: 'INVALID_DASHBOARD', message: /summary\.reading_date_range\.earliest/ })
+  // Only napi's own type checks of the arguments throw; the entries turn those into rejections.
+  assert.throws(() => native.readGoodreadsCsv(42), { code: 'InvalidArg' })
+})
