@@ -1,12 +1,14 @@
 // Enricher against the project's fake catalogue server: results, progress, abort, options, errors.
 import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 
 import { Enricher, buildDashboard, readGoodreadsCsv } from 'bookenrich'
 
-import { EDGE_CASES_CSV, rejectsWithCode, startFakeCatalogue, throwsWithCode } from './helpers.mjs'
+import { EDGE_CASES_CSV, rejectsWithCode, startFakeCatalogue, tempDir, throwsWithCode } from './helpers.mjs'
 
 /** An enricher pointed at `server`, fast enough for tests (the fake server has no rate limit by default). */
 function enricherFor(server, options = {}) {
@@ -297,4 +299,53 @@ test('books of the wrong shape reject with INVALID_INPUT', async () => {
   await rejectsWithCode(assert, enricher.enrich([{ title: 'Dune' }]), 'INVALID_INPUT', /author/)
   await rejectsWithCode(assert, enricher.enrich('Dune'), 'INVALID_INPUT')
   await rejectsWithCode(assert, enricher.enrich([], { onProgress: 'yes' }), 'INVALID_INPUT')
+})
+
+test('runs of one enricher at the same time each get their own progress events', async (t) => {
+  const server = await startFakeCatalogue(t)
+  const books = await allBooks()
+  const enricher = enricherFor(server)
+  const first = []
+  const second = []
+  const [a, b] = await Promise.all([
+    enricher.enrich(books.slice(0, 3), { onProgress: (p) => first.push(p) }),
+    enricher.enrich(books.slice(3), { onProgress: (p) => second.push(p) }),
+  ])
+  assert.equal(a.length, 3)
+  assert.equal(b.length, books.length - 3)
+  assert.ok(first.length >= 2 && second.length >= 2)
+  assert.ok(first.every((p) => p.booksTotal === 3))
+  assert.ok(second.every((p) => p.booksTotal === books.length - 3))
+  assert.equal(first.at(-1).booksDone, 3)
+  assert.equal(second.at(-1).booksDone, books.length - 3)
+})
+
+test('a persistent cache answers a later offline run without any request', async (t) => {
+  const server = await startFakeCatalogue(t)
+  const cache = join(tempDir(t), 'responses.sqlite')
+  const books = (await allBooks()).slice(0, 4)
+  const online = await enricherFor(server, { cache }).enrich(books)
+  const requests = (await server.stats()).total
+  assert.ok(requests > 0)
+
+  const { results, summary } = await enricherFor(server, { cache, offline: true }).enrichWithSummary(books)
+  assert.equal((await server.stats()).total, requests, 'no request from the offline run')
+  assert.deepEqual(
+    results.map((r) => r.finalGenres),
+    online.map((r) => r.finalGenres),
+  )
+  assert.ok(results.every((r) => r.fromCache && r.error === null))
+  assert.ok(summary.cacheHits > 0)
+})
+
+test('a cache that cannot be opened throws CACHE naming the path', (t) => {
+  const file = join(tempDir(t), 'not-a-directory')
+  writeFileSync(file, 'a file, not a directory')
+  const error = throwsWithCode(
+    assert,
+    () => new Enricher({ cache: join(file, 'responses.sqlite') }),
+    'CACHE',
+    /cannot create directory/,
+  )
+  assert.equal(error.path, join(file, 'responses.sqlite'))
 })
