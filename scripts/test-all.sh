@@ -9,8 +9,8 @@
 #   setup   toolchain components and system packages
 #   rust    fmt, clippy (-D warnings), cargo test for the whole workspace, docs
 #   python  the bookenrich wheel in a fresh virtualenv, pytest, stubtest
-#   node    the napi addon, node --test, tsc on the typed example
 #   cli     the README's main command on the example library, HTML report in headless Chromium
+#   node    the napi addon (release), node --test, tsc on the typed example
 #   aws     moto workflow tests, CDK synth + template tests, asl-validator
 #   fuzz    cargo-fuzz targets for a bounded time each
 #   deny    cargo deny check licenses bans sources
@@ -23,7 +23,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
-ALL_STAGES="setup rust python node cli aws fuzz deny bench"
+ALL_STAGES="setup rust python cli node aws bench fuzz deny"
 STAGES="${STAGES:-$ALL_STAGES}"
 start=$(date +%s)
 for stage in $STAGES; do

@@ -20,3 +20,28 @@ if [[ -z "${CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
 fi
 cargo test -p bookenrich-cli --locked --test report_html --test report_browser -- --include-ignored
 # ------------------------------------------------------------------------------ end HTML report
+
+# ---------------------------------------------------------------------------------------------
+# The README's first command, exactly as a newcomer types it, on this clean checkout: the example
+# library enriched offline from the bundled cache snapshot must give a dashboard with genres.
+# ---------------------------------------------------------------------------------------------
+readme_command=$(grep -m1 -E '^cargo run --release -p bookenrich-cli -- enrich ' README.md)
+echo "cli: $readme_command"
+rm -f dashboard.json
+snapshot_before=$(sha256sum examples/cache/* | sha256sum)
+bash -euo pipefail -c "$readme_command"
+python3 - <<'PY'
+import json
+d = json.load(open("dashboard.json"))
+books = d["books"]
+with_genres = [b for b in books if b["genres"]]
+assert len(books) == 16, len(books)
+assert len(with_genres) >= 15, [b["title"] for b in books if not b["genres"]]
+assert d["summary"]["genre_enriched_books"] == len(with_genres)
+print(f"cli: README command ok: {len(with_genres)}/{len(books)} books with genres, "
+      f"{d['summary']['unique_genres']} distinct genres")
+PY
+[[ "$(sha256sum examples/cache/* | sha256sum)" == "$snapshot_before" ]] || { echo "cli: the README command changed the cache snapshot" >&2; exit 1; }
+[[ -z "$(git status --porcelain examples/)" ]] || { echo "cli: the README command left files in examples/" >&2; git status --porcelain examples/ >&2; exit 1; }
+rm -f dashboard.json
+# --------------------------------------------------------------------------- end README command
