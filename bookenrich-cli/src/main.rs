@@ -1,5 +1,6 @@
 //! `bookenrich`: enrich a Goodreads library export and write the reading-dashboard JSON.
 
+mod cache_cmd;
 mod enrich;
 mod exit;
 mod inspect;
@@ -27,6 +28,8 @@ enum Command {
     Enrich(Box<enrich::EnrichArgs>),
     /// Turn a dashboard JSON into one self-contained HTML page with the reading charts.
     Report(report::ReportArgs),
+    /// Show, prune or clear the persistent response cache.
+    Cache(cache_cmd::CacheArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(&args),
         Command::Enrich(args) => enrich::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Cache(args) => cache_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -405,8 +405,14 @@ fn stats_count_per_source() {
     );
     assert_eq!(stats.bytes, ol.bytes + gb.bytes);
     assert_eq!(stats.max_bytes, bookenrich_core::cache::DEFAULT_MAX_BYTES);
-    assert_eq!(stats.oldest.unwrap().timestamp(), (NOW - 6 * DAY) as i64);
-    assert_eq!(stats.newest.unwrap().timestamp(), NOW as i64);
+    assert_eq!(
+        stats.oldest.unwrap().timestamp(),
+        i64::try_from(NOW - 6 * DAY).unwrap()
+    );
+    assert_eq!(
+        stats.newest.unwrap().timestamp(),
+        i64::try_from(NOW).unwrap()
+    );
     assert!(stats.file_bytes > 0);
     assert_eq!(stats.path, cache.path());
 }
@@ -646,7 +652,7 @@ fn a_row_written_by_hand_with_wrong_types_is_a_miss() {
     let raw = Connection::open(cache.path()).unwrap();
     raw.execute(
         "INSERT INTO entries (source, request, fetched_at, body, size, checksum) VALUES ('s', '/text', ?1, 'text body', 0, 0)",
-        params![NOW as i64],
+        params![i64::try_from(NOW).unwrap()],
     )
     .unwrap();
     drop(cache);
