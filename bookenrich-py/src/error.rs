@@ -21,7 +21,7 @@ use bookenrich_core::Error;
 use pyo3::exceptions::{PyException, PyOSError};
 use pyo3::prelude::*;
 use pyo3::type_object::PyTypeInfo;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
 
 pyo3::create_exception!(
     bookenrich,
@@ -102,72 +102,63 @@ pub fn io_error(path: &std::path::Path, err: &std::io::Error) -> PyErr {
     }
 }
 
-/// Converts a core error into the matching Python exception, with attributes and cause.
+/// Converts a core error into the matching Python exception, with its attributes.
+///
+/// The core's errors carry their causes in their messages (file, line, field, URL); an I/O
+/// error is the `OSError` itself, with `errno` and `filename`.
 pub fn to_py_err(err: Error) -> PyErr {
     Python::attach(|py| convert(py, err))
+}
+
+fn text<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+    PyString::new(py, s).into_any()
 }
 
 fn convert(py: Python<'_>, err: Error) -> PyErr {
     let message = err.to_string();
     match err {
         Error::Io { path, source } => io_error(&path, &source),
-        Error::MissingColumns { file, columns } => {
-            let file = file.into_pyobject(py).map(Bound::into_any);
-            let list = PyList::new(py, &columns).map(Bound::into_any);
-            match (file, list) {
-                (Ok(file), Ok(list)) => with_attrs::<MissingColumnsError>(
-                    py,
-                    message,
-                    &[("file", file), ("columns", list)],
-                ),
-                _ => MissingColumnsError::new_err(message),
-            }
-        }
+        Error::MissingColumns { file, columns } => match PyList::new(py, &columns) {
+            Ok(list) => with_attrs::<MissingColumnsError>(
+                py,
+                message,
+                &[("file", text(py, &file)), ("columns", list.into_any())],
+            ),
+            Err(_) => MissingColumnsError::new_err(message),
+        },
         Error::NotAnExport { file, .. }
         | Error::Csv { file, .. }
-        | Error::Dashboard { file, .. } => match file.into_pyobject(py) {
-            Ok(file) => with_attrs::<InvalidInputError>(py, message, &[("file", file.into_any())]),
-            Err(_) => InvalidInputError::new_err(message),
-        },
+        | Error::Dashboard { file, .. } => {
+            with_attrs::<InvalidInputError>(py, message, &[("file", text(py, &file))])
+        }
         Error::Json(_) => InvalidInputError::new_err(message),
-        Error::Config { field, .. } => match field.into_pyobject(py) {
-            Ok(field) => with_attrs::<ConfigError>(py, message, &[("field", field.into_any())]),
-            Err(_) => ConfigError::new_err(message),
-        },
+        Error::Config { field, .. } => {
+            with_attrs::<ConfigError>(py, message, &[("field", text(py, &field))])
+        }
         Error::Source(source) => {
             let kind = serde_json::to_value(source.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_else(|| format!("{:?}", source.kind));
-            let attrs: Vec<(&str, Bound<'_, PyAny>)> = [
-                (
-                    "source_name",
-                    source
-                        .source_name
-                        .into_pyobject(py)
-                        .ok()
-                        .map(Bound::into_any),
-                ),
-                ("kind", kind.into_pyobject(py).ok().map(Bound::into_any)),
-                (
-                    "url",
-                    Some(
-                        source
-                            .url
-                            .into_pyobject(py)
-                            .unwrap_or_else(|_| py.None().into_bound(py)),
-                    ),
-                ),
-            ]
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|v| (name, v)))
-            .collect();
-            with_attrs::<SourceError>(py, message, &attrs)
+            let url = source
+                .url
+                .as_deref()
+                .map_or_else(|| py.None().into_bound(py), |u| text(py, u));
+            with_attrs::<SourceError>(
+                py,
+                message,
+                &[
+                    ("source_name", text(py, &source.source_name)),
+                    ("kind", text(py, &kind)),
+                    ("url", url),
+                ],
+            )
         }
-        Error::Cache { path, .. } => match path.into_pyobject(py) {
-            Ok(path) => with_attrs::<CacheError>(py, message, &[("path", path.into_any())]),
-            Err(_) => CacheError::new_err(message),
-        },
+        Error::Cache { path, .. } => with_attrs::<CacheError>(
+            py,
+            message,
+            &[("path", text(py, &path.display().to_string()))],
+        ),
         Error::Cancelled => CancelledError::new_err(message),
         // `Error` is non-exhaustive: a new variant is still a BookEnrichError with its message.
         _ => BookEnrichError::new_err(message),

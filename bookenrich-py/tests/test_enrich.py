@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 import warnings
+from pathlib import Path
 from types import FrameType
 from typing import Any, Optional
 
@@ -422,3 +423,30 @@ def test_the_memory_cache_answers_a_second_run(catalogue: FakeCatalogue, books: 
     assert [r.final_genres for r in second] == [r.final_genres for r in first]
     assert all(r.from_cache for r in second if r.sources_matched)
 
+
+
+def test_a_cache_file_answers_later_enrichers_and_offline_runs(
+    catalogue: FakeCatalogue, books: list[bookenrich.BookAnalytics], tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache" / "responses.sqlite"
+    kwargs = catalogue.enricher_kwargs()
+    kwargs["cache"] = cache
+    first = bookenrich.Enricher(**kwargs).enrich(books)
+    sent = catalogue.stats()["total"]
+    assert sent > 0 and cache.exists()
+    second = bookenrich.Enricher(**kwargs).enrich(books)  # a new Enricher: only the file is shared
+    assert catalogue.stats()["total"] == sent
+    assert [r.final_genres for r in second] == [r.final_genres for r in first]
+    offline = bookenrich.Enricher(**{**kwargs, "cache": str(cache), "offline": True}).enrich(books)
+    assert [r.final_genres for r in offline] == [r.final_genres for r in first]
+    assert catalogue.stats()["total"] == sent
+
+
+def test_an_unusable_cache_path_is_a_cache_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    path = blocker / "cache.sqlite"
+    with pytest.raises(bookenrich.CacheError) as info:
+        bookenrich.Enricher(cache=path)
+    assert info.value.path == str(path)
+    assert str(path) in str(info.value)
