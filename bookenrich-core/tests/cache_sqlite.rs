@@ -662,3 +662,36 @@ fn a_row_written_by_hand_with_wrong_types_is_a_miss() {
         None
     );
 }
+
+#[test]
+fn a_cache_file_deleted_while_open_is_not_recreated_empty_by_a_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = open(&dir);
+    let path = cache.path().to_owned();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.clone().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+    // Lookups need a new read connection after the first: the pool is empty here.
+    let result = cache.get_at(&CacheKey::new("s", "/r"), at(NOW));
+    assert!(
+        matches!(result, Ok(None) | Err(bookenrich_core::Error::Cache { .. })),
+        "{result:?}"
+    );
+    assert!(!path.exists(), "a lookup does not create an empty database");
+}
+
+#[test]
+fn a_path_that_looks_like_a_uri_is_a_plain_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = SqliteCache::open(
+        dir.path().join("file:x?mode=memory"),
+        CachePolicy::default(),
+    )
+    .unwrap();
+    cache
+        .put(&CacheKey::new("s", "/r"), &found("{}", NOW))
+        .unwrap();
+    assert!(dir.path().join("file:x?mode=memory").is_file());
+}

@@ -212,7 +212,7 @@ impl SqliteCache {
         let conn = if let Some(conn) = idle {
             conn
         } else {
-            let conn = schema::connect(&self.path, self.options.busy_timeout)
+            let conn = schema::connect(&self.path, self.options.busy_timeout, false)
                 .map_err(|e| cache_error(&self.path, &format!("cannot {what}: {}", e.message())))?;
             // Guards against a write slipping into the read path.
             conn.pragma_update(None, "query_only", true)

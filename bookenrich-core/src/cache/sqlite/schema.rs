@@ -5,7 +5,7 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, ErrorCode, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 /// Version of the schema below, kept in `PRAGMA user_version`.
 pub const SCHEMA_VERSION: i64 = 1;
@@ -76,9 +76,20 @@ pub(super) fn is_corruption(e: &rusqlite::Error) -> bool {
     )
 }
 
-/// A connection to `path` with the settings every connection of a cache shares.
-pub(super) fn connect(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
-    let conn = Connection::open(path).map_err(|e| OpenError::from_sqlite("cannot open", &e))?;
+/// A connection to `path` with the settings every connection of a cache shares;
+/// with `create`, a missing file is created.
+pub(super) fn connect(
+    path: &Path,
+    busy_timeout: Duration,
+    create: bool,
+) -> Result<Connection, OpenError> {
+    // No SQLITE_OPEN_URI: a path is a path, even one starting with `file:`.
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| OpenError::from_sqlite("cannot open", &e))?;
     conn.busy_timeout(busy_timeout)
         .map_err(|e| OpenError::from_sqlite("cannot set busy_timeout", &e))?;
     Ok(conn)
@@ -97,7 +108,7 @@ pub(super) fn open_writer(
             OpenError::Unusable(format!("cannot create directory {}: {e}", dir.display()))
         })?;
     }
-    let mut conn = connect(path, busy_timeout)?;
+    let mut conn = connect(path, busy_timeout, true)?;
     let fresh = recognise(&conn)?;
     if fresh {
         // Only takes effect before the first table exists: lets prune and clear
