@@ -205,74 +205,142 @@ fn review(rng: &mut fastrand::Rng) -> String {
     }
 }
 
+/// A book whose identity (title, author, ISBN) an export must carry; the other columns are generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportBook {
+    /// `Title`.
+    pub title: String,
+    /// `Author`, as "First Last" (`Author l-f` is derived from it).
+    pub author: String,
+    /// `ISBN13` (and the matching `ISBN` when it has a 978 prefix); `None` writes empty ISBN cells.
+    pub isbn13: Option<String>,
+}
+
 /// Writes a header and `rows` rows generated from `seed`; book ids start at 1.
 pub fn write_export<W: Write>(mut out: W, rows: u64, seed: u64) -> io::Result<()> {
     let mut rng = fastrand::Rng::with_seed(seed);
     writeln!(out, "{HEADER}")?;
     for n in 1..=rows {
-        let first = pick(&mut rng, FIRST);
-        let last = pick(&mut rng, LAST);
-        let shelf = pick(&mut rng, SHELVES);
-        let (isbn, isbn13s) = if rng.u8(..4) == 0 {
-            (String::new(), String::new())
-        } else {
-            let i13 = isbn13(978_000_000_000 + n * 7 % 1_000_000_000);
-            (isbn10_of(&i13), i13)
-        };
-        let pages = if rng.u8(..20) == 0 {
-            String::new()
-        } else {
-            rng.u32(40..1200).to_string()
-        };
-        let year = rng.i32(1850..2026);
-        let (date_read, rating, read_count) = if shelf == "read" || shelf == "dnf" {
-            let y = rng.i32(2005..2026);
-            let date = match rng.u8(..20) {
-                0 => String::new(),
-                1 => format!("{y}"),
-                2 => format!("{y}/{:02}", rng.u8(1..13)),
-                _ => format!("{y}/{:02}/{:02}", rng.u8(1..13), rng.u8(1..29)),
-            };
-            (date, rng.u8(0..6), rng.u8(0..4).max(1))
-        } else {
-            (String::new(), 0, 0)
-        };
-        let tags: Vec<&str> = (0..rng.usize(0..3)).map(|_| pick(&mut rng, TAGS)).collect();
-        let shelves = tags.join(", ");
-        let positions: Vec<String> = tags
-            .iter()
-            .map(|t| format!("{t} (#{})", rng.u16(1..400)))
-            .collect();
-        let notes = if rng.u8(..15) == 0 {
-            "Borrowed from the library"
-        } else {
-            ""
-        };
-        writeln!(
-            out,
-            "{n},{title},{first} {last},{lf},{add},\"=\"\"{isbn}\"\"\",\"=\"\"{isbn13s}\"\"\",{rating},{avg:.2},{publisher},{binding},{pages},{year},{orig},{date_read},{added_year}/{added_month:02}/{added_day:02},{shelves},{positions},{shelf},{review},{spoiler},{notes},{read_count},{owned}",
-            title = quote(&title(&mut rng, n)),
-            lf = quote(&format!("{last}, {first}")),
-            add = if rng.u8(..6) == 0 {
-                pick(&mut rng, FIRST)
-            } else {
-                ""
-            },
-            avg = f64::from(rng.u16(250..480)) / 100.0,
-            publisher = quote(pick(&mut rng, PUBLISHERS)),
-            binding = pick(&mut rng, BINDINGS),
-            orig = year - i32::from(rng.u8(..3)),
-            added_year = rng.i32(2005..2026),
-            added_month = rng.u8(1..13),
-            added_day = rng.u8(1..29),
-            shelves = quote(&shelves),
-            positions = quote(&positions.join(", ")),
-            review = quote(&review(&mut rng)),
-            spoiler = if rng.u8(..30) == 0 { "true" } else { "" },
-            owned = rng.u8(..2),
-        )?;
+        write_row(&mut out, &mut rng, n, None)?;
     }
     Ok(())
+}
+
+/// Writes a header and one row per book of `books`, all on the `read` shelf (so every
+/// one is kept and looked up), with the other columns generated from `seed`.
+pub fn write_export_of<W: Write>(mut out: W, books: &[ExportBook], seed: u64) -> io::Result<()> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    writeln!(out, "{HEADER}")?;
+    for (n, book) in (1..).zip(books) {
+        write_row(&mut out, &mut rng, n, Some(book))?;
+    }
+    Ok(())
+}
+
+/// `("K. Le Guin", "Ursula")` from `"Ursula K. Le Guin"`: everything after the first
+/// name counts as the surname, which is plausible enough for a generated `Author l-f`.
+fn split_author(author: &str) -> (&str, &str) {
+    match author.trim().split_once(' ') {
+        Some((first, last)) => (last.trim(), first),
+        None => (author.trim(), ""),
+    }
+}
+
+/// One data row. A `given` book keeps its identity; every random draw still happens,
+/// so `write_export`'s output for a seed never changes.
+fn write_row<W: Write>(
+    out: &mut W,
+    rng: &mut fastrand::Rng,
+    n: u64,
+    given: Option<&ExportBook>,
+) -> io::Result<()> {
+    let first = pick(rng, FIRST);
+    let last = pick(rng, LAST);
+    let drawn_shelf = pick(rng, SHELVES);
+    let shelf = if given.is_some() { "read" } else { drawn_shelf };
+    let no_isbn = rng.u8(..4) == 0;
+    let (isbn, isbn13s) = match given {
+        Some(book) => match &book.isbn13 {
+            Some(i13) if i13.starts_with("978") && i13.len() == 13 => (isbn10_of(i13), i13.clone()),
+            Some(i13) => (String::new(), i13.clone()),
+            None => (String::new(), String::new()),
+        },
+        None if no_isbn => (String::new(), String::new()),
+        None => {
+            let i13 = isbn13(978_000_000_000 + n * 7 % 1_000_000_000);
+            (isbn10_of(&i13), i13)
+        }
+    };
+    let pages = if rng.u8(..20) == 0 {
+        String::new()
+    } else {
+        rng.u32(40..1200).to_string()
+    };
+    let year = rng.i32(1850..2026);
+    let (date_read, rating, read_count) = if shelf == "read" || shelf == "dnf" {
+        let y = rng.i32(2005..2026);
+        let date = match rng.u8(..20) {
+            0 => String::new(),
+            1 => format!("{y}"),
+            2 => format!("{y}/{:02}", rng.u8(1..13)),
+            _ => format!("{y}/{:02}/{:02}", rng.u8(1..13), rng.u8(1..29)),
+        };
+        (date, rng.u8(0..6), rng.u8(0..4).max(1))
+    } else {
+        (String::new(), 0, 0)
+    };
+    let tags: Vec<&str> = (0..rng.usize(0..3)).map(|_| pick(rng, TAGS)).collect();
+    let shelves = tags.join(", ");
+    let positions: Vec<String> = tags
+        .iter()
+        .map(|t| format!("{t} (#{})", rng.u16(1..400)))
+        .collect();
+    let notes = if rng.u8(..15) == 0 {
+        "Borrowed from the library"
+    } else {
+        ""
+    };
+    let drawn_title = title(rng, n);
+    let (title, author, author_lf) = match given {
+        Some(book) => {
+            let (l, f) = split_author(&book.author);
+            let lf = if f.is_empty() {
+                l.to_owned()
+            } else {
+                format!("{l}, {f}")
+            };
+            (book.title.clone(), book.author.clone(), lf)
+        }
+        None => (
+            drawn_title,
+            format!("{first} {last}"),
+            format!("{last}, {first}"),
+        ),
+    };
+    writeln!(
+        out,
+        "{n},{title},{author},{lf},{add},\"=\"\"{isbn}\"\"\",\"=\"\"{isbn13s}\"\"\",{rating},{avg:.2},{publisher},{binding},{pages},{year},{orig},{date_read},{added_year}/{added_month:02}/{added_day:02},{shelves},{positions},{shelf},{review},{spoiler},{notes},{read_count},{owned}",
+        title = quote(&title),
+        author = quote(&author),
+        lf = quote(&author_lf),
+        add = if rng.u8(..6) == 0 {
+            pick(rng, FIRST)
+        } else {
+            ""
+        },
+        avg = f64::from(rng.u16(250..480)) / 100.0,
+        publisher = quote(pick(rng, PUBLISHERS)),
+        binding = pick(rng, BINDINGS),
+        orig = year - i32::from(rng.u8(..3)),
+        added_year = rng.i32(2005..2026),
+        added_month = rng.u8(1..13),
+        added_day = rng.u8(1..29),
+        shelves = quote(&shelves),
+        positions = quote(&positions.join(", ")),
+        review = quote(&review(rng)),
+        spoiler = if rng.u8(..30) == 0 { "true" } else { "" },
+        owned = rng.u8(..2),
+    )
 }
 
 #[cfg(test)]
@@ -294,5 +362,48 @@ mod tests {
         write_export(&mut b, 50, 7).unwrap();
         assert_eq!(a, b);
         assert!(a.starts_with(HEADER.as_bytes()));
+    }
+
+    #[test]
+    fn given_books_keep_their_identity_and_are_read() {
+        let books = [
+            ExportBook {
+                title: "Quiet, Please: A \"Novel\"".to_owned(),
+                author: "Ursula K. Le Guin".to_owned(),
+                isbn13: Some("9780140328721".to_owned()),
+            },
+            ExportBook {
+                title: "No Isbn".to_owned(),
+                author: "Plato".to_owned(),
+                isbn13: None,
+            },
+            ExportBook {
+                title: "Synthetic".to_owned(),
+                author: "A B".to_owned(),
+                isbn13: Some("9790000000017".to_owned()),
+            },
+        ];
+        let mut out = Vec::new();
+        write_export_of(&mut out, &books, 3).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows.len(), 4, "header and one row per book");
+        assert!(rows[1].starts_with(
+            "1,\"Quiet, Please: A \"\"Novel\"\"\",Ursula K. Le Guin,\"K. Le Guin, Ursula\",,\"=\"\"0140328726\"\"\",\"=\"\"9780140328721\"\"\","
+        ), "{}", rows[1]);
+        assert!(rows[2].contains(",Plato,Plato,"), "{}", rows[2]);
+        assert!(
+            rows[2].contains(",\"=\"\"\"\"\",\"=\"\"\"\"\","),
+            "empty ISBN cells: {}",
+            rows[2]
+        );
+        assert!(
+            rows[3].contains("\"=\"\"\"\"\",\"=\"\"9790000000017\"\"\""),
+            "979 has no ISBN-10: {}",
+            rows[3]
+        );
+        for row in &rows[1..] {
+            assert!(row.contains(",read,"), "every given book is read: {row}");
+        }
     }
 }
