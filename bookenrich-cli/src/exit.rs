@@ -10,7 +10,7 @@ Exit codes:
   0  success (row problems and books that could not be enriched are reported, not fatal)
   1  an unexpected internal error
   2  invalid command line or configuration
-  3  the input cannot be used (missing file, not a Goodreads export, missing columns)
+  3  the input cannot be used (missing file, not a Goodreads export, missing columns, unusable cache)
   4  the output could not be written
   5  some books could not be enriched and --strict was given
   130 interrupted (Ctrl-C); no dashboard written";
@@ -64,7 +64,8 @@ impl Failure {
             | Error::NotAnExport { .. }
             | Error::MissingColumns { .. }
             | Error::Csv { .. }
-            | Error::Dashboard { .. } => Code::Input,
+            | Error::Dashboard { .. }
+            | Error::Cache { .. } => Code::Input,
             _ => Code::Internal,
         };
         Self::new(code, one_line(e))

@@ -178,3 +178,23 @@ fn invalid_flags_exit_2_naming_the_flag() {
         assert!(stderr(&o).contains(message), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn a_cache_that_is_another_programs_database_exits_3_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let foreign = dir.path().join("foreign.sqlite3");
+    let conn = rusqlite::Connection::open(&foreign).expect("sqlite");
+    conn.execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');").expect("create");
+    drop(conn);
+    let o = bin()
+        .arg("enrich")
+        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
+        .arg("--cache")
+        .arg(&foreign)
+        .args(["--offline", "-o"])
+        .arg(dir.path().join("d.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&foreign.display().to_string()), "{}", stderr(&o));
+}
