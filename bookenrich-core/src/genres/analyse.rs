@@ -1,7 +1,9 @@
 //! Reading one raw subject string: noise, hierarchy splitting, vocabulary lookup.
 
 use super::rules::{Compiled, Kind, has_word_prefix, has_word_suffix};
-use super::text::{Dates, JOIN, fold_key, fold_light, segments, split_qualifiers, strip_dates};
+use super::text::{
+    Dates, JOIN, fold_light, key_from_light, segments, split_qualifiers, strip_dates,
+};
 
 /// Why part of a raw string produced no genre.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -130,7 +132,7 @@ impl Compiled {
             return;
         }
         let segs = segments(&light);
-        let keys: Vec<String> = segs.iter().map(|s| fold_key(s.text)).collect();
+        let keys: Vec<String> = segs.iter().map(|s| key_from_light(s.text)).collect();
         let whole = keys
             .iter()
             .filter(|k| !k.is_empty())
@@ -200,9 +202,9 @@ impl Compiled {
             return;
         }
         let q = split_qualifiers(light);
-        self.part(&fold_key(&q.head), 0, sink);
+        self.part(&key_from_light(&q.head), 0, sink);
         for qualifier in q.qualifiers {
-            self.part(&fold_key(qualifier), 0, sink);
+            self.part(&key_from_light(qualifier), 0, sink);
         }
     }
 
@@ -258,11 +260,13 @@ impl Compiled {
     fn affix(&self, key: &str, depth: u8, sink: &mut impl Sink) -> Option<bool> {
         let (rest, adds) = self
             .suffixes
+            .candidates(key)
             .iter()
             .find(|(s, _)| key.len() > s.len() && has_word_suffix(key, s))
             .map(|(s, adds)| (&key[..key.len() - s.len()], adds))
             .or_else(|| {
                 self.prefixes
+                    .candidates(key)
                     .iter()
                     .find(|(p, _)| key.len() > p.len() && has_word_prefix(key, p))
                     .map(|(p, adds)| (&key[p.len()..], adds))

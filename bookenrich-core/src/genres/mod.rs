@@ -20,6 +20,8 @@
 //! ```
 
 mod analyse;
+mod fast_hash;
+mod phrases;
 mod rules;
 mod text;
 

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
-use super::text::{JOIN, compound_key, fold_key, singular};
+use super::fast_hash::{FastMap, FastSet};
+use super::phrases::{Edge, EdgeIndex, PhraseIndex};
+use super::text::{JOIN, compound_key, fold_key, key_from_light, singular};
 use super::{FictionKind, Genre};
 use crate::error::{Error, Result};
 
@@ -217,7 +219,11 @@ impl RuleSet {
     /// Builds the lookup tables; fails on references to unknown genres and on
     /// one key claimed by two genres within the same layer.
     pub(crate) fn compile(&self) -> Result<Compiled> {
-        let mut c = Compiled::default();
+        let mut c = Compiled {
+            noise_suffixes: EdgeIndex::new(Edge::End),
+            suffixes: EdgeIndex::new(Edge::End),
+            ..Compiled::default()
+        };
         let mut by_name: HashMap<String, u16> = HashMap::new();
         for g in &self.genres {
             let id = u16::try_from(c.names.len())
@@ -284,13 +290,6 @@ impl RuleSet {
 
         self.compile_noise(&mut c);
         self.compile_affixes(&mut c, &resolve)?;
-        // Longest affix first, so "young adult fiction" is not read as "young adult" + "fiction" wrongly.
-        c.prefixes.retain(|(p, _)| !p.is_empty());
-        c.suffixes.retain(|(s, _)| !s.is_empty());
-        c.prefixes
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        c.suffixes
-            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         c.max_genres = self.max_genres.unwrap_or(DEFAULT_MAX_GENRES);
         Ok(c)
     }
@@ -315,9 +314,15 @@ impl RuleSet {
                     .map(|p| (p, class_id))
                     .collect::<Vec<_>>()
             };
-            c.noise_prefixes.extend(patterns(&rule.prefixes));
-            c.noise_suffixes.extend(patterns(&rule.suffixes));
-            c.noise_contains.extend(patterns(&rule.contains));
+            for (p, class) in patterns(&rule.prefixes) {
+                c.noise_prefixes.insert(p.key.clone(), (p, class));
+            }
+            for (p, class) in patterns(&rule.suffixes) {
+                c.noise_suffixes.insert(p.key.clone(), (p, class));
+            }
+            for phrase in &rule.contains {
+                c.noise_contains.insert(&fold_key(phrase), class_id);
+            }
         }
         c.entities = self
             .entities
@@ -330,10 +335,13 @@ impl RuleSet {
     fn compile_affixes(&self, c: &mut Compiled, resolve: &Resolver<'_>) -> Result<()> {
         for (a, label) in &self.affixes {
             let adds = resolve(label, &a.adds)?;
-            c.prefixes
-                .extend(a.prefixes.iter().map(|p| (fold_key(p), adds.clone())));
-            c.suffixes
-                .extend(a.suffixes.iter().map(|s| (fold_key(s), adds.clone())));
+            // Longest affix first (the index sorts), so "young adult fiction" wins over "fiction".
+            for p in &a.prefixes {
+                c.prefixes.insert(fold_key(p), adds.clone());
+            }
+            for s in &a.suffixes {
+                c.suffixes.insert(fold_key(s), adds.clone());
+            }
         }
         Ok(())
     }
@@ -423,17 +431,17 @@ pub(crate) struct Compiled {
     pub fiction: Option<u16>,
     pub nonfiction: Option<u16>,
     /// Folded (compound) key → genres; an empty target list means "drop".
-    pub keys: HashMap<String, Box<[u16]>>,
+    pub keys: FastMap<String, Box<[u16]>>,
     /// The most segments any compound key spans.
     pub max_compound: usize,
     pub noise_classes: Vec<String>,
-    pub noise_exact: HashMap<String, u16>,
-    pub noise_prefixes: Vec<(Pattern, u16)>,
-    pub noise_suffixes: Vec<(Pattern, u16)>,
-    pub noise_contains: Vec<(Pattern, u16)>,
-    pub entities: HashSet<String>,
-    pub prefixes: Vec<(String, Box<[u16]>)>,
-    pub suffixes: Vec<(String, Box<[u16]>)>,
+    pub noise_exact: FastMap<String, u16>,
+    pub noise_prefixes: EdgeIndex<(Pattern, u16)>,
+    pub noise_suffixes: EdgeIndex<(Pattern, u16)>,
+    pub noise_contains: PhraseIndex,
+    pub entities: FastSet<String>,
+    pub prefixes: EdgeIndex<Box<[u16]>>,
+    pub suffixes: EdgeIndex<Box<[u16]>>,
     pub max_genres: usize,
 }
 
@@ -455,23 +463,21 @@ impl Compiled {
             .copied()
             .or_else(|| {
                 self.noise_prefixes
+                    .candidates(key)
                     .iter()
-                    .find(|(p, _)| p.is_prefix_of(key))
-                    .map(|(_, c)| *c)
+                    .find(|(_, (p, _))| p.is_prefix_of(key))
+                    .map(|(_, (_, c))| *c)
             })
             .or_else(|| {
                 if whole {
                     return None;
                 }
                 self.noise_suffixes
+                    .candidates(key)
                     .iter()
-                    .find(|(p, _)| has_word_suffix(key, &p.key))
-                    .or_else(|| {
-                        self.noise_contains
-                            .iter()
-                            .find(|(p, _)| contains_words(key, &p.key))
-                    })
-                    .map(|(_, c)| *c)
+                    .find(|(s, _)| has_word_suffix(key, s))
+                    .map(|(_, (_, c))| *c)
+                    .or_else(|| self.noise_contains.find(key))
             })?;
         self.noise_classes
             .get(usize::from(class))
@@ -480,7 +486,7 @@ impl Compiled {
 
     /// Whether a folded parenthetical qualifier marks a person, place or organisation.
     pub(crate) fn is_entity(&self, qualifier: &str) -> bool {
-        let key = fold_key(qualifier);
+        let key = key_from_light(qualifier);
         self.entities.contains(&key)
             || key
                 .split(',')
@@ -539,12 +545,4 @@ pub(crate) fn has_word_prefix(key: &str, prefix: &str) -> bool {
 /// `key` ends with the words of `suffix`.
 pub(crate) fn has_word_suffix(key: &str, suffix: &str) -> bool {
     key.ends_with(suffix) && is_boundary(key[..key.len() - suffix.len()].chars().next_back())
-}
-
-/// `key` contains the words of `needle` as whole words.
-pub(crate) fn contains_words(key: &str, needle: &str) -> bool {
-    key.match_indices(needle).any(|(i, _)| {
-        is_boundary(key[..i].chars().next_back())
-            && is_boundary(key[i + needle.len()..].chars().next())
-    })
 }

@@ -7,18 +7,30 @@
 /// Folds case, accents, quotes and dashes so that spelling variants share one key.
 ///
 /// The result keeps the hierarchy separators (`/`, `--`, `,`, `;`, `>`, `|`) so
-/// [`segments`] can split it afterwards; it trims outer punctuation.
+/// [`segments`] can split it afterwards; runs of whitespace become one space
+/// and outer punctuation is trimmed.
 pub(crate) fn fold_light(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
+        if c.is_ascii() {
+            match c {
+                ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' => push_space(&mut out),
+                '`' => out.push('\''),
+                _ => out.push(c.to_ascii_lowercase()),
+            }
+            continue;
+        }
         match c {
             // Typographic apostrophes and quotes.
-            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '`' | '\u{b4}' => out.push('\''),
+            '\u{2018}' | '\u{2019}' | '\u{02bc}' | '\u{b4}' => out.push('\''),
             '\u{201c}' | '\u{201d}' | '\u{ab}' | '\u{bb}' => out.push('"'),
             // An em dash separates headings like `--` does; an en dash joins ranges.
-            '\u{2014}' | '\u{2015}' => out.push_str(" -- "),
+            '\u{2014}' | '\u{2015}' => {
+                push_space(&mut out);
+                out.push_str("-- ");
+            }
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' => out.push('-'),
-            '\u{a0}' | '\t' | '\n' | '\r' => out.push(' '),
+            c if c.is_whitespace() => push_space(&mut out),
             _ => {
                 for l in c.to_lowercase() {
                     push_unaccented(&mut out, l);
@@ -26,22 +38,46 @@ pub(crate) fn fold_light(raw: &str) -> String {
             }
         }
     }
-    collapse_and_trim(&out)
+    trim_edges(out)
 }
 
-/// Folds one heading segment into a lookup key: [`fold_light`], then hyphens,
-/// underscores and `+` become spaces and `&` becomes `and`.
+/// Folds one heading segment into a lookup key: [`fold_light`], then [`key_from_light`].
 pub(crate) fn fold_key(segment: &str) -> String {
-    let light = fold_light(segment);
+    key_from_light(&fold_light(segment))
+}
+
+/// Turns light-folded text into a lookup key: hyphens, underscores and `+`
+/// become spaces and `&` becomes `and`.
+pub(crate) fn key_from_light(light: &str) -> String {
     let mut out = String::with_capacity(light.len() + 4);
     for c in light.chars() {
         match c {
-            '-' | '_' | '+' => out.push(' '),
-            '&' => out.push_str(" and "),
+            ' ' | '-' | '_' | '+' => push_space(&mut out),
+            '&' => {
+                push_space(&mut out);
+                out.push_str("and ");
+            }
             _ => out.push(c),
         }
     }
-    collapse_and_trim(&out)
+    trim_edges(out)
+}
+
+/// Pushes one space, never two in a row nor at the start.
+fn push_space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+/// Trims edge punctuation and whitespace, reusing the buffer when nothing is trimmed.
+fn trim_edges(s: String) -> String {
+    let trimmed = s.trim_matches(is_edge_punct);
+    if trimmed.len() == s.len() {
+        s
+    } else {
+        trimmed.to_owned()
+    }
 }
 
 /// Writes `c` without its diacritic for the Latin letters catalogues use.
@@ -99,25 +135,6 @@ fn is_edge_punct(c: char) -> bool {
             | '='
             | '#'
     ) || c.is_whitespace()
-}
-
-/// Collapses runs of whitespace to one space and trims edge punctuation.
-fn collapse_and_trim(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    let trimmed = out.trim_matches(is_edge_punct);
-    // A trailing `'s` apostrophe is meaningful ("children's"), but a leading or
-    // trailing lone apostrophe is not; `trim_matches` already removed those.
-    if trimmed.len() == out.len() {
-        out
-    } else {
-        trimmed.to_owned()
-    }
 }
 
 /// A segment of a heading, with whether a comma (weak separator) preceded it.
@@ -188,7 +205,7 @@ pub(crate) fn compound_key(raw: &str) -> String {
     let light = fold_light(raw);
     let parts: Vec<String> = segments(&light)
         .iter()
-        .map(|s| fold_key(s.text))
+        .map(|s| key_from_light(s.text))
         .filter(|k| !k.is_empty())
         .collect();
     parts.join(JOIN)
