@@ -258,23 +258,28 @@ impl Compiled {
 
     /// "Fantasy fiction" → Fiction + the genres of "fantasy"; "Novela juvenil" likewise.
     fn affix(&self, key: &str, depth: u8, sink: &mut impl Sink) -> Option<bool> {
-        let (rest, adds) = self
+        let suffix = self
             .suffixes
             .candidates(key)
             .iter()
             .find(|(s, _)| key.len() > s.len() && has_word_suffix(key, s))
-            .map(|(s, adds)| (&key[..key.len() - s.len()], adds))
-            .or_else(|| {
-                self.prefixes
-                    .candidates(key)
-                    .iter()
-                    .find(|(p, _)| key.len() > p.len() && has_word_prefix(key, p))
-                    .map(|(p, adds)| (&key[p.len()..], adds))
-            })?;
+            .map(|(s, adds)| (trim_word_edges(&key[..key.len() - s.len()]), adds));
+        let prefix = self
+            .prefixes
+            .candidates(key)
+            .iter()
+            .find(|(p, _)| key.len() > p.len() && has_word_prefix(key, p))
+            .map(|(p, adds)| (trim_word_edges(&key[p.len()..]), adds));
+        // When both ends are affixes, read the one that leaves a vocabulary key:
+        // "American science fiction" is "science fiction" (prefix), not "american science" (suffix).
+        let (rest, adds) = match (suffix, prefix) {
+            (Some(s), Some(p)) if self.lookup(s.0).is_none() && self.lookup(p.0).is_some() => p,
+            (Some(s), _) => s,
+            (None, p) => p?,
+        };
         for &id in adds.as_ref() {
             sink.genre(id);
         }
-        let rest = rest.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
         let found = !rest.is_empty() && self.part(rest, depth + 1, sink);
         Some(found || !adds.is_empty())
     }
@@ -289,4 +294,9 @@ impl Compiled {
         }
         Some(found)
     }
+}
+
+/// Trims everything but letters, digits and apostrophes from both ends.
+fn trim_word_edges(s: &str) -> &str {
+    s.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
 }

@@ -22,6 +22,7 @@
 mod analyse;
 mod fast_hash;
 mod phrases;
+mod rank;
 mod rules;
 mod text;
 
@@ -33,9 +34,10 @@ use std::sync::{Arc, LazyLock};
 
 use serde::{Deserialize, Serialize};
 
+use analyse::Trace;
 pub use analyse::{DropReason, Dropped};
-use analyse::{Ids, Trace};
-use rules::{Compiled, Kind, RuleFile, RuleSet};
+use rank::{Ranked, marker, rank};
+use rules::{Compiled, RuleFile, RuleSet};
 
 use crate::error::Result;
 
@@ -174,24 +176,6 @@ pub fn normalize<S: AsRef<str>>(raw: &[S]) -> Vec<Genre> {
     GenreNormalizer::default().normalize(raw)
 }
 
-/// Support for one genre while a book is ranked.
-#[derive(Debug, Clone, Copy, Default)]
-struct Support {
-    sources: u32,
-    /// 1 + index of the last source counted, so one source counts once.
-    last_source: usize,
-    strings: u32,
-    first_seen: u32,
-}
-
-/// A ranked book: genres by relevance (without the fiction marker) and the marker decision.
-struct Ranked {
-    genres: Vec<u16>,
-    kind: Option<FictionKind>,
-    /// Whether the marker of `kind` goes into the output.
-    show_marker: bool,
-}
-
 impl GenreNormalizer {
     /// The built-in vocabulary, at most 8 genres per book.
     pub fn new() -> Self {
@@ -234,7 +218,11 @@ impl GenreNormalizer {
 
     /// Normalises one source's raw strings: genres by relevance, then `Fiction`/`Nonfiction`.
     pub fn normalize<S: AsRef<str>>(&self, raw: &[S]) -> Vec<Genre> {
-        let ranked = self.rank(std::iter::once(raw.iter().map(AsRef::as_ref)));
+        let ranked = rank(
+            &self.compiled,
+            self.max_genres,
+            std::iter::once(raw.iter().map(AsRef::as_ref)),
+        );
         self.finish(&ranked)
     }
 
@@ -242,14 +230,22 @@ impl GenreNormalizer {
     ///
     /// Each inner slice is one source's raw strings; relevance = how many sources/subjects support a genre.
     pub fn normalize_sources(&self, per_source: &[&[String]]) -> Vec<Genre> {
-        let ranked = self.rank(per_source.iter().map(|s| s.iter().map(String::as_str)));
+        let ranked = rank(
+            &self.compiled,
+            self.max_genres,
+            per_source.iter().map(|s| s.iter().map(String::as_str)),
+        );
         self.finish(&ranked)
     }
 
     /// Fiction / Nonfiction decision for a book when the sources allow.
     pub fn classify<S: AsRef<str>>(&self, raw: &[S]) -> Option<FictionKind> {
-        self.rank(std::iter::once(raw.iter().map(AsRef::as_ref)))
-            .kind
+        rank(
+            &self.compiled,
+            self.max_genres,
+            std::iter::once(raw.iter().map(AsRef::as_ref)),
+        )
+        .kind
     }
 
     /// What the rules make of one raw string: its genres and what was dropped, and why.
@@ -275,98 +271,10 @@ impl GenreNormalizer {
             .collect();
         if ranked.show_marker
             && let Some(kind) = ranked.kind
-            && let Some(id) = self.marker(kind)
+            && let Some(id) = marker(&self.compiled, kind)
         {
             out.push(names[usize::from(id)].clone());
         }
         out
-    }
-
-    fn marker(&self, kind: FictionKind) -> Option<u16> {
-        match kind {
-            FictionKind::Fiction => self.compiled.fiction,
-            FictionKind::Nonfiction => self.compiled.nonfiction,
-        }
-    }
-
-    /// Counts support per genre and picks the book's genres and fiction kind.
-    ///
-    /// Order: number of sources, then number of strings, then first appearance,
-    /// so the result is deterministic and re-normalising it keeps its order.
-    /// The marker is decided by explicit `Fiction`/`Nonfiction` evidence first,
-    /// then by the kinds of the top genres, and always comes last.
-    fn rank<'a, I, J>(&self, per_source: I) -> Ranked
-    where
-        I: Iterator<Item = J>,
-        J: Iterator<Item = &'a str>,
-    {
-        let c = &*self.compiled;
-        let mut support = vec![Support::default(); c.names.len()];
-        let mut ids = Vec::new();
-        let mut seen = 0u32;
-        for (source, strings) in per_source.enumerate() {
-            for raw in strings {
-                ids.clear();
-                c.analyse(raw, &mut Ids(&mut ids));
-                for &id in &ids {
-                    let s = &mut support[usize::from(id)];
-                    if s.strings == 0 {
-                        s.first_seen = seen;
-                    }
-                    s.strings += 1;
-                    if s.last_source != source + 1 {
-                        s.last_source = source + 1;
-                        s.sources += 1;
-                    }
-                    seen += 1;
-                }
-            }
-        }
-        let is_marker = |id: u16| Some(id) == c.fiction || Some(id) == c.nonfiction;
-        let mut order: Vec<u16> = (0..c.names.len())
-            .filter_map(|i| u16::try_from(i).ok())
-            .filter(|&id| support[usize::from(id)].strings > 0 && !is_marker(id))
-            .collect();
-        order.sort_by(|&a, &b| {
-            let (sa, sb) = (&support[usize::from(a)], &support[usize::from(b)]);
-            sb.sources
-                .cmp(&sa.sources)
-                .then(sb.strings.cmp(&sa.strings))
-                .then(sa.first_seen.cmp(&sb.first_seen))
-        });
-
-        let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].strings);
-        let cap = self.max_genres;
-        // The marker takes a slot only when there is room for a real genre too.
-        let genre_slots = cap.saturating_sub(1).max(1);
-        let kind = match evidence(c.fiction).cmp(&evidence(c.nonfiction)) {
-            std::cmp::Ordering::Greater => Some(FictionKind::Fiction),
-            std::cmp::Ordering::Less => Some(FictionKind::Nonfiction),
-            std::cmp::Ordering::Equal => {
-                let top = &order[..order.len().min(genre_slots)];
-                let fiction = top
-                    .iter()
-                    .filter(|&&id| c.kinds[usize::from(id)] == Kind::Fiction)
-                    .count();
-                let nonfiction = top
-                    .iter()
-                    .filter(|&&id| c.kinds[usize::from(id)] == Kind::Nonfiction)
-                    .count();
-                match fiction.cmp(&nonfiction) {
-                    std::cmp::Ordering::Greater => Some(FictionKind::Fiction),
-                    std::cmp::Ordering::Less => Some(FictionKind::Nonfiction),
-                    std::cmp::Ordering::Equal => None,
-                }
-            }
-        };
-        let has_marker = kind.is_some_and(|k| self.marker(k).is_some());
-        // With a cap of 1 the one slot goes to the best real genre, if any.
-        let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
-        order.truncate(if show_marker { cap - 1 } else { cap });
-        Ranked {
-            genres: order,
-            kind,
-            show_marker,
-        }
     }
 }

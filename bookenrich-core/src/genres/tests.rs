@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use proptest::prelude::*;
 
+use super::rules::Kind;
 use super::*;
 use crate::Error;
 
@@ -578,6 +579,52 @@ fn classify_fiction_and_nonfiction() {
     assert_eq!(
         names(&n.normalize(&["World War, 1939-1945 -- Fiction"])),
         ["War", "Fiction"]
+    );
+}
+
+#[test]
+fn in_a_fiction_book_nonfiction_topics_become_fiction_forms_or_go() {
+    let n = GenreNormalizer::new();
+    // Dune's Open Library subjects include "Ecology": a topic of the novel, not its genre.
+    assert_eq!(
+        names(&n.normalize(&[
+            "Science fiction",
+            "Fiction",
+            "Ecology",
+            "Interpersonal relations"
+        ])),
+        ["Science Fiction", "Fiction"]
+    );
+    // History and Biography turn into Historical Fiction and add to its support.
+    assert_eq!(
+        names(&n.normalize(&[
+            "Romance",
+            "Fiction",
+            "History",
+            "Biography",
+            "Fiction, historical"
+        ])),
+        ["Historical Fiction", "Romance", "Fiction"]
+    );
+    // Some nonfiction genres are fiction genres too (Goodreads tags novels "Philosophy").
+    assert_eq!(
+        names(&n.normalize(&["Fiction", "Philosophy", "Politics"])),
+        ["Philosophy", "Politics", "Fiction"]
+    );
+    // A nonfiction book keeps its genres.
+    assert_eq!(
+        names(&n.normalize(&["Ecology", "Nonfiction", "Science"])),
+        ["Nature", "Science", "Nonfiction"]
+    );
+    // Decided by kinds alone (no explicit marker), the same rule applies.
+    assert_eq!(
+        names(&n.normalize(&["Fantasy", "Horror", "Ecology"])),
+        ["Fantasy", "Horror", "Fiction"]
+    );
+    // "American science fiction": the nationality is read off, not the "fiction".
+    assert_eq!(
+        names(&n.explain("American science fiction").genres),
+        ["Science Fiction"]
     );
 }
 
