@@ -35,6 +35,15 @@ pub fn children_peak_bytes() -> Option<u64> {
     u64::try_from(usage.max_rss()).ok().map(|kib| kib * 1024)
 }
 
+/// CPU time (user + system) this process has used so far, in seconds.
+///
+/// On a busy machine this is a steadier measure of a single-threaded job than its wall time.
+pub fn own_cpu_seconds() -> Option<f64> {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).ok()?;
+    let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    Some(seconds(usage.user_time()) + seconds(usage.system_time()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,294 @@
+//! `pipeline-bench`: times export → dashboard JSON with no enrichment, and its peak memory.
+//!
+//! ```text
+//! pipeline-bench [--rows 100000] [--runs 5] [--dir DIR]
+//! ```
+//!
+//! Generates a library of `--rows` books, then runs the job `--runs` times, each in a
+//! fresh child process (this binary again, with `__job`), so the peak resident memory
+//! belongs to the job alone. Two variants: the reader's default (read books only, as
+//! `bookenrich enrich --no-enrich` does) and every book (`--include-unread`). Prints a
+//! table and one JSON line per variant; the targets (150,000 books/s for 100k, peak
+//! memory ≤ 3× the export) are reported, never enforced.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use bookenrich_benches::generate::write_export;
+use bookenrich_benches::peak_memory::{own_cpu_seconds, own_peak_bytes};
+use bookenrich_core::csv::{ReadOptions, read_export_path};
+use bookenrich_core::{DashboardOptions, build_dashboard};
+use serde::{Deserialize, Serialize};
+
+/// Target throughput of the issue, in library books per second.
+const TARGET_BOOKS_PER_S: f64 = 150_000.0;
+/// Target peak memory, as a multiple of the export's size.
+const TARGET_MEMORY_RATIO: f64 = 3.0;
+
+/// What one job run measured (printed by the child as one JSON line).
+#[derive(Debug, Serialize, Deserialize)]
+struct JobReport {
+    /// Seconds from opening the export to the dashboard file being in place.
+    seconds: f64,
+    /// Seconds spent reading the export.
+    read_seconds: f64,
+    /// Seconds spent building the dashboard.
+    build_seconds: f64,
+    /// Seconds spent writing the JSON.
+    write_seconds: f64,
+    /// Data rows of the export.
+    rows: u64,
+    /// Books in the dashboard.
+    books: u64,
+    /// Peak resident memory of the job process, bytes.
+    peak_bytes: u64,
+    /// Peak resident memory when the export had been read, bytes.
+    peak_after_read_bytes: u64,
+    /// Peak resident memory when the dashboard had been built, bytes.
+    peak_after_build_bytes: u64,
+    /// CPU time (user + system) of the job process, seconds.
+    cpu_seconds: f64,
+    /// Size of the dashboard JSON, bytes.
+    json_bytes: u64,
+}
+
+struct Args {
+    rows: u64,
+    runs: usize,
+    dir: Option<PathBuf>,
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: pipeline-bench [--rows N] [--runs N] [--dir DIR]");
+    ExitCode::from(2)
+}
+
+fn parse_args(args: &[String]) -> Option<Args> {
+    let mut parsed = Args {
+        rows: 100_000,
+        runs: 5,
+        dir: None,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next()?;
+        match flag.as_str() {
+            "--rows" => parsed.rows = value.parse().ok().filter(|n| *n > 0)?,
+            "--runs" => parsed.runs = value.parse().ok().filter(|n| *n > 0)?,
+            "--dir" => parsed.dir = Some(PathBuf::from(value)),
+            _ => return None,
+        }
+    }
+    Some(parsed)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("__job") {
+        return match job(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("pipeline-bench job: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let Some(parsed) = parse_args(&args) else {
+        return usage();
+    };
+    match drive(&parsed) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pipeline-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The measured job: `__job EXPORT OUTPUT default|all`.
+fn job(args: &[String]) -> Result<(), String> {
+    let [export, output, variant] = args else {
+        return Err("expected EXPORT OUTPUT default|all".into());
+    };
+    let options = ReadOptions {
+        include_unread: variant == "all",
+        ..ReadOptions::default()
+    };
+    let started = Instant::now();
+    let read = read_export_path(export, &options).map_err(|e| e.to_string())?;
+    let read_seconds = started.elapsed().as_secs_f64();
+    let peak_after_read_bytes = own_peak_bytes().ok_or("no /proc/self/status")?;
+    let notes = vec![format!(
+        "{} rows of the export could not be used",
+        read.problems.len()
+    )];
+    let built_at = Instant::now();
+    let dashboard = build_dashboard(
+        &read.books,
+        &[],
+        &DashboardOptions {
+            processing_notes: notes,
+            ..DashboardOptions::default()
+        },
+    );
+    let build_seconds = built_at.elapsed().as_secs_f64();
+    let peak_after_build_bytes = own_peak_bytes().ok_or("no /proc/self/status")?;
+    let written_at = Instant::now();
+    dashboard.write_to_path(output).map_err(|e| e.to_string())?;
+    let write_seconds = written_at.elapsed().as_secs_f64();
+    let seconds = started.elapsed().as_secs_f64();
+    let report = JobReport {
+        seconds,
+        read_seconds,
+        build_seconds,
+        write_seconds,
+        rows: read.rows_read,
+        books: read.books.len() as u64,
+        peak_bytes: own_peak_bytes().ok_or("no /proc/self/status")?,
+        peak_after_read_bytes,
+        peak_after_build_bytes,
+        cpu_seconds: own_cpu_seconds().ok_or("getrusage failed")?,
+        json_bytes: std::fs::metadata(output).map_err(|e| e.to_string())?.len(),
+    };
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn run_job(export: &Path, output: &Path, variant: &str) -> Result<JobReport, String> {
+    let me = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
+    let out = Command::new(me)
+        .arg("__job")
+        .arg(export)
+        .arg(output)
+        .arg(variant)
+        .output()
+        .map_err(|e| format!("starting the job: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the job failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("job report: {e}"))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        f64::midpoint(values[n / 2 - 1], values[n / 2])
+    }
+}
+
+fn max_of(reports: &[JobReport], field: impl Fn(&JobReport) -> u64) -> u64 {
+    reports.iter().map(field).max().unwrap_or(0)
+}
+
+fn drive(args: &Args) -> Result<(), String> {
+    let scratch = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("pipeline-bench-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    let export = scratch.join(format!("library-{}.csv", args.rows));
+    let output = scratch.join("dashboard.json");
+    {
+        let file = File::create(&export).map_err(|e| format!("{}: {e}", export.display()))?;
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        write_export(&mut w, args.rows, 42)
+            .and_then(|()| w.flush())
+            .map_err(|e| format!("{}: {e}", export.display()))?;
+    }
+    let export_bytes = std::fs::metadata(&export)
+        .map_err(|e| format!("{}: {e}", export.display()))?
+        .len();
+    println!(
+        "export: {} rows, {:.1} MB ({}); {} runs per variant, each in a fresh process",
+        args.rows,
+        export_bytes as f64 / 1e6,
+        export.display(),
+        args.runs
+    );
+    println!(
+        "{:<8} {:>7} {:>9} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>9}",
+        "variant",
+        "books",
+        "median s",
+        "rows/s",
+        "CPU s",
+        "rows/CPU s",
+        "read s",
+        "build s",
+        "write s",
+        "read MB",
+        "build MB",
+        "peak MB",
+        "×export",
+        "JSON MB"
+    );
+    for variant in ["default", "all"] {
+        let mut reports = Vec::new();
+        for _ in 0..args.runs {
+            reports.push(run_job(&export, &output, variant)?);
+        }
+        let seconds = median(reports.iter().map(|r| r.seconds).collect());
+        let best = reports
+            .iter()
+            .map(|r| r.seconds)
+            .fold(f64::INFINITY, f64::min);
+        let peak = max_of(&reports, |r| r.peak_bytes);
+        let cpu = median(reports.iter().map(|r| r.cpu_seconds).collect());
+        let rows_per_s = args.rows as f64 / seconds;
+        let ratio = peak as f64 / export_bytes as f64;
+        let last = reports.last().ok_or("no run")?;
+        println!(
+            "{:<8} {:>7} {:>9.3} {:>10.0} {:>8.3} {:>10.0} {:>8.3} {:>8.3} {:>8.3} {:>9.1} {:>9.1} {:>10.1} {:>7.2} {:>9.1}",
+            variant,
+            last.books,
+            seconds,
+            rows_per_s,
+            cpu,
+            args.rows as f64 / cpu,
+            median(reports.iter().map(|r| r.read_seconds).collect()),
+            median(reports.iter().map(|r| r.build_seconds).collect()),
+            median(reports.iter().map(|r| r.write_seconds).collect()),
+            max_of(&reports, |r| r.peak_after_read_bytes) as f64 / 1e6,
+            max_of(&reports, |r| r.peak_after_build_bytes) as f64 / 1e6,
+            peak as f64 / 1e6,
+            ratio,
+            last.json_bytes as f64 / 1e6,
+        );
+        let summary = serde_json::json!({
+            "variant": variant,
+            "rows": args.rows,
+            "books": last.books,
+            "export_bytes": export_bytes,
+            "runs": args.runs,
+            "median_seconds": seconds,
+            "median_cpu_seconds": cpu,
+            "rows_per_cpu_second": args.rows as f64 / cpu,
+            "best_seconds": best,
+            "rows_per_second": rows_per_s,
+            "peak_bytes": peak,
+            "peak_over_export": ratio,
+            "meets_throughput_target": rows_per_s >= TARGET_BOOKS_PER_S,
+            "meets_memory_target": ratio <= TARGET_MEMORY_RATIO,
+        });
+        println!("{summary}");
+    }
+    if args.dir.is_none() {
+        std::fs::remove_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
+    }
+    Ok(())
+}
