@@ -1,6 +1,7 @@
 //! A 60-book library whose catalogue subjects are noisy in every way real ones are,
 //! enriched through the engine from the fake catalogue server: the genres that come out
 //! must be clean, kept, few, and the same on every run (issue 4).
+#![allow(clippy::unwrap_used)] // Test helpers: a panic is a failure with its message.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -97,7 +98,7 @@ fn library() -> (Vec<FakeBook>, BTreeSet<String>) {
         let mut book = FakeBook::new(&isbn, &format!("Noisy Book {n}"), &format!("Author {}", n % 17));
         let idx = usize::try_from(n).unwrap();
         let noise: Vec<String> = (0..8).map(|j| NOISE[(idx * 5 + j * 7) % NOISE.len()].to_owned()).collect();
-        book.ol_subjects = noise.clone();
+        book.ol_subjects.clone_from(&noise);
         book.ol_cover_id = Some(1_000 + n);
         book.ol_work_key = Some(format!("/works/OL{}W", 900_000 + n));
         book.google_id = Some(format!("noisy{n:04}"));
