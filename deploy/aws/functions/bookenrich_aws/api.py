@@ -1,0 +1,71 @@
+"""API Gateway events in (HTTP API payload 2.0 or REST proxy 1.0) and responses out."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# Lambda refuses a synchronous response over 6 MB; stay clear of it.
+MAX_RESPONSE_BYTES = 5_500_000
+# Bodies above this go out gzip-compressed when the client accepts it.
+GZIP_THRESHOLD_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the handlers need from an API Gateway proxy event."""
+
+    method: str
+    path: str
+    path_parameters: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> Request:
+        http = (event.get("requestContext") or {}).get("http") or {}
+        method = str(http.get("method") or event.get("httpMethod") or "").upper()
+        path = str(event.get("rawPath") or event.get("path") or "")
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        raw = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            body = base64.b64decode(raw)
+        else:
+            body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        params = {str(k): str(v) for k, v in (event.get("pathParameters") or {}).items()}
+        return cls(method=method, path=path, path_parameters=params, headers=headers, body=body)
+
+    def accepts_gzip(self) -> bool:
+        return "gzip" in self.headers.get("accept-encoding", "").lower()
+
+
+def json_response(status: int, body: Any) -> dict[str, Any]:
+    """A JSON response."""
+    return raw_json_response(status, json.dumps(body, ensure_ascii=False).encode("utf-8"))
+
+
+def raw_json_response(status: int, body: bytes, request: Request | None = None) -> dict[str, Any]:
+    """A response whose body is already JSON, compressed when it is large and the client accepts gzip."""
+    headers = {"content-type": "application/json; charset=utf-8", "cache-control": "no-store"}
+    if request is not None and len(body) > GZIP_THRESHOLD_BYTES and request.accepts_gzip():
+        packed = base64.b64encode(gzip.compress(body, compresslevel=6)).decode("ascii")
+        if len(packed) > MAX_RESPONSE_BYTES:
+            return error(413, "Dashboard too large", f"{len(body)} bytes of JSON do not fit a Lambda response")
+        headers["content-encoding"] = "gzip"
+        headers["vary"] = "accept-encoding"
+        return {"statusCode": status, "headers": headers, "body": packed, "isBase64Encoded": True}
+    if len(body) > MAX_RESPONSE_BYTES:
+        return error(
+            413,
+            "Dashboard too large",
+            f"{len(body)} bytes of JSON do not fit a Lambda response; request it with Accept-Encoding: gzip",
+        )
+    return {"statusCode": status, "headers": headers, "body": body.decode("utf-8"), "isBase64Encoded": False}
+
+
+def error(status: int, message: str, detail: str) -> dict[str, Any]:
+    """An error response: ``{"error": message, "detail": detail}``."""
+    return json_response(status, {"error": message, "detail": detail})

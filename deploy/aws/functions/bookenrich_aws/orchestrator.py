@@ -1,0 +1,114 @@
+"""The orchestrator: the uploaded export -> batches and originals in S3 -> one Step Functions execution.
+
+Invoked asynchronously by the upload handler with ``{"uuid": ...}``. The execution's input holds only
+S3 keys and settings, never books, so it is the same size for 10 books or 100,000; the execution is
+named after the job, so a retried invocation cannot start the job twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import bookenrich
+from botocore.exceptions import ClientError
+
+from bookenrich_aws import aws, jobstatus
+from bookenrich_aws.layout import (
+    DEFAULT_BATCH_SIZE,
+    batches_key,
+    manifest_key,
+    originals_key,
+    parse_job_id,
+    raw_csv_key,
+)
+from bookenrich_aws.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Row problems kept in the manifest (all are counted; the first ones are kept for the notes).
+MAX_PROBLEMS_KEPT = 50
+
+
+def plan_batches(books: list[bookenrich.BookAnalytics], batch_size: int) -> list[dict[str, Any]]:
+    """The Distributed Map's items: ``{"batch": i, "books": [BookInfo.to_dict(), ...]}``."""
+    return [
+        {"batch": index, "books": [b.to_book_info().to_dict() for b in books[start : start + batch_size]]}
+        for index, start in enumerate(range(0, len(books), batch_size))
+    ]
+
+
+def execution_input(job_id: str) -> dict[str, Any]:
+    """What the state machine gets: keys and settings only (constant size)."""
+    return {
+        "job": {"uuid": job_id},
+        "batchesKey": batches_key(job_id),
+        "toleratedFailurePercentage": aws.integer("TOLERATED_FAILURE_PERCENTAGE", 100),
+    }
+
+
+def _fail(store: Store, job_id: str, message: str) -> dict[str, Any]:
+    log.error("orchestrator %s: %s", job_id, message)
+    jobstatus.write(store, job_id, jobstatus.ERROR, error_message=message, message="Processing failed",
+                    completion_time=jobstatus.now_iso())
+    return {"uuid": job_id, "status": jobstatus.ERROR}
+
+
+def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+    job_id = parse_job_id(event.get("uuid"))
+    store = Store()
+    try:
+        raw = store.get_bytes(raw_csv_key(job_id))
+        if raw is None:
+            return _fail(store, job_id, "the uploaded export is gone (was the job deleted?)")
+        try:
+            export = bookenrich.read_export(raw, include_unread=aws.flag("INCLUDE_UNREAD"))
+        except bookenrich.InvalidInputError as e:
+            return _fail(store, job_id, f"Invalid CSV format or not a Goodreads export: {e}")
+
+        books = export.books
+        batch_size = aws.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, minimum=1)
+        batches = plan_batches(books, batch_size)
+        store.put_json(originals_key(job_id), [b.to_dict() for b in books])
+        store.put_json(batches_key(job_id), batches)
+        store.put_json(
+            manifest_key(job_id),
+            {
+                "uuid": job_id,
+                "total_books": len(books),
+                "batch_size": batch_size,
+                "batch_count": len(batches),
+                "rows_read": export.rows_read,
+                "unread_skipped": export.unread_skipped,
+                "row_problem_count": len(export.problems),
+                "row_problems": [
+                    {"line": p.line, "goodreads_id": p.goodreads_id, "kind": p.kind, "message": p.message}
+                    for p in export.problems[:MAX_PROBLEMS_KEPT]
+                ],
+                "created": jobstatus.now_iso(),
+            },
+        )
+        jobstatus.write(
+            store,
+            job_id,
+            jobstatus.PROCESSING,
+            progress=jobstatus.progress(len(books), 0),
+            message=f"Enriching {len(books)} books in {len(batches)} batches",
+        )
+        try:
+            aws.client("stepfunctions").start_execution(
+                stateMachineArn=aws.setting("STATE_MACHINE_ARN"),
+                name=job_id,
+                input=json.dumps(execution_input(job_id)),
+            )
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                raise
+            log.info("orchestrator %s: execution already started (retried invocation)", job_id)
+    except Exception as e:
+        _fail(store, job_id, f"could not start processing ({type(e).__name__})")
+        raise
+    log.info("orchestrator %s: %d books, %d batches, %d row problems", job_id, len(books), len(batches),
+             len(export.problems))
+    return {"uuid": job_id, "books": len(books), "batches": len(batches)}

@@ -1,0 +1,156 @@
+"""Deployment settings (CDK context values) and how concurrency is sized from the catalogues' limits.
+
+The catalogues limit each *client* (Open Library counts per User-Agent, which carries the one
+contact of the deployment; Google per API project), not each Lambda. With at most ``N`` processors
+running (the Distributed Map's MaxConcurrency, and the processor's reserved concurrency so that
+several jobs at once cannot exceed it either), each processor gets ``L / N`` requests per second of a
+catalogue whose limit is ``L``; the whole deployment then never sends more than ``L``. See docs/aws.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+#: The catalogues' published per-client limits, requests per second (docs/enrichment.md).
+PUBLISHED_RATE_LIMITS: dict[str, float] = {"openlibrary": 3.0, "google": 1.0}
+#: Open Library allows 3/s only to clients whose User-Agent names a contact; 1/s otherwise.
+OPEN_LIBRARY_WITHOUT_CONTACT = 1.0
+#: Default Distributed Map MaxConcurrency.
+DEFAULT_MAX_CONCURRENCY = 3
+#: Map item size and the processor's timeout are sized together: 25 books at Google's 1/s shared by
+#: 3 processors is about 75 s of requests; the timeout leaves room for retries inside the core.
+DEFAULT_BATCH_SIZE = 25
+DEFAULT_PROCESSOR_TIMEOUT_SECONDS = 600
+
+HERE = Path(__file__).resolve().parent
+DEPLOY_DIR = HERE.parent.parent
+FUNCTIONS_DIR = DEPLOY_DIR / "functions"
+DEFAULT_LAYER_DIR = DEPLOY_DIR / "build" / "layer"
+
+
+def child_rate_limits(
+    catalogue_limits: Mapping[str, float], max_concurrency: int, *, contact: str | None
+) -> dict[str, float]:
+    """Each processor's rate per catalogue: the catalogue's per-client limit over ``max_concurrency``.
+
+    Without a contact, Open Library's limit is 1/s whatever was configured.
+    """
+    if max_concurrency < 1:
+        raise ValueError(f"maxConcurrency must be at least 1, got {max_concurrency}")
+    out: dict[str, float] = {}
+    for source, limit in catalogue_limits.items():
+        if not limit > 0:
+            raise ValueError(f"catalogue rate limit for {source} must be positive, got {limit}")
+        if source == "openlibrary" and not contact:
+            limit = min(limit, OPEN_LIBRARY_WITHOUT_CONTACT)
+        out[source] = limit / max_concurrency
+    return out
+
+
+def rate_limits_env(rates: Mapping[str, float]) -> str:
+    """``BOOKENRICH_RATE_LIMITS`` syntax: ``openlibrary=1,google=0.333333``."""
+    return ",".join(f"{source}={rate:.6g}" for source, rate in rates.items())
+
+
+def _parse_rates(value: Any) -> dict[str, float]:
+    if isinstance(value, Mapping):
+        return {str(k): float(v) for k, v in value.items()}
+    out: dict[str, float] = {}
+    for item in str(value).split(","):
+        if not item.strip():
+            continue
+        source, sep, rate = item.partition("=")
+        if not sep:
+            raise ValueError(f"catalogueRateLimits: {item!r} is not SOURCE=N")
+        out[source.strip()] = float(rate)
+    return out
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"{value!r} is not a boolean")
+
+
+@dataclass(frozen=True)
+class DeploymentConfig:
+    """Everything a deployment can change; each field is a CDK context key of the same camelCase name."""
+
+    #: Directory whose ``python/`` holds the bookenrich wheel, unpacked (``build_layer.py`` makes it).
+    layer_dir: Path = DEFAULT_LAYER_DIR
+    #: Distributed Map MaxConcurrency = processors running at once (and their reserved concurrency).
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    #: Per-client limits of the catalogues, requests/s, shared by all processors.
+    catalogue_rate_limits: dict[str, float] = field(default_factory=lambda: dict(PUBLISHED_RATE_LIMITS))
+    #: Requests in flight inside one processor (``BOOKENRICH_CONCURRENCY``).
+    processor_request_concurrency: int = 4
+    #: ``BOOKENRICH_CONTACT``: an e-mail or URL for the User-Agent (Open Library's 3/s needs one).
+    contact: str | None = None
+    #: ``BOOKENRICH_SOURCES`` (default: both catalogues).
+    sources: str | None = None
+    #: Catalogue base URLs (a mirror; the tests' fake server).
+    open_library_url: str | None = None
+    google_books_url: str | None = None
+    #: Name or ARN of a Secrets Manager secret holding the Google Books API key (plain string).
+    google_api_key_secret: str | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    #: Distributed Map ToleratedFailurePercentage (children never fail by design; see docs/aws.md).
+    tolerated_failure_percentage: int = 100
+    include_unread: bool = False
+    include_private_notes: bool = False
+    processor_timeout_seconds: int = DEFAULT_PROCESSOR_TIMEOUT_SECONDS
+    #: The whole job's time limit; a job still running then is marked ``error``.
+    execution_timeout_minutes: int = 120
+    reserve_processor_concurrency: bool = True
+    log_retention_days: int = 30
+    #: Days before a job's objects expire (0 = keep until DELETE /data/{uuid}).
+    expire_jobs_after_days: int = 0
+    #: CORS origins allowed to call the API.
+    cors_origins: tuple[str, ...] = ("*",)
+    max_upload_bytes: int = 4 * 1024 * 1024
+
+    def __post_init__(self) -> None:
+        if self.max_concurrency < 1:
+            raise ValueError("maxConcurrency must be at least 1")
+        if self.batch_size < 1:
+            raise ValueError("batchSize must be at least 1")
+        if not 0 <= self.tolerated_failure_percentage <= 100:
+            raise ValueError("toleratedFailurePercentage must be between 0 and 100")
+        child_rate_limits(self.catalogue_rate_limits, self.max_concurrency, contact=self.contact)
+
+    @property
+    def child_rate_limits(self) -> dict[str, float]:
+        """Each processor's share of the catalogues' limits."""
+        return child_rate_limits(self.catalogue_rate_limits, self.max_concurrency, contact=self.contact)
+
+    @classmethod
+    def from_context(cls, get: Any) -> DeploymentConfig:
+        """Reads each field from ``get(camelCaseName)`` (e.g. ``app.node.try_get_context``)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            camel = "".join(w if i == 0 else w.capitalize() for i, w in enumerate(f.name.split("_")))
+            raw = get(camel)
+            if raw is None or raw == "":
+                continue
+            default = getattr(cls(), f.name) if f.name != "layer_dir" else DEFAULT_LAYER_DIR
+            if f.name == "layer_dir":
+                values[f.name] = Path(str(raw)).resolve()
+            elif f.name == "catalogue_rate_limits":
+                values[f.name] = _parse_rates(raw)
+            elif f.name == "cors_origins":
+                values[f.name] = tuple(raw) if isinstance(raw, list) else tuple(str(raw).split(","))
+            elif isinstance(default, bool):
+                values[f.name] = _bool(raw)
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            else:
+                values[f.name] = str(raw)
+        return cls(**values)

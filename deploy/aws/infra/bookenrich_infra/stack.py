@@ -1,0 +1,520 @@
+"""The stack: a private bucket, the Lambda functions, the HTTP API, the job state machine, and IAM.
+
+Every function gets its own role with the S3 actions it needs on the key patterns it uses, and may
+list only key-shaped prefixes (which hold a whole job id), so none can enumerate jobs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from bookenrich_infra.config import FUNCTIONS_DIR, DeploymentConfig, rate_limits_env
+
+#: The Lambda error the processor raises for throttling / transient catalogue failures.
+THROTTLE_ERROR = "CatalogueThrottled"
+#: Lambda service errors worth retrying (the optimized integration names them Lambda.*).
+LAMBDA_SERVICE_ERRORS = [
+    "Lambda.TooManyRequestsException",
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.ClientExecutionTimeoutException",
+]
+# A job id in a key: exactly 36 characters, so a list permission cannot enumerate jobs.
+_ID = "????????-????-????-????-????????????"
+
+_RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    3: logs.RetentionDays.THREE_DAYS,
+    5: logs.RetentionDays.FIVE_DAYS,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    60: logs.RetentionDays.TWO_MONTHS,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+}
+
+
+class BookEnrichStack(cdk.Stack):
+    """The whole deployment; ``config`` comes from the CDK context (see ``DeploymentConfig``)."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        if config.log_retention_days not in _RETENTION:
+            raise ValueError(f"logRetentionDays must be one of {sorted(_RETENTION)}, got {config.log_retention_days}")
+        layer_package = config.layer_dir / "python" / "bookenrich" / "__init__.py"
+        if not layer_package.is_file():
+            raise ValueError(
+                f"layerDir {config.layer_dir} has no python/bookenrich: build it from the manylinux wheel with "
+                "`python deploy/aws/build_layer.py WHEEL` (docs/aws.md), or pass -c layerDir=DIR"
+            )
+
+        self.bucket = self._bucket()
+        self.layer = lambda_.LayerVersion(
+            self,
+            "BookEnrichLayer",
+            code=lambda_.Code.from_asset(str(config.layer_dir)),
+            compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="bookenrich (Rust core, abi3 manylinux wheel)",
+        )
+        self.functions: dict[str, lambda_.Function] = {}
+        self._make_functions()
+        self.state_machine = self._state_machine()
+        self._grant()
+        self.api = self._api()
+        self._failed_execution_rule()
+
+        cdk.CfnOutput(self, "ApiUrl", value=self.stage.url)
+        cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
+        cdk.CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
+
+    # ---- storage -----------------------------------------------------------------------------
+
+    def _bucket(self) -> s3.Bucket:
+        rules = [s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1))]
+        if self.config.expire_jobs_after_days > 0:
+            rules.append(s3.LifecycleRule(id="expire-jobs", expiration=cdk.Duration.days(self.config.expire_jobs_after_days)))
+        return s3.Bucket(
+            self,
+            "JobBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=rules,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+
+    # ---- functions ---------------------------------------------------------------------------
+
+    def _function(
+        self,
+        name: str,
+        handler: str,
+        description: str,
+        *,
+        timeout: int = 30,
+        memory: int = 256,
+        environment: dict[str, str] | None = None,
+        reserved: int | None = None,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{name}Logs",
+            retention=_RETENTION[self.config.log_retention_days],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        fn = lambda_.Function(
+            self,
+            name,
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.X86_64,
+            handler=handler,
+            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc"]),
+            layers=[self.layer],
+            description=description,
+            timeout=cdk.Duration.seconds(timeout),
+            memory_size=memory,
+            environment={"DATA_BUCKET": self.bucket.bucket_name, "LOG_LEVEL": "INFO", **(environment or {})},
+            reserved_concurrent_executions=reserved,
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+        )
+        self.functions[name] = fn
+        return fn
+
+    def _processor_environment(self) -> dict[str, str]:
+        c = self.config
+        env = {
+            "BOOKENRICH_CACHE": "off",
+            "BOOKENRICH_CONCURRENCY": str(c.processor_request_concurrency),
+            "BOOKENRICH_RATE_LIMITS": rate_limits_env(c.child_rate_limits),
+        }
+        optional = {
+            "BOOKENRICH_CONTACT": c.contact,
+            "BOOKENRICH_SOURCES": c.sources,
+            "BOOKENRICH_OPEN_LIBRARY_URL": c.open_library_url,
+            "BOOKENRICH_GOOGLE_BOOKS_URL": c.google_books_url,
+        }
+        env.update({k: v for k, v in optional.items() if v})
+        return env
+
+    def _make_functions(self) -> None:
+        c = self.config
+        export_env = {"INCLUDE_UNREAD": str(c.include_unread).lower()}
+        self._function(
+            "Upload",
+            "bookenrich_aws.upload.handler",
+            "POST /upload: stores the export and starts the job",
+            memory=512,
+            environment={**export_env, "MAX_UPLOAD_BYTES": str(c.max_upload_bytes)},
+        )
+        self._function("Status", "bookenrich_aws.status_api.handler", "GET /status/{uuid}")
+        self._function("DataGet", "bookenrich_aws.data_api.get", "GET /data/{uuid}", memory=512)
+        self._function("DataDelete", "bookenrich_aws.data_api.delete", "DELETE /data/{uuid}", timeout=60)
+        self._function(
+            "Orchestrator",
+            "bookenrich_aws.orchestrator.handler",
+            "Export -> batches in S3 -> one job execution",
+            timeout=300,
+            memory=1024,
+            environment={
+                **export_env,
+                "BATCH_SIZE": str(c.batch_size),
+                "TOLERATED_FAILURE_PERCENTAGE": str(c.tolerated_failure_percentage),
+            },
+        )
+        processor_env = self._processor_environment()
+        self.api_key_secret: secretsmanager.ISecret | None = None
+        if c.google_api_key_secret:
+            if c.google_api_key_secret.startswith("arn:"):
+                self.api_key_secret = secretsmanager.Secret.from_secret_complete_arn(
+                    self, "GoogleApiKey", c.google_api_key_secret
+                )
+            else:
+                self.api_key_secret = secretsmanager.Secret.from_secret_name_v2(
+                    self, "GoogleApiKey", c.google_api_key_secret
+                )
+            processor_env["GOOGLE_BOOKS_API_KEY_SECRET_ARN"] = self.api_key_secret.secret_arn
+        self._function(
+            "Processor",
+            "bookenrich_aws.processor.handler",
+            "Enriches one batch of books",
+            timeout=c.processor_timeout_seconds,
+            memory=512,
+            environment=processor_env,
+            reserved=c.max_concurrency if c.reserve_processor_concurrency else None,
+        )
+        self._function(
+            "Aggregator",
+            "bookenrich_aws.aggregator.handler",
+            "Batch results -> dashboard JSON, status complete",
+            timeout=300,
+            memory=1024,
+            environment={"INCLUDE_PRIVATE_NOTES": str(c.include_private_notes).lower()},
+        )
+        self._function("JobFailed", "bookenrich_aws.job_failed.handler", "Marks a failed job 'error'")
+        # The orchestrator is started by the upload handler (asynchronous invoke).
+        self.functions["Upload"].add_environment(
+            "ORCHESTRATOR_FUNCTION_NAME", self.functions["Orchestrator"].function_name
+        )
+
+    # ---- the job state machine ---------------------------------------------------------------
+
+    def _invoke(self, name: str, function: lambda_.IFunction, payload: dict[str, Any]) -> tasks.LambdaInvoke:
+        task = tasks.LambdaInvoke(
+            self,
+            name,
+            lambda_function=function,
+            payload=sfn.TaskInput.from_object(payload),
+            output_path="$.Payload",
+            retry_on_service_exceptions=False,
+        )
+        task.add_retry(
+            errors=LAMBDA_SERVICE_ERRORS,
+            interval=cdk.Duration.seconds(2),
+            backoff_rate=2,
+            max_attempts=6,
+            max_delay=cdk.Duration.seconds(60),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        return task
+
+    def _state_machine(self) -> sfn.StateMachine:
+        c = self.config
+        enrich = tasks.LambdaInvoke(
+            self,
+            "EnrichBatch",
+            lambda_function=self.functions["Processor"],
+            payload=sfn.TaskInput.from_json_path_at("$"),
+            output_path="$.Payload",
+            retry_on_service_exceptions=False,
+        )
+        # Throttled by a catalogue: wait long enough for its window to pass, jittered so that
+        # batches throttled together do not come back together.
+        enrich.add_retry(
+            errors=[THROTTLE_ERROR],
+            interval=cdk.Duration.seconds(15),
+            backoff_rate=2,
+            max_attempts=4,
+            max_delay=cdk.Duration.seconds(120),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        enrich.add_retry(
+            errors=LAMBDA_SERVICE_ERRORS,
+            interval=cdk.Duration.seconds(2),
+            backoff_rate=2,
+            max_attempts=6,
+            max_delay=cdk.Duration.seconds(60),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        # A batch that fails for good ends its child successfully with a marker: the aggregator
+        # finds no result object for it and counts its books as not enriched.
+        batch_failed = sfn.Pass(
+            self,
+            "BatchFailed",
+            parameters={
+                "batch.$": "$.batch.batch",
+                "failed": True,
+                "error.$": "$.failure.Error",
+            },
+        )
+        enrich.add_catch(batch_failed, errors=["States.ALL"], result_path="$.failure")
+
+        enrich_all = sfn.DistributedMap(
+            self,
+            "EnrichBatches",
+            item_reader=sfn.S3JsonItemReader(bucket=self.bucket, key=sfn.JsonPath.string_at("$.batchesKey")),
+            item_selector={"job.$": "$.job", "batch.$": "$$.Map.Item.Value"},
+            max_concurrency=c.max_concurrency,
+            tolerated_failure_percentage_path="$.toleratedFailurePercentage",
+            map_execution_type=sfn.StateMachineType.STANDARD,
+            # Child summaries go to S3, so the Map's own output is a small reference whatever the
+            # number of batches. The prefix comes from the execution name (the job id), which does
+            # not depend on what the state's input or output is.
+            result_writer_v2=sfn.ResultWriterV2(
+                bucket=self.bucket,
+                prefix=sfn.JsonPath.format("uploads/{}/map-results", sfn.JsonPath.string_at("$$.Execution.Name")),
+            ),
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        enrich_all.item_processor(enrich)
+
+        aggregate = self._invoke("Aggregate", self.functions["Aggregator"], {"job": sfn.JsonPath.object_at("$.job")})
+        mark_failed = self._invoke(
+            "MarkJobFailed",
+            self.functions["JobFailed"],
+            {"job": sfn.JsonPath.object_at("$.job"), "failure": sfn.JsonPath.object_at("$.failure")},
+        )
+        mark_failed.next(sfn.Fail(self, "JobFailedState", error="JobFailed", cause="the job failed; see its status"))
+        for state in (enrich_all, aggregate):
+            state.add_catch(mark_failed, errors=["States.ALL"], result_path="$.failure")
+
+        log_group = logs.LogGroup(
+            self,
+            "JobStateMachineLogs",
+            retention=_RETENTION[c.log_retention_days],
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        # The role is written out here, statement by statement: the constructs would otherwise grant
+        # the item reader and result writer the whole bucket. CDK's own additions go to an
+        # immutable view of it and are dropped.
+        self.state_machine_role = iam.Role(
+            self,
+            "JobStateMachineRole",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description="bookenrich job state machine: invoke the job's functions, read its batches",
+        )
+        self.state_machine_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"],
+                resources=[self.functions[n].function_arn for n in ("Processor", "Aggregator", "JobFailed")],
+            )
+        )
+        self.state_machine_role.add_to_policy(
+            iam.PolicyStatement(
+                # Log delivery actions take no resource ARN (AWS's documented policy for logging).
+                actions=[
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
+                resources=["*"],
+            )
+        )
+        state_machine = sfn.StateMachine(
+            self,
+            "JobStateMachine",
+            definition_body=sfn.DefinitionBody.from_chainable(enrich_all.next(aggregate)),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            timeout=cdk.Duration.minutes(c.execution_timeout_minutes),
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False),
+            role=self.state_machine_role.without_policy_updates(),
+        )
+        state_machine.node.add_dependency(self.state_machine_role)
+        executions = cdk.Arn.format(
+            cdk.ArnComponents(
+                service="states",
+                resource="execution",
+                resource_name=f"{state_machine.state_machine_name}:*",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+            ),
+            self,
+        )
+        # Distributed Map children are executions of this state machine (a separate policy: the
+        # state machine's ARN is only known after it exists).
+        iam.Policy(
+            self,
+            "JobStateMachineChildExecutions",
+            roles=[self.state_machine_role],
+            statements=[
+                iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine.state_machine_arn]),
+                iam.PolicyStatement(actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions]),
+            ],
+        )
+        self.executions_arn = executions
+        return state_machine
+
+    # ---- IAM -----------------------------------------------------------------------------------
+
+    def _objects(self, *patterns: str) -> list[str]:
+        return [self.bucket.arn_for_objects(p) for p in patterns]
+
+    def _allow_s3(
+        self,
+        fn: lambda_.Function,
+        *,
+        read: tuple[str, ...] = (),
+        write: tuple[str, ...] = (),
+        delete: tuple[str, ...] = (),
+        list_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        if read:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=self._objects(*read)))
+        if write:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=self._objects(*write)))
+        if delete:
+            fn.add_to_role_policy(iam.PolicyStatement(actions=["s3:DeleteObject"], resources=self._objects(*delete)))
+        if list_prefixes:
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket"],
+                    resources=[self.bucket.bucket_arn],
+                    conditions={"StringLike": {"s3:prefix": list(list_prefixes)}},
+                )
+            )
+
+    def _grant(self) -> None:
+        f = self.functions
+        status = f"status/{_ID}.json"
+        data = f"data/{_ID}.json"
+        job = f"uploads/{_ID}"
+        self._allow_s3(f["Upload"], write=(f"{job}/raw.csv", status))
+        f["Orchestrator"].grant_invoke(f["Upload"])
+        self._allow_s3(
+            f["Orchestrator"],
+            read=(f"{job}/raw.csv", status),
+            write=(f"{job}/originals.json", f"{job}/batches.json", f"{job}/job.json", status),
+            list_prefixes=(f"{job}/raw.csv", status),
+        )
+        self.state_machine.grant_start_execution(f["Orchestrator"])
+        self._allow_s3(
+            f["Processor"],
+            read=(f"{job}/results/*",),
+            write=(f"{job}/results/*",),
+            list_prefixes=(f"{job}/job.json", f"{job}/results/*"),
+        )
+        if self.api_key_secret is not None:
+            self.api_key_secret.grant_read(f["Processor"])
+        self._allow_s3(
+            f["Aggregator"],
+            read=(f"{job}/job.json", f"{job}/originals.json", f"{job}/results/*", status),
+            write=(data, status),
+            list_prefixes=(f"{job}/job.json", f"{job}/results/*", status),
+        )
+        self._allow_s3(f["JobFailed"], read=(status,), write=(status,), list_prefixes=(status,))
+        self._allow_s3(
+            f["Status"],
+            read=(status, f"{job}/job.json"),
+            list_prefixes=(status, f"{job}/job.json", f"{job}/results/*"),
+        )
+        self._allow_s3(f["DataGet"], read=(data, status), list_prefixes=(data, status))
+        self._allow_s3(
+            f["DataDelete"],
+            read=(status,),
+            delete=(f"{job}/*", status, data),
+            list_prefixes=(status, data, f"{job}/*"),
+        )
+        f["DataDelete"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:StopExecution"],
+                resources=[self.executions_arn],
+            )
+        )
+        # The Distributed Map: the item list, and the ResultWriter's output (child summaries).
+        self.state_machine_role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=self._objects(f"{job}/batches.json"))
+        )
+        self.state_machine_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"],
+                resources=self._objects(f"{job}/map-results/*"),
+            )
+        )
+        for name in ("Orchestrator", "DataDelete"):
+            f[name].add_environment("STATE_MACHINE_ARN", self.state_machine.state_machine_arn)
+
+    # ---- API -----------------------------------------------------------------------------------
+
+    def _api(self) -> apigw.HttpApi:
+        api = apigw.HttpApi(
+            self,
+            "Api",
+            description="bookenrich: upload a Goodreads export, poll its status, fetch or delete its dashboard",
+            create_default_stage=False,
+            cors_preflight=apigw.CorsPreflightOptions(
+                allow_origins=list(self.config.cors_origins),
+                allow_methods=[apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.DELETE],
+                allow_headers=["content-type"],
+                max_age=cdk.Duration.hours(1),
+            ),
+        )
+        self.stage = api.add_stage(
+            "DefaultStage",
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigw.ThrottleSettings(rate_limit=50, burst_limit=100),
+        )
+        routes = [
+            ("/upload", apigw.HttpMethod.POST, "Upload"),
+            ("/status/{uuid}", apigw.HttpMethod.GET, "Status"),
+            ("/data/{uuid}", apigw.HttpMethod.GET, "DataGet"),
+            ("/data/{uuid}", apigw.HttpMethod.DELETE, "DataDelete"),
+        ]
+        for path, method, name in routes:
+            api.add_routes(
+                path=path,
+                methods=[method],
+                integration=integrations.HttpLambdaIntegration(f"{name}Integration", self.functions[name]),
+            )
+        return api
+
+    def _failed_execution_rule(self) -> None:
+        """Executions that end without reaching the Catch (timeout, abort) still mark their job."""
+        events.Rule(
+            self,
+            "JobExecutionEnded",
+            description="A job execution failed, timed out or was aborted: mark the job 'error'",
+            event_pattern=events.EventPattern(
+                source=["aws.states"],
+                detail_type=["Step Functions Execution Status Change"],
+                detail={
+                    "status": ["FAILED", "TIMED_OUT", "ABORTED"],
+                    "stateMachineArn": [self.state_machine.state_machine_arn],
+                },
+            ),
+            targets=[targets.LambdaFunction(self.functions["JobFailed"], retry_attempts=4)],
+        )

@@ -1,0 +1,157 @@
+"""Pure functions of the handlers and the CDK app: job ids, multipart, failure classes, concurrency."""
+
+from __future__ import annotations
+
+import pytest
+from bookenrich_infra.config import DeploymentConfig, child_rate_limits, rate_limits_env
+
+from bookenrich_aws import failures, jobstatus, multipart
+from bookenrich_aws.layout import InvalidJobId, batch_of_result_key, batch_sizes, parse_job_id, result_key
+
+JOB = "0b6f8a52-3c1e-4d7a-9f2b-5e6c7d8e9f01"
+
+
+class TestJobId:
+    def test_canonical_uuids_pass_and_are_lower_cased(self) -> None:
+        assert parse_job_id(JOB) == JOB
+        assert parse_job_id(JOB.upper()) == JOB
+
+    @pytest.mark.parametrize(
+        "value",
+        ["", "not-a-uuid", "../status/x", JOB + "/../data", JOB[:-1] + "g", "{" + JOB + "}", JOB.replace("-", ""),
+         "0b6f8a52-3c1e-4d7a-9f2b-5e6c7d8e9f01\x00", "a" * 10_000, None, 42],
+    )  # fmt: skip
+    def test_anything_else_is_refused(self, value: object) -> None:
+        with pytest.raises(InvalidJobId):
+            parse_job_id(value)
+
+    def test_the_error_does_not_echo_huge_values(self) -> None:
+        with pytest.raises(InvalidJobId) as info:
+            parse_job_id("x" * 10_000)
+        assert len(str(info.value)) < 200
+
+
+def test_batches_cover_every_book_once() -> None:
+    assert batch_sizes(0, 25) == []
+    assert batch_sizes(25, 25) == [25]
+    assert batch_sizes(3001, 25) == [25] * 120 + [1]
+    assert sum(batch_sizes(2999, 7)) == 2999
+    with pytest.raises(ValueError):
+        batch_sizes(10, 0)
+
+
+def test_result_keys_round_trip() -> None:
+    assert batch_of_result_key(result_key(JOB, 0)) == 0
+    assert batch_of_result_key(result_key(JOB, 123_456)) == 123_456
+    assert batch_of_result_key(f"uploads/{JOB}/job.json") is None
+
+
+def test_progress() -> None:
+    assert jobstatus.progress(0, 0) == {"total_books": 0, "processed_books": 0, "percent_complete": 100.0}
+    assert jobstatus.progress(3, 1) == {"total_books": 3, "processed_books": 1, "percent_complete": 33.3}
+    assert jobstatus.progress(3, 7)["processed_books"] == 3
+
+
+class TestMultipart:
+    CSV = 'Book Id,Title\r\n1,"Line one\r\nline two, é"\r\n2,Ünïcödé\n'.encode()
+
+    def body(self, boundary: str = "XyZ", *, name: str = "csv", closing: bool = True) -> bytes:
+        head = (
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"lib.csv\"\r\n"
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        return head + self.CSV + (f"\r\n--{boundary}--\r\n".encode() if closing else b"")
+
+    def test_file_bytes_come_back_unchanged(self) -> None:
+        parts = multipart.parse(self.body(), "multipart/form-data; boundary=XyZ")
+        assert [(p.name, p.filename) for p in parts] == [("note", None), ("csv", "lib.csv")]
+        assert parts[1].data == self.CSV
+        assert parts[1].content_type == "text/csv"
+
+    def test_quoted_boundary(self) -> None:
+        parts = multipart.parse(self.body("a b"), 'multipart/form-data; boundary="a b"')
+        assert parts[1].data == self.CSV
+
+    @pytest.mark.parametrize("content_type", ["text/csv", "multipart/form-data", "multipart/form-data; boundary="])
+    def test_bad_content_types(self, content_type: str) -> None:
+        with pytest.raises(multipart.MultipartError):
+            multipart.parse(self.body(), content_type)
+
+    def test_truncated_body(self) -> None:
+        with pytest.raises(multipart.MultipartError, match="truncated"):
+            multipart.parse(self.body(closing=False), "multipart/form-data; boundary=XyZ")
+
+    def test_wrong_boundary(self) -> None:
+        with pytest.raises(multipart.MultipartError, match="boundary"):
+            multipart.parse(self.body(), "multipart/form-data; boundary=other")
+
+
+class TestFailureClasses:
+    @pytest.mark.parametrize(
+        "error",
+        [
+            "open_library: HTTP 429 Too Many Requests (gave up after 4 attempts) (https://openlibrary.org/api/books?x)",
+            "google_books: HTTP 503 (gave up after 2 attempts) (https://www.googleapis.com/books/v1/volumes?q=x)",
+            "google_books: HTTP 429 Too Many Requests (https://www.googleapis.com/books/v1/volumes?q=x)",
+            "open_library: HTTP 502 (https://openlibrary.org/search.json?q=x)",
+            "open_library: timed out after 30s (https://openlibrary.org/search.json?q=x)",
+            "open_library: connection failed: reset by peer (https://openlibrary.org/works/OL1W.json)",
+            "google_books: HTTP 200 with a body that is not the expected JSON: EOF (https://x)",
+            "google_books: HTTP 403 (https://x); open_library: HTTP 500 (gave up after 4 attempts) (https://y)",
+        ],
+    )
+    def test_transient(self, error: str) -> None:
+        assert failures.is_transient(error)
+
+    @pytest.mark.parametrize(
+        "error",
+        [
+            None,
+            "",
+            "google_books: daily quota exhausted (HTTP 429) (https://www.googleapis.com/books/v1/volumes?q=x)",
+            "google_books: disabled for the rest of the run: daily quota exhausted (HTTP 429) (https://x)",
+            "open_library: HTTP 403 (https://openlibrary.org/api/books?x)",
+            "open_library: response larger than 8388608 bytes (https://x)",
+            "open_library: not in the cache (offline run)",
+        ],
+    )
+    def test_not_transient(self, error: str | None) -> None:
+        assert not failures.is_transient(error)
+
+
+class TestConcurrency:
+    def test_each_processor_gets_its_share(self) -> None:
+        assert child_rate_limits({"openlibrary": 3, "google": 1}, 3, contact="me@example.com") == {
+            "openlibrary": 1.0,
+            "google": 1 / 3,
+        }
+
+    def test_the_total_never_exceeds_the_catalogue_limit(self) -> None:
+        for n in range(1, 50):
+            rates = child_rate_limits({"openlibrary": 3, "google": 1}, n, contact="me@example.com")
+            assert rates["openlibrary"] * n == pytest.approx(3)
+            assert rates["google"] * n == pytest.approx(1)
+
+    def test_open_library_without_a_contact_is_one_per_second(self) -> None:
+        assert child_rate_limits({"openlibrary": 3}, 2, contact=None) == {"openlibrary": 0.5}
+
+    def test_invalid_settings(self) -> None:
+        with pytest.raises(ValueError):
+            child_rate_limits({"openlibrary": 3}, 0, contact=None)
+        with pytest.raises(ValueError):
+            child_rate_limits({"openlibrary": 0}, 1, contact=None)
+        with pytest.raises(ValueError):
+            DeploymentConfig(tolerated_failure_percentage=101)
+
+    def test_env_syntax(self) -> None:
+        assert rate_limits_env({"openlibrary": 1.0, "google": 1 / 3}) == "openlibrary=1,google=0.333333"
+
+    def test_context_values(self) -> None:
+        context = {"maxConcurrency": "6", "catalogueRateLimits": "openlibrary=3,google=2", "includeUnread": "true",
+                   "contact": "me@example.com", "corsOrigins": "https://a.example,https://b.example"}  # fmt: skip
+        config = DeploymentConfig.from_context(context.get)
+        assert config.max_concurrency == 6
+        assert config.include_unread is True
+        assert config.cors_origins == ("https://a.example", "https://b.example")
+        assert config.child_rate_limits == {"openlibrary": 0.5, "google": 2 / 6}
