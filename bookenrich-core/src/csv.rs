@@ -2,7 +2,9 @@
 //!
 //! Columns are found by header name; every cell is read as text; rows that
 //! cannot be used are reported with their line number, never dropped silently.
-//! The reader streams: records are parsed one at a time into [`BookAnalytics`].
+//! The reader streams: records are parsed one at a time into [`BookAnalytics`],
+//! and never holds more than [`ReadOptions::max_field_bytes`] of a cell nor more
+//! cells than the header has (see [`bounded`]), whatever the file.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -14,6 +16,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::BookAnalytics;
+
+mod bounded;
+mod write;
+
+use bounded::{BoundedRecords, Next};
+pub use write::{export_bytes, write_export};
+
+/// Most columns a header may have (a Goodreads export has about 30).
+pub const MAX_COLUMNS: usize = 1024;
 
 /// Columns every export must have.
 pub const REQUIRED_COLUMNS: [&str; 3] = ["Book Id", "Title", "Author"];
@@ -54,7 +65,8 @@ pub struct ReadOptions {
     pub include_unread: bool,
     /// Stop after this many books have been kept.
     pub limit: Option<usize>,
-    /// Largest accepted cell, in bytes; a row with a larger cell is reported, not loaded.
+    /// Largest accepted cell, in bytes; a row with a larger cell is reported, and the
+    /// cell is never held in memory (nor the cells beyond the header's width).
     pub max_field_bytes: usize,
 }
 
@@ -137,6 +149,8 @@ pub struct Export {
 struct Columns {
     idx: [Option<usize>; KNOWN_COLUMNS.len()],
     width: usize,
+    /// Every header name, to name the column of a problem.
+    names: Vec<String>,
 }
 
 // Indices into KNOWN_COLUMNS.
@@ -176,11 +190,10 @@ const OWNED_COPIES: usize = 23;
 /// # Ok::<(), bookenrich_core::Error>(())
 /// ```
 pub struct ExportReader<R: Read> {
-    csv: ::csv::Reader<R>,
+    rows: BoundedRecords<BufReader<R>>,
     file: String,
     columns: Columns,
     options: ReadOptions,
-    record: ::csv::ByteRecord,
     seen_ids: HashSet<String>,
     kept: usize,
     done: bool,
@@ -199,27 +212,46 @@ impl<R: Read> ExportReader<R> {
     /// Reads the header of `reader` (named `file` in errors) and checks it is a Goodreads export.
     pub fn new(reader: R, file: impl Into<String>, options: ReadOptions) -> Result<Self> {
         let file = file.into();
-        let mut csv = ::csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(reader);
-        let mut header = ::csv::ByteRecord::new();
-        let got_header = csv
-            .read_byte_record(&mut header)
-            .map_err(|e| csv_error(&file, &e))?;
-        if !got_header {
-            return Err(Error::NotAnExport {
-                file,
-                reason: "the file is empty".into(),
-            });
-        }
+        let mut rows = BoundedRecords::new(
+            BufReader::with_capacity(1 << 16, reader),
+            options.max_field_bytes,
+            MAX_COLUMNS,
+        );
+        let not_export = |file: String, reason: String| Error::NotAnExport { file, reason };
+        let width = match rows.read().map_err(|e| io_error(&file, rows.line(), &e))? {
+            Next::End => return Err(not_export(file, "the file is empty".into())),
+            Next::Row { fields, .. } if fields > MAX_COLUMNS => {
+                return Err(not_export(
+                    file,
+                    format!("the header has {fields} columns, more than {MAX_COLUMNS}"),
+                ));
+            }
+            Next::Row {
+                oversized: Some(o), ..
+            } => {
+                return Err(not_export(
+                    file,
+                    format!(
+                        "header column {} has {} bytes, more than the limit of {}",
+                        o.field + 1,
+                        o.bytes,
+                        options.max_field_bytes
+                    ),
+                ));
+            }
+            Next::Row { fields, .. } => fields,
+        };
+        let header: Vec<&[u8]> = (0..width)
+            .map(|i| rows.field(i).unwrap_or_default())
+            .collect();
         let columns = resolve_columns(&file, &header)?;
+        // A row with more cells than the header is reported; its extra cells are not kept.
+        rows.set_max_fields(width);
         Ok(Self {
-            csv,
+            rows,
             file,
             columns,
             options,
-            record: ::csv::ByteRecord::new(),
             seen_ids: HashSet::new(),
             kept: 0,
             done: false,
@@ -235,14 +267,17 @@ impl<R: Read> ExportReader<R> {
         if self.done || self.options.limit.is_some_and(|l| self.kept >= l) {
             return None;
         }
-        match self.csv.read_byte_record(&mut self.record) {
-            Ok(false) => {
+        match self.rows.read() {
+            Ok(Next::End) => {
                 self.done = true;
                 None
             }
-            Ok(true) => {
-                let line = self.record.position().map_or(0, ::csv::Position::line);
-                let outcome = self.parse_record(line);
+            Ok(Next::Row {
+                line,
+                fields,
+                oversized,
+            }) => {
+                let outcome = self.parse_record(line, fields, oversized);
                 if matches!(outcome, RowOutcome::Book(_)) {
                     self.kept += 1;
                 }
@@ -250,13 +285,17 @@ impl<R: Read> ExportReader<R> {
             }
             Err(e) => {
                 self.done = true;
-                Some(Err(csv_error(&self.file, &e)))
+                Some(Err(io_error(&self.file, self.rows.line(), &e)))
             }
         }
     }
 
-    fn parse_record(&mut self, line: u64) -> RowOutcome {
-        let record = &self.record;
+    fn parse_record(
+        &mut self,
+        line: u64,
+        fields: usize,
+        oversized: Option<bounded::Oversized>,
+    ) -> RowOutcome {
         let problem = |kind, goodreads_id: Option<String>, message: String| {
             RowOutcome::Problem(RowProblem {
                 line,
@@ -265,33 +304,30 @@ impl<R: Read> ExportReader<R> {
                 message,
             })
         };
-        if record.len() != self.columns.width {
+        if fields != self.columns.width {
             return problem(
                 RowProblemKind::FieldCount,
                 None,
                 format!(
-                    "row has {} fields, the header has {}",
-                    record.len(),
+                    "row has {fields} fields, the header has {}",
                     self.columns.width
+                ),
+            );
+        }
+        if let Some(o) = oversized {
+            return problem(
+                RowProblemKind::FieldTooLarge,
+                None,
+                format!(
+                    "column {:?} has {} bytes, more than the limit of {}",
+                    self.columns.names[o.field], o.bytes, self.options.max_field_bytes
                 ),
             );
         }
         let mut cells: [&str; KNOWN_COLUMNS.len()] = [""; KNOWN_COLUMNS.len()];
         for (k, idx) in self.columns.idx.iter().enumerate() {
             let Some(i) = *idx else { continue };
-            let bytes = record.get(i).unwrap_or_default();
-            if bytes.len() > self.options.max_field_bytes {
-                return problem(
-                    RowProblemKind::FieldTooLarge,
-                    None,
-                    format!(
-                        "column {:?} has {} bytes, more than the limit of {}",
-                        KNOWN_COLUMNS[k],
-                        bytes.len(),
-                        self.options.max_field_bytes
-                    ),
-                );
-            }
+            let bytes = self.rows.field(i).unwrap_or_default();
             match std::str::from_utf8(bytes) {
                 Ok(s) => cells[k] = s,
                 Err(e) => {
@@ -354,29 +390,22 @@ impl<R: Read> Iterator for ExportReader<R> {
     }
 }
 
-fn csv_error(file: &str, e: &::csv::Error) -> Error {
-    let line = e.position().map_or(0, ::csv::Position::line);
-    match e.kind() {
-        ::csv::ErrorKind::Io(io) => Error::Csv {
-            file: file.to_owned(),
-            line,
-            message: io.to_string(),
-        },
-        _ => Error::Csv {
-            file: file.to_owned(),
-            line,
-            message: e.to_string(),
-        },
+/// A read error at `line` of `file`.
+fn io_error(file: &str, line: u64, e: &io::Error) -> Error {
+    Error::Csv {
+        file: file.to_owned(),
+        line,
+        message: e.to_string(),
     }
 }
 
-fn resolve_columns(file: &str, header: &::csv::ByteRecord) -> Result<Columns> {
+fn resolve_columns(file: &str, header: &[&[u8]]) -> Result<Columns> {
     let not_export = |reason: String| Error::NotAnExport {
         file: file.to_owned(),
         reason,
     };
     let mut names = Vec::with_capacity(header.len());
-    for (i, raw) in header.iter().enumerate() {
+    for (i, &raw) in header.iter().enumerate() {
         let raw = if i == 0 {
             raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
         } else {
@@ -418,6 +447,7 @@ fn resolve_columns(file: &str, header: &::csv::ByteRecord) -> Result<Columns> {
     Ok(Columns {
         idx,
         width: header.len(),
+        names: names.iter().map(|n| (*n).to_owned()).collect(),
     })
 }
 
@@ -549,11 +579,8 @@ pub fn read_export<R: Read>(reader: R, file: &str, options: &ReadOptions) -> Res
 pub fn read_export_path(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Export> {
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_export(
-        BufReader::with_capacity(1 << 16, file),
-        &path.display().to_string(),
-        options,
-    )
+    // The reader buffers its input itself.
+    read_export(file, &path.display().to_string(), options)
 }
 
 /// Reads a whole export held in memory (bytes of the file).
