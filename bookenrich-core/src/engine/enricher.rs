@@ -257,7 +257,14 @@ impl Enricher {
                 let stats = fetcher.stats();
                 let failed = table
                     .iter()
-                    .filter(|row| matches!(&row[k], Some(Outcome { result: Err(_), .. })))
+                    .filter(|row| match &row[k] {
+                        Some(Outcome { result: Err(_), .. }) => true,
+                        Some(Outcome {
+                            result: Ok(Some(hit)),
+                            ..
+                        }) => hit.incomplete.is_some(),
+                        _ => false,
+                    })
                     .count();
                 SourceSummary {
                     name: slot.name.clone(),

@@ -103,6 +103,13 @@ pub(crate) fn merge_into(
                 ));
                 book.processing_log
                     .extend(hit.notes.iter().map(|n| format!("{}: {n}", answer.source)));
+                if let Some(e) = &hit.incomplete {
+                    // Found, but part of the answer is missing: kept, and reported.
+                    all_cached = false;
+                    book.processing_log
+                        .push(format!("{}: incomplete: {e}", answer.source));
+                    errors.push(e.to_string());
+                }
                 book.sources_matched.push(answer.source.to_owned());
                 if !hit.genres.is_empty() {
                     book.genres_by_source
@@ -205,6 +212,7 @@ mod tests {
             small_thumbnail_url: cover.map(|c| format!("{c}?small")),
             identifiers: vec!["id:1".into()],
             notes: vec!["picked doc 1".into()],
+            incomplete: None,
         }
     }
 

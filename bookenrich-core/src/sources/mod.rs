@@ -46,6 +46,10 @@ pub struct SourceHit {
     pub identifiers: Vec<String>,
     /// Short notes for the book's processing log (what was fetched, what was chosen).
     pub notes: Vec<String>,
+    /// A request for part of the answer failed (e.g. Open Library's work subjects): the
+    /// hit holds what was found, and the engine reports this error on the book.
+    #[serde(skip)]
+    pub incomplete: Option<SourceError>,
 }
 
 /// The answer of a source for one book: found, not found, or failed.

@@ -296,10 +296,12 @@ impl OpenLibrary {
             Ok(None) => hit
                 .notes
                 .push(format!("open_library: work {work_key} not found")),
-            // The record itself was found; a failed extra request is recorded, not fatal.
-            Err(e) => hit
-                .notes
-                .push(format!("open_library: work subjects not fetched: {e}")),
+            // The record itself was found: it is kept, and the failure reported on the book.
+            Err(e) => {
+                hit.notes
+                    .push(format!("open_library: work subjects not fetched: {e}"));
+                hit.incomplete.get_or_insert(e);
+            }
         }
     }
 
@@ -387,6 +389,7 @@ impl OpenLibrary {
             Err(e) => {
                 hit.notes
                     .push(format!("open_library: work search failed: {e}"));
+                hit.incomplete.get_or_insert(e);
                 return;
             }
         };

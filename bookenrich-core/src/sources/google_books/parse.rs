@@ -176,33 +176,43 @@ impl Volume {
             genres,
             thumbnail_url: links
                 .and_then(|l| l.thumbnail.as_deref())
-                .map(clean_image_url),
+                .and_then(clean_image_url),
             small_thumbnail_url: links
                 .and_then(|l| l.small_thumbnail.as_deref())
-                .map(clean_image_url),
+                .and_then(clean_image_url),
             identifiers,
             notes: Vec::new(),
+            incomplete: None,
         }
     }
 }
 
 /// A Google image URL fit for a web page: `https`, without the page-curl effect (`edge=curl`).
-pub(crate) fn clean_image_url(url: &str) -> String {
+///
+/// `None` for anything that is not then an absolute `https://` URL with a host
+/// (`javascript:`, `data:`, protocol-relative, …): the URL goes into the dashboard and
+/// the HTML report, so a hostile answer must not choose what a browser runs or loads.
+pub(crate) fn clean_image_url(url: &str) -> Option<String> {
+    let url = url.trim();
     let url = url
         .strip_prefix("http://")
         .map_or_else(|| url.to_owned(), |rest| format!("https://{rest}"));
+    let parsed = url::Url::parse(&url).ok()?;
+    if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
+        return None;
+    }
     let Some((head, query)) = url.split_once('?') else {
-        return url;
+        return Some(url);
     };
     let kept: Vec<&str> = query
         .split('&')
         .filter(|p| !p.is_empty() && *p != "edge=curl")
         .collect();
-    if kept.is_empty() {
+    Some(if kept.is_empty() {
         head.to_owned()
     } else {
         format!("{head}?{}", kept.join("&"))
-    }
+    })
 }
 
 /// The first item that carries the ISBN, skipping decoys.
@@ -429,15 +439,23 @@ mod tests {
             clean_image_url(
                 "http://books.google.com/books/content?id=x&printsec=frontcover&img=1&zoom=1&edge=curl&source=gbs_api"
             ),
-            "https://books.google.com/books/content?id=x&printsec=frontcover&img=1&zoom=1&source=gbs_api"
+            Some("https://books.google.com/books/content?id=x&printsec=frontcover&img=1&zoom=1&source=gbs_api".to_owned())
         );
         assert_eq!(
-            clean_image_url("https://books.google.com/books/content?edge=curl"),
-            "https://books.google.com/books/content"
+            clean_image_url("https://books.google.com/books/content?edge=curl").as_deref(),
+            Some("https://books.google.com/books/content")
         );
         assert_eq!(
-            clean_image_url("https://example.org/a.jpg"),
-            "https://example.org/a.jpg"
+            clean_image_url("https://example.org/a.jpg").as_deref(),
+            Some("https://example.org/a.jpg")
         );
+        for hostile in [
+            "javascript:alert(1)",
+            "data:image/png;base64,AA==",
+            "//evil.example/a.png",
+            "ftp://x/a.jpg",
+        ] {
+            assert_eq!(clean_image_url(hostile), None, "{hostile}");
+        }
     }
 }
