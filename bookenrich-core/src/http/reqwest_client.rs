@@ -17,6 +17,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Where bookenrich can be found; part of every User-Agent.
 const PROJECT_URL: &str = "https://github.com/bookenrich/bookenrich";
 
+/// Redirects followed per request (Open Library moves merged records once or twice).
+const MAX_REDIRECTS: usize = 10;
+
 /// Settings of a [`ReqwestClient`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReqwestClientConfig {
@@ -72,6 +75,7 @@ impl ReqwestClient {
             .user_agent(user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .https_only(config.https_only)
+            .redirect(redirect_policy())
             .build()
             .map_err(|e| {
                 Error::config(
@@ -129,6 +133,43 @@ impl HttpClient for ReqwestClient {
             body: Bytes::from(body),
         })
     }
+}
+
+/// Follows a redirect only to where the first request went (same scheme, host and port),
+/// or from `http` to `https` on the same host.
+///
+/// reqwest forwards custom headers on redirects, so following one to another host
+/// would hand it the Google API key (`x-goog-api-key`); and an `https` request must
+/// never continue over plain `http`. The catalogues only redirect within themselves.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.follow();
+        };
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        if redirect_allowed(first, attempt.url()) {
+            attempt.follow()
+        } else {
+            let to = format!(
+                "{}://{}",
+                attempt.url().scheme(),
+                attempt.url().host_str().unwrap_or_default()
+            );
+            attempt.error(format!(
+                "redirect to {to} refused: only redirects within the catalogue are followed"
+            ))
+        }
+    })
+}
+
+/// Whether a request first sent to `first` may follow a redirect to `next`.
+fn redirect_allowed(first: &url::Url, next: &url::Url) -> bool {
+    if next.origin() == first.origin() {
+        return true;
+    }
+    first.scheme() == "http" && next.scheme() == "https" && first.host_str() == next.host_str()
 }
 
 /// Maps a reqwest error to a transport error, without the URL (it may carry secrets).
@@ -344,6 +385,20 @@ mod tests {
         slow.timeout = Duration::from_millis(300);
         let err = client().get(slow).await.unwrap_err();
         assert_eq!(err, TransportError::Timeout(Duration::from_millis(300)));
+    }
+
+    #[test]
+    fn redirects_stay_on_the_catalogue_and_never_downgrade() {
+        let url = |s: &str| url::Url::parse(s).unwrap();
+        let first = url("https://openlibrary.org/isbn/9780140328721.json");
+        assert!(redirect_allowed(&first, &url("https://openlibrary.org/books/OL7353617M.json")));
+        assert!(!redirect_allowed(&first, &url("http://openlibrary.org/books/OL7353617M.json")));
+        assert!(!redirect_allowed(&first, &url("https://evil.example/books/OL7353617M.json")));
+        assert!(!redirect_allowed(&first, &url("https://openlibrary.org:8443/books/x.json")));
+        let plain = url("http://127.0.0.1:8080/works/OL45804W.json");
+        assert!(redirect_allowed(&plain, &url("http://127.0.0.1:8080/works/OL1W.json")));
+        assert!(!redirect_allowed(&plain, &url("http://127.0.0.1:9090/works/OL1W.json")));
+        assert!(redirect_allowed(&plain, &url("https://127.0.0.1/works/OL1W.json")));
     }
 
     #[tokio::test]
