@@ -56,6 +56,9 @@ class BookEnrichStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, *, config: DeploymentConfig, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        # Without this flag the Distributed Map's ResultWriter is silently left out of the
+        # definition; set here so that `cdk synth` and a plain `python app.py` agree.
+        self.node.set_context("@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2", True)
         self.config = config
         if config.log_retention_days not in _RETENTION:
             raise ValueError(f"logRetentionDays must be one of {sorted(_RETENTION)}, got {config.log_retention_days}")

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# AWS (deploy/aws): the Lambda handlers run end to end in moto (upload -> orchestrator -> Distributed
+# Map of processors against the fake catalogue -> aggregator -> GET /data), compared with the CLI's
+# dashboard; CDK synth + template tests (IAM, routes, state machine, bucket privacy); asl-validator
+# on the synthesized definition. Needs Node >= 20 (jsii, asl-validator) and npm.
+set -euo pipefail
+ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
+# The same triple and target directory as cargo, maturin and napi, so the build is shared (see test-all.sh).
+export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+PYTHON="${PYTHON:-python3}"
+# The python stage's virtualenv (scripts/ci/python.sh); created here the same way if absent.
+VENV="$CARGO_TARGET_DIR/python-venv"
+
+node -e '
+  const major = Number(process.versions.node.split(".")[0])
+  if (major < 20) { console.error(`aws: Node ${process.versions.node} is too old (the CDK needs >= 20)`); process.exit(1) }'
+
+# The fake Open Library + Google Books server, and the CLI whose dashboard the workflow must equal.
+cargo build --locked -p bookenrich-fake-catalogue --bin fake-catalogue -p bookenrich-cli --bin bookenrich
+export BOOKENRICH_FAKE_CATALOGUE="$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/debug/fake-catalogue"
+export BOOKENRICH_CLI="$CARGO_TARGET_DIR/$CARGO_BUILD_TARGET/debug/bookenrich"
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+# The package as the python stage installs it (dev profile, shared target: a no-op rebuild when that
+# stage ran), reinstalled so that it is this checkout's and matches the CLI built above.
+MATURIN_PEP517_ARGS="--profile dev --locked" \
+    "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$ROOT/bookenrich-py"
+"$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/deploy/aws/requirements-test.txt"
+
+cd "$ROOT/deploy/aws"
+npm ci --no-audit --no-fund
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
+export BOOKENRICH_REQUIRE_ASL_VALIDATOR=1
+"$PY" -m pytest -p no:cacheprovider tests
+echo "aws: workflow in moto matches the CLI, template and definition checks passed"
