@@ -226,8 +226,8 @@ pub fn write_export<W: Write>(mut out: W, rows: u64, seed: u64) -> io::Result<()
     Ok(())
 }
 
-/// Writes a header and one row per book of `books`, all on the `read` shelf (so every
-/// one is kept and looked up), with the other columns generated from `seed`.
+/// Writes a header and one row per book of `books`, all read (on the `read` shelf, with a
+/// date read, so every one is kept and looked up), with the other columns generated from `seed`.
 pub fn write_export_of<W: Write>(mut out: W, books: &[ExportBook], seed: u64) -> io::Result<()> {
     let mut rng = fastrand::Rng::with_seed(seed);
     writeln!(out, "{HEADER}")?;
@@ -280,7 +280,9 @@ fn write_row<W: Write>(
     let (date_read, rating, read_count) = if shelf == "read" || shelf == "dnf" {
         let y = rng.i32(2005..2026);
         let date = match rng.u8(..20) {
-            0 => String::new(),
+            // Given books are all looked up, so each has a date read (a read book needs one).
+            0 if given.is_none() => String::new(),
+            0 => format!("{y}/06/15"),
             1 => format!("{y}"),
             2 => format!("{y}/{:02}", rng.u8(1..13)),
             _ => format!("{y}/{:02}/{:02}", rng.u8(1..13), rng.u8(1..29)),
@@ -405,5 +407,20 @@ mod tests {
         for row in &rows[1..] {
             assert!(row.contains(",read,"), "every given book is read: {row}");
         }
+        let many: Vec<ExportBook> = (0..200)
+            .map(|n| ExportBook {
+                title: format!("Book {n}"),
+                author: "A B".to_owned(),
+                isbn13: None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        write_export_of(&mut out, &many, 11).unwrap();
+        let export = bookenrich_core::csv::read_export_bytes(
+            &out,
+            &bookenrich_core::csv::ReadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(export.books.len(), 200, "the reader keeps every given book");
     }
 }

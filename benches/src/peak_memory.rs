@@ -15,13 +15,8 @@ pub fn own_peak_bytes() -> Option<u64> {
 
 fn vm_hwm_bytes(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line
-        .trim_start_matches("VmHWM:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
+    let kib: u64 =
+        line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim().parse().ok()?;
     Some(kib * 1024)
 }
 
@@ -39,7 +34,16 @@ pub fn children_peak_bytes() -> Option<u64> {
 ///
 /// On a busy machine this is a steadier measure of a single-threaded job than its wall time.
 pub fn own_cpu_seconds() -> Option<f64> {
-    let usage = getrusage(UsageWho::RUSAGE_SELF).ok()?;
+    cpu_seconds(UsageWho::RUSAGE_SELF)
+}
+
+/// CPU time (user + system, all threads) of this process's terminated, waited-for children, in seconds.
+pub fn children_cpu_seconds() -> Option<f64> {
+    cpu_seconds(UsageWho::RUSAGE_CHILDREN)
+}
+
+fn cpu_seconds(who: UsageWho) -> Option<f64> {
+    let usage = getrusage(who).ok()?;
     let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
     Some(seconds(usage.user_time()) + seconds(usage.system_time()))
 }
@@ -69,5 +73,6 @@ mod tests {
         let status = std::process::Command::new("true").status().unwrap();
         assert!(status.success());
         assert!(children_peak_bytes().unwrap() > 0);
+        assert!(children_cpu_seconds().unwrap() >= 0.0);
     }
 }

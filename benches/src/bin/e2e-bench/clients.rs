@@ -154,9 +154,7 @@ fn probe(program: &OsString, args: &[&str], env: &[(String, OsString)]) -> Optio
         .stdin(Stdio::null())
         .output()
         .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 impl Client {
@@ -194,14 +192,9 @@ impl Client {
 
     fn find_python(at: &Locations, scratch: &Path) -> Result<Self, String> {
         let program = OsString::from(&at.python);
-        let check = [
-            "-c",
-            "import bookenrich; print(bookenrich.__version__, bookenrich.__file__)",
-        ];
-        let with_source = vec![(
-            "PYTHONPATH".to_owned(),
-            at.python_source.clone().into_os_string(),
-        )];
+        let check = ["-c", "import bookenrich; print(bookenrich.__version__, bookenrich.__file__)"];
+        let with_source =
+            vec![("PYTHONPATH".to_owned(), at.python_source.clone().into_os_string())];
         let (found, env) = if let Some(found) = probe(&program, &check, &[]) {
             (found, Vec::new())
         } else if let Some(found) = probe(&program, &check, &with_source) {
@@ -226,10 +219,8 @@ impl Client {
 
     fn find_node(at: &Locations, scratch: &Path) -> Result<Self, String> {
         let program = OsString::from(&at.node);
-        let env = vec![(
-            "BOOKENRICH_NODE_PACKAGE".to_owned(),
-            at.node_package.clone().into_os_string(),
-        )];
+        let env =
+            vec![("BOOKENRICH_NODE_PACKAGE".to_owned(), at.node_package.clone().into_os_string())];
         let check = [
             "-e",
             "const b = require(process.env.BOOKENRICH_NODE_PACKAGE); console.log(b.VERSION)",
@@ -266,11 +257,7 @@ impl Client {
                 vec![script.into_os_string(), OsString::from(spec)]
             }
         };
-        Ok(Invocation {
-            program: self.program.clone(),
-            args,
-            env: self.env.clone(),
-        })
+        Ok(Invocation { program: self.program.clone(), args, env: self.env.clone() })
     }
 }
 

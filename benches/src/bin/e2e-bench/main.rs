@@ -57,11 +57,7 @@ enum Scenario {
 #[command(name = "e2e-bench")]
 struct Args {
     /// Scenarios to run.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "curve,limits,pipeline,import"
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "curve,limits,pipeline,import")]
     scenarios: Vec<Scenario>,
     /// Clients to run each job with (one not built is skipped).
     #[arg(long, value_delimiter = ',', default_value = "cli,python,node")]
@@ -70,11 +66,7 @@ struct Args {
     #[arg(long, default_value_t = 50)]
     latency_ms: u64,
     /// Concurrency values of the curve.
-    #[arg(
-        long,
-        value_delimiter = ',',
-        default_value = "1,2,4,8,16,32,64,128,256"
-    )]
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64,128,256")]
     concurrency: Vec<usize>,
     /// Books per unit of concurrency in the curve.
     #[arg(long, default_value_t = 20)]
@@ -161,26 +153,19 @@ impl<'a> Driver<'a> {
     fn new(args: &'a Args) -> Result<Self, String> {
         let (scratch, remove_scratch) = match &args.dir {
             Some(d) => (d.clone(), false),
-            None => (
-                std::env::temp_dir().join(format!("e2e-bench-{}", std::process::id())),
-                true,
-            ),
+            None => (std::env::temp_dir().join(format!("e2e-bench-{}", std::process::id())), true),
         };
         std::fs::create_dir_all(&scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
         let here = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
         let root = repo_root();
         let locations = Locations {
             bookenrich: args.bookenrich.clone().unwrap_or_else(|| {
-                here.parent()
-                    .map_or_else(|| PathBuf::from("bookenrich"), |d| d.join("bookenrich"))
+                here.parent().map_or_else(|| PathBuf::from("bookenrich"), |d| d.join("bookenrich"))
             }),
             python: args.python.clone(),
             python_source: root.join("bookenrich-py").join("python"),
             node: args.node.clone(),
-            node_package: args
-                .node_package
-                .clone()
-                .unwrap_or_else(|| root.join("bookenrich-node")),
+            node_package: args.node_package.clone().unwrap_or_else(|| root.join("bookenrich-node")),
         };
         let mut clients = Vec::new();
         for &kind in &args.clients {
@@ -271,20 +256,11 @@ impl<'a> Driver<'a> {
         self.server()?.reset_stats();
         let (m, _stdout, stderr) = measure(&client.invocation(&job)?, &self.scratch)?;
         let stats = self.server()?.stats();
-        let check = if m.success {
-            check_dashboard(&output).ok()
-        } else {
-            None
-        };
+        let check = if m.success { check_dashboard(&output).ok() } else { None };
         let ok = m.success && check.is_some_and(|c| c.books == library.books);
         if !ok {
             self.all_ok = false;
-            println!(
-                "  {} FAILED ({}): {}",
-                client.kind,
-                m.status,
-                tail(&stderr, 12)
-            );
+            println!("  {} FAILED ({}): {}", client.kind, m.status, tail(&stderr, 12));
         }
         let per_book = |n: u64| n as f64 / library.books.max(1) as f64;
         let ol = stats.api(Api::OpenLibrary);
@@ -302,6 +278,7 @@ impl<'a> Driver<'a> {
             "latency_ms": self.args.latency_ms,
             "client_rate_limits": catalogue.rate_limits,
             "seconds": m.seconds,
+            "cpu_seconds": m.cpu_seconds,
             "books_per_second": library.books as f64 / m.seconds,
             "peak_bytes": m.peak_bytes,
             "requests": {"open_library": ol, "google_books": google},
@@ -318,9 +295,7 @@ impl<'a> Driver<'a> {
             "  {:<7} {:>6} {:>6} {:>8.2} {:>9.0} {:>8.3} {:>8.3} {:>9.4} {:>5} {:>6} {:>8.1} {:>7}",
             client.kind,
             library.books,
-            catalogue
-                .concurrency
-                .map_or_else(|| "dflt".to_owned(), |c| c.to_string()),
+            catalogue.concurrency.map_or_else(|| "dflt".to_owned(), |c| c.to_string()),
             m.seconds,
             library.books as f64 / m.seconds,
             per_book(ol),
@@ -329,10 +304,7 @@ impl<'a> Driver<'a> {
             served_429,
             stats.peak_concurrency,
             m.peak_bytes as f64 / 1e6,
-            check.map_or_else(
-                || "-".to_owned(),
-                |c| format!("{}/{}", c.with_genres, c.books)
-            ),
+            check.map_or_else(|| "-".to_owned(), |c| format!("{}/{}", c.with_genres, c.books)),
         );
         self.record(&value)?;
         Ok(ok.then_some((m, stats)))
@@ -377,10 +349,7 @@ impl<'a> Driver<'a> {
                 let catalogue = Catalogue {
                     base_url: base_url.clone(),
                     concurrency: Some(c),
-                    rate_limits: RateLimits {
-                        open_library: UNLIMITED,
-                        google_books: UNLIMITED,
-                    },
+                    rate_limits: RateLimits { open_library: UNLIMITED, google_books: UNLIMITED },
                     contact: CONTACT.to_owned(),
                 };
                 self.enrich_job("curve", client, library, &export, &catalogue)?;
@@ -402,9 +371,7 @@ impl<'a> Driver<'a> {
         let server = self.server()?;
         server.set_latency(latency);
         let base_url = server.base_url();
-        let export = self
-            .scratch
-            .join(format!("synthetic-{}.csv", self.args.limit_books));
+        let export = self.scratch.join(format!("synthetic-{}.csv", self.args.limit_books));
         let library = write_library(&export, self.args.limit_books, self.args.isbn_less_every)?;
         Self::enrich_header();
         for client in &self.clients.clone() {
@@ -414,17 +381,12 @@ impl<'a> Driver<'a> {
                 Api::OpenLibrary,
                 Some(RateLimit::per_second(ol_rate).burst(burst)),
             );
-            server.set_rate_limit(
-                Api::Google,
-                Some(RateLimit::per_second(google_rate).burst(burst)),
-            );
+            server
+                .set_rate_limit(Api::Google, Some(RateLimit::per_second(google_rate).burst(burst)));
             let catalogue = Catalogue {
                 base_url: base_url.clone(),
                 concurrency: None,
-                rate_limits: RateLimits {
-                    open_library: ol_rate,
-                    google_books: google_rate,
-                },
+                rate_limits: RateLimits { open_library: ol_rate, google_books: google_rate },
                 contact: CONTACT.to_owned(),
             };
             let Some((m, stats)) =
@@ -474,17 +436,25 @@ impl<'a> Driver<'a> {
                 .and_then(|()| w.flush())
                 .map_err(|e| format!("{}: {e}", export.display()))?;
         }
-        let export_bytes = std::fs::metadata(&export)
-            .map_err(|e| format!("{}: {e}", export.display()))?
-            .len();
+        let export_bytes =
+            std::fs::metadata(&export).map_err(|e| format!("{}: {e}", export.display()))?.len();
         println!(
             "\n== pipeline: export → dashboard JSON, no enrichment, {rows} rows ({:.1} MB), median of {} runs",
             export_bytes as f64 / 1e6,
             self.args.runs
         );
         println!(
-            "  {:<7} {:>7} {:>8} {:>9} {:>8} {:>8} {:>9}",
-            "client", "books", "wall s", "rows/s", "peak MB", "×export", "vs CLI"
+            "  {:<7} {:>7} {:>8} {:>9} {:>7} {:>10} {:>8} {:>8} {:>9} {:>9}",
+            "client",
+            "books",
+            "wall s",
+            "rows/s",
+            "CPU s",
+            "rows/CPU s",
+            "peak MB",
+            "×export",
+            "vs CLI",
+            "CPU vs"
         );
         let mut cli_seconds = None;
         for client in &self.clients.clone() {
@@ -514,20 +484,28 @@ impl<'a> Driver<'a> {
                 continue;
             }
             let seconds = median(runs.iter().map(|m| m.seconds).collect());
+            let cpu = median(runs.iter().map(|m| m.cpu_seconds).collect());
             let peak = runs.iter().map(|m| m.peak_bytes).max().unwrap_or(0);
             if client.kind == ClientKind::Cli {
-                cli_seconds = Some(seconds);
+                cli_seconds = Some((seconds, cpu));
             }
-            let vs_cli = cli_seconds.map(|c| seconds / c);
+            let vs_cli = cli_seconds.map(|(c, _)| seconds / c);
+            let cpu_vs_cli = cli_seconds.map(|(_, c)| cpu / c);
+            let pct = |r: Option<f64>| {
+                r.map_or_else(|| "-".to_owned(), |r| format!("{:+.1}%", (r - 1.0) * 100.0))
+            };
             println!(
-                "  {:<7} {:>7} {:>8.3} {:>9.0} {:>8.1} {:>8.2} {:>9}",
+                "  {:<7} {:>7} {:>8.3} {:>9.0} {:>7.3} {:>10.0} {:>8.1} {:>8.2} {:>9} {:>9}",
                 client.kind,
                 books.unwrap_or(0),
                 seconds,
                 rows as f64 / seconds,
+                cpu,
+                rows as f64 / cpu,
                 peak as f64 / 1e6,
                 peak as f64 / export_bytes as f64,
-                vs_cli.map_or_else(|| "-".to_owned(), |r| format!("{:+.1}%", (r - 1.0) * 100.0)),
+                pct(vs_cli),
+                pct(cpu_vs_cli),
             );
             self.record(&json!({
                 "scenario": "pipeline",
@@ -541,17 +519,15 @@ impl<'a> Driver<'a> {
                 "peak_bytes": peak,
                 "peak_over_export": peak as f64 / export_bytes as f64,
                 "time_over_cli": vs_cli,
+                "median_cpu_seconds": cpu,
+                "cpu_over_cli": cpu_vs_cli,
             }))?;
         }
         Ok(())
     }
 
     fn import(&mut self) -> Result<(), String> {
-        let Some(python) = self
-            .clients
-            .iter()
-            .find(|c| c.kind == ClientKind::Python)
-            .cloned()
+        let Some(python) = self.clients.iter().find(|c| c.kind == ClientKind::Python).cloned()
         else {
             println!("\n== import: skipped (no Python client)");
             return Ok(());

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use bookenrich_benches::peak_memory::children_peak_bytes;
+use bookenrich_benches::peak_memory::{children_cpu_seconds, children_peak_bytes};
 use serde::{Deserialize, Serialize};
 
 /// What the runner measured of one job.
@@ -20,6 +20,8 @@ pub struct Measurement {
     pub seconds: f64,
     /// Peak resident memory of the job process, bytes.
     pub peak_bytes: u64,
+    /// CPU time of the job process (user + system, all threads), seconds.
+    pub cpu_seconds: f64,
     /// Whether the job exited with status 0.
     pub success: bool,
     /// The exit status, as text.
@@ -32,12 +34,7 @@ pub fn runner_main(args: &[OsString]) -> ExitCode {
         eprintln!("e2e-bench __measure: expected STDOUT_FILE STDERR_FILE PROGRAM [ARGS…]");
         return ExitCode::from(2);
     };
-    match run(
-        Path::new(stdout_path),
-        Path::new(stderr_path),
-        program,
-        rest,
-    ) {
+    match run(Path::new(stdout_path), Path::new(stderr_path), program, rest) {
         Ok(m) => match serde_json::to_string(&m) {
             Ok(line) => {
                 println!("{line}");
@@ -77,6 +74,7 @@ fn run(
     Ok(Measurement {
         seconds,
         peak_bytes: children_peak_bytes().ok_or("getrusage failed")?,
+        cpu_seconds: children_cpu_seconds().ok_or("getrusage failed")?,
         success: status.success(),
         status: status.to_string(),
     })

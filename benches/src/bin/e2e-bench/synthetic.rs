@@ -63,9 +63,8 @@ pub fn check_dashboard(path: &Path) -> Result<DashboardCheck, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-    let books = value["books"]
-        .as_array()
-        .ok_or_else(|| format!("{}: no books array", path.display()))?;
+    let books =
+        value["books"].as_array().ok_or_else(|| format!("{}: no books array", path.display()))?;
     let count =
         |f: &dyn Fn(&serde_json::Value) -> bool| books.iter().filter(|b| f(b)).count() as u64;
     Ok(DashboardCheck {
