@@ -49,16 +49,11 @@ fn dashboard(c: &mut Criterion) {
             b.iter(|| build_dashboard(black_box(&books), black_box(&results), &options));
         });
         let built = build_dashboard(&books, &results, &options);
-        group.throughput(Throughput::ElementsAndBytes {
-            elements: rows,
-            bytes: json_bytes,
-        });
+        group.throughput(Throughput::ElementsAndBytes { elements: rows, bytes: json_bytes });
         group.bench_with_input(BenchmarkId::new("write_json", rows), &rows, |b, _| {
             b.iter(|| {
                 let mut sink = CountingSink(0);
-                built
-                    .write_json(&mut sink)
-                    .unwrap_or_else(|e| panic!("dashboard JSON: {e}"));
+                built.write_json(&mut sink).unwrap_or_else(|e| panic!("dashboard JSON: {e}"));
                 sink.0
             });
         });

@@ -11,16 +11,10 @@ fn read_export(c: &mut Criterion) {
     let mut group = c.benchmark_group("read_export");
     // Unread books are kept so every row is turned into a book (the default reader
     // parses every row too, then drops unread ones).
-    let options = ReadOptions {
-        include_unread: true,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
     for rows in bench_sizes() {
         let data = export_bytes(rows);
-        group.throughput(Throughput::ElementsAndBytes {
-            elements: rows,
-            bytes: data.len() as u64,
-        });
+        group.throughput(Throughput::ElementsAndBytes { elements: rows, bytes: data.len() as u64 });
         group.bench_with_input(BenchmarkId::from_parameter(rows), &data, |b, data| {
             b.iter(|| {
                 let export = read_export_bytes(black_box(data), &options)

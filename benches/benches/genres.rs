@@ -18,10 +18,7 @@ fn genres(c: &mut Criterion) {
     group.throughput(Throughput::Elements(strings as u64));
     group.bench_function("normalize_fixture_lists_per_subject", |b| {
         b.iter(|| {
-            black_box(&lists)
-                .iter()
-                .map(|raw| normalizer.normalize(raw).len())
-                .sum::<usize>()
+            black_box(&lists).iter().map(|raw| normalizer.normalize(raw).len()).sum::<usize>()
         });
     });
     group.bench_function("explain_each_subject", |b| {

@@ -17,20 +17,10 @@ fn isbn(c: &mut Criterion) {
     let mut group = c.benchmark_group("isbn");
     group.throughput(Throughput::Elements(COUNT as u64));
     group.bench_function("parse", |b| {
-        b.iter(|| {
-            black_box(&inputs)
-                .iter()
-                .filter(|v| Isbn::parse(v).is_ok())
-                .count()
-        });
+        b.iter(|| black_box(&inputs).iter().filter(|v| Isbn::parse(v).is_ok()).count());
     });
     group.bench_function("clean_export_cell", |b| {
-        b.iter(|| {
-            black_box(&cells)
-                .iter()
-                .filter_map(|cell| clean_isbn(cell))
-                .count()
-        });
+        b.iter(|| black_box(&cells).iter().filter_map(|cell| clean_isbn(cell)).count());
     });
     group.bench_function("parse_and_convert_to_isbn10", |b| {
         b.iter(|| {

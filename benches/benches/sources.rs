@@ -42,10 +42,7 @@ fn open_library() -> Arc<dyn GenreSource> {
 }
 
 fn google() -> Arc<dyn GenreSource> {
-    Arc::new(GoogleBooks::new(GoogleBooksConfig {
-        base_url: base(),
-        api_key: None,
-    }))
+    Arc::new(GoogleBooks::new(GoogleBooksConfig { base_url: base(), api_key: None }))
 }
 
 fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
@@ -84,10 +81,7 @@ fn ol_books_api_batch() -> Scenario {
     Scenario {
         name: "open_library/books_api_batch_40",
         source: open_library(),
-        books: isbns
-            .iter()
-            .map(|i| book(Some(i), &format!("Book {i}"), "Some Author"))
-            .collect(),
+        books: isbns.iter().map(|i| book(Some(i), &format!("Book {i}"), "Some Author")).collect(),
         body_bytes: body.len() as u64,
         http: Arc::new(ScriptedHttp::new().route("/api/books?", body)),
     }
@@ -123,11 +117,7 @@ fn ol_search_then_work() -> Scenario {
     Scenario {
         name: "open_library/books_api_miss_search_then_work",
         source: open_library(),
-        books: vec![book(
-            Some("9780140328721"),
-            "Fantastic Mr. Fox",
-            "Roald Dahl",
-        )],
+        books: vec![book(Some("9780140328721"), "Fantastic Mr. Fox", "Roald Dahl")],
         body_bytes,
         http: Arc::new(
             ScriptedHttp::new()
@@ -156,10 +146,7 @@ fn google_isbn() -> Scenario {
                     "/books/v1/volumes?q=isbn:9780374104092",
                     fixtures::GOOGLE_SEARCH_ANNIHILATION,
                 )
-                .route(
-                    "/books/v1/volumes/2cl7AgAAQBAJ",
-                    fixtures::GOOGLE_VOLUME_ANNIHILATION,
-                ),
+                .route("/books/v1/volumes/2cl7AgAAQBAJ", fixtures::GOOGLE_VOLUME_ANNIHILATION),
         ),
     }
 }
@@ -181,24 +168,15 @@ fn google_title() -> Scenario {
         http: Arc::new(
             ScriptedHttp::new()
                 .route("/books/v1/volumes?q=isbn:", fixtures::GOOGLE_ZERO_ITEMS)
-                .route(
-                    "/books/v1/volumes?q=intitle:",
-                    fixtures::GOOGLE_SEARCH_CHILDREN_OF_TIME,
-                )
-                .route(
-                    "/books/v1/volumes/49T5twEACAAJ",
-                    fixtures::GOOGLE_VOLUME_CHILDREN_OF_TIME,
-                ),
+                .route("/books/v1/volumes?q=intitle:", fixtures::GOOGLE_SEARCH_CHILDREN_OF_TIME)
+                .route("/books/v1/volumes/49T5twEACAAJ", fixtures::GOOGLE_VOLUME_CHILDREN_OF_TIME),
         ),
     }
 }
 
 fn fetcher(scenario: &Scenario) -> Fetcher {
-    Fetcher::new(
-        scenario.source.name(),
-        Arc::clone(&scenario.http) as Arc<dyn HttpClient>,
-    )
-    .with_retry_policy(RetryPolicy::never())
+    Fetcher::new(scenario.source.name(), Arc::clone(&scenario.http) as Arc<dyn HttpClient>)
+        .with_retry_policy(RetryPolicy::never())
 }
 
 /// Runs the lookup once and checks every book was found with genres over routed
@@ -212,12 +190,7 @@ fn check(runtime: &Runtime, scenario: &Scenario) {
             other => panic!("{}: {other:?}", scenario.name),
         }
     }
-    assert_eq!(
-        scenario.http.unmatched(),
-        0,
-        "{}: unrouted request",
-        scenario.name
-    );
+    assert_eq!(scenario.http.unmatched(), 0, "{}: unrouted request", scenario.name);
 }
 
 fn sources(c: &mut Criterion) {
@@ -226,13 +199,9 @@ fn sources(c: &mut Criterion) {
         .build()
         .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
     let mut group = c.benchmark_group("source_lookup");
-    for scenario in [
-        ol_books_api_batch(),
-        ol_search(),
-        ol_search_then_work(),
-        google_isbn(),
-        google_title(),
-    ] {
+    for scenario in
+        [ol_books_api_batch(), ol_search(), ol_search_then_work(), google_isbn(), google_title()]
+    {
         check(&runtime, &scenario);
         group.throughput(Throughput::ElementsAndBytes {
             elements: scenario.books.len() as u64,

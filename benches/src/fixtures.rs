@@ -40,14 +40,8 @@ pub const EDGE_CASE_CATALOGUE: &str =
 
 /// Keys under which catalogues put subject lists: Open Library records, search docs,
 /// Google `volumeInfo`, and the fake catalogue's spec.
-const SUBJECT_KEYS: [&str; 6] = [
-    "subjects",
-    "subject",
-    "categories",
-    "ol_subjects",
-    "ol_work_subjects",
-    "google_categories",
-];
+const SUBJECT_KEYS: [&str; 6] =
+    ["subjects", "subject", "categories", "ol_subjects", "ol_work_subjects", "google_categories"];
 
 /// Every non-empty raw subject list in the fixtures, as a source would return it.
 ///
@@ -106,24 +100,12 @@ mod tests {
     fn subject_lists_come_from_every_shape() {
         let lists = raw_subject_lists().unwrap();
         // The Books API's objects are read by name.
+        assert!(lists.iter().any(|l| l.len() == 94), "Harry Potter's 94 subjects");
+        assert!(lists.contains(&vec!["Fantasy.".to_owned()]), "Sabriel's edition");
         assert!(
-            lists.iter().any(|l| l.len() == 94),
-            "Harry Potter's 94 subjects"
-        );
-        assert!(
-            lists.contains(&vec!["Fantasy.".to_owned()]),
-            "Sabriel's edition"
-        );
-        assert!(
-            lists
-                .iter()
-                .any(|l| l.iter().any(|s| s.contains("Fiction / Science Fiction"))),
+            lists.iter().any(|l| l.iter().any(|s| s.contains("Fiction / Science Fiction"))),
             "Google's hierarchical categories"
         );
-        assert!(
-            lists.len() > 30,
-            "fixtures and the catalogue spec: {}",
-            lists.len()
-        );
+        assert!(lists.len() > 30, "fixtures and the catalogue spec: {}", lists.len());
     }
 }

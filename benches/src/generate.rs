@@ -87,14 +87,8 @@ const PUBLISHERS: &[&str] = &[
     "Del Rey",
     "Scribner",
 ];
-const BINDINGS: &[&str] = &[
-    "Paperback",
-    "Hardcover",
-    "Kindle Edition",
-    "Mass Market Paperback",
-    "ebook",
-    "Audiobook",
-];
+const BINDINGS: &[&str] =
+    &["Paperback", "Hardcover", "Kindle Edition", "Mass Market Paperback", "ebook", "Audiobook"];
 const SHELVES: &[&str] = &[
     "read",
     "read",
@@ -131,20 +125,9 @@ fn isbn13(body12: u64) -> String {
 
 fn isbn10_of(isbn13: &str) -> String {
     let body = &isbn13[3..12];
-    let sum: u32 = body
-        .bytes()
-        .zip((2..=10u32).rev())
-        .map(|(b, w)| w * u32::from(b - b'0'))
-        .sum();
+    let sum: u32 = body.bytes().zip((2..=10u32).rev()).map(|(b, w)| w * u32::from(b - b'0')).sum();
     let check = (11 - sum % 11) % 11;
-    format!(
-        "{body}{}",
-        if check == 10 {
-            "X".to_owned()
-        } else {
-            check.to_string()
-        }
-    )
+    format!("{body}{}", if check == 10 { "X".to_owned() } else { check.to_string() })
 }
 
 fn pick<'a>(rng: &mut fastrand::Rng, items: &'a [&'a str]) -> &'a str {
@@ -271,11 +254,7 @@ fn write_row<W: Write>(
             (isbn10_of(&i13), i13)
         }
     };
-    let pages = if rng.u8(..20) == 0 {
-        String::new()
-    } else {
-        rng.u32(40..1200).to_string()
-    };
+    let pages = if rng.u8(..20) == 0 { String::new() } else { rng.u32(40..1200).to_string() };
     let year = rng.i32(1850..2026);
     let (date_read, rating, read_count) = if shelf == "read" || shelf == "dnf" {
         let y = rng.i32(2005..2026);
@@ -293,31 +272,17 @@ fn write_row<W: Write>(
     };
     let tags: Vec<&str> = (0..rng.usize(0..3)).map(|_| pick(rng, TAGS)).collect();
     let shelves = tags.join(", ");
-    let positions: Vec<String> = tags
-        .iter()
-        .map(|t| format!("{t} (#{})", rng.u16(1..400)))
-        .collect();
-    let notes = if rng.u8(..15) == 0 {
-        "Borrowed from the library"
-    } else {
-        ""
-    };
+    let positions: Vec<String> =
+        tags.iter().map(|t| format!("{t} (#{})", rng.u16(1..400))).collect();
+    let notes = if rng.u8(..15) == 0 { "Borrowed from the library" } else { "" };
     let drawn_title = title(rng, n);
     let (title, author, author_lf) = match given {
         Some(book) => {
             let (l, f) = split_author(&book.author);
-            let lf = if f.is_empty() {
-                l.to_owned()
-            } else {
-                format!("{l}, {f}")
-            };
+            let lf = if f.is_empty() { l.to_owned() } else { format!("{l}, {f}") };
             (book.title.clone(), book.author.clone(), lf)
         }
-        None => (
-            drawn_title,
-            format!("{first} {last}"),
-            format!("{last}, {first}"),
-        ),
+        None => (drawn_title, format!("{first} {last}"), format!("{last}, {first}")),
     };
     writeln!(
         out,
@@ -325,11 +290,7 @@ fn write_row<W: Write>(
         title = quote(&title),
         author = quote(&author),
         lf = quote(&author_lf),
-        add = if rng.u8(..6) == 0 {
-            pick(rng, FIRST)
-        } else {
-            ""
-        },
+        add = if rng.u8(..6) == 0 { pick(rng, FIRST) } else { "" },
         avg = f64::from(rng.u16(250..480)) / 100.0,
         publisher = quote(pick(rng, PUBLISHERS)),
         binding = pick(rng, BINDINGS),
@@ -374,11 +335,7 @@ mod tests {
                 author: "Ursula K. Le Guin".to_owned(),
                 isbn13: Some("9780140328721".to_owned()),
             },
-            ExportBook {
-                title: "No Isbn".to_owned(),
-                author: "Plato".to_owned(),
-                isbn13: None,
-            },
+            ExportBook { title: "No Isbn".to_owned(), author: "Plato".to_owned(), isbn13: None },
             ExportBook {
                 title: "Synthetic".to_owned(),
                 author: "A B".to_owned(),
@@ -394,11 +351,7 @@ mod tests {
             "1,\"Quiet, Please: A \"\"Novel\"\"\",Ursula K. Le Guin,\"K. Le Guin, Ursula\",,\"=\"\"0140328726\"\"\",\"=\"\"9780140328721\"\"\","
         ), "{}", rows[1]);
         assert!(rows[2].contains(",Plato,Plato,"), "{}", rows[2]);
-        assert!(
-            rows[2].contains(",\"=\"\"\"\"\",\"=\"\"\"\"\","),
-            "empty ISBN cells: {}",
-            rows[2]
-        );
+        assert!(rows[2].contains(",\"=\"\"\"\"\",\"=\"\"\"\"\","), "empty ISBN cells: {}", rows[2]);
         assert!(
             rows[3].contains("\"=\"\"\"\"\",\"=\"\"9790000000017\"\"\""),
             "979 has no ISBN-10: {}",

@@ -22,11 +22,7 @@ fn parse_sizes(value: Option<&str>) -> Vec<u64> {
         .filter_map(|s| s.trim().parse().ok())
         .filter(|n| *n > 0)
         .collect();
-    if parsed.is_empty() {
-        vec![1_000, 10_000, 100_000]
-    } else {
-        parsed
-    }
+    if parsed.is_empty() { vec![1_000, 10_000, 100_000] } else { parsed }
 }
 
 /// A generated export of `rows` books (seed 42), as the bytes of the CSV file.
@@ -39,10 +35,7 @@ pub fn export_bytes(rows: u64) -> Vec<u8> {
 
 /// Every book of a generated export of `rows` rows, unread ones included.
 pub fn books(rows: u64) -> Result<Vec<BookAnalytics>, bookenrich_core::Error> {
-    let options = ReadOptions {
-        include_unread: true,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
     Ok(read_export_bytes(&export_bytes(rows), &options)?.books)
 }
 
@@ -56,13 +49,7 @@ pub fn enrichment_results(
 ) -> Vec<EnrichedBook> {
     let clean: Vec<Vec<String>> = subject_lists
         .iter()
-        .map(|raw| {
-            normalizer
-                .normalize(raw)
-                .into_iter()
-                .map(|g| g.as_str().to_owned())
-                .collect()
-        })
+        .map(|raw| normalizer.normalize(raw).into_iter().map(|g| g.as_str().to_owned()).collect())
         .collect();
     books
         .iter()
@@ -85,14 +72,10 @@ pub fn enrichment_results(
             result.genres_by_source =
                 BTreeMap::from([("open_library".to_owned(), subject_lists[k].clone())]);
             result.final_genres.clone_from(&clean[k]);
-            result.thumbnail_url = Some(format!(
-                "https://covers.openlibrary.org/b/id/{}-M.jpg",
-                8_000_000 + i
-            ));
-            result.small_thumbnail_url = Some(format!(
-                "https://covers.openlibrary.org/b/id/{}-S.jpg",
-                8_000_000 + i
-            ));
+            result.thumbnail_url =
+                Some(format!("https://covers.openlibrary.org/b/id/{}-M.jpg", 8_000_000 + i));
+            result.small_thumbnail_url =
+                Some(format!("https://covers.openlibrary.org/b/id/{}-S.jpg", 8_000_000 + i));
             result.sources_matched = vec!["open_library".to_owned()];
             if !result.final_genres.is_empty() {
                 result.genre_sources = vec!["open_library".to_owned()];
@@ -123,12 +106,8 @@ pub fn isbn_inputs(count: usize) -> Vec<String> {
             };
             if i % 10 == 9 {
                 // A wrong check digit: the last character moves to the next digit.
-                let last = value
-                    .pop()
-                    .map_or(b'0', |c| u8::try_from(c).unwrap_or(b'0'));
-                value.push(char::from(
-                    b'0' + (last.wrapping_sub(b'0').wrapping_add(1) % 10),
-                ));
+                let last = value.pop().map_or(b'0', |c| u8::try_from(c).unwrap_or(b'0'));
+                value.push(char::from(b'0' + (last.wrapping_sub(b'0').wrapping_add(1) % 10)));
             }
             value
         })
@@ -145,11 +124,8 @@ fn with_check13(first12: &str) -> String {
 }
 
 fn with_check10(first9: &str) -> String {
-    let sum: u32 = first9
-        .bytes()
-        .zip((2..=10u32).rev())
-        .map(|(b, w)| w * u32::from(b - b'0'))
-        .sum();
+    let sum: u32 =
+        first9.bytes().zip((2..=10u32).rev()).map(|(b, w)| w * u32::from(b - b'0')).sum();
     match (11 - sum % 11) % 11 {
         10 => format!("{first9}X"),
         c => format!("{first9}{c}"),
@@ -191,10 +167,7 @@ mod tests {
                 .zip(&books)
                 .all(|(r, b)| r.goodreads_id.as_ref() == Some(&b.goodreads_id))
         );
-        let with_genres = results
-            .iter()
-            .filter(|r| !r.final_genres.is_empty())
-            .count();
+        let with_genres = results.iter().filter(|r| !r.final_genres.is_empty()).count();
         let failed = results.iter().filter(|r| r.error.is_some()).count();
         assert_eq!(failed, 2);
         assert!(with_genres > 70, "{with_genres}");

@@ -40,11 +40,7 @@ impl ScriptedHttp {
     /// Answers requests starting with `prefix` with `status` and `body`.
     #[must_use]
     pub fn route_status(mut self, prefix: &str, status: u16, body: impl Into<Bytes>) -> Self {
-        self.routes.push(Route {
-            prefix: prefix.to_owned(),
-            status,
-            body: body.into(),
-        });
+        self.routes.push(Route { prefix: prefix.to_owned(), status, body: body.into() });
         self
     }
 
@@ -79,11 +75,7 @@ impl HttpClient for ScriptedHttp {
             self.unmatched.fetch_add(1, Ordering::Relaxed);
             (404, Bytes::from_static(br#"{"error": "notfound"}"#))
         };
-        Ok(HttpResponse {
-            status,
-            retry_after: None,
-            body,
-        })
+        Ok(HttpResponse { status, retry_after: None, body })
     }
 }
 
@@ -106,20 +98,11 @@ mod tests {
         let http = ScriptedHttp::new()
             .route("/works/OL1W.json", "one")
             .route_status("/works/", 503, "down");
-        let one = http
-            .get(get("http://x.test/works/OL1W.json"))
-            .await
-            .unwrap();
+        let one = http.get(get("http://x.test/works/OL1W.json")).await.unwrap();
         assert_eq!((one.status, &one.body[..]), (200, &b"one"[..]));
-        let other = http
-            .get(get("http://x.test/works/OL2W.json"))
-            .await
-            .unwrap();
+        let other = http.get(get("http://x.test/works/OL2W.json")).await.unwrap();
         assert_eq!(other.status, 503);
-        let none = http
-            .get(get("http://x.test/search.json?q=a"))
-            .await
-            .unwrap();
+        let none = http.get(get("http://x.test/search.json?q=a")).await.unwrap();
         assert_eq!(none.status, 404);
         assert_eq!((http.requests(), http.unmatched()), (3, 1));
     }

@@ -67,11 +67,7 @@ fn usage() -> ExitCode {
 }
 
 fn parse_args(args: &[String]) -> Option<Args> {
-    let mut parsed = Args {
-        rows: 100_000,
-        runs: 5,
-        dir: None,
-    };
+    let mut parsed = Args { rows: 100_000, runs: 5, dir: None };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         let value = it.next()?;
@@ -113,26 +109,17 @@ fn job(args: &[String]) -> Result<(), String> {
     let [export, output, variant] = args else {
         return Err("expected EXPORT OUTPUT default|all".into());
     };
-    let options = ReadOptions {
-        include_unread: variant == "all",
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread: variant == "all", ..ReadOptions::default() };
     let started = Instant::now();
     let read = read_export_path(export, &options).map_err(|e| e.to_string())?;
     let read_seconds = started.elapsed().as_secs_f64();
     let peak_after_read_bytes = own_peak_bytes().ok_or("no /proc/self/status")?;
-    let notes = vec![format!(
-        "{} rows of the export could not be used",
-        read.problems.len()
-    )];
+    let notes = vec![format!("{} rows of the export could not be used", read.problems.len())];
     let built_at = Instant::now();
     let dashboard = build_dashboard(
         &read.books,
         &[],
-        &DashboardOptions {
-            processing_notes: notes,
-            ..DashboardOptions::default()
-        },
+        &DashboardOptions { processing_notes: notes, ..DashboardOptions::default() },
     );
     let build_seconds = built_at.elapsed().as_secs_f64();
     let peak_after_build_bytes = own_peak_bytes().ok_or("no /proc/self/status")?;
@@ -153,10 +140,7 @@ fn job(args: &[String]) -> Result<(), String> {
         cpu_seconds: own_cpu_seconds().ok_or("getrusage failed")?,
         json_bytes: std::fs::metadata(output).map_err(|e| e.to_string())?.len(),
     };
-    println!(
-        "{}",
-        serde_json::to_string(&report).map_err(|e| e.to_string())?
-    );
+    println!("{}", serde_json::to_string(&report).map_err(|e| e.to_string())?);
     Ok(())
 }
 
@@ -185,11 +169,7 @@ fn median(mut values: Vec<f64>) -> f64 {
     if n == 0 {
         return f64::NAN;
     }
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        f64::midpoint(values[n / 2 - 1], values[n / 2])
-    }
+    if n % 2 == 1 { values[n / 2] } else { f64::midpoint(values[n / 2 - 1], values[n / 2]) }
 }
 
 fn max_of(reports: &[JobReport], field: impl Fn(&JobReport) -> u64) -> u64 {
@@ -210,9 +190,8 @@ fn drive(args: &Args) -> Result<(), String> {
             .and_then(|()| w.flush())
             .map_err(|e| format!("{}: {e}", export.display()))?;
     }
-    let export_bytes = std::fs::metadata(&export)
-        .map_err(|e| format!("{}: {e}", export.display()))?
-        .len();
+    let export_bytes =
+        std::fs::metadata(&export).map_err(|e| format!("{}: {e}", export.display()))?.len();
     println!(
         "export: {} rows, {:.1} MB ({}); {} runs per variant, each in a fresh process",
         args.rows,
@@ -243,10 +222,7 @@ fn drive(args: &Args) -> Result<(), String> {
             reports.push(run_job(&export, &output, variant)?);
         }
         let seconds = median(reports.iter().map(|r| r.seconds).collect());
-        let best = reports
-            .iter()
-            .map(|r| r.seconds)
-            .fold(f64::INFINITY, f64::min);
+        let best = reports.iter().map(|r| r.seconds).fold(f64::INFINITY, f64::min);
         let peak = max_of(&reports, |r| r.peak_bytes);
         let cpu = median(reports.iter().map(|r| r.cpu_seconds).collect());
         let rows_per_s = args.rows as f64 / seconds;
