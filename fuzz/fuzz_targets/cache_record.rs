@@ -4,13 +4,13 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use bookenrich_core::cache::record::{StoredRecord, StoredValue, decode, encode};
+use bookenrich_core::cache::record::{EncodedRecord, StoredRecord, StoredValue, decode, encode};
 use bookenrich_core::cache::{CacheEntry, CacheKey};
 use libfuzzer_sys::fuzz_target;
 
-/// Input layout: 4 class bytes (one per column, mod 5: NULL, INTEGER, REAL, TEXT, BLOB),
-/// 4 × 8 bytes of numbers, a source length byte, a request length byte, then the source,
-/// the request, and the rest as the body/text bytes.
+// Input layout: 4 class bytes (one per column, mod 5: NULL, INTEGER, REAL, TEXT, BLOB),
+// 4 × 8 bytes of numbers, a source length byte, a request length byte, then the source,
+// the request, and the rest as the body/text bytes.
 fuzz_target!(|data: &[u8]| {
     let Some((head, rest)) = data.split_at_checked(4 + 32 + 2) else {
         return;
@@ -37,12 +37,8 @@ fuzz_target!(|data: &[u8]| {
         3 => StoredValue::Text(body),
         _ => StoredValue::Blob(body),
     };
-    let stored = StoredRecord {
-        fetched_at: value(0),
-        body: value(1),
-        size: value(2),
-        checksum: value(3),
-    };
+    let stored =
+        StoredRecord { fetched_at: value(0), body: value(1), size: value(2), checksum: value(3) };
     if let Ok(entry) = decode(&key, &stored) {
         // A row that decodes encodes back to the same columns.
         let encoded =
@@ -59,22 +55,26 @@ fuzz_target!(|data: &[u8]| {
         fetched_at: UNIX_EPOCH + Duration::from_secs(secs),
     };
     let encoded = encode(&key, &entry).unwrap_or_else(|e| panic!("cannot encode: {e}"));
-    let as_stored = |body: Option<&[u8]>| StoredRecord {
-        fetched_at: StoredValue::Integer(encoded.fetched_at),
-        body: body.map_or(StoredValue::Null, StoredValue::Blob),
-        size: StoredValue::Integer(encoded.size),
-        checksum: StoredValue::Integer(encoded.checksum),
-    };
-    let back =
-        decode(&key, &as_stored(encoded.body)).unwrap_or_else(|e| panic!("round trip failed: {e}"));
+    let back = decode(&key, &stored_as_written(&encoded, encoded.body))
+        .unwrap_or_else(|e| panic!("round trip failed: {e}"));
     assert_eq!(back, entry);
     if let Some(original) = encoded.body.filter(|b| !b.is_empty()) {
         let mut damaged = original.to_vec();
         let at = usize::from(lengths[0]) % damaged.len();
         damaged[at] ^= 1 << (lengths[1] % 8);
         assert!(
-            decode(&key, &as_stored(Some(&damaged))).is_err(),
+            decode(&key, &stored_as_written(&encoded, Some(&damaged))).is_err(),
             "a flipped bit went unnoticed"
         );
     }
 });
+
+/// The row `encoded` describes, with `body` in place of its body.
+fn stored_as_written<'a>(encoded: &EncodedRecord<'_>, body: Option<&'a [u8]>) -> StoredRecord<'a> {
+    StoredRecord {
+        fetched_at: StoredValue::Integer(encoded.fetched_at),
+        body: body.map_or(StoredValue::Null, StoredValue::Blob),
+        size: StoredValue::Integer(encoded.size),
+        checksum: StoredValue::Integer(encoded.checksum),
+    }
+}

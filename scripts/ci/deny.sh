@@ -9,5 +9,5 @@ if ! command -v cargo-deny >/dev/null; then
     cargo install cargo-deny --locked --quiet
 fi
 # The main workspace and the separate fuzz workspace.
-cargo deny --all-features --locked check licenses bans sources
-cargo deny --manifest-path fuzz/Cargo.toml --all-features check licenses bans sources
+cargo deny --all-features --locked check --hide-inclusion-graph licenses bans sources
+cargo deny --manifest-path fuzz/Cargo.toml --all-features --locked --config deny.toml check --hide-inclusion-graph licenses bans sources
