@@ -2,7 +2,8 @@
 # AWS (deploy/aws): the Lambda handlers run end to end in moto (upload -> orchestrator -> Distributed
 # Map of processors against the fake catalogue -> aggregator -> GET /data), compared with the CLI's
 # dashboard; CDK synth + template tests (IAM, routes, state machine, bucket privacy); asl-validator
-# on the synthesized definition. Needs Node >= 20 (jsii, asl-validator) and npm.
+# on the synthesized definition; ruff and mypy --strict on the handlers, the CDK app and the tests.
+# Needs Node >= 20 (jsii, asl-validator) and npm.
 set -euo pipefail
 ROOT="${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}"
 # The same triple and target directory as cargo, maturin and napi, so the build is shared (see test-all.sh).
@@ -32,6 +33,10 @@ MATURIN_PEP517_ARGS="--profile dev --locked" \
 "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/deploy/aws/requirements-test.txt"
 
 cd "$ROOT/deploy/aws"
+"$PY" -m ruff check .
+"$PY" -m ruff format --check .
+"$PY" -m mypy --strict --ignore-missing-imports functions/bookenrich_aws infra/bookenrich_infra build_layer.py app.py
+MYPYPATH=functions:infra:tests:. "$PY" -m mypy --strict --ignore-missing-imports --explicit-package-bases tests
 npm ci --no-audit --no-fund
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 export BOOKENRICH_REQUIRE_ASL_VALIDATOR=1

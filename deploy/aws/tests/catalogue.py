@@ -16,11 +16,31 @@ REPO = Path(__file__).resolve().parents[3]
 
 #: The Goodreads export header, in Goodreads' column order.
 HEADER = [
-    "Book Id", "Title", "Author", "Author l-f", "Additional Authors", "ISBN", "ISBN13", "My Rating",
-    "Average Rating", "Publisher", "Binding", "Number of Pages", "Year Published", "Original Publication Year",
-    "Date Read", "Date Added", "Bookshelves", "Bookshelves with positions", "Exclusive Shelf", "My Review",
-    "Spoiler", "Private Notes", "Read Count", "Owned Copies",
-]  # fmt: skip
+    "Book Id",
+    "Title",
+    "Author",
+    "Author l-f",
+    "Additional Authors",
+    "ISBN",
+    "ISBN13",
+    "My Rating",
+    "Average Rating",
+    "Publisher",
+    "Binding",
+    "Number of Pages",
+    "Year Published",
+    "Original Publication Year",
+    "Date Read",
+    "Date Added",
+    "Bookshelves",
+    "Bookshelves with positions",
+    "Exclusive Shelf",
+    "My Review",
+    "Spoiler",
+    "Private Notes",
+    "Read Count",
+    "Owned Copies",
+]
 
 
 def cargo_binary(name: str, env_var: str) -> Path:
@@ -75,7 +95,12 @@ class FakeCatalogue:
         """No latency, faults or limits, and zeroed stats."""
         self.request(
             "/__config",
-            {"latency_ms": 0, "faults": [], "rate_limits": {"openlibrary": None, "google": None}, "google_daily_quota": None},
+            {
+                "latency_ms": 0,
+                "faults": [],
+                "rate_limits": {"openlibrary": None, "google": None},
+                "google_daily_quota": None,
+            },
         )
         self.request("/__reset", {})
 
@@ -120,11 +145,32 @@ def synthetic_export(catalogue: FakeCatalogue, count: int) -> bytes:
         day = 1 + n % 28
         month = 1 + (n // 28) % 12
         year = 2015 + n % 9
-        writer.writerow([
-            str(500000 + n), record["title"], author, author, "",
-            "" if n % 20 == 7 else '=""', "" if n % 20 == 7 else f'="{isbn}"',
-            str(n % 6), f"{3 + (n % 20) / 10:.2f}", "Synthetic Press", "Paperback", str(90 + (n * 37) % 700),
-            str(1950 + n % 70), str(1950 + n % 70), f"{year}/{month:02d}/{day:02d}", f"{year}/{month:02d}/{day:02d}",
-            "", "", "read", "A fine book, é ü." if n % 4 == 0 else "", "", "", str(1 + (n % 17 == 0)), "0",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                str(500000 + n),
+                record["title"],
+                author,
+                author,
+                "",
+                "" if n % 20 == 7 else '=""',
+                "" if n % 20 == 7 else f'="{isbn}"',
+                str(n % 6),
+                f"{3 + (n % 20) / 10:.2f}",
+                "Synthetic Press",
+                "Paperback",
+                str(90 + (n * 37) % 700),
+                str(1950 + n % 70),
+                str(1950 + n % 70),
+                f"{year}/{month:02d}/{day:02d}",
+                f"{year}/{month:02d}/{day:02d}",
+                "",
+                "",
+                "read",
+                "A fine book, é ü." if n % 4 == 0 else "",
+                "",
+                "",
+                str(1 + (n % 17 == 0)),
+                "0",
+            ]
+        )
     return out.getvalue().encode("utf-8")

@@ -43,6 +43,7 @@ def synthesized(catalogue_server: FakeCatalogue, tmp_path_factory: pytest.TempPa
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
+
     from bookenrich_infra import BookEnrichStack, DeploymentConfig
 
     layer = tmp_path_factory.mktemp("layer")

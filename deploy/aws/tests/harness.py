@@ -23,18 +23,18 @@ from typing import Any
 from unittest import mock
 
 import boto3
-from bookenrich_infra.definition import (
-    function_environment,
-    placeholder_resolver,
-    resources_of_type,
-    state_machine_definition,
-)
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from bookenrich_aws import aws
+from bookenrich_infra.definition import (
+    function_environment,
+    placeholder_resolver,
+    resources_of_type,
+    state_machine_definition,
+)
 
 BUCKET = "bookenrich-jobs-test"
 STATE_MACHINE = "BookEnrichJobs"
@@ -63,6 +63,8 @@ class Invocations:
     """What the dispatcher saw."""
 
     calls: Counter[str] = field(default_factory=Counter)
+    #: Invocations that have returned (or raised), per function.
+    returned: Counter[str] = field(default_factory=Counter)
     #: Per processor batch index, how many times it was invoked.
     batch_attempts: Counter[int] = field(default_factory=Counter)
     errors: list[tuple[str, str, str]] = field(default_factory=list)
@@ -126,12 +128,24 @@ class Deployment:
         fault = next((f for prefix, f in self.faults.items() if name.startswith(prefix)), None)
         if fault is not None:
             fault(name, event, attempt)  # may raise TooManyRequests (a service error) or anything
-        context = SimpleNamespace(function_name=name, aws_request_id=f"req-{attempt}", get_remaining_time_in_millis=lambda: 60_000)
+        context = SimpleNamespace(
+            function_name=name, aws_request_id=f"req-{attempt}", get_remaining_time_in_millis=lambda: 60_000
+        )
         asynchronous = str((headers or {}).get("X-Amz-Invocation-Type", "")).lower() == "event"
+        try:
+            return self._run(name, event, context, asynchronous, response_headers)
+        finally:
+            with record.lock:
+                record.returned[name] += 1
+
+    def _run(
+        self, name: str, event: dict[str, Any], context: Any, asynchronous: bool, response_headers: dict[str, str]
+    ) -> bytes:
+        record = self.invocations
         try:
             result = self._handler(name)(event, context)
             payload = json.dumps(result).encode()
-        except Exception as e:
+        except Exception as e:  # Lambda reports any exception as an unhandled error
             with record.lock:
                 record.errors.append((name, type(e).__name__, str(e)))
             if asynchronous:
@@ -139,11 +153,24 @@ class Deployment:
                 return b""
             response_headers["x-amz-function-error"] = "Unhandled"
             payload = json.dumps(
-                {"errorType": type(e).__name__, "errorMessage": str(e), "stackTrace": traceback.format_tb(e.__traceback__)}
+                {
+                    "errorType": type(e).__name__,
+                    "errorMessage": str(e),
+                    "stackTrace": traceback.format_tb(e.__traceback__),
+                }
             ).encode()
         with record.lock:
             record.largest_response = max(record.largest_response, len(payload))
         return b"" if asynchronous else payload
+
+    def wait_returned(self, prefix: str, count: int, timeout: float = 60) -> None:
+        """Waits until ``count`` invocations of the function have returned."""
+        name = self.function(prefix)
+        deadline = time.monotonic() + timeout
+        while self.invocations.returned[name] < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{name}: {self.invocations.returned[name]} of {count} invocations returned")
+            time.sleep(0.05)
 
     # ---- the account ------------------------------------------------------------------------------
 
@@ -153,7 +180,9 @@ class Deployment:
         deployment = self
         sleeps = self.invocations.retry_sleeps
 
-        def invoke(backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> bytes:
+        def invoke(
+            backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+        ) -> bytes:
             return deployment.invoke(function_name, body, headers, response_headers)
 
         for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
@@ -230,15 +259,26 @@ def multipart(csv_bytes: bytes, filename: str = "goodreads_library_export.csv") 
     """A browser-like multipart/form-data body with the export in field ``csv``."""
     boundary = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
     body = (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="csv"; filename="{filename}"\r\n'
-        "Content-Type: text/csv\r\n\r\n"
-    ).encode() + csv_bytes + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="csv"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + csv_bytes
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def http_event(method: str, path: str, *, uuid: str | None = None, body: bytes = b"", content_type: str = "",
-               accept_encoding: str = "") -> dict[str, Any]:
+def http_event(
+    method: str,
+    path: str,
+    *,
+    uuid: str | None = None,
+    body: bytes = b"",
+    content_type: str = "",
+    accept_encoding: str = "",
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event."""
     import base64
 

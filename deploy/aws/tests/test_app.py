@@ -27,9 +27,12 @@ def fake_wheel(directory: Path, name: str) -> Path:
 
 @pytest.mark.parametrize(
     "name",
-    ["bookenrich-0.1.0-cp39-abi3-manylinux_2_34_x86_64.whl", "bookenrich-0.1.0-cp310-abi3-manylinux2014_x86_64.whl",
-     "bookenrich-0.1.0-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"],
-)  # fmt: skip
+    [
+        "bookenrich-0.1.0-cp39-abi3-manylinux_2_34_x86_64.whl",
+        "bookenrich-0.1.0-cp310-abi3-manylinux2014_x86_64.whl",
+        "bookenrich-0.1.0-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    ],
+)
 def test_layer_from_a_lambda_compatible_wheel(tmp_path: Path, name: str) -> None:
     out = build_layer.build(fake_wheel(tmp_path, name), tmp_path / "layer")
     assert (out / "python" / "bookenrich" / "__init__.py").is_file()
@@ -38,10 +41,14 @@ def test_layer_from_a_lambda_compatible_wheel(tmp_path: Path, name: str) -> None
 
 @pytest.mark.parametrize(
     "name",
-    ["bookenrich-0.1.0-cp39-abi3-manylinux_2_39_x86_64.whl", "bookenrich-0.1.0-cp39-abi3-manylinux_2_34_aarch64.whl",
-     "bookenrich-0.1.0-cp39-abi3-macosx_11_0_arm64.whl", "bookenrich-0.1.0-cp311-cp311-manylinux_2_34_x86_64.whl",
-     "other-0.1.0-cp39-abi3-manylinux_2_34_x86_64.whl"],
-)  # fmt: skip
+    [
+        "bookenrich-0.1.0-cp39-abi3-manylinux_2_39_x86_64.whl",
+        "bookenrich-0.1.0-cp39-abi3-manylinux_2_34_aarch64.whl",
+        "bookenrich-0.1.0-cp39-abi3-macosx_11_0_arm64.whl",
+        "bookenrich-0.1.0-cp311-cp311-manylinux_2_34_x86_64.whl",
+        "other-0.1.0-cp39-abi3-manylinux_2_34_x86_64.whl",
+    ],
+)
 def test_layer_refuses_wheels_lambda_cannot_load(tmp_path: Path, name: str) -> None:
     with pytest.raises(SystemExit):
         build_layer.build(fake_wheel(tmp_path, name), tmp_path / "layer")

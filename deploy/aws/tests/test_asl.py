@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bookenrich_infra.definition import placeholder_resolver, state_machine_definition
 from conftest import DEPLOY
+
+from bookenrich_infra.definition import placeholder_resolver, state_machine_definition
 
 VALIDATOR = DEPLOY / "node_modules" / ".bin" / "asl-validator"
 

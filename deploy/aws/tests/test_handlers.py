@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import threading
 import uuid
 from typing import Any
 
-import boto3
 import bookenrich
+import boto3
 import pytest
 from catalogue import HEADER
 from conftest import EDGE_CASES_CSV
@@ -71,11 +72,17 @@ class TestUpload:
         ("content_type", "body", "error"),
         [
             ("application/json", b"{}", "Invalid upload"),
-            ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--", "No CSV file"),
+            (
+                "multipart/form-data; boundary=x",
+                b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
+                "No CSV file",
+            ),
             ("multipart/form-data; boundary=x", b"garbage", "Invalid upload"),
         ],
-    )  # fmt: skip
-    def test_malformed_requests_are_400(self, deployment: Deployment, content_type: str, body: bytes, error: str) -> None:
+    )
+    def test_malformed_requests_are_400(
+        self, deployment: Deployment, content_type: str, body: bytes, error: str
+    ) -> None:
         response = deployment.call("Upload", http_event("POST", "/upload", body=body, content_type=content_type))
         assert response["statusCode"] == 400
         assert body_of(response)["error"] == error
@@ -109,7 +116,9 @@ def job(deployment: Deployment, status: str, **fields: Any) -> str:
     return job_id
 
 
-@pytest.mark.parametrize("route", [("Status", "/status/{uuid}"), ("DataGet", "/data/{uuid}"), ("DataDelete", "/data/{uuid}")])
+@pytest.mark.parametrize(
+    "route", [("Status", "/status/{uuid}"), ("DataGet", "/data/{uuid}"), ("DataDelete", "/data/{uuid}")]
+)
 @pytest.mark.parametrize("bad", ["not-a-uuid", "..%2Fstatus", "0b6f8a52-3c1e-4d7a-9f2b-5e6c7d8e9f0z", ""])
 def test_routes_refuse_malformed_ids(deployment: Deployment, route: tuple[str, str], bad: str) -> None:
     function, path = route
@@ -262,20 +271,32 @@ def test_the_execution_input_holds_keys_not_books(deployment: Deployment) -> Non
     deployment.wait(job_id)
     # A retried invocation (Lambda retries async invocations) does not start a second execution.
     orchestrator.handler({"uuid": job_id})
-    assert len(boto3.client("stepfunctions").list_executions(stateMachineArn=deployment.state_machine_arn)["executions"]) == 1
+    assert (
+        len(boto3.client("stepfunctions").list_executions(stateMachineArn=deployment.state_machine_arn)["executions"])
+        == 1
+    )
 
 
 def test_a_retried_batch_only_looks_up_the_books_that_failed(deployment: Deployment) -> None:
     job_id = job(deployment, "processing")
     put(manifest_key(job_id), {"total_books": 2, "batch_size": 25, "batch_count": 1})
-    books = [bookenrich.BookInfo("The Way of Kings", "Brandon Sanderson", isbn13="9780765326355", goodreads_id="7235533"),
-             bookenrich.BookInfo("Sabriel", "Garth Nix", isbn13="9780064471831", goodreads_id="518848")]  # fmt: skip
-    done = bookenrich.EnrichedBook(goodreads_id="7235533", title="The Way of Kings", author="Brandon Sanderson",
-                                   final_genres=["Fantasy"], genre_sources=["open_library"])  # fmt: skip
+    books = [
+        bookenrich.BookInfo("The Way of Kings", "Brandon Sanderson", isbn13="9780765326355", goodreads_id="7235533"),
+        bookenrich.BookInfo("Sabriel", "Garth Nix", isbn13="9780064471831", goodreads_id="518848"),
+    ]
+    done = bookenrich.EnrichedBook(
+        goodreads_id="7235533",
+        title="The Way of Kings",
+        author="Brandon Sanderson",
+        final_genres=["Fantasy"],
+        genre_sources=["open_library"],
+    )
     throttled = bookenrich.EnrichedBook(
-        goodreads_id="518848", title="Sabriel", author="Garth Nix",
+        goodreads_id="518848",
+        title="Sabriel",
+        author="Garth Nix",
         error="open_library: HTTP 429 Too Many Requests (gave up after 4 attempts) (http://x)",
-    )  # fmt: skip
+    )
     put(result_key(job_id, 0), {"batch": 0, "attempt": 1, "results": [done.to_dict(), throttled.to_dict()]})
     summary = processor.handler({"job": {"uuid": job_id}, "batch": {"batch": 0, "books": [b.to_dict() for b in books]}})
     assert summary["attempt"] == 2 and summary["looked_up"] == 1 and summary["transient"] == 0
@@ -291,8 +312,12 @@ def test_the_aggregator_merges_by_goodreads_id_not_position(deployment: Deployme
     put(originals_key(job_id), [b.to_dict() for b in books])
 
     def result(book: bookenrich.BookAnalytics) -> dict[str, Any]:
-        return bookenrich.EnrichedBook(goodreads_id=book.goodreads_id, title=book.title, author=book.author,
-                                       final_genres=[f"Genre {book.goodreads_id}"]).to_dict()  # fmt: skip
+        return bookenrich.EnrichedBook(
+            goodreads_id=book.goodreads_id,
+            title=book.title,
+            author=book.author,
+            final_genres=[f"Genre {book.goodreads_id}"],
+        ).to_dict()
 
     # Batch 0 reversed and with a result of no book; batch 1 missing; batch 2 without book 4.
     stray = bookenrich.EnrichedBook(goodreads_id="999", title="Stray", author="Nobody", final_genres=["Noise"])
@@ -327,3 +352,29 @@ def test_private_notes_stay_out_unless_configured(deployment: Deployment, monkey
         aggregator.handler({"job": {"uuid": job_id}})
         notes = [b["private_notes"] for b in get(f"data/{job_id}.json")["books"]]
         assert any(notes) is expect_notes
+
+
+def test_deleting_a_running_job_stops_it_and_nothing_is_written_back(deployment: Deployment) -> None:
+    release = threading.Event()
+    started = threading.Event()
+
+    def hold(name: str, event: dict[str, Any], attempt: int) -> None:
+        started.set()
+        assert release.wait(60), "the test never released the processor"
+
+    deployment.faults["Processor"] = hold
+    job_id = body_of(upload(deployment, EDGE_CASES_CSV.read_bytes()))["uuid"]
+    assert started.wait(60)
+    response = deployment.call("DataDelete", http_event("DELETE", "/data/{uuid}", uuid=job_id))
+    assert response["statusCode"] == 200
+    release.set()
+    assert deployment.wait(job_id)["status"] == "ABORTED"
+    deployment.wait_returned("Processor", 1)  # whatever it would write is written by now
+    assert [k for k in keys() if job_id in k] == []
+
+
+def test_deleting_a_job_whose_execution_is_gone(deployment: Deployment) -> None:
+    job_id = job(deployment, "processing")
+    response = deployment.call("DataDelete", http_event("DELETE", "/data/{uuid}", uuid=job_id))
+    assert response["statusCode"] == 200
+    assert keys() == []

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match
+
 from bookenrich_infra.definition import placeholder_resolver, resources_of_type, state_machine_definition
 
 ID = "????????-????-????-????-????????????"
@@ -190,21 +191,29 @@ EXPECTED_S3 = {
     "Upload": {"s3:PutObject": {f"uploads/{ID}/raw.csv", f"status/{ID}.json"}},
     "Orchestrator": {
         "s3:GetObject": {f"uploads/{ID}/raw.csv", f"status/{ID}.json"},
-        "s3:PutObject": {f"uploads/{ID}/originals.json", f"uploads/{ID}/batches.json", f"uploads/{ID}/job.json",
-                         f"status/{ID}.json"},
+        "s3:PutObject": {
+            f"uploads/{ID}/originals.json",
+            f"uploads/{ID}/batches.json",
+            f"uploads/{ID}/job.json",
+            f"status/{ID}.json",
+        },
         "s3:ListBucket": {f"uploads/{ID}/raw.csv", f"status/{ID}.json"},
-    },  # fmt: skip
+    },
     "Processor": {
         "s3:GetObject": {f"uploads/{ID}/results/*"},
         "s3:PutObject": {f"uploads/{ID}/results/*"},
         "s3:ListBucket": {f"uploads/{ID}/job.json", f"uploads/{ID}/results/*"},
     },
     "Aggregator": {
-        "s3:GetObject": {f"uploads/{ID}/job.json", f"uploads/{ID}/originals.json", f"uploads/{ID}/results/*",
-                         f"status/{ID}.json"},
+        "s3:GetObject": {
+            f"uploads/{ID}/job.json",
+            f"uploads/{ID}/originals.json",
+            f"uploads/{ID}/results/*",
+            f"status/{ID}.json",
+        },
         "s3:PutObject": {f"data/{ID}.json", f"status/{ID}.json"},
         "s3:ListBucket": {f"uploads/{ID}/job.json", f"uploads/{ID}/results/*", f"status/{ID}.json"},
-    },  # fmt: skip
+    },
     "JobFailed": {
         "s3:GetObject": {f"status/{ID}.json"},
         "s3:PutObject": {f"status/{ID}.json"},
@@ -248,8 +257,8 @@ def test_no_statement_grants_a_wildcard_except_log_delivery(template: dict[str, 
 
 def test_only_the_orchestrator_starts_jobs(template: dict[str, Any]) -> None:
     machine = logical_id(template, "AWS::StepFunctions::StateMachine", "JobStateMachine")
-    starters = set()
-    for name, policy in resources_of_type(template, "AWS::IAM::Policy").items():
+    starters: set[str] = set()
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if "states:StartExecution" in actions(statement):
                 assert statement["Resource"] == {"Ref": machine}
@@ -260,7 +269,9 @@ def test_only_the_orchestrator_starts_jobs(template: dict[str, Any]) -> None:
 def test_the_state_machine_manages_only_its_own_child_executions(template: dict[str, Any]) -> None:
     machine = logical_id(template, "AWS::StepFunctions::StateMachine", "JobStateMachine")
     (child,) = [
-        s for s in statements_of(template, "JobStateMachine") if actions(s) == {"states:DescribeExecution", "states:StopExecution"}
+        s
+        for s in statements_of(template, "JobStateMachine")
+        if actions(s) == {"states:DescribeExecution", "states:StopExecution"}
     ]
     text = json.dumps(child["Resource"])
     assert ":execution:" in text and machine in text and text.endswith('":*"]]}')
@@ -270,7 +281,7 @@ def test_the_state_machine_manages_only_its_own_child_executions(template: dict[
 
 
 def test_only_delete_stops_executions(template: dict[str, Any]) -> None:
-    stoppers = set()
+    stoppers: set[str] = set()
     for policy in resources_of_type(template, "AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if "states:StopExecution" in actions(statement):
@@ -349,6 +360,7 @@ def test_executions_that_end_badly_mark_the_job(template: dict[str, Any]) -> Non
 
 def test_a_missing_layer_is_a_clear_error(tmp_path: Any) -> None:
     import aws_cdk as cdk
+
     from bookenrich_infra import BookEnrichStack, DeploymentConfig
 
     with pytest.raises(Exception, match="build_layer.py"):

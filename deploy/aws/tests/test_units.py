@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from bookenrich_infra.config import DeploymentConfig, child_rate_limits, rate_limits_env
 
 from bookenrich_aws import failures, jobstatus, multipart
 from bookenrich_aws.layout import InvalidJobId, batch_of_result_key, batch_sizes, parse_job_id, result_key
+from bookenrich_infra.config import DeploymentConfig, child_rate_limits, rate_limits_env
 
 JOB = "0b6f8a52-3c1e-4d7a-9f2b-5e6c7d8e9f01"
 
@@ -18,9 +18,20 @@ class TestJobId:
 
     @pytest.mark.parametrize(
         "value",
-        ["", "not-a-uuid", "../status/x", JOB + "/../data", JOB[:-1] + "g", "{" + JOB + "}", JOB.replace("-", ""),
-         "0b6f8a52-3c1e-4d7a-9f2b-5e6c7d8e9f01\x00", "a" * 10_000, None, 42],
-    )  # fmt: skip
+        [
+            "",
+            "not-a-uuid",
+            "../status/x",
+            JOB + "/../data",
+            JOB[:-1] + "g",
+            "{" + JOB + "}",
+            JOB.replace("-", ""),
+            "0b6f8a52-3c1e-4d7a-9f2b-5e6c7d8e9f01\x00",
+            "a" * 10_000,
+            None,
+            42,
+        ],
+    )
     def test_anything_else_is_refused(self, value: object) -> None:
         with pytest.raises(InvalidJobId):
             parse_job_id(value)
@@ -57,8 +68,8 @@ class TestMultipart:
 
     def body(self, boundary: str = "XyZ", *, name: str = "csv", closing: bool = True) -> bytes:
         head = (
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
-            f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"lib.csv\"\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="lib.csv"\r\n'
             "Content-Type: text/csv\r\n\r\n"
         ).encode()
         return head + self.CSV + (f"\r\n--{boundary}--\r\n".encode() if closing else b"")
@@ -148,8 +159,13 @@ class TestConcurrency:
         assert rate_limits_env({"openlibrary": 1.0, "google": 1 / 3}) == "openlibrary=1,google=0.333333"
 
     def test_context_values(self) -> None:
-        context = {"maxConcurrency": "6", "catalogueRateLimits": "openlibrary=3,google=2", "includeUnread": "true",
-                   "contact": "me@example.com", "corsOrigins": "https://a.example,https://b.example"}  # fmt: skip
+        context = {
+            "maxConcurrency": "6",
+            "catalogueRateLimits": "openlibrary=3,google=2",
+            "includeUnread": "true",
+            "contact": "me@example.com",
+            "corsOrigins": "https://a.example,https://b.example",
+        }
         config = DeploymentConfig.from_context(context.get)
         assert config.max_concurrency == 6
         assert config.include_unread is True

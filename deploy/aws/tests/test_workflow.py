@@ -18,8 +18,21 @@ from harness import BUCKET, PAYLOAD_LIMIT, Deployment, TooManyRequests, http_eve
 def cli_dashboard(csv_path: Path, catalogue: FakeCatalogue, out: Path) -> dict[str, Any]:
     """``bookenrich enrich`` on the same export against the same catalogue."""
     cli = cargo_binary("bookenrich", "BOOKENRICH_CLI")
-    args = [str(cli), "enrich", str(csv_path), "-o", str(out), "--quiet", "--no-cache",
-            "--open-library-url", catalogue.url, "--google-books-url", catalogue.url, "--contact", CONTACT]
+    args = [
+        str(cli),
+        "enrich",
+        str(csv_path),
+        "-o",
+        str(out),
+        "--quiet",
+        "--no-cache",
+        "--open-library-url",
+        catalogue.url,
+        "--google-books-url",
+        catalogue.url,
+        "--contact",
+        CONTACT,
+    ]
     for source, rate in TEST_RATE_LIMITS.items():
         args += ["--rate-limit", f"{source}={rate:g}"]
     subprocess.run(args, check=True, timeout=300, env={"PATH": "/usr/bin:/bin"})
@@ -53,8 +66,11 @@ def run_job(deployment: Deployment, csv_bytes: bytes) -> tuple[str, dict[str, An
 
 def differences(ours: dict[str, Any], cli: dict[str, Any]) -> list[str]:
     """Readable differences between two dashboards' books (by goodreads_id) and summaries."""
-    out = [f"summary.{k}: {ours['summary'].get(k)!r} != {v!r}" for k, v in cli["summary"].items()
-           if ours["summary"].get(k) != v]
+    out = [
+        f"summary.{k}: {ours['summary'].get(k)!r} != {v!r}"
+        for k, v in cli["summary"].items()
+        if ours["summary"].get(k) != v
+    ]
     theirs = {b["goodreads_id"]: b for b in cli["books"]}
     for book in ours["books"]:
         other = theirs.get(book["goodreads_id"], {})
@@ -97,11 +113,15 @@ def test_three_thousand_books_stay_under_the_payload_limit(
     assert deployment.invocations.batch_attempts == {i: 1 for i in range(120)}
     history = deployment.history(job_id)
     largest = largest_payload(history)
+    # The parent's history does not grow with the number of batches either.
+    assert len(history) < 40, len(history)
     # Constant-size payloads: the largest is a few hundred bytes, whatever the library's size.
     assert 0 < largest < 4 * 1024, largest
     # Child executions are not in the parent's history: their input is one Map item, and their
     # Lambda payloads were measured by the dispatcher.
-    items = json.loads(boto3.client("s3").get_object(Bucket=BUCKET, Key=f"uploads/{job_id}/batches.json")["Body"].read())
+    items = json.loads(
+        boto3.client("s3").get_object(Bucket=BUCKET, Key=f"uploads/{job_id}/batches.json")["Body"].read()
+    )
     assert len(items) == 120
     assert max(len(json.dumps(item).encode()) for item in items) < 16 * 1024
     assert deployment.invocations.largest_request < 16 * 1024

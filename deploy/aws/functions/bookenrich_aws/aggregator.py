@@ -24,10 +24,10 @@ log = logging.getLogger(__name__)
 READERS = 16
 
 
-def _read_results(store: Store, job_id: str, batch_count: int) -> tuple[list[dict[str, Any] | None], int]:
+def _read_results(store: Store, job_id: str, batch_count: int) -> list[dict[str, Any] | None]:
+    """Every batch's result object by key, None where a batch has none."""
     with ThreadPoolExecutor(max_workers=READERS) as pool:
-        docs = list(pool.map(lambda i: store.get_json(result_key(job_id, i)), range(batch_count)))
-    return docs, sum(1 for d in docs if d is None)
+        return list(pool.map(lambda i: store.get_json(result_key(job_id, i)), range(batch_count)))
 
 
 def notes(manifest: dict[str, Any], missing_batches: list[int], unenriched: int, failed: int) -> list[str]:
@@ -58,7 +58,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     wanted = {b.goodreads_id for b in books}
 
     batch_count = int(manifest["batch_count"])
-    docs, _ = _read_results(store, job_id, batch_count)
+    docs = _read_results(store, job_id, batch_count)
     missing_batches = [i for i, d in enumerate(docs) if d is None]
     results: dict[str, bookenrich.EnrichedBook] = {}
     stray = 0

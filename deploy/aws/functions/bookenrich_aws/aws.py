@@ -14,7 +14,7 @@ def client(service: str) -> Any:
     """A boto3 client for ``service`` (s3, stepfunctions, lambda, secretsmanager)."""
     existing = _clients.get(service)
     if existing is None:
-        existing = boto3.client(service)  # type: ignore[call-overload]
+        existing = boto3.client(service)
         _clients[service] = existing
     return existing
 

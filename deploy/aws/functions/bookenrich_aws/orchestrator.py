@@ -50,8 +50,14 @@ def execution_input(job_id: str) -> dict[str, Any]:
 
 def _fail(store: Store, job_id: str, message: str) -> dict[str, Any]:
     log.error("orchestrator %s: %s", job_id, message)
-    jobstatus.write(store, job_id, jobstatus.ERROR, error_message=message, message="Processing failed",
-                    completion_time=jobstatus.now_iso())
+    jobstatus.write(
+        store,
+        job_id,
+        jobstatus.ERROR,
+        error_message=message,
+        message="Processing failed",
+        completion_time=jobstatus.now_iso(),
+    )
     return {"uuid": job_id, "status": jobstatus.ERROR}
 
 
@@ -109,6 +115,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     except Exception as e:
         _fail(store, job_id, f"could not start processing ({type(e).__name__})")
         raise
-    log.info("orchestrator %s: %d books, %d batches, %d row problems", job_id, len(books), len(batches),
-             len(export.problems))
+    log.info(
+        "orchestrator %s: %d books, %d batches, %d row problems", job_id, len(books), len(batches), len(export.problems)
+    )
     return {"uuid": job_id, "books": len(books), "batches": len(batches)}

@@ -96,6 +96,9 @@ class DeploymentConfig:
     contact: str | None = None
     #: ``BOOKENRICH_SOURCES`` (default: both catalogues).
     sources: str | None = None
+    #: ``BOOKENRICH_MERGE_POLICY``: ``union`` (default) or ``first_with_genres`` (Google only for the
+    #: books Open Library has no genres for: far fewer Google requests).
+    merge_policy: str | None = None
     #: Catalogue base URLs (a mirror; the tests' fake server).
     open_library_url: str | None = None
     google_books_url: str | None = None

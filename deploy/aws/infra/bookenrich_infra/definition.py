@@ -42,7 +42,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 if arg not in self.refs:
                     raise KeyError(f"Ref {arg}: no value given")

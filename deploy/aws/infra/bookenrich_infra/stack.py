@@ -92,9 +92,15 @@ class BookEnrichStack(cdk.Stack):
     # ---- storage -----------------------------------------------------------------------------
 
     def _bucket(self) -> s3.Bucket:
-        rules = [s3.LifecycleRule(id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1))]
+        rules = [
+            s3.LifecycleRule(
+                id="abort-incomplete-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)
+            )
+        ]
         if self.config.expire_jobs_after_days > 0:
-            rules.append(s3.LifecycleRule(id="expire-jobs", expiration=cdk.Duration.days(self.config.expire_jobs_after_days)))
+            rules.append(
+                s3.LifecycleRule(id="expire-jobs", expiration=cdk.Duration.days(self.config.expire_jobs_after_days))
+            )
         return s3.Bucket(
             self,
             "JobBucket",
@@ -154,6 +160,7 @@ class BookEnrichStack(cdk.Stack):
         optional = {
             "BOOKENRICH_CONTACT": c.contact,
             "BOOKENRICH_SOURCES": c.sources,
+            "BOOKENRICH_MERGE_POLICY": c.merge_policy,
             "BOOKENRICH_OPEN_LIBRARY_URL": c.open_library_url,
             "BOOKENRICH_GOOGLE_BOOKS_URL": c.google_books_url,
         }
@@ -375,7 +382,9 @@ class BookEnrichStack(cdk.Stack):
             roles=[self.state_machine_role],
             statements=[
                 iam.PolicyStatement(actions=["states:StartExecution"], resources=[state_machine.state_machine_arn]),
-                iam.PolicyStatement(actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions]),
+                iam.PolicyStatement(
+                    actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions]
+                ),
             ],
         )
         self.executions_arn = executions
