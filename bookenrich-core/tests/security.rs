@@ -28,7 +28,7 @@ use bookenrich_core::http::{
 };
 use bookenrich_core::sources::google_books::GoogleBooksConfig;
 use bookenrich_core::sources::open_library::OpenLibraryConfig;
-use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary};
+use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary, SourceErrorKind};
 use bookenrich_core::{
     BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Enricher, Isbn, build_dashboard,
 };
@@ -57,6 +57,10 @@ fn assert_no_key(what: &str, text: &str) {
         assert!(!text.contains(needle), "the API key leaked into {what}:\n{text}");
     }
 }
+
+/// The memory-bound tests measure the process's peak memory: they run alone (write),
+/// the other tests of this file beside each other (read).
+static MEMORY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 /// Everything a `tracing` subscriber at TRACE writes, for the current thread.
 #[derive(Clone, Default)]
@@ -128,6 +132,7 @@ fn options(server: &FakeCatalogueHandle, cache: CacheSetting) -> EnricherOptions
 
 #[tokio::test]
 async fn the_api_key_appears_nowhere_even_when_everything_goes_wrong() {
+    let _memory = MEMORY.read().await;
     let (logs, _guard) = capture_logs();
     let dir = tempfile::tempdir().unwrap();
     let cache_path = dir.path().join("cache.sqlite3");
@@ -251,6 +256,7 @@ const G_VOLUME: &str =
 
 #[tokio::test]
 async fn the_key_travels_in_a_header_never_in_a_url_and_not_in_debug_output() {
+    let _memory = MEMORY.read().await;
     let recorder = Arc::new(Recorder {
         seen: Mutex::default(),
         answer: Box::new(|target| {
@@ -281,6 +287,7 @@ async fn the_key_travels_in_a_header_never_in_a_url_and_not_in_debug_output() {
 
 #[tokio::test]
 async fn a_key_that_cannot_be_sent_fails_the_lookup_without_showing_the_key() {
+    let _memory = MEMORY.read().await;
     // A key pasted with a line break cannot go in a header: the request fails, and the
     // error must not quote the header value.
     let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
@@ -345,6 +352,7 @@ fn reply(status: &str, extra: &str, body: &str) -> String {
 
 #[tokio::test]
 async fn a_redirect_never_takes_the_key_to_another_host() {
+    let _memory = MEMORY.read().await;
     // The "other host" records what it is sent.
     let (elsewhere, elsewhere_heads) = raw_server(|_| reply("200 OK", "", G_VOLUME)).await;
     // The configured catalogue redirects its volume record there, and its search to itself.
@@ -391,6 +399,7 @@ async fn a_redirect_never_takes_the_key_to_another_host() {
 
 #[test]
 fn the_real_catalogues_are_reached_over_https_only() {
+    let _memory = MEMORY.blocking_read();
     assert!(DEFAULT_OPEN_LIBRARY_URL.starts_with("https://"));
     assert!(DEFAULT_GOOGLE_BOOKS_URL.starts_with("https://"));
     assert_eq!(OpenLibraryConfig::default().base_url.scheme(), "https");
@@ -408,6 +417,7 @@ fn the_real_catalogues_are_reached_over_https_only() {
 
 #[tokio::test]
 async fn plain_http_is_used_only_for_an_explicitly_configured_base_url() {
+    let _memory = MEMORY.read().await;
     let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
     // Sources pointed at an http:// server, but the default (https-only) transport: refused
     // before anything is sent.
@@ -440,6 +450,7 @@ async fn plain_http_is_used_only_for_an_explicitly_configured_base_url() {
 
 #[tokio::test]
 async fn cover_urls_from_a_catalogue_are_https_or_nothing() {
+    let _memory = MEMORY.read().await;
     let hostile = [
         ("javascript:alert(document.domain)", None),
         ("data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=", None),
@@ -491,6 +502,7 @@ async fn cover_urls_from_a_catalogue_are_https_or_nothing() {
 
 #[test]
 fn private_notes_stay_out_of_the_dashboard_unless_asked_for() {
+    let _memory = MEMORY.blocking_read();
     let books = export();
     let notes: Vec<&str> = books.iter().filter_map(|b| b.private_notes.as_deref()).collect();
     assert!(!notes.is_empty(), "the fixture has private notes");
@@ -518,4 +530,224 @@ fn private_notes_stay_out_of_the_dashboard_unless_asked_for() {
         .filter_map(|b| b["private_notes"].as_str())
         .collect();
     assert_eq!(included, notes, "included when asked for");
+}
+
+// Resource bounds: a hostile file or server cannot exhaust memory or the stack.
+
+/// The process's peak resident memory so far, in bytes (Linux; `None` elsewhere).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// An export whose second row has a `My Review` cell of `huge` bytes, generated as it
+/// is read (never held in memory by the test).
+struct HugeCellExport {
+    head: Vec<u8>,
+    huge: u64,
+    tail: Vec<u8>,
+    pos: u64,
+}
+
+impl HugeCellExport {
+    fn new(huge: u64) -> Self {
+        let header = bookenrich_core::csv::KNOWN_COLUMNS.join(",");
+        let row = |id: &str, review: &str| {
+            format!("{id},Title {id},Author,,,,,,,,,,,,2020/01/02,,,,read,{review},,,1,0\n")
+        };
+        let first = row("1", "short");
+        let second = row("2", "\u{1}");
+        let (before, after) = second.split_once('\u{1}').unwrap();
+        Self {
+            head: format!("{header}\n{first}{before}").into_bytes(),
+            huge,
+            tail: format!("{after}{}", row("3", "also short")).into_bytes(),
+            pos: 0,
+        }
+    }
+}
+
+impl std::io::Read for HugeCellExport {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let head = self.head.len() as u64;
+        let (pos, mut n) = (self.pos, 0usize);
+        while n < buf.len() {
+            let at = pos + n as u64;
+            let byte = if at < head {
+                self.head[usize::try_from(at).unwrap()]
+            } else if at < head + self.huge {
+                b'x'
+            } else if let Some(b) = self.tail.get(usize::try_from(at - head - self.huge).unwrap()) {
+                *b
+            } else {
+                break;
+            };
+            buf[n] = byte;
+            n += 1;
+        }
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_huge_csv_cell_is_reported_not_loaded() {
+    const HUGE: u64 = 96 * 1024 * 1024;
+    let _memory = MEMORY.blocking_write();
+    let before = peak_rss();
+    let export = bookenrich_core::csv::read_export(
+        HugeCellExport::new(HUGE),
+        "<generated>",
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = export.books.iter().map(|b| b.goodreads_id.as_str()).collect();
+    assert_eq!(ids, ["1", "3"], "the rows around it are read");
+    assert_eq!(export.problems.len(), 1);
+    let problem = &export.problems[0];
+    assert_eq!(problem.line, 3);
+    assert_eq!(problem.kind, bookenrich_core::csv::RowProblemKind::FieldTooLarge);
+    assert_eq!(
+        problem.message,
+        format!("column \"My Review\" has {HUGE} bytes, more than the limit of 1048576")
+    );
+    if let (Some(before), Some(after)) = (before, peak_rss()) {
+        assert!(
+            after.saturating_sub(before) < 32 * 1024 * 1024,
+            "reading a {HUGE}-byte cell raised peak memory by {} bytes",
+            after - before
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_response_over_the_cap_is_refused_while_streaming() {
+    let _memory = MEMORY.write().await;
+    // A server that streams 512 MiB (no Content-Length) for every request.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = Arc::clone(&sent);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let counter = Arc::clone(&counter);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"docs\":\"";
+                if socket.write_all(head).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'a'; 64 * 1024];
+                for _ in 0..(512 * 16) {
+                    if socket.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    let before = peak_rss();
+    let enricher = EnricherOptions {
+        sources: Some(vec![BuiltinSource::OpenLibrary]),
+        open_library_url: Some(base),
+        max_body_bytes: Some(1024 * 1024),
+        rate_limits: Some(BTreeMap::from([("openlibrary".into(), 500.0)])),
+        cache: Some(CacheSetting::Off),
+        ..EnricherOptions::default()
+    }
+    .into_builder()
+    .unwrap()
+    .retry_policy(quick_retries())
+    .build()
+    .unwrap();
+    let books = vec![BookInfo::new("Some Title", "Some Author")];
+    let (results, summary) = enricher.enrich_with_summary(&books).await;
+    let error = results[0].error.as_deref().unwrap();
+    assert!(error.contains("response larger than 1048576 bytes"), "{error}");
+    assert_eq!(summary.requests, 1, "a body over the cap is not asked for again");
+    assert!(
+        sent.load(std::sync::atomic::Ordering::Relaxed) < 64 * 1024 * 1024,
+        "the client stopped reading at the cap"
+    );
+    if let (Some(before), Some(after)) = (before, peak_rss()) {
+        assert!(after.saturating_sub(before) < 32 * 1024 * 1024, "{}", after - before);
+    }
+}
+
+/// JSON nested `depth` deep inside `{"docs": …}`.
+fn deeply_nested(depth: usize) -> String {
+    format!("{{\"docs\":{}{}}}", "[".repeat(depth), "]".repeat(depth))
+}
+
+#[tokio::test]
+async fn deeply_nested_json_cannot_overflow_the_stack() {
+    let _memory = MEMORY.read().await;
+    let deep = deeply_nested(100_000);
+    // The dashboard reader (`bookenrich report`): nesting where the shape allows none, and
+    // where it is skipped (an unknown field), is an error or ignored, never a crash.
+    for nested in [
+        deep.clone(),
+        format!("{{\"books\":[{}", "{\"genres\":[".repeat(50_000)),
+        format!("{{\"export_id\":{}", "{\"a\":".repeat(100_000)),
+    ] {
+        let err = bookenrich_core::Dashboard::from_json_slice(nested.as_bytes(), "deep.json")
+            .unwrap_err();
+        assert!(err.to_string().starts_with("deep.json: invalid dashboard JSON"), "{err}");
+    }
+
+    // Both sources, on every route: each book fails with a malformed-response error.
+    let answer = deep.clone();
+    let recorder = Arc::new(Recorder {
+        seen: Mutex::default(),
+        answer: Box::new(move |_| (200, answer.clone())),
+    });
+    let http: Arc<dyn HttpClient> = Arc::<Recorder>::clone(&recorder);
+    let books = [
+        annihilation(),
+        BookQuery { isbn: None, title: "No ISBN".into(), author: "Someone".into() },
+    ];
+    let sources: [Arc<dyn GenreSource>; 2] =
+        [Arc::new(OpenLibrary::default()), Arc::new(GoogleBooks::default())];
+    for source in sources {
+        let fetcher =
+            Fetcher::new(source.name(), Arc::clone(&http)).with_retry_policy(RetryPolicy::never());
+        // An error, or "no result" where the shape allows it (an object without `items` is
+        // Google's zero-hit answer); never a hit, never a crash.
+        for result in source.lookup(&books, &fetcher).await {
+            match result {
+                Ok(None) => {}
+                Err(e) => assert_eq!(e.kind, SourceErrorKind::MalformedResponse, "{e}"),
+                Ok(Some(hit)) => panic!("{}: a hit from nested brackets: {hit:?}", source.name()),
+            }
+        }
+    }
+
+    // And end to end through the fake server, on every route of both catalogues.
+    let server = FakeCatalogue::builder()
+        .with_default_catalogue()
+        .fault(Fault::deep_nesting(100_000))
+        .start()
+        .await
+        .unwrap();
+    let results = options(&server, CacheSetting::Off)
+        .into_builder()
+        .unwrap()
+        .retry_policy(quick_retries())
+        .build()
+        .unwrap()
+        .enrich(&infos(&export()))
+        .await;
+    assert_eq!(results.len(), export().len());
+    for book in &results {
+        assert!(!book.has_genres());
+        assert!(
+            book.error.as_deref().unwrap().contains("not the expected JSON"),
+            "{:?}",
+            book.error
+        );
+    }
 }
