@@ -11,7 +11,9 @@ use bookenrich_core::cache::{CachePolicy, SqliteCache, SqliteCacheOptions, defau
 use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{MergePolicy, Progress, RunSummary};
-use bookenrich_core::{BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, build_dashboard};
+use bookenrich_core::{
+    BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, build_dashboard,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -19,7 +21,9 @@ use crate::exit::{Code, Failure};
 
 /// Arguments of `enrich`.
 #[derive(Debug, clap::Args)]
-#[allow(clippy::struct_excessive_bools)] // Each is an independent command-line switch.
+// Each bool is an independent command-line switch; the doc comments are the `--help` text,
+// where backticks around environment variable names would show.
+#[allow(clippy::struct_excessive_bools, clippy::doc_markdown)]
 pub struct EnrichArgs {
     /// The Goodreads library export (CSV).
     pub export: PathBuf,
@@ -89,7 +93,11 @@ pub struct EnrichArgs {
 
 /// Runs `enrich`.
 pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
-    let options = ReadOptions { include_unread: args.include_unread, limit: args.limit, ..ReadOptions::default() };
+    let options = ReadOptions {
+        include_unread: args.include_unread,
+        limit: args.limit,
+        ..ReadOptions::default()
+    };
     let export = read_export_path(&args.export, &options).map_err(|e| Failure::input(&e))?;
     let log = Log::new(args);
     for p in &export.problems {
@@ -137,7 +145,10 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
             list.iter()
                 .map(|s| {
                     BuiltinSource::parse(s).ok_or_else(|| {
-                        Error::config("--sources", format!("unknown source {s:?} (known: openlibrary, google)"))
+                        Error::config(
+                            "--sources",
+                            format!("unknown source {s:?} (known: openlibrary, google)"),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -147,8 +158,9 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
         .merge
         .as_deref()
         .map(|m| {
-            MergePolicy::parse(m)
-                .ok_or_else(|| Error::config("--merge", format!("unknown policy {m:?} (union, first_with_genres)")))
+            MergePolicy::parse(m).ok_or_else(|| {
+                Error::config("--merge", format!("unknown policy {m:?} (union, first_with_genres)"))
+            })
         })
         .transpose()?;
     let mut rate_limits = BTreeMap::new();
@@ -158,12 +170,10 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
             .ok_or_else(|| Error::config("--rate-limit", format!("{spec:?} is not SOURCE=N")))?;
         let source = BuiltinSource::parse(source.trim())
             .map_or_else(|| source.trim().to_owned(), |s| s.name().to_owned());
-        let rate: f64 = rate
-            .trim()
-            .parse()
-            .ok()
-            .filter(|r: &f64| r.is_finite() && *r > 0.0)
-            .ok_or_else(|| Error::config("--rate-limit", format!("{spec:?}: N must be a positive number")))?;
+        let rate: f64 =
+            rate.trim().parse().ok().filter(|r: &f64| r.is_finite() && *r > 0.0).ok_or_else(
+                || Error::config("--rate-limit", format!("{spec:?}: N must be a positive number")),
+            )?;
         rate_limits.insert(source, rate);
     }
     let cache = if args.no_cache {
@@ -190,7 +200,11 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
 /// Opens the persistent cache the options name (the user's cache directory by default).
 ///
 /// Offline runs accept entries of any age: an old answer beats none.
-fn open_cache(setting: Option<&CacheSetting>, offline: bool, log: &Log) -> Result<Option<SqliteCache>, Failure> {
+fn open_cache(
+    setting: Option<&CacheSetting>,
+    offline: bool,
+    log: &Log,
+) -> Result<Option<SqliteCache>, Failure> {
     let path = match setting {
         Some(CacheSetting::Off | CacheSetting::Memory) => return Ok(None),
         Some(CacheSetting::Path(p)) => p.clone(),
@@ -206,7 +220,8 @@ fn open_cache(setting: Option<&CacheSetting>, offline: bool, log: &Log) -> Resul
     if offline {
         cache_options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
     }
-    let opened = SqliteCache::open_or_rebuild(&path, cache_options).map_err(|e| Failure::input(&e))?;
+    let opened =
+        SqliteCache::open_or_rebuild(&path, cache_options).map_err(|e| Failure::input(&e))?;
     if let Some(r) = &opened.rebuilt {
         log.warn(&format!(
             "cache {} was damaged ({}); moved it to {} and started a fresh cache",
@@ -218,7 +233,11 @@ fn open_cache(setting: Option<&CacheSetting>, offline: bool, log: &Log) -> Resul
     Ok(Some(opened.cache))
 }
 
-fn enrich(args: &EnrichArgs, books: &[BookAnalytics], log: &Log) -> Result<(Vec<EnrichedBook>, RunSummary), Failure> {
+fn enrich(
+    args: &EnrichArgs,
+    books: &[BookAnalytics],
+    log: &Log,
+) -> Result<(Vec<EnrichedBook>, RunSummary), Failure> {
     let mut options = options(args).map_err(|e| Failure::input(&e))?;
     let offline = options.offline.unwrap_or(false);
     let cache = open_cache(options.cache.as_ref(), offline, log)?;
@@ -234,10 +253,10 @@ fn enrich(args: &EnrichArgs, books: &[BookAnalytics], log: &Log) -> Result<(Vec<
     let enricher = builder.progress(progress).build().map_err(|e| Failure::input(&e))?;
     let infos: Vec<BookInfo> = books.iter().map(BookAnalytics::book_info).collect();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::new(Code::Internal, format!("cannot start the async runtime: {e}")))?;
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
+            Failure::new(Code::Internal, format!("cannot start the async runtime: {e}"))
+        })?;
     let outcome = runtime.block_on(async {
         tokio::select! {
             done = enricher.enrich_with_summary(&infos) => Some(done),
@@ -271,14 +290,14 @@ impl Log {
         Self { quiet: args.quiet, json: args.json_log, bar, started: Instant::now() }
     }
 
-    fn emit(&self, value: &serde_json::Value) {
+    fn emit(value: &serde_json::Value) {
         let mut err = std::io::stderr().lock();
         let _ = writeln!(err, "{value}");
     }
 
     fn warn(&self, message: &str) {
         if self.json {
-            self.emit(&json!({ "event": "warning", "message": message }));
+            Self::emit(&json!({ "event": "warning", "message": message }));
         } else {
             self.bar.suspend(|| eprintln!("bookenrich: {message}"));
         }
@@ -286,7 +305,9 @@ impl Log {
 
     fn row_problem(&self, file: &str, p: &bookenrich_core::csv::RowProblem) {
         if self.json {
-            self.emit(&json!({ "event": "row_problem", "file": file, "line": p.line, "kind": p.kind, "message": p.message }));
+            Self::emit(
+                &json!({ "event": "row_problem", "file": file, "line": p.line, "kind": p.kind, "message": p.message }),
+            );
         } else {
             eprintln!("bookenrich: {file}: {p}");
         }
@@ -330,14 +351,14 @@ impl Log {
             results.iter().filter(|r| r.final_genres.is_empty() && r.error.is_some()).collect();
         if self.json {
             for r in &not_enriched {
-                self.emit(&json!({
+                Self::emit(&json!({
                     "event": "book_not_enriched",
                     "goodreads_id": r.goodreads_id,
                     "title": r.title,
                     "error": r.error,
                 }));
             }
-            self.emit(&json!({
+            Self::emit(&json!({
                 "event": "summary",
                 "output": args.output,
                 "books": books,
@@ -352,12 +373,18 @@ impl Log {
         }
         let mut err = std::io::stderr().lock();
         if args.offline && !not_enriched.is_empty() {
-            let _ = writeln!(err, "bookenrich: {} books could not be enriched offline (not in the cache):", not_enriched.len());
+            let _ = writeln!(
+                err,
+                "bookenrich: {} books could not be enriched offline (not in the cache):",
+                not_enriched.len()
+            );
             for r in &not_enriched {
-                let _ = writeln!(err, "  {} ({})", r.title, r.goodreads_id.as_deref().unwrap_or("?"));
+                let _ =
+                    writeln!(err, "  {} ({})", r.title, r.goodreads_id.as_deref().unwrap_or("?"));
             }
         } else if !not_enriched.is_empty() {
-            let _ = writeln!(err, "bookenrich: {} books could not be enriched:", not_enriched.len());
+            let _ =
+                writeln!(err, "bookenrich: {} books could not be enriched:", not_enriched.len());
             for r in not_enriched.iter().take(20) {
                 let _ = writeln!(err, "  {}: {}", r.title, r.error.as_deref().unwrap_or(""));
             }

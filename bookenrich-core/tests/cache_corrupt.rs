@@ -35,10 +35,7 @@ fn write_cache(path: &Path, n: usize) {
     for i in 0..n {
         let body = format!(r#"{{"i":{i},"pad":"{}"}}"#, "x".repeat(500));
         cache
-            .put(
-                &CacheKey::new("open_library", format!("/r{i}")),
-                &CacheEntry::found(body),
-            )
+            .put(&CacheKey::new("open_library", format!("/r{i}")), &CacheEntry::found(body))
             .unwrap();
     }
 }
@@ -57,16 +54,9 @@ fn files_beside(path: &Path) -> Vec<String> {
 fn assert_rebuilds(path: &Path) {
     let original = fs::read(path).unwrap();
     let opened = SqliteCache::open_or_rebuild(path, SqliteCacheOptions::default()).unwrap();
-    let rebuilt = opened
-        .rebuilt
-        .expect("the damaged file is reported as rebuilt");
+    let rebuilt = opened.rebuilt.expect("the damaged file is reported as rebuilt");
     assert!(!rebuilt.reason.is_empty());
-    let name = rebuilt
-        .moved_to
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let name = rebuilt.moved_to.file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with("cache.sqlite3.corrupt-"), "{name}");
     assert_eq!(
         fs::read(&rebuilt.moved_to).unwrap(),
@@ -82,22 +72,15 @@ fn assert_rebuilds(path: &Path) {
     assert!(cache.integrity_check().unwrap().is_empty());
     drop(cache);
     // The rebuilt file is a sound cache that plain `open` accepts.
-    assert!(
-        SqliteCache::open(path, CachePolicy::default())
-            .unwrap()
-            .get(&key)
-            .unwrap()
-            .is_some()
-    );
+    assert!(SqliteCache::open(path, CachePolicy::default()).unwrap().get(&key).unwrap().is_some());
 }
 
 #[test]
 fn garbage_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
-    let garbage: Vec<u8> = (0..20_000u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let garbage: Vec<u8> =
+        (0..20_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0]).collect();
     fs::write(&path, garbage).unwrap();
     let message = open_error(&path);
     assert!(message.contains("not a database"), "{message}");
@@ -125,10 +108,7 @@ fn a_truncated_database() {
     f.set_len(len / 2).unwrap();
     drop(f);
     let message = open_error(&path);
-    assert!(
-        message.contains("damaged") || message.contains("malformed"),
-        "{message}"
-    );
+    assert!(message.contains("damaged") || message.contains("malformed"), "{message}");
     assert_rebuilds(&path);
 }
 
@@ -140,7 +120,7 @@ fn a_database_with_a_page_overwritten() {
     let mut bytes = fs::read(&path).unwrap();
     // Page 2 onwards (4 KiB pages): the table's first pages become noise.
     for (i, b) in bytes[4096..3 * 4096].iter_mut().enumerate() {
-        *b = (i % 251) as u8;
+        *b = u8::try_from(i % 251).unwrap_or(0);
     }
     fs::write(&path, &bytes).unwrap();
     open_error(&path);
@@ -165,13 +145,7 @@ fn an_empty_file_is_a_new_cache() {
     fs::write(&path, b"").unwrap();
     let opened = SqliteCache::open_or_rebuild(&path, SqliteCacheOptions::default()).unwrap();
     assert!(opened.rebuilt.is_none());
-    assert_eq!(
-        files_beside(&path)
-            .iter()
-            .filter(|n| n.contains("corrupt"))
-            .count(),
-        0
-    );
+    assert_eq!(files_beside(&path).iter().filter(|n| n.contains("corrupt")).count(), 0);
 }
 
 #[test]
@@ -238,16 +212,8 @@ fn another_programs_database_is_refused_and_left_alone() {
     assert!(message.contains("not a bookenrich cache"), "{message}");
     let err = SqliteCache::open_or_rebuild(&path, SqliteCacheOptions::default()).unwrap_err();
     assert!(err.to_string().contains("not a bookenrich cache"), "{err}");
-    assert_eq!(
-        fs::read(&path).unwrap(),
-        before,
-        "not modified (not even switched to WAL)"
-    );
-    assert_eq!(
-        files_beside(&path),
-        vec!["cache.sqlite3".to_owned()],
-        "not moved aside"
-    );
+    assert_eq!(fs::read(&path).unwrap(), before, "not modified (not even switched to WAL)");
+    assert_eq!(files_beside(&path), vec!["cache.sqlite3".to_owned()], "not moved aside");
 }
 
 #[test]
@@ -262,10 +228,7 @@ fn a_newer_schema_is_refused_with_a_clear_message() {
 
     let message = open_error(&path);
     assert!(message.contains("newer bookenrich"), "{message}");
-    assert!(
-        message.contains(&format!("schema version {}", SCHEMA_VERSION + 1)),
-        "{message}"
-    );
+    assert!(message.contains(&format!("schema version {}", SCHEMA_VERSION + 1)), "{message}");
     let err = SqliteCache::open_or_rebuild(&path, SqliteCacheOptions::default()).unwrap_err();
     assert!(err.to_string().contains("newer bookenrich"), "{err}");
     let rows: i64 = Connection::open(&path)
@@ -280,10 +243,7 @@ fn a_damaged_schema_is_rebuilt() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
     write_cache(&path, 3);
-    Connection::open(&path)
-        .unwrap()
-        .execute_batch("DROP TABLE totals")
-        .unwrap();
+    Connection::open(&path).unwrap().execute_batch("DROP TABLE totals").unwrap();
     let message = open_error(&path);
     assert!(message.contains("schema is damaged"), "{message}");
     assert_rebuilds(&path);
@@ -298,10 +258,7 @@ fn a_directory_that_cannot_hold_the_file_is_an_error() {
     let message = open_error(&path);
     assert!(message.contains("cannot create directory"), "{message}");
     assert!(SqliteCache::open_or_rebuild(&path, SqliteCacheOptions::default()).is_err());
-    assert_eq!(
-        fs::read(&blocker).unwrap(),
-        b"a file where a directory should be"
-    );
+    assert_eq!(fs::read(&blocker).unwrap(), b"a file where a directory should be");
 }
 
 #[test]
@@ -309,17 +266,9 @@ fn damage_found_after_opening_is_an_error_naming_the_cure() {
     let dir = tempfile::tempdir().unwrap();
     let path = file(&dir);
     write_cache(&path, 2000);
-    let options = SqliteCacheOptions {
-        verify_on_open: false,
-        ..SqliteCacheOptions::default()
-    };
+    let options = SqliteCacheOptions { verify_on_open: false, ..SqliteCacheOptions::default() };
     let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len / 2)
-        .unwrap();
+    fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len / 2).unwrap();
     let Ok(cache) = SqliteCache::open_with(&path, options) else {
         return; // Found on open even without the check: also fine.
     };

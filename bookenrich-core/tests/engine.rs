@@ -20,27 +20,16 @@ use bookenrich_fake_catalogue::{
 };
 use serde::Deserialize;
 
-const EXPORT: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../tests/fixtures/goodreads_edge_cases.csv"
-);
+const EXPORT: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
 const API_KEY: &str = "AIzaTESTKEYtestkey0123456789";
 
 /// Every row of the edge-case export, read or not.
 fn books() -> Vec<BookInfo> {
-    let export = read_export_path(
-        EXPORT,
-        &ReadOptions {
-            include_unread: true,
-            ..ReadOptions::default()
-        },
-    )
-    .unwrap();
-    export
-        .books
-        .iter()
-        .map(bookenrich_core::BookAnalytics::book_info)
-        .collect()
+    let export =
+        read_export_path(EXPORT, &ReadOptions { include_unread: true, ..ReadOptions::default() })
+            .unwrap();
+    export.books.iter().map(bookenrich_core::BookAnalytics::book_info).collect()
 }
 
 /// Retries fast enough for tests, and a generous total bound.
@@ -71,10 +60,7 @@ fn options(server: &FakeCatalogueHandle) -> EnricherOptions {
 }
 
 fn builder(options: EnricherOptions) -> EnricherBuilder {
-    options
-        .into_builder()
-        .unwrap()
-        .retry_policy(quick_retries())
+    options.into_builder().unwrap().retry_policy(quick_retries())
 }
 
 fn enricher(server: &FakeCatalogueHandle) -> Enricher {
@@ -86,10 +72,7 @@ async fn server(
         bookenrich_fake_catalogue::FakeCatalogueBuilder,
     ) -> bookenrich_fake_catalogue::FakeCatalogueBuilder,
 ) -> FakeCatalogueHandle {
-    configure(FakeCatalogue::builder().with_default_catalogue())
-        .start()
-        .await
-        .unwrap()
+    configure(FakeCatalogue::builder().with_default_catalogue()).start().await.unwrap()
 }
 
 /// The fault-free answer for the edge-case export, computed once per test that needs it.
@@ -100,10 +83,7 @@ async fn baseline() -> Vec<EnrichedBook> {
 
 /// A result without the parts that legitimately differ between runs with and without faults.
 fn comparable(book: &EnrichedBook) -> EnrichedBook {
-    EnrichedBook {
-        processing_log: Vec::new(),
-        ..book.clone()
-    }
+    EnrichedBook { processing_log: Vec::new(), ..book.clone() }
 }
 
 #[tokio::test]
@@ -119,14 +99,9 @@ async fn every_book_comes_back_in_input_order_enriched() {
     }
     let by_title = |t: &str| out.iter().find(|b| b.title.starts_with(t)).unwrap();
     let annihilation = by_title("Annihilation");
-    assert_eq!(
-        annihilation.sources_matched,
-        ["open_library", "google_books"]
-    );
+    assert_eq!(annihilation.sources_matched, ["open_library", "google_books"]);
     assert!(
-        annihilation
-            .final_genres
-            .contains(&"Science Fiction".to_owned()),
+        annihilation.final_genres.contains(&"Science Fiction".to_owned()),
         "{:?}",
         annihilation.final_genres
     );
@@ -137,17 +112,9 @@ async fn every_book_comes_back_in_input_order_enriched() {
 
     // ISBN books go to the Books API in one batch.
     let stats = server.stats();
-    assert_eq!(
-        stats.route("/api/books"),
-        1,
-        "{:?}",
-        stats.requests_by_route
-    );
+    assert_eq!(stats.route("/api/books"), 1, "{:?}", stats.requests_by_route);
     assert_eq!(summary.requests, stats.total);
-    assert_eq!(
-        summary.with_genres,
-        out.iter().filter(|b| b.has_genres()).count()
-    );
+    assert_eq!(summary.with_genres, out.iter().filter(|b| b.has_genres()).count());
     assert!(summary.with_genres >= input.len() - 2, "{summary:?}");
     assert_eq!(stats.served_429, 0);
     assert!(stats.peak_concurrency <= 16);
@@ -156,20 +123,14 @@ async fn every_book_comes_back_in_input_order_enriched() {
 #[tokio::test]
 async fn retries_recover_every_book_when_each_url_fails_once() {
     let want = baseline().await;
-    for fault in [
-        Fault::status(503),
-        Fault::status(500),
-        Fault::drop_connection(),
-        Fault::truncate(),
-    ] {
+    for fault in
+        [Fault::status(503), Fault::status(500), Fault::drop_connection(), Fault::truncate()]
+    {
         let label = format!("{fault:?}");
         let faulty = server(|b| b.fault(fault.first_per_url(1))).await;
         let (got, summary) = enricher(&faulty).enrich_with_summary(&books()).await;
         let stats = faulty.stats();
-        assert!(
-            stats.faults_injected.values().sum::<u64>() > 0,
-            "{label}: no fault fired"
-        );
+        assert!(stats.faults_injected.values().sum::<u64>() > 0, "{label}: no fault fired");
         assert_eq!(
             summary.retries,
             stats.requests_by_target.len() as u64,
@@ -186,22 +147,12 @@ async fn retries_recover_every_book_when_each_url_fails_once() {
 async fn hung_requests_time_out_and_recover() {
     let want = baseline().await;
     let faulty = server(|b| b.fault(Fault::hang().on(Api::OpenLibrary).first_per_url(1))).await;
-    let enricher = builder(options(&faulty))
-        .request_timeout(Duration::from_millis(500))
-        .build()
-        .unwrap();
+    let enricher =
+        builder(options(&faulty)).request_timeout(Duration::from_millis(500)).build().unwrap();
     let started = Instant::now();
     let got = enricher.enrich(&books()).await;
     assert!(started.elapsed() < Duration::from_secs(60), "bounded run");
-    assert!(
-        faulty
-            .stats()
-            .faults_injected
-            .get("hang")
-            .copied()
-            .unwrap_or(0)
-            > 0
-    );
+    assert!(faulty.stats().faults_injected.get("hang").copied().unwrap_or(0) > 0);
     assert_eq!(
         got.iter().map(comparable).collect::<Vec<_>>(),
         want.iter().map(comparable).collect::<Vec<_>>()
@@ -212,11 +163,7 @@ async fn hung_requests_time_out_and_recover() {
 async fn retry_after_is_honoured() {
     let want = baseline().await;
     let faulty = server(|b| {
-        b.fault(
-            Fault::too_many_requests(Some(1))
-                .on(Api::OpenLibrary)
-                .first_per_url(1),
-        )
+        b.fault(Fault::too_many_requests(Some(1)).on(Api::OpenLibrary).first_per_url(1))
     })
     .await;
     let started = Instant::now();
@@ -225,10 +172,7 @@ async fn retry_after_is_honoured() {
     let open_library_urls = stats.served_429;
     assert!(open_library_urls > 0);
     assert_eq!(summary.rate_limited, open_library_urls);
-    assert_eq!(
-        summary.retries, open_library_urls,
-        "each 429 retried once, after waiting"
-    );
+    assert_eq!(summary.retries, open_library_urls, "each 429 retried once, after waiting");
     // Every Open Library URL was answered 429 "Retry-After: 1" first: the run cannot be quicker.
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(
@@ -246,17 +190,10 @@ async fn the_configured_rate_is_never_exceeded() {
     })
     .await;
     let opts = EnricherOptions {
-        rate_limits: Some(BTreeMap::from([
-            ("openlibrary".into(), 10.0),
-            ("google".into(), 10.0),
-        ])),
+        rate_limits: Some(BTreeMap::from([("openlibrary".into(), 10.0), ("google".into(), 10.0)])),
         ..options(&limited)
     };
-    let (out, summary) = builder(opts)
-        .build()
-        .unwrap()
-        .enrich_with_summary(&books())
-        .await;
+    let (out, summary) = builder(opts).build().unwrap().enrich_with_summary(&books()).await;
     let stats = limited.stats();
     assert_eq!(stats.served_429, 0, "{:?}", stats.rate_limited_by_api);
     assert_eq!(summary.rate_limited, 0);
@@ -267,46 +204,26 @@ async fn the_configured_rate_is_never_exceeded() {
 async fn googles_daily_quota_stops_google_and_open_library_carries_on() {
     let quota = server(|b| b.google_daily_quota(2)).await;
     let opts = EnricherOptions {
-        rate_limits: Some(BTreeMap::from([
-            ("openlibrary".into(), 200.0),
-            ("google".into(), 5.0),
-        ])),
+        rate_limits: Some(BTreeMap::from([("openlibrary".into(), 200.0), ("google".into(), 5.0)])),
         ..options(&quota)
     };
-    let (out, summary) = builder(opts)
-        .build()
-        .unwrap()
-        .enrich_with_summary(&books())
-        .await;
+    let (out, summary) = builder(opts).build().unwrap().enrich_with_summary(&books()).await;
     let stats = quota.stats();
-    assert_eq!(
-        stats.api(Api::Google),
-        3,
-        "two answered, one quota answer, then no more"
-    );
+    assert_eq!(stats.api(Api::Google), 3, "two answered, one quota answer, then no more");
     assert_eq!(stats.quota_exhausted, 1);
     let google = &summary.sources[1];
     assert_eq!(google.name, "google_books");
     assert!(google.disabled.as_deref().unwrap().contains("daily quota"));
     let stopped = out
         .iter()
-        .filter(|b| {
-            b.error
-                .as_deref()
-                .is_some_and(|e| e.contains("google_books"))
-        })
+        .filter(|b| b.error.as_deref().is_some_and(|e| e.contains("google_books")))
         .count();
-    assert!(
-        stopped >= out.len() - 2,
-        "every book Google did not answer says why"
-    );
+    assert!(stopped >= out.len() - 2, "every book Google did not answer says why");
     // Open Library answered for every book regardless.
     let open_library = &summary.sources[0];
     assert_eq!(open_library.books_failed, 0);
     assert!(
-        out.iter()
-            .filter(|b| b.sources_matched.contains(&"open_library".to_owned()))
-            .count()
+        out.iter().filter(|b| b.sources_matched.contains(&"open_library".to_owned())).count()
             >= out.len() - 3
     );
 }
@@ -338,10 +255,7 @@ async fn a_source_down_for_the_whole_run_fails_only_its_part() {
     }
     let google = &summary.sources[1];
     assert_eq!(google.books_failed, out.len());
-    assert!(
-        google.requests <= out.len() as u64 * 4,
-        "retries stay within the policy"
-    );
+    assert!(google.requests <= out.len() as u64 * 4, "retries stay within the policy");
 }
 
 #[tokio::test]
@@ -352,38 +266,24 @@ async fn hostile_answers_are_refused_without_harm() {
             .fault(Fault::deep_nesting(100_000).on_route("/works/{id}.json"))
     })
     .await;
-    let opts = EnricherOptions {
-        max_body_bytes: Some(1024 * 1024),
-        ..options(&hostile)
-    };
+    let opts = EnricherOptions { max_body_bytes: Some(1024 * 1024), ..options(&hostile) };
     let out = builder(opts).build().unwrap().enrich(&books()).await;
     assert_eq!(out.len(), books().len());
     let errors: Vec<&str> = out.iter().filter_map(|b| b.error.as_deref()).collect();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains("larger than 1048576 bytes")),
-        "{errors:?}"
-    );
+    assert!(errors.iter().any(|e| e.contains("larger than 1048576 bytes")), "{errors:?}");
     assert!(out.iter().any(EnrichedBook::has_genres));
 }
 
 #[tokio::test]
 async fn dropping_the_run_stops_all_requests() {
     let slow = server(|b| b.latency(Duration::from_millis(300))).await;
-    let opts = EnricherOptions {
-        concurrency: Some(2),
-        ..options(&slow)
-    };
+    let opts = EnricherOptions { concurrency: Some(2), ..options(&slow) };
     let enricher = builder(opts).build().unwrap();
-    let many: Vec<BookInfo> = (0..200)
-        .map(|i| BookInfo::new(format!("Nonexistent book {i}"), "Nobody"))
-        .collect();
+    let many: Vec<BookInfo> =
+        (0..200).map(|i| BookInfo::new(format!("Nonexistent book {i}"), "Nobody")).collect();
     let run = enricher.enrich(&many);
     assert!(
-        tokio::time::timeout(Duration::from_millis(700), run)
-            .await
-            .is_err(),
+        tokio::time::timeout(Duration::from_millis(700), run).await.is_err(),
         "the run was still going"
     );
     // Let requests already on the wire arrive, then nothing more may come.
@@ -391,11 +291,7 @@ async fn dropping_the_run_stops_all_requests() {
     let at_drop = slow.stats().total;
     assert!(at_drop > 0 && at_drop < 20, "{at_drop}");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(
-        slow.stats().total,
-        at_drop,
-        "requests continued after the future was dropped"
-    );
+    assert_eq!(slow.stats().total, at_drop, "requests continued after the future was dropped");
 }
 
 #[derive(Debug, Default)]
@@ -432,15 +328,8 @@ async fn a_second_run_with_a_warm_cache_makes_no_request_and_the_key_stays_secre
     assert_eq!(summary.from_cache, second.len());
     for (a, b) in first.iter().zip(&second) {
         assert_eq!(
-            EnrichedBook {
-                from_cache: true,
-                processing_log: vec![],
-                ..a.clone()
-            },
-            EnrichedBook {
-                processing_log: vec![],
-                ..b.clone()
-            }
+            EnrichedBook { from_cache: true, processing_log: vec![], ..a.clone() },
+            EnrichedBook { processing_log: vec![], ..b.clone() }
         );
     }
 
@@ -470,7 +359,7 @@ struct Edition {
 
 #[async_trait]
 impl GenreSource for EditionSubjects {
-    fn name(&self) -> &str {
+    fn name(&self) -> &'static str {
         "ol_editions"
     }
 
@@ -502,9 +391,7 @@ impl GenreSource for EditionSubjects {
 #[tokio::test]
 async fn a_custom_source_plugs_in_beside_the_built_in_ones() {
     let server = server(|b| b).await;
-    let custom = Arc::new(EditionSubjects {
-        base: server.base_url(),
-    });
+    let custom = Arc::new(EditionSubjects { base: server.base_url() });
     let opts = EnricherOptions {
         sources: Some(vec![]),
         merge_policy: Some(MergePolicy::Union),
@@ -514,18 +401,9 @@ async fn a_custom_source_plugs_in_beside_the_built_in_ones() {
     assert_eq!(enricher.source_names(), ["ol_editions"]);
     let out = enricher.enrich(&books()).await;
     let sabriel = out.iter().find(|b| b.title.starts_with("Sabriel")).unwrap();
-    assert_eq!(
-        sabriel.sources_matched,
-        ["ol_editions"],
-        "{:?}",
-        sabriel.processing_log
-    );
+    assert_eq!(sabriel.sources_matched, ["ol_editions"], "{:?}", sabriel.processing_log);
     assert_eq!(sabriel.genre_sources, ["ol_editions"]);
-    assert!(
-        sabriel.final_genres.contains(&"Fantasy".to_owned()),
-        "{:?}",
-        sabriel.final_genres
-    );
+    assert!(sabriel.final_genres.contains(&"Fantasy".to_owned()), "{:?}", sabriel.final_genres);
     // Found, but this edition record has no subjects.
     let fox = out.iter().find(|b| b.title == "Fantastic Mr. Fox").unwrap();
     assert_eq!(fox.sources_matched, ["ol_editions"]);
@@ -537,9 +415,6 @@ async fn a_custom_source_plugs_in_beside_the_built_in_ones() {
     );
 
     // Books without ISBN are simply not found by it.
-    let time_war = out
-        .iter()
-        .find(|b| b.title.starts_with("This Is How"))
-        .unwrap();
+    let time_war = out.iter().find(|b| b.title.starts_with("This Is How")).unwrap();
     assert!(time_war.sources_matched.is_empty());
 }
