@@ -174,15 +174,30 @@ def test_functions_run_the_handlers_with_the_layer_and_keep_logs_30_days(templat
         assert group["Properties"]["RetentionInDays"] == 30
 
 
-def test_the_processor_gets_its_share_of_the_catalogue_limits(template: dict[str, Any]) -> None:
+def processor_and_map(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     processor = template["Resources"][logical_id(template, "AWS::Lambda::Function", "Processor")]["Properties"]
+    definition = state_machine_definition(template, placeholder_resolver(template))
+    return processor, definition["States"]["EnrichBatches"]
+
+
+def test_default_concurrency_follows_the_tightest_catalogue(template: dict[str, Any]) -> None:
+    processor, fan_out = processor_and_map(template)
     env = processor["Environment"]["Variables"]
-    # cdk.json: openlibrary=3,google=1 shared by maxConcurrency=3 processors.
-    assert env["BOOKENRICH_RATE_LIMITS"] == "openlibrary=1,google=0.333333"
+    # cdk.json: openlibrary=3,google=1 and no maxConcurrency: Google's 1/s allows one processor.
+    assert fan_out["MaxConcurrency"] == 1
+    assert processor["ReservedConcurrentExecutions"] == 1
+    assert env["BOOKENRICH_RATE_LIMITS"] == "openlibrary=3,google=1"
     assert env["BOOKENRICH_CACHE"] == "off"
     assert env["BOOKENRICH_CONTACT"] == "ops@example.com"
-    assert processor["ReservedConcurrentExecutions"] == 3
     assert "GOOGLE_BOOKS_API_KEY" not in env  # a key never goes into the template
+
+
+def test_processors_share_the_catalogue_limits(synthesized: dict[str, Any]) -> None:
+    processor, fan_out = processor_and_map(synthesized["templates"]["test"])
+    # The test stack: maxConcurrency=4 sharing 4000 requests/s of each catalogue.
+    assert fan_out["MaxConcurrency"] == 4
+    assert processor["ReservedConcurrentExecutions"] == 4
+    assert processor["Environment"]["Variables"]["BOOKENRICH_RATE_LIMITS"] == "openlibrary=1000,google=1000"
 
 
 # ---- IAM -------------------------------------------------------------------------------------------
@@ -309,7 +324,7 @@ def test_state_machine_shape(definition: dict[str, Any]) -> None:
     assert fan_out["ItemReader"]["ReaderConfig"] == {"InputType": "JSON"}
     assert fan_out["ItemReader"]["Parameters"]["Key.$"] == "$.batchesKey"
     assert fan_out["ItemSelector"] == {"job.$": "$.job", "batch.$": "$$.Map.Item.Value"}
-    assert fan_out["MaxConcurrency"] == 3
+    assert fan_out["MaxConcurrency"] >= 1
     assert fan_out["ToleratedFailurePercentagePath"] == "$.toleratedFailurePercentage"
     assert "ItemBatcher" not in fan_out and "ToleratedFailurePercentage" not in fan_out
     assert fan_out["ResultPath"] is None

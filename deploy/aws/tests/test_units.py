@@ -155,6 +155,36 @@ class TestConcurrency:
         with pytest.raises(ValueError):
             DeploymentConfig(tolerated_failure_percentage=101)
 
+    @pytest.mark.parametrize(
+        ("limits", "sources", "contact", "expected"),
+        [
+            ({"openlibrary": 3, "google": 1}, None, "me@example.com", 1),  # Google's 1/s is the tightest
+            ({"openlibrary": 3, "google": 1}, "openlibrary", "me@example.com", 3),
+            ({"openlibrary": 3, "google": 1}, "open_library", None, 1),  # 1/s without a contact
+            ({"openlibrary": 3, "google": 10}, "openlibrary,google_books", "me@example.com", 3),
+            ({"openlibrary": 0.5, "google": 1}, None, "me@example.com", 1),  # never below one
+        ],
+    )
+    def test_default_concurrency_gives_each_processor_one_request_per_second(
+        self, limits: dict[str, float], sources: str | None, contact: str | None, expected: int
+    ) -> None:
+        config = DeploymentConfig(catalogue_rate_limits=limits, sources=sources, contact=contact)
+        assert config.concurrency == expected
+        assert set(config.child_rate_limits) == (
+            {"openlibrary"} if sources in ("openlibrary", "open_library") else {"openlibrary", "google"}
+        )
+        for source, rate in config.child_rate_limits.items():
+            assert rate * expected <= limits[source] + 1e-9
+
+    def test_a_configured_concurrency_wins(self) -> None:
+        config = DeploymentConfig(max_concurrency=5, contact="me@example.com")
+        assert config.concurrency == 5
+        assert config.child_rate_limits == {"openlibrary": 3 / 5, "google": 1 / 5}
+
+    def test_unknown_sources_are_refused(self) -> None:
+        with pytest.raises(ValueError, match="unknown catalogue"):
+            DeploymentConfig(sources="openlibrary,amazon")
+
     def test_env_syntax(self) -> None:
         assert rate_limits_env({"openlibrary": 1.0, "google": 1 / 3}) == "openlibrary=1,google=0.333333"
 

@@ -4,7 +4,9 @@ The catalogues limit each *client* (Open Library counts per User-Agent, which ca
 contact of the deployment; Google per API project), not each Lambda. With at most ``N`` processors
 running (the Distributed Map's MaxConcurrency, and the processor's reserved concurrency so that
 several jobs at once cannot exceed it either), each processor gets ``L / N`` requests per second of a
-catalogue whose limit is ``L``; the whole deployment then never sends more than ``L``. See docs/aws.md.
+catalogue whose limit is ``L``; the whole deployment then never sends more than ``L``. Unless set,
+``N`` is as many processors as the tightest enabled catalogue can give one request per second each:
+``N = max(1, floor(min_s L_s / 1))``. See docs/aws.md.
 """
 
 from __future__ import annotations
@@ -18,10 +20,20 @@ from typing import Any
 PUBLISHED_RATE_LIMITS: dict[str, float] = {"openlibrary": 3.0, "google": 1.0}
 #: Open Library allows 3/s only to clients whose User-Agent names a contact; 1/s otherwise.
 OPEN_LIBRARY_WITHOUT_CONTACT = 1.0
-#: Default Distributed Map MaxConcurrency.
-DEFAULT_MAX_CONCURRENCY = 3
-#: Map item size and the processor's timeout are sized together: 25 books at Google's 1/s shared by
-#: 3 processors is about 75 s of requests; the timeout leaves room for retries inside the core.
+#: The least rate, requests/s per catalogue, worth giving one processor when sizing N by default.
+PROCESSOR_MIN_RATE = 1.0
+_SOURCE_ALIASES = {
+    "openlibrary": "openlibrary",
+    "open_library": "openlibrary",
+    "ol": "openlibrary",
+    "google": "google",
+    "google_books": "google",
+    "googlebooks": "google",
+    "gb": "google",
+}
+#: Map item size and the processor's timeout are sized together: 25 books need about 50 Google
+#: requests, 50 s at Google's 1/s (more when processors share it); the timeout leaves room for the
+#: core's own retries and Retry-After waits.
 DEFAULT_BATCH_SIZE = 25
 DEFAULT_PROCESSOR_TIMEOUT_SECONDS = 600
 
@@ -29,6 +41,36 @@ HERE = Path(__file__).resolve().parent
 DEPLOY_DIR = HERE.parent.parent
 FUNCTIONS_DIR = DEPLOY_DIR / "functions"
 DEFAULT_LAYER_DIR = DEPLOY_DIR / "build" / "layer"
+
+
+def enabled_sources(sources: str | None) -> list[str]:
+    """The catalogues a ``BOOKENRICH_SOURCES`` value switches on (both when unset), by limit key."""
+    if not sources:
+        return ["openlibrary", "google"]
+    out = []
+    for name in sources.split(","):
+        key = name.strip().lower().replace("-", "_").replace(" ", "")
+        if key not in _SOURCE_ALIASES:
+            raise ValueError(f"sources: unknown catalogue {name.strip()!r} (known: openlibrary, google)")
+        out.append(_SOURCE_ALIASES[key])
+    return out
+
+
+def effective_limit(source: str, limit: float, contact: str | None) -> float:
+    """A catalogue's per-client limit; Open Library allows only 1/s without a contact."""
+    if source == "openlibrary" and not contact:
+        return min(limit, OPEN_LIBRARY_WITHOUT_CONTACT)
+    return limit
+
+
+def default_max_concurrency(catalogue_limits: Mapping[str, float], sources: str | None, *, contact: str | None) -> int:
+    """N when not configured: one request per second of the tightest enabled catalogue per processor."""
+    limits = [
+        effective_limit(s, catalogue_limits[s], contact) for s in enabled_sources(sources) if s in catalogue_limits
+    ]
+    if not limits:
+        return 1
+    return max(1, int(min(limits) // PROCESSOR_MIN_RATE))
 
 
 def child_rate_limits(
@@ -44,9 +86,7 @@ def child_rate_limits(
     for source, limit in catalogue_limits.items():
         if not limit > 0:
             raise ValueError(f"catalogue rate limit for {source} must be positive, got {limit}")
-        if source == "openlibrary" and not contact:
-            limit = min(limit, OPEN_LIBRARY_WITHOUT_CONTACT)
-        out[source] = limit / max_concurrency
+        out[source] = effective_limit(source, limit, contact) / max_concurrency
     return out
 
 
@@ -86,8 +126,9 @@ class DeploymentConfig:
 
     #: Directory whose ``python/`` holds the bookenrich wheel, unpacked (``build_layer.py`` makes it).
     layer_dir: Path = DEFAULT_LAYER_DIR
-    #: Distributed Map MaxConcurrency = processors running at once (and their reserved concurrency).
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    #: Distributed Map MaxConcurrency = processors running at once (and their reserved concurrency);
+    #: None sizes it from the catalogue limits (``default_max_concurrency``).
+    max_concurrency: int | None = None
     #: Per-client limits of the catalogues, requests/s, shared by all processors.
     catalogue_rate_limits: dict[str, float] = field(default_factory=lambda: dict(PUBLISHED_RATE_LIMITS))
     #: Requests in flight inside one processor (``BOOKENRICH_CONCURRENCY``).
@@ -121,18 +162,28 @@ class DeploymentConfig:
     max_upload_bytes: int = 4 * 1024 * 1024
 
     def __post_init__(self) -> None:
-        if self.max_concurrency < 1:
+        if self.max_concurrency is not None and self.max_concurrency < 1:
             raise ValueError("maxConcurrency must be at least 1")
+        enabled_sources(self.sources)
         if self.batch_size < 1:
             raise ValueError("batchSize must be at least 1")
         if not 0 <= self.tolerated_failure_percentage <= 100:
             raise ValueError("toleratedFailurePercentage must be between 0 and 100")
-        child_rate_limits(self.catalogue_rate_limits, self.max_concurrency, contact=self.contact)
+        child_rate_limits(self.catalogue_rate_limits, self.concurrency, contact=self.contact)
+
+    @property
+    def concurrency(self) -> int:
+        """N: the configured ``max_concurrency``, else the one the catalogue limits give."""
+        if self.max_concurrency is not None:
+            return self.max_concurrency
+        return default_max_concurrency(self.catalogue_rate_limits, self.sources, contact=self.contact)
 
     @property
     def child_rate_limits(self) -> dict[str, float]:
-        """Each processor's share of the catalogues' limits."""
-        return child_rate_limits(self.catalogue_rate_limits, self.max_concurrency, contact=self.contact)
+        """Each processor's share of the limits of the enabled catalogues."""
+        enabled = set(enabled_sources(self.sources))
+        limits = {s: rate for s, rate in self.catalogue_rate_limits.items() if s in enabled}
+        return child_rate_limits(limits, self.concurrency, contact=self.contact)
 
     @classmethod
     def from_context(cls, get: Any) -> DeploymentConfig:
@@ -152,7 +203,7 @@ class DeploymentConfig:
                 values[f.name] = tuple(raw) if isinstance(raw, list) else tuple(str(raw).split(","))
             elif isinstance(default, bool):
                 values[f.name] = _bool(raw)
-            elif isinstance(default, int):
+            elif isinstance(default, int) or f.name == "max_concurrency":
                 values[f.name] = int(raw)
             else:
                 values[f.name] = str(raw)

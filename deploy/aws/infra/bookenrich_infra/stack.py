@@ -211,7 +211,7 @@ class BookEnrichStack(cdk.Stack):
             timeout=c.processor_timeout_seconds,
             memory=512,
             environment=processor_env,
-            reserved=c.max_concurrency if c.reserve_processor_concurrency else None,
+            reserved=c.concurrency if c.reserve_processor_concurrency else None,
         )
         self._function(
             "Aggregator",
@@ -294,7 +294,7 @@ class BookEnrichStack(cdk.Stack):
             "EnrichBatches",
             item_reader=sfn.S3JsonItemReader(bucket=self.bucket, key=sfn.JsonPath.string_at("$.batchesKey")),
             item_selector={"job.$": "$.job", "batch.$": "$$.Map.Item.Value"},
-            max_concurrency=c.max_concurrency,
+            max_concurrency=c.concurrency,
             tolerated_failure_percentage_path="$.toleratedFailurePercentage",
             map_execution_type=sfn.StateMachineType.STANDARD,
             # Child summaries go to S3, so the Map's own output is a small reference whatever the
