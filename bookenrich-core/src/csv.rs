@@ -194,7 +194,7 @@ pub struct ExportReader<R: Read> {
     file: String,
     columns: Columns,
     options: ReadOptions,
-    seen_ids: HashSet<String>,
+    seen_ids: SeenIds,
     kept: usize,
     done: bool,
 }
@@ -252,7 +252,7 @@ impl<R: Read> ExportReader<R> {
             file,
             columns,
             options,
-            seen_ids: HashSet::new(),
+            seen_ids: SeenIds::default(),
             kept: 0,
             done: false,
         })
@@ -351,34 +351,34 @@ impl<R: Read> ExportReader<R> {
                 "column \"Book Id\" is blank".into(),
             );
         }
-        let goodreads_id = Some(id.to_owned());
+        // Made only for a problem: a good row would allocate it for nothing.
+        let goodreads_id = || Some(id.to_owned());
         if cells[TITLE].trim().is_empty() {
             return problem(
                 RowProblemKind::BlankTitle,
-                goodreads_id,
+                goodreads_id(),
                 "column \"Title\" is blank".into(),
             );
         }
         if cells[AUTHOR].trim().is_empty() {
             return problem(
                 RowProblemKind::BlankAuthor,
-                goodreads_id,
+                goodreads_id(),
                 "column \"Author\" is blank".into(),
             );
         }
-        if !self.seen_ids.insert(id.to_owned()) {
+        if !self.seen_ids.insert(id) {
             return problem(
                 RowProblemKind::DuplicateBookId,
-                goodreads_id,
+                goodreads_id(),
                 format!("Book Id {id} appears again; the first row with it is kept"),
             );
         }
-        let book = book_from_cells(&cells);
-        if self.options.include_unread || book.is_read() {
-            RowOutcome::Book(Box::new(book))
-        } else {
-            RowOutcome::Unread
+        // An unread row is only counted: building its book would allocate a dozen strings for nothing.
+        if !self.options.include_unread && !is_read_row(&cells) {
+            return RowOutcome::Unread;
         }
+        RowOutcome::Book(Box::new(book_from_cells(&cells)))
     }
 }
 
@@ -449,6 +449,36 @@ fn resolve_columns(file: &str, header: &[&[u8]]) -> Result<Columns> {
         width: header.len(),
         names: names.iter().map(|n| (*n).to_owned()).collect(),
     })
+}
+
+/// The `Book Id`s of the rows read so far.
+///
+/// Goodreads ids are decimal numbers; those are kept as numbers (no allocation, a cheap
+/// hash), any other id as text. Only canonical numbers (no leading zero) go in the number
+/// set, so `"012"` and `"12"` stay different ids, as they are as text.
+#[derive(Debug, Default)]
+struct SeenIds {
+    numbers: HashSet<u64>,
+    others: HashSet<String>,
+}
+
+impl SeenIds {
+    /// Records `id`; `false` when it was already there.
+    fn insert(&mut self, id: &str) -> bool {
+        let canonical = (1..=19).contains(&id.len())
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && (id.len() == 1 || !id.starts_with('0'));
+        match id.parse::<u64>() {
+            Ok(n) if canonical => self.numbers.insert(n),
+            _ => self.others.insert(id.to_owned()),
+        }
+    }
+}
+
+/// Whether the row's book is read, decided on the cells exactly as
+/// [`BookAnalytics::is_read`] decides on the book built from them.
+fn is_read_row(c: &[&str; KNOWN_COLUMNS.len()]) -> bool {
+    c[EXCLUSIVE_SHELF].trim() == "read" && parse_date(c[DATE_READ]).is_some()
 }
 
 fn book_from_cells(c: &[&str; KNOWN_COLUMNS.len()]) -> BookAnalytics {
@@ -537,6 +567,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if t.is_empty() {
         return None;
     }
+    // Goodreads writes `YYYY/MM/DD`; read by hand, as chrono's format parser is a visible
+    // share of reading an export. Anything else (or an invalid date) takes the general path.
+    if let Some(d) = parse_slashed_ymd(t) {
+        return Some(d);
+    }
     for fmt in ["%Y/%m/%d", "%Y-%m-%d", "%m/%d/%Y"] {
         if let Ok(d) = NaiveDate::parse_from_str(t, fmt) {
             return Some(d);
@@ -551,6 +586,21 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         [y] if y.len() == 4 && all_digits(y) => NaiveDate::from_ymd_opt(y.parse().ok()?, 1, 1),
         _ => None,
     }
+}
+
+/// `YYYY/MM/DD` with exactly those digit counts, when it is a real date.
+fn parse_slashed_ymd(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'/' || b[7] != b'/' {
+        return None;
+    }
+    let number = |digits: &[u8]| {
+        digits
+            .iter()
+            .try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let year = i32::try_from(number(&b[0..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&b[5..7])?, number(&b[8..10])?)
 }
 
 fn split_shelves(s: &str) -> Vec<String> {

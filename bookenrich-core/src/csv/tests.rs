@@ -290,3 +290,64 @@ fn the_reader_streams_row_by_row() {
     assert!(reader.next().is_none());
     assert_eq!(reader.file_name(), "mem.csv");
 }
+
+#[test]
+fn hand_parsed_dates_agree_with_chrono() {
+    let chrono_date = |t: &str| NaiveDate::parse_from_str(t, "%Y/%m/%d").ok();
+    let mut checked = 0;
+    for year in [1, 999, 1900, 2000, 2015, 2016, 2024, 9999] {
+        for month in 0..=13 {
+            for day in 0..=32 {
+                let t = format!("{year:04}/{month:02}/{day:02}");
+                assert_eq!(parse_slashed_ymd(&t), chrono_date(&t), "{t}");
+                assert_eq!(parse_date(&t), chrono_date(&t), "{t}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 3000);
+    // Other shapes are left to the general path.
+    for t in ["2016/2/29", "2016-02-29", "02/29/2016", "+2016/02/2", "2016/02/2x", "２０１６/02/29"]
+    {
+        assert_eq!(parse_slashed_ymd(t), None, "{t}");
+    }
+    assert_eq!(parse_date(" 2016/02/29 "), NaiveDate::from_ymd_opt(2016, 2, 29));
+}
+
+#[test]
+fn read_rows_are_decided_on_the_cells_as_on_the_book() {
+    let mut cells: [&str; KNOWN_COLUMNS.len()] = [""; KNOWN_COLUMNS.len()];
+    cells[BOOK_ID] = "1";
+    cells[TITLE] = "T";
+    cells[AUTHOR] = "A";
+    for shelf in ["read", " read ", "Read", "to-read", "currently-reading", ""] {
+        for date in ["2020/01/02", "2020", "2020/13/01", "", "soon", "01/02/2020"] {
+            cells[EXCLUSIVE_SHELF] = shelf;
+            cells[DATE_READ] = date;
+            assert_eq!(
+                is_read_row(&cells),
+                book_from_cells(&cells).is_read(),
+                "shelf {shelf:?}, date {date:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn seen_ids_keep_numeric_and_text_ids_apart() {
+    let mut seen = SeenIds::default();
+    assert!(seen.insert("12"));
+    assert!(!seen.insert("12"));
+    assert!(seen.insert("012"), "a leading zero makes another id, as text");
+    assert!(!seen.insert("012"));
+    assert!(seen.insert("0"));
+    assert!(!seen.insert("0"));
+    assert!(seen.insert("00"));
+    assert!(seen.insert("abc"));
+    assert!(!seen.insert("abc"));
+    assert!(seen.insert("99999999999999999999"), "too long for u64: text");
+    assert!(!seen.insert("99999999999999999999"));
+    assert!(seen.insert("18446744073709551615"));
+    assert!(seen.insert("+12"), "u64 parsing accepts a sign; the id is still text");
+    assert!(!seen.insert("+12"));
+}
