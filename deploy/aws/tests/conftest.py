@@ -83,14 +83,21 @@ def synthesized(catalogue_server: FakeCatalogue, tmp_path_factory: pytest.TempPa
     }
 
 
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests start without the calling shell's enricher or handler settings."""
+    keep = {"BOOKENRICH_FAKE_CATALOGUE", "BOOKENRICH_CLI", "BOOKENRICH_REQUIRE_ASL_VALIDATOR"}
+    handler_settings = {"DATA_BUCKET", "STATE_MACHINE_ARN", "ORCHESTRATOR_FUNCTION_NAME", "GOOGLE_BOOKS_API_KEY"}
+    for name in list(os.environ):
+        if (name.startswith("BOOKENRICH_") and name not in keep) or name in handler_settings:
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture()
 def deployment(
     synthesized: dict[str, Any], catalogue: FakeCatalogue, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Deployment]:
     """The test stack running in moto against the fake catalogue."""
-    for name in list(os.environ):
-        if name.startswith("BOOKENRICH_") and name != "BOOKENRICH_FAKE_CATALOGUE" or name == "GOOGLE_BOOKS_API_KEY":
-            monkeypatch.delenv(name)
     deployment = Deployment(synthesized["templates"]["test"])
     with deployment.running(monkeypatch):
         yield deployment
