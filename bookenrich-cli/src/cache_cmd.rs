@@ -70,10 +70,7 @@ fn cache_path(flag: Option<&Path>) -> Result<PathBuf, Failure> {
                         ));
                     }
                     Err(e) => {
-                        return Err(Failure::new(
-                            Code::Usage,
-                            format!("invalid {ENV_CACHE}: {e}"),
-                        ));
+                        return Err(Failure::new(Code::Usage, format!("invalid {ENV_CACHE}: {e}")));
                     }
                 }
             }
@@ -85,11 +82,7 @@ fn cache_path(flag: Option<&Path>) -> Result<PathBuf, Failure> {
             })?,
         },
     };
-    Ok(if path.is_dir() {
-        path.join(bookenrich_core::cache::CACHE_FILE_NAME)
-    } else {
-        path
-    })
+    Ok(if path.is_dir() { path.join(bookenrich_core::cache::CACHE_FILE_NAME) } else { path })
 }
 
 /// `stats` output: the statistics, and whether the file exists at all.
@@ -109,10 +102,7 @@ fn stats(path: &Path, json: bool) -> Result<ExitCode, Failure> {
         empty_stats(path)
     };
     if json {
-        print_json(&StatsOutput {
-            exists,
-            stats: &stats,
-        })?;
+        print_json(&StatsOutput { exists, stats: &stats })?;
     } else if !exists {
         println!("No cache at {} (nothing cached yet).", path.display());
     } else {
@@ -225,18 +215,11 @@ fn clear(path: &Path, json: bool) -> Result<ExitCode, Failure> {
     };
     if json {
         let moved = rebuilt.as_ref().map(|r| r.moved_to.as_path());
-        print_json(&ClearOutput {
-            path,
-            removed,
-            moved_damaged_file_to: moved,
-        })?;
+        print_json(&ClearOutput { path, removed, moved_damaged_file_to: moved })?;
     } else {
         if let Some(Rebuilt { moved_to, reason }) = &rebuilt {
             eprintln!("bookenrich: {}: {reason}", path.display());
-            println!(
-                "Moved the damaged cache to {} and started a fresh one.",
-                moved_to.display()
-            );
+            println!("Moved the damaged cache to {} and started a fresh one.", moved_to.display());
         }
         if path.exists() {
             println!("Cleared {}: removed {removed} entries.", path.display());
@@ -273,20 +256,14 @@ fn human_bytes(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
 }
 
 /// Parses a size: bytes, or a number with `k`/`KiB`, `M`/`MiB`, `G`/`GiB` (powers of
 /// 1024) or `kB`, `MB`, `GB` (powers of 1000), e.g. `200MiB`, `1.5G`.
 fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -299,9 +276,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "gb" => 1_000_000_000,
         "tb" => 1_000_000_000_000,
         other => {
-            return Err(format!(
-                "unknown unit `{other}` (use e.g. 500MiB, 2GB, 1048576)"
-            ));
+            return Err(format!("unknown unit `{other}` (use e.g. 500MiB, 2GB, 1048576)"));
         }
     };
     let value: f64 = number

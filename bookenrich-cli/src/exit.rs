@@ -50,10 +50,7 @@ pub struct Failure {
 impl Failure {
     /// A failure with `code` and `message`.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 
     /// A failure reading input.

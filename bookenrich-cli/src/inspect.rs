@@ -41,10 +41,7 @@ struct Inspection {
 /// Runs `inspect`.
 pub fn run(args: &InspectArgs) -> Result<ExitCode, Failure> {
     // Every row, whatever its shelf: inspect describes the whole file.
-    let options = ReadOptions {
-        include_unread: true,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
     let export = read_export_path(&args.export, &options).map_err(|e| Failure::input(&e))?;
     let report = inspect(
         &args.export.display().to_string(),
@@ -71,9 +68,8 @@ fn inspect(
     let mut per_year = BTreeMap::new();
     let (mut valid, mut invalid, mut none) = (0, 0, 0);
     for b in books {
-        *shelves
-            .entry(b.reading_status.clone().unwrap_or_else(|| "(none)".into()))
-            .or_insert(0) += 1;
+        *shelves.entry(b.reading_status.clone().unwrap_or_else(|| "(none)".into())).or_insert(0) +=
+            1;
         if b.is_read() {
             if let Some(y) = b.reading_year() {
                 *per_year.entry(y).or_insert(0) += 1;
@@ -105,20 +101,14 @@ fn inspect(
 fn print_text(r: &Inspection) {
     println!("{}", r.file);
     println!("  rows:            {}", r.rows);
-    println!(
-        "  books:           {} ({} read, {} rated)",
-        r.books, r.read_books, r.rated_books
-    );
+    println!("  books:           {} ({} read, {} rated)", r.books, r.read_books, r.rated_books);
     let shelves: Vec<String> = r.shelves.iter().map(|(s, n)| format!("{s} {n}")).collect();
     println!("  shelves:         {}", shelves.join(", "));
     println!(
         "  ISBNs:           {} valid, {} with a wrong check digit, {} without (looked up by title)",
         r.with_valid_isbn, r.with_invalid_isbn, r.without_isbn
     );
-    println!(
-        "  reviews:         {} ({} with private notes)",
-        r.with_review, r.with_private_notes
-    );
+    println!("  reviews:         {} ({} with private notes)", r.with_review, r.with_private_notes);
     if !r.books_read_per_year.is_empty() {
         println!("  read per year:");
         for (year, n) in &r.books_read_per_year {

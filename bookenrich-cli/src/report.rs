@@ -34,18 +34,9 @@ pub struct ReportArgs {
 /// Runs `report`.
 pub fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
     let dashboard = Dashboard::from_path(&args.dashboard).map_err(|e| Failure::input(&e))?;
-    let data = ReportData::from_dashboard(
-        &dashboard,
-        DataOptions {
-            no_covers: args.no_covers,
-        },
-    );
-    let page = html::render_page(&data).map_err(|e| {
-        Failure::new(
-            Code::Internal,
-            format!("cannot encode the report data: {e}"),
-        )
-    })?;
+    let data = ReportData::from_dashboard(&dashboard, DataOptions { no_covers: args.no_covers });
+    let page = html::render_page(&data)
+        .map_err(|e| Failure::new(Code::Internal, format!("cannot encode the report data: {e}")))?;
     write_atomically(&args.output, page.as_bytes()).map_err(|e| Failure::output(&e))?;
     eprintln!(
         "bookenrich: wrote {} ({} books, {} read, {} covers)",
@@ -60,9 +51,8 @@ pub fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed run
 /// never leaves half a page behind.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let mut tmp_name = path
-        .file_name()
-        .map_or_else(|| OsString::from("report.html"), OsString::from);
+    let mut tmp_name =
+        path.file_name().map_or_else(|| OsString::from("report.html"), OsString::from);
     tmp_name.push(".tmp");
     let tmp = path.with_file_name(tmp_name);
     let result = File::create(&tmp)

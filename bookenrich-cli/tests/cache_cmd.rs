@@ -50,19 +50,11 @@ fn populated(dir: &tempfile::TempDir) -> PathBuf {
     let cache = SqliteCache::open(&path, CachePolicy::default()).unwrap();
     let now = SystemTime::now();
     let put = |source: &str, request: &str, body: Option<&str>, age: Duration| {
-        let entry = CacheEntry {
-            body: body.map(|b| b.as_bytes().to_vec()),
-            fetched_at: now - age,
-        };
+        let entry = CacheEntry { body: body.map(|b| b.as_bytes().to_vec()), fetched_at: now - age };
         cache.put(&CacheKey::new(source, request), &entry).unwrap();
     };
     for i in 0..3 {
-        put(
-            "open_library",
-            &format!("/api/books?bibkeys=ISBN:{i}"),
-            Some(r#"{"x":1}"#),
-            DAY,
-        );
+        put("open_library", &format!("/api/books?bibkeys=ISBN:{i}"), Some(r#"{"x":1}"#), DAY);
     }
     put("open_library", "/works/OL1W.json", Some("{}"), 31 * DAY);
     put("google_books", "/books/v1/volumes?q=isbn:1", None, DAY);
@@ -84,18 +76,9 @@ fn stats_as_text_and_json() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains(path_arg(&path)), "{text}");
-    assert!(
-        text.contains("Entries:  7 (3 not found, 2 expired)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("open_library  4 entries (0 not found, 1 expired)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("google_books  3 entries (3 not found, 1 expired)"),
-        "{text}"
-    );
+    assert!(text.contains("Entries:  7 (3 not found, 2 expired)"), "{text}");
+    assert!(text.contains("open_library  4 entries (0 not found, 1 expired)"), "{text}");
+    assert!(text.contains("google_books  3 entries (3 not found, 1 expired)"), "{text}");
 
     let v = json(&run(&["stats", "--json", "--cache", path_arg(&path)]));
     assert_eq!(v["exists"], true);
@@ -109,10 +92,7 @@ fn stats_as_text_and_json() {
     assert!(v["oldest"].is_string() && v["newest"].is_string());
 
     // The flags may also come before the subcommand.
-    assert_eq!(
-        json(&run(&["--json", "--cache", path_arg(&path), "stats"]))["entries"],
-        7
-    );
+    assert_eq!(json(&run(&["--json", "--cache", path_arg(&path), "stats"]))["entries"], 7);
 }
 
 #[test]
@@ -132,10 +112,7 @@ fn a_missing_cache_is_reported_and_not_created() {
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("No cache at"), "{}", stdout(&out));
     let v = json(&run(&["stats", "--json", "--cache", path_arg(&path)]));
-    assert_eq!(
-        (v["exists"].as_bool(), v["entries"].as_u64()),
-        (Some(false), Some(0))
-    );
+    assert_eq!((v["exists"].as_bool(), v["entries"].as_u64()), (Some(false), Some(0)));
     assert_eq!(code(&run(&["prune", "--cache", path_arg(&path)])), 0);
     assert_eq!(code(&run(&["clear", "--cache", path_arg(&path)])), 0);
     assert!(!path.exists(), "no command created the file");
@@ -147,41 +124,23 @@ fn prune_removes_expired_entries() {
     let path = populated(&dir);
     let v = json(&run(&["prune", "--json", "--cache", path_arg(&path)]));
     assert_eq!(
-        (
-            v["expired"].as_u64(),
-            v["undecodable"].as_u64(),
-            v["evicted"].as_u64()
-        ),
+        (v["expired"].as_u64(), v["undecodable"].as_u64(), v["evicted"].as_u64()),
         (Some(2), Some(0), Some(0))
     );
     assert!(v["bytes_after"].as_u64() < v["bytes_before"].as_u64());
     let v = json(&run(&["stats", "--json", "--cache", path_arg(&path)]));
-    assert_eq!(
-        (v["entries"].as_u64(), v["expired_entries"].as_u64()),
-        (Some(5), Some(0))
-    );
+    assert_eq!((v["entries"].as_u64(), v["expired_entries"].as_u64()), (Some(5), Some(0)));
 
     let out = run(&["prune", "--cache", path_arg(&path)]);
     assert_eq!(code(&out), 0);
-    assert!(
-        stdout(&out).contains("removed 0 expired"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("removed 0 expired"), "{}", stdout(&out));
 }
 
 #[test]
 fn prune_with_a_smaller_bound_evicts_the_oldest() {
     let dir = tempfile::tempdir().unwrap();
     let path = populated(&dir);
-    let v = json(&run(&[
-        "prune",
-        "--json",
-        "--max-size",
-        "60",
-        "--cache",
-        path_arg(&path),
-    ]));
+    let v = json(&run(&["prune", "--json", "--max-size", "60", "--cache", path_arg(&path)]));
     assert!(v["evicted"].as_u64().unwrap() > 0, "{v}");
     assert!(v["bytes_after"].as_u64().unwrap() <= 60, "{v}");
     let v = json(&run(&["stats", "--json", "--cache", path_arg(&path)]));
@@ -202,16 +161,9 @@ fn clear_removes_everything() {
     let v = json(&run(&["clear", "--json", "--cache", path_arg(&path)]));
     assert_eq!(v["removed"], 7);
     assert!(v["moved_damaged_file_to"].is_null());
-    assert_eq!(
-        json(&run(&["stats", "--json", "--cache", path_arg(&path)]))["entries"],
-        0
-    );
+    assert_eq!(json(&run(&["stats", "--json", "--cache", path_arg(&path)]))["entries"], 0);
     let out = run(&["clear", "--cache", path_arg(&path)]);
-    assert!(
-        stdout(&out).contains("removed 0 entries"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("removed 0 entries"), "{}", stdout(&out));
 }
 
 #[test]
@@ -226,34 +178,20 @@ fn a_damaged_cache_fails_stats_with_the_cure_and_clear_rebuilds_it() {
         let err = stderr(&out);
         assert!(err.contains(path_arg(&path)), "names the file: {err}");
         assert!(err.contains("not a database"), "{err}");
-        assert!(
-            err.contains("bookenrich cache clear"),
-            "tells the cure: {err}"
-        );
+        assert!(err.contains("bookenrich cache clear"), "tells the cure: {err}");
         assert_eq!(err.lines().count(), 1, "one line: {err}");
         assert!(!err.contains("panicked"), "{err}");
     }
 
     let v = json(&run(&["clear", "--json", "--cache", path_arg(&path)]));
     let moved = PathBuf::from(v["moved_damaged_file_to"].as_str().unwrap());
-    assert_eq!(
-        fs::read(&moved).unwrap(),
-        vec![0xA5; 10_000],
-        "the damaged file is kept aside"
-    );
-    assert_eq!(
-        json(&run(&["stats", "--json", "--cache", path_arg(&path)]))["entries"],
-        0
-    );
+    assert_eq!(fs::read(&moved).unwrap(), vec![0xA5; 10_000], "the damaged file is kept aside");
+    assert_eq!(json(&run(&["stats", "--json", "--cache", path_arg(&path)]))["entries"], 0);
 
     fs::write(&path, b"garbage again, garbage again, garbage again").unwrap();
     let out = run(&["clear", "--cache", path_arg(&path)]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(
-        stdout(&out).contains("Moved the damaged cache to"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("Moved the damaged cache to"), "{}", stdout(&out));
 }
 
 #[test]
@@ -261,18 +199,13 @@ fn another_programs_database_is_refused_by_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.db");
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("CREATE TABLE important (x); INSERT INTO important VALUES (42);")
-        .unwrap();
+    conn.execute_batch("CREATE TABLE important (x); INSERT INTO important VALUES (42);").unwrap();
     drop(conn);
     let before = fs::read(&path).unwrap();
     for action in ["stats", "prune", "clear"] {
         let out = run(&[action, "--cache", path_arg(&path)]);
         assert_eq!(code(&out), 3, "{action}");
-        assert!(
-            stderr(&out).contains("not a bookenrich cache"),
-            "{}",
-            stderr(&out)
-        );
+        assert!(stderr(&out).contains("not a bookenrich cache"), "{}", stderr(&out));
     }
     assert_eq!(fs::read(&path).unwrap(), before, "left untouched");
 }
@@ -289,11 +222,7 @@ fn the_cache_location_comes_from_the_environment_or_the_user_cache_directory() {
         &["stats", "--json", "--cache", path_arg(&path)],
         &[("BOOKENRICH_CACHE", other.path())],
     );
-    assert_eq!(
-        json(&out)["entries"],
-        7,
-        "--cache wins over the environment"
-    );
+    assert_eq!(json(&out)["entries"], 7, "--cache wins over the environment");
 
     for off in ["off", "memory"] {
         let out = bookenrich(&["stats"], &[("BOOKENRICH_CACHE", Path::new(off))]);
@@ -302,15 +231,10 @@ fn the_cache_location_comes_from_the_environment_or_the_user_cache_directory() {
     }
 
     let home = tempfile::tempdir().unwrap();
-    let out = bookenrich(
-        &["stats", "--json"],
-        &[("XDG_CACHE_HOME", home.path()), ("HOME", home.path())],
-    );
+    let out =
+        bookenrich(&["stats", "--json"], &[("XDG_CACHE_HOME", home.path()), ("HOME", home.path())]);
     let v = json(&out);
-    assert_eq!(
-        v["path"],
-        path_arg(&home.path().join("bookenrich").join("cache.sqlite3"))
-    );
+    assert_eq!(v["path"], path_arg(&home.path().join("bookenrich").join("cache.sqlite3")));
     assert_eq!(v["exists"], false);
 }
 

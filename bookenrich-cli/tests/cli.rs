@@ -10,9 +10,7 @@ fn bin() -> Command {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name)
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -29,10 +27,7 @@ fn read_json(path: &Path) -> Value {
 
 #[test]
 fn inspect_reports_counts_years_and_isbn_quality() {
-    let o = run(bin()
-        .arg("inspect")
-        .arg(fixture("goodreads_edge_cases.csv"))
-        .arg("--json"));
+    let o = run(bin().arg("inspect").arg(fixture("goodreads_edge_cases.csv")).arg("--json"));
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(v["rows"], 15);
@@ -43,15 +38,10 @@ fn inspect_reports_counts_years_and_isbn_quality() {
     assert_eq!(v["without_isbn"], 2);
     assert_eq!(v["row_problems"], Value::Array(vec![]));
 
-    let o = run(bin()
-        .arg("inspect")
-        .arg(fixture("goodreads_edge_cases.csv")));
+    let o = run(bin().arg("inspect").arg(fixture("goodreads_edge_cases.csv")));
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        text.contains("books:           15 (11 read, 11 rated)"),
-        "{text}"
-    );
+    assert!(text.contains("books:           15 (11 read, 11 rated)"), "{text}");
 }
 
 #[test]
@@ -69,10 +59,7 @@ fn enrich_writes_the_contract_dashboard() {
     )
     .expect("JSON");
     assert_eq!(actual["books"], expected["books"]);
-    assert_eq!(
-        actual["summary"]["total_books"],
-        expected["summary"]["total_books"]
-    );
+    assert_eq!(actual["summary"]["total_books"], expected["summary"]["total_books"]);
 }
 
 #[test]
@@ -80,43 +67,25 @@ fn unusable_input_exits_3_with_one_line_naming_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out.json");
     let cases: [(&str, &[u8], &str); 4] = [
-        (
-            "empty.csv",
-            b"",
-            "not a Goodreads library export: the file is empty",
-        ),
+        ("empty.csv", b"", "not a Goodreads library export: the file is empty"),
         (
             "other.csv",
             b"name,age\nBob,3\n",
             "not a Goodreads library export: none of the Goodreads columns",
         ),
-        (
-            "partial.csv",
-            b"Book Id,Author\n1,A\n",
-            "missing required column(s): Title",
-        ),
-        (
-            "binary.csv",
-            b"\x00\x01\x02\x03PK\x03\x04",
-            "not a Goodreads library export",
-        ),
+        ("partial.csv", b"Book Id,Author\n1,A\n", "missing required column(s): Title"),
+        ("binary.csv", b"\x00\x01\x02\x03PK\x03\x04", "not a Goodreads library export"),
     ];
     for (name, bytes, message) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).expect("write");
         let inspect = run(bin().arg("inspect").arg(&path));
-        let enrich = run(bin()
-            .args(["enrich", "--no-enrich", "-o"])
-            .arg(&out)
-            .arg(&path));
+        let enrich = run(bin().args(["enrich", "--no-enrich", "-o"]).arg(&out).arg(&path));
         for (sub, o) in [("inspect", inspect), ("enrich", enrich)] {
             assert_eq!(o.status.code(), Some(3), "{sub} {name}: {}", stderr(&o));
             let err = stderr(&o);
             assert_eq!(err.lines().count(), 1, "{err}");
-            assert!(
-                err.contains(&path.display().to_string()) && err.contains(message),
-                "{err}"
-            );
+            assert!(err.contains(&path.display().to_string()) && err.contains(message), "{err}");
         }
     }
     assert!(!out.exists(), "no dashboard is written for unusable input");
@@ -128,19 +97,10 @@ fn unusable_input_exits_3_with_one_line_naming_the_file() {
 #[test]
 fn unwritable_output_exits_4() {
     let o = run(bin()
-        .args([
-            "enrich",
-            "--no-enrich",
-            "-o",
-            "/nonexistent/dir/dashboard.json",
-        ])
+        .args(["enrich", "--no-enrich", "-o", "/nonexistent/dir/dashboard.json"])
         .arg(fixture("goodreads_edge_cases.csv")));
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("/nonexistent/dir/dashboard.json"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("/nonexistent/dir/dashboard.json"), "{}", stderr(&o));
 }
 
 #[test]
@@ -153,16 +113,9 @@ fn row_problems_are_reported_and_do_not_stop_the_run() {
     )
     .expect("write");
     let out = dir.path().join("d.json");
-    let o = run(bin()
-        .args(["enrich", "--no-enrich", "-o"])
-        .arg(&out)
-        .arg(&path));
+    let o = run(bin().args(["enrich", "--no-enrich", "-o"]).arg(&out).arg(&path));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("line 3: column \"Title\" is blank"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("line 3: column \"Title\" is blank"), "{}", stderr(&o));
     assert_eq!(read_json(&out)["summary"]["total_books"], 1);
 }
 
@@ -181,10 +134,8 @@ fn a_generated_100k_export_is_inspected_and_written() {
     assert_eq!(v["books"], 100_000);
 
     let out = dir.path().join("d.json");
-    let o = run(bin()
-        .args(["enrich", "--no-enrich", "--include-unread", "-o"])
-        .arg(&out)
-        .arg(&path));
+    let o =
+        run(bin().args(["enrich", "--no-enrich", "--include-unread", "-o"]).arg(&out).arg(&path));
     assert!(o.status.success(), "{}", stderr(&o));
     let d = read_json(&out);
     assert_eq!(d["summary"]["total_books"], 100_000);

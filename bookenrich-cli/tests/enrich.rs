@@ -33,7 +33,11 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The JSON-log summary line of a run.
 fn summary(o: &Output) -> Value {
     let err = stderr(o);
-    let line = err.lines().rev().find(|l| l.contains("\"event\":\"summary\"")).unwrap_or_else(|| panic!("{err}"));
+    let line = err
+        .lines()
+        .rev()
+        .find(|l| l.contains("\"event\":\"summary\""))
+        .unwrap_or_else(|| panic!("{err}"));
     serde_json::from_str(line).expect("summary is JSON")
 }
 
@@ -48,7 +52,14 @@ async fn server() -> FakeCatalogueHandle {
 
 fn enrich_against(url: &str, export: &Path, cache: &Path, out: &Path) -> Output {
     bin()
-        .args(["enrich", "--json-log", "--rate-limit", "openlibrary=100", "--rate-limit", "google=100"])
+        .args([
+            "enrich",
+            "--json-log",
+            "--rate-limit",
+            "openlibrary=100",
+            "--rate-limit",
+            "google=100",
+        ])
         .args(["--open-library-url", url, "--google-books-url", url, "--cache"])
         .arg(cache)
         .arg("-o")
@@ -79,12 +90,16 @@ fn the_readme_example_runs_offline_from_the_bundled_cache() {
     let d = read_json(&out);
     let books = d["books"].as_array().expect("books");
     assert_eq!(books.len(), 16, "the 16 read books of the example");
-    let with_genres = books.iter().filter(|b| !b["genres"].as_array().expect("genres").is_empty()).count();
+    let with_genres =
+        books.iter().filter(|b| !b["genres"].as_array().expect("genres").is_empty()).count();
     let with_covers = books.iter().filter(|b| b["thumbnail_url"].is_string()).count();
     assert!(with_genres >= 15, "{with_genres} books with genres");
     assert!(with_covers >= 15, "{with_covers} books with covers");
     let dune = books.iter().find(|b| b["goodreads_id"] == "234225").expect("Dune");
-    assert!(dune["genres"].as_array().expect("genres").contains(&Value::from("Science Fiction")), "{dune}");
+    assert!(
+        dune["genres"].as_array().expect("genres").contains(&Value::from("Science Fiction")),
+        "{dune}"
+    );
     assert!(d["summary"]["unique_genres"].as_u64().expect("count") > 5);
     let text = stderr(&o);
     assert!(text.contains("16 from cache"), "{text}");
@@ -107,7 +122,11 @@ fn offline_without_a_cache_entry_reports_the_books_it_could_not_enrich() {
     let text = stderr(&o);
     assert!(text.contains("11 books could not be enriched offline (not in the cache):"), "{text}");
     assert!(text.contains("Annihilation (Southern Reach #1) (17470674)"), "{text}");
-    assert_eq!(read_json(&out)["summary"]["total_books"], 11, "every book is still in the dashboard");
+    assert_eq!(
+        read_json(&out)["summary"]["total_books"],
+        11,
+        "every book is still in the dashboard"
+    );
 
     let o = bin()
         .arg("enrich")
@@ -131,7 +150,8 @@ async fn a_second_run_with_a_warm_cache_makes_no_request() {
     let (first, second) = (dir.path().join("1.json"), dir.path().join("2.json"));
 
     let o = tokio::task::spawn_blocking({
-        let (url, export, cache, first) = (url.clone(), export.clone(), cache.clone(), first.clone());
+        let (url, export, cache, first) =
+            (url.clone(), export.clone(), cache.clone(), first.clone());
         move || enrich_against(&url, &export, &cache, &first)
     })
     .await
@@ -142,7 +162,8 @@ async fn a_second_run_with_a_warm_cache_makes_no_request() {
     assert_eq!(summary(&o)["run"]["requests"].as_u64(), Some(cold));
 
     let o = tokio::task::spawn_blocking({
-        let (url, export, cache, second) = (url.clone(), export.clone(), cache.clone(), second.clone());
+        let (url, export, cache, second) =
+            (url.clone(), export.clone(), cache.clone(), second.clone());
         move || enrich_against(&url, &export, &cache, &second)
     })
     .await
@@ -152,7 +173,11 @@ async fn a_second_run_with_a_warm_cache_makes_no_request() {
     let s = summary(&o);
     assert_eq!(s["run"]["requests"], 0);
     assert_eq!(s["run"]["from_cache"], 11);
-    assert_eq!(read_json(&first)["books"], read_json(&second)["books"], "same dashboard from the cache");
+    assert_eq!(
+        read_json(&first)["books"],
+        read_json(&second)["books"],
+        "same dashboard from the cache"
+    );
 }
 
 #[test]
@@ -161,7 +186,10 @@ fn invalid_flags_exit_2_naming_the_flag() {
     let export = repo("tests/fixtures/goodreads_edge_cases.csv");
     for (args, message) in [
         (vec!["--sources", "amazon"], "invalid --sources: unknown source \"amazon\""),
-        (vec!["--rate-limit", "openlibrary"], "invalid --rate-limit: \"openlibrary\" is not SOURCE=N"),
+        (
+            vec!["--rate-limit", "openlibrary"],
+            "invalid --rate-limit: \"openlibrary\" is not SOURCE=N",
+        ),
         (vec!["--rate-limit", "google=-1"], "N must be a positive number"),
         (vec!["--concurrency", "0"], "concurrency"),
     ] {
@@ -184,7 +212,8 @@ fn a_cache_that_is_another_programs_database_exits_3_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let foreign = dir.path().join("foreign.sqlite3");
     let conn = rusqlite::Connection::open(&foreign).expect("sqlite");
-    conn.execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');").expect("create");
+    conn.execute_batch("CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x');")
+        .expect("create");
     drop(conn);
     let o = bin()
         .arg("enrich")

@@ -56,31 +56,20 @@ fn render_and_check(dashboard_path: &Path, page_path: &Path, extra: &[&str]) -> 
     // Every chart is either drawn with exactly the expected marks, or says why it is empty.
     for (name, expect) in CHARTS {
         let want = expect(&dashboard);
-        let drawn = els
-            .iter()
-            .any(|e| e.name == "svg" && e.attr("data-chart") == Some(name));
+        let drawn = els.iter().any(|e| e.name == "svg" && e.attr("data-chart") == Some(name));
         let empty = els.iter().any(|e| e.attr("data-empty") == Some(name));
         let all_zero = want.iter().all(|(_, v)| v == "0");
         if want.is_empty() || all_zero {
-            assert!(
-                empty && !drawn,
-                "{name}: expected the empty-chart message, drawn={drawn}"
-            );
+            assert!(empty && !drawn, "{name}: expected the empty-chart message, drawn={drawn}");
         } else {
-            assert!(
-                drawn && !empty,
-                "{name}: expected an SVG chart, empty={empty}"
-            );
+            assert!(drawn && !empty, "{name}: expected an SVG chart, empty={empty}");
             assert_eq!(series(&els, name), want, "{name}: data points");
         }
     }
 
     // Headline cards show the dashboard's own numbers.
     let summary = &dashboard["summary"];
-    assert_eq!(
-        card(&els, "books-read"),
-        group(summary["read_books"].as_u64().unwrap_or(u64::MAX))
-    );
+    assert_eq!(card(&els, "books-read"), group(summary["read_books"].as_u64().unwrap_or(u64::MAX)));
     assert_eq!(
         card(&els, "pages-read"),
         group(summary["total_pages"].as_u64().unwrap_or(u64::MAX))
@@ -95,22 +84,13 @@ fn render_and_check(dashboard_path: &Path, page_path: &Path, extra: &[&str]) -> 
     assert_eq!(card(&els, "average-rating"), average);
     assert_eq!(
         card(&els, "enrichment-rate"),
-        format!(
-            "{:.0}%",
-            summary["genre_enrichment_rate"].as_f64().unwrap_or(-1.0)
-        )
+        format!("{:.0}%", summary["genre_enrichment_rate"].as_f64().unwrap_or(-1.0))
     );
-    let rereads = run::books(&dashboard)
-        .iter()
-        .filter(|b| b["was_reread"] == true)
-        .count() as u64;
+    let rereads = run::books(&dashboard).iter().filter(|b| b["was_reread"] == true).count() as u64;
     assert_eq!(card(&els, "rereads"), group(rereads));
 
     // One table row per book (plus the header row).
-    assert_eq!(
-        els.iter().filter(|e| e.name == "tr").count(),
-        run::books(&dashboard).len() + 1
-    );
+    assert_eq!(els.iter().filter(|e| e.name == "tr").count(), run::books(&dashboard).len() + 1);
 
     // Nothing but the page's two scripts; no element loads anything except the covers.
     assert_eq!(
@@ -120,16 +100,9 @@ fn render_and_check(dashboard_path: &Path, page_path: &Path, extra: &[&str]) -> 
     );
     let covers = cover_urls(&dashboard);
     for e in &els {
-        for attr in [
-            "src",
-            "href",
-            "srcset",
-            "xlink:href",
-            "action",
-            "formaction",
-            "poster",
-            "data",
-        ] {
+        for attr in
+            ["src", "href", "srcset", "xlink:href", "action", "formaction", "poster", "data"]
+        {
             if let Some(value) = e.attr(attr) {
                 assert!(
                     e.name == "img" && covers.iter().any(|c| c == value),
@@ -148,10 +121,7 @@ fn card(els: &[Element], name: &str) -> String {
         .iter()
         .position(|e| e.attr("data-card") == Some(name))
         .unwrap_or_else(|| panic!("no card {name}"));
-    els.get(i + 1)
-        .filter(|e| e.has_class("value"))
-        .map(|e| e.text.clone())
-        .unwrap_or_default()
+    els.get(i + 1).filter(|e| e.has_class("value")).map(|e| e.text.clone()).unwrap_or_default()
 }
 
 /// `n` with thousands separators, as the page writes it.
@@ -177,10 +147,7 @@ fn the_harness_sees_console_errors_and_an_unfinished_script() {
     let rendered = chromium::render(&page);
     assert_eq!(rendered.console.len(), 2, "{:?}", rendered.console);
     assert!(
-        rendered
-            .console
-            .iter()
-            .any(|l| l.contains("Uncaught TypeError")),
+        rendered.console.iter().any(|l| l.contains("Uncaught TypeError")),
         "{:?}",
         rendered.console
     );
@@ -195,20 +162,11 @@ fn edge_case_export_report_renders_with_every_chart() {
         edge_case_dashboard(dir.path(), &["--include-unread", "--include-private-notes"]);
     let els = render_and_check(&dashboard, &dir.path().join("report.html"), &[]);
     // No enrichment: the genre charts explain themselves instead of drawing nothing.
-    assert!(
-        els.iter()
-            .any(|e| e.attr("data-empty") == Some("top-genres"))
-    );
+    assert!(els.iter().any(|e| e.attr("data-empty") == Some("top-genres")));
     let text: String = els.iter().map(|e| e.text.as_str()).collect();
     assert!(text.contains("Annihilation (Southern Reach #1)"));
-    assert!(
-        text.contains("Strange and beautiful."),
-        "the review is shown as text"
-    );
-    assert!(
-        !text.contains(run::EDGE_CASES_PRIVATE_NOTE),
-        "a private note reached the page"
-    );
+    assert!(text.contains("Strange and beautiful."), "the review is shown as text");
+    assert!(!text.contains(run::EDGE_CASES_PRIVATE_NOTE), "a private note reached the page");
 }
 
 #[test]
@@ -222,56 +180,28 @@ fn dashboard_with_genres_and_covers_renders_hostile_text_as_text() {
     // Every chart is drawn here, and the genre charts hold data.
     for (name, _) in CHARTS {
         assert!(
-            els.iter()
-                .any(|e| e.name == "svg" && e.attr("data-chart") == Some(name)),
+            els.iter().any(|e| e.name == "svg" && e.attr("data-chart") == Some(name)),
             "{name} not drawn"
         );
     }
-    assert!(
-        series(&els, "top-genres")
-            .iter()
-            .any(|(g, _)| g == "<!-- Weird -->")
-    );
+    assert!(series(&els, "top-genres").iter().any(|(g, _)| g == "<!-- Weird -->"));
 
     // Covers: one figure per read book with a web cover; the `javascript:` one is not among them.
-    let figures = els
-        .iter()
-        .filter(|e| e.name == "figure" && e.has_class("cover"))
-        .count();
+    let figures = els.iter().filter(|e| e.name == "figure" && e.has_class("cover")).count();
     assert_eq!(figures, expected::cover_count(&dashboard));
-    assert!(
-        els.iter()
-            .all(|e| e.attr("src") != Some("javascript:alert(3)"))
-    );
+    assert!(els.iter().all(|e| e.attr("src") != Some("javascript:alert(3)")));
 
     // The hostile title, author and review are text nodes, not markup.
-    let cells: Vec<&str> = els
-        .iter()
-        .filter(|e| e.name == "td")
-        .map(|e| e.text.as_str())
-        .collect();
+    let cells: Vec<&str> = els.iter().filter(|e| e.name == "td").map(|e| e.text.as_str()).collect();
+    assert!(cells.contains(&HOSTILE_TITLE), "hostile title not shown as text");
+    assert!(cells.contains(&"<img src=x onerror=alert(2)>"), "hostile author not shown as text");
     assert!(
-        cells.contains(&HOSTILE_TITLE),
-        "hostile title not shown as text"
-    );
-    assert!(
-        cells.contains(&"<img src=x onerror=alert(2)>"),
-        "hostile author not shown as text"
-    );
-    assert!(
-        els.iter()
-            .any(|e| e.name == "p" && e.text == "alert(4)Tom & Jerry"),
+        els.iter().any(|e| e.name == "p" && e.text == "alert(4)Tom & Jerry"),
         "hostile review not shown as text"
     );
-    assert!(
-        els.iter().all(|e| e.attr("onerror").is_none()),
-        "an event-handler attribute appeared"
-    );
+    assert!(els.iter().all(|e| e.attr("onerror").is_none()), "an event-handler attribute appeared");
     let text: String = els.iter().map(|e| e.text.as_str()).collect();
-    assert!(
-        !text.contains(run::FIXTURE_PRIVATE_NOTE),
-        "a private note reached the page"
-    );
+    assert!(!text.contains(run::FIXTURE_PRIVATE_NOTE), "a private note reached the page");
 }
 
 #[test]

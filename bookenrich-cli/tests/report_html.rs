@@ -24,19 +24,15 @@ fn tempdir() -> tempfile::TempDir {
 fn without_data_block(page: &str) -> String {
     let open = r#"<script type="application/json" id="report-data">"#;
     let start = page.find(open).unwrap_or(page.len());
-    let end = page[start..]
-        .find("</script>")
-        .map_or(page.len(), |i| start + i);
+    let end = page[start..].find("</script>").map_or(page.len(), |i| start + i);
     format!("{}{}", &page[..start], &page[end..])
 }
 
 #[test]
 fn the_synthetic_dashboard_fixture_follows_the_contract() {
     let d = read_json(GENRES_FIXTURE.as_ref());
-    let keys: Vec<&str> = d
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let keys: Vec<&str> =
+        d.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     assert_eq!(keys, ["export_id", "books", "summary", "metadata"]);
     let all = books(&d);
     let read: Vec<&Value> = all
@@ -46,17 +42,10 @@ fn the_synthetic_dashboard_fixture_follows_the_contract() {
     let s = &d["summary"];
     assert_eq!(s["total_books"], all.len());
     assert_eq!(s["read_books"], read.len());
-    assert_eq!(
-        s["total_pages"],
-        read.iter()
-            .filter_map(|b| b["num_pages"].as_u64())
-            .sum::<u64>()
-    );
+    assert_eq!(s["total_pages"], read.iter().filter_map(|b| b["num_pages"].as_u64()).sum::<u64>());
     assert_eq!(
         s["rated_books"],
-        all.iter()
-            .filter(|b| b["my_rating"].as_u64().is_some_and(|r| r > 0))
-            .count()
+        all.iter().filter(|b| b["my_rating"].as_u64().is_some_and(|r| r > 0)).count()
     );
     let enriched = all.iter().filter(|b| b["genre_enriched"] == true).count();
     assert_eq!(s["genre_enriched_books"], enriched);
@@ -66,21 +55,12 @@ fn the_synthetic_dashboard_fixture_follows_the_contract() {
     );
     let authors: HashSet<&str> = all.iter().filter_map(|b| b["author"].as_str()).collect();
     assert_eq!(s["unique_authors"], authors.len());
-    let years: BTreeSet<i64> = read
-        .iter()
-        .filter_map(|b| b["reading_year"].as_i64())
-        .collect();
+    let years: BTreeSet<i64> = read.iter().filter_map(|b| b["reading_year"].as_i64()).collect();
     assert_eq!(s["reading_years"], serde_json::json!(years));
     for b in all {
         assert!(b["goodreads_id"].is_string() && b["title"].is_string() && b["author"].is_string());
-        assert_eq!(
-            b["genre_enriched"],
-            !b["genres"].as_array().is_none_or(Vec::is_empty)
-        );
-        assert_eq!(
-            b["was_reread"],
-            b["original_read_count"].as_u64().is_some_and(|n| n > 1)
-        );
+        assert_eq!(b["genre_enriched"], !b["genres"].as_array().is_none_or(Vec::is_empty));
+        assert_eq!(b["was_reread"], b["original_read_count"].as_u64().is_some_and(|n| n > 1));
     }
 }
 
@@ -88,24 +68,11 @@ fn the_synthetic_dashboard_fixture_follows_the_contract() {
 fn the_page_embeds_the_report_data() {
     let dir = tempdir();
     let dashboard = read_json(GENRES_FIXTURE.as_ref());
-    let page = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("report.html"),
-        &[],
-    );
+    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &[]);
     let data = embedded_data(&page);
-    assert_eq!(
-        data["headline"]["books_read"],
-        dashboard["summary"]["read_books"]
-    );
-    assert_eq!(
-        data["headline"]["pages_read"],
-        dashboard["summary"]["total_pages"]
-    );
-    assert_eq!(
-        data["books"].as_array().map(Vec::len),
-        Some(books(&dashboard).len())
-    );
+    assert_eq!(data["headline"]["books_read"], dashboard["summary"]["read_books"]);
+    assert_eq!(data["headline"]["pages_read"], dashboard["summary"]["total_pages"]);
+    assert_eq!(data["books"].as_array().map(Vec::len), Some(books(&dashboard).len()));
     let titles: Vec<&str> = data["books"]
         .as_array()
         .into_iter()
@@ -130,16 +97,8 @@ fn the_page_embeds_the_report_data() {
 #[test]
 fn hostile_text_cannot_leave_the_data_block() {
     let dir = tempdir();
-    let page = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("report.html"),
-        &[],
-    );
-    assert_eq!(
-        page.matches("<script").count(),
-        2,
-        "only the data block and the page's script"
-    );
+    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &[]);
+    assert_eq!(page.matches("<script").count(), 2, "only the data block and the page's script");
     assert_eq!(page.matches("</script>").count(), 2);
     // Text such as `onerror=` may stay in the data: without a `<` it can never become markup.
     for raw in [HOSTILE_TITLE, "<img", "<!--", "alert(4)</script>"] {
@@ -152,31 +111,21 @@ fn hostile_text_cannot_leave_the_data_block() {
         .flatten()
         .filter_map(|b| b["title"].as_str())
         .collect();
-    assert!(
-        titles.contains(&HOSTILE_TITLE),
-        "the hostile title is still in the data, intact"
-    );
+    assert!(titles.contains(&HOSTILE_TITLE), "the hostile title is still in the data, intact");
     // The script is allowed by its hash only: injected markup could not run even if it got in.
     let csp = dom::elements(&page)
         .into_iter()
         .find(|e| e.attr("http-equiv") == Some("Content-Security-Policy"))
         .and_then(|e| e.attr("content").map(str::to_owned))
         .unwrap_or_default();
-    assert!(
-        csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"),
-        "{csp}"
-    );
+    assert!(csp.contains("script-src 'sha256-") && !csp.contains("unsafe-inline"), "{csp}");
 }
 
 #[test]
 fn nothing_outside_the_page_is_loaded_except_cover_images() {
     let dir = tempdir();
     let dashboard = read_json(GENRES_FIXTURE.as_ref());
-    let page = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("report.html"),
-        &[],
-    );
+    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &[]);
     // The markup, style and script name no URL but the SVG namespace.
     let shell = without_data_block(&page);
     for e in dom::elements(&shell) {
@@ -187,31 +136,18 @@ fn nothing_outside_the_page_is_loaded_except_cover_images() {
     let urls: Vec<&str> = ["http://", "https://"]
         .iter()
         .flat_map(|scheme| {
-            shell
-                .match_indices(scheme)
-                .map(|(i, _)| &shell[i..(i + 26).min(shell.len())])
+            shell.match_indices(scheme).map(|(i, _)| &shell[i..(i + 26).min(shell.len())])
         })
         .collect();
-    assert_eq!(
-        urls,
-        ["http://www.w3.org/2000/svg"],
-        "the page names other URLs"
-    );
+    assert_eq!(urls, ["http://www.w3.org/2000/svg"], "the page names other URLs");
     // The data names only the dashboard's own cover images, and only http(s) ones.
     let allowed = cover_urls(&dashboard);
     let data = embedded_data(&page);
-    let covers: Vec<&str> = data["covers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["url"].as_str())
-        .collect();
+    let covers: Vec<&str> =
+        data["covers"].as_array().into_iter().flatten().filter_map(|c| c["url"].as_str()).collect();
     assert!(!covers.is_empty());
     for url in &covers {
-        assert!(
-            allowed.iter().any(|a| a == url) && url.starts_with("http"),
-            "{url}"
-        );
+        assert!(allowed.iter().any(|a| a == url) && url.starts_with("http"), "{url}");
     }
     assert!(!page.contains("javascript:"));
 }
@@ -220,17 +156,11 @@ fn nothing_outside_the_page_is_loaded_except_cover_images() {
 fn no_covers_leaves_out_every_image_url() {
     let dir = tempdir();
     let dashboard = read_json(GENRES_FIXTURE.as_ref());
-    let page = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("report.html"),
-        &["--no-covers"],
-    );
+    let page =
+        report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &["--no-covers"]);
     assert_eq!(embedded_data(&page)["covers"], serde_json::json!([]));
     for url in cover_urls(&dashboard) {
-        assert!(
-            !page.contains(&url.replace('&', "\\u0026")),
-            "{url} in the page"
-        );
+        assert!(!page.contains(&url.replace('&', "\\u0026")), "{url} in the page");
     }
     assert!(page.contains("img-src 'none'"));
 }
@@ -246,11 +176,7 @@ fn private_notes_never_reach_the_page() {
     );
     let page = report(&dashboard, &dir.path().join("edge.html"), &[]);
     assert!(!page.contains(EDGE_CASES_PRIVATE_NOTE));
-    let page = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("genres.html"),
-        &[],
-    );
+    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("genres.html"), &[]);
     assert!(!page.contains(FIXTURE_PRIVATE_NOTE));
 }
 
@@ -280,16 +206,8 @@ fn the_same_dashboard_gives_the_same_page() {
     let a = report(&dashboard, &dir.path().join("a.html"), &[]);
     let b = report(&dashboard, &dir.path().join("b.html"), &[]);
     assert!(a == b, "two runs on the same dashboard differ");
-    let g1 = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("g1.html"),
-        &[],
-    );
-    let g2 = report(
-        &root().join(GENRES_FIXTURE),
-        &dir.path().join("g2.html"),
-        &[],
-    );
+    let g1 = report(&root().join(GENRES_FIXTURE), &dir.path().join("g1.html"), &[]);
+    let g2 = report(&root().join(GENRES_FIXTURE), &dir.path().join("g2.html"), &[]);
     assert!(g1 == g2, "two runs on the same dashboard differ");
 }
 
@@ -299,12 +217,7 @@ fn bad_dashboard_json_exits_3_naming_the_file() {
     let bad = dir.path().join("not_a_dashboard.json");
     std::fs::write(&bad, r#"{"books": "nope"}"#).unwrap_or_else(|e| panic!("{e}"));
     let out_path = dir.path().join("report.html");
-    let out = bookenrich([
-        "report".as_ref(),
-        bad.as_os_str(),
-        "-o".as_ref(),
-        out_path.as_os_str(),
-    ]);
+    let out = bookenrich(["report".as_ref(), bad.as_os_str(), "-o".as_ref(), out_path.as_os_str()]);
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -314,12 +227,8 @@ fn bad_dashboard_json_exits_3_naming_the_file() {
     assert!(!out_path.exists(), "a page was written for bad input");
 
     let missing = dir.path().join("missing.json");
-    let out = bookenrich([
-        "report".as_ref(),
-        missing.as_os_str(),
-        "-o".as_ref(),
-        out_path.as_os_str(),
-    ]);
+    let out =
+        bookenrich(["report".as_ref(), missing.as_os_str(), "-o".as_ref(), out_path.as_os_str()]);
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
 }
@@ -336,10 +245,7 @@ fn an_unwritable_output_exits_4_and_leaves_nothing_behind() {
     ]);
     assert_eq!(out.status.code(), Some(4));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("report.html") && !stderr.contains("report.html.tmp"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("report.html") && !stderr.contains("report.html.tmp"), "{stderr}");
     // An existing directory as the output: the rename fails, and no temporary file is left.
     let out = bookenrich([
         "report".as_ref(),
@@ -348,11 +254,7 @@ fn an_unwritable_output_exits_4_and_leaves_nothing_behind() {
         dir.path().as_os_str(),
     ]);
     assert_eq!(out.status.code(), Some(4));
-    let name = dir
-        .path()
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = dir.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.path().with_file_name(format!("{name}.tmp"));
     assert!(!tmp.exists(), "{} left behind", tmp.display());
 }

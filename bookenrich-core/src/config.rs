@@ -51,39 +51,21 @@ pub const DEFAULT_OPEN_LIBRARY_BATCH_SIZE: usize = 40;
 
 /// The environment variables read by [`EnricherOptions::with_env`], with what each sets.
 pub const ENV_VARS: &[(&str, &str)] = &[
-    (
-        ENV_SOURCES,
-        "sources, in order, comma-separated: openlibrary, google",
-    ),
+    (ENV_SOURCES, "sources, in order, comma-separated: openlibrary, google"),
     (ENV_MERGE_POLICY, "merge policy: union or first_with_genres"),
     (ENV_CONCURRENCY, "requests in flight at once, all sources"),
-    (
-        ENV_RATE_LIMITS,
-        "requests per second per source, e.g. openlibrary=3,google=1",
-    ),
+    (ENV_RATE_LIMITS, "requests per second per source, e.g. openlibrary=3,google=1"),
     (ENV_OPEN_LIBRARY_URL, "Open Library scheme+host[:port]"),
     (ENV_GOOGLE_BOOKS_URL, "Google Books scheme+host[:port]"),
-    (
-        ENV_CONTACT,
-        "contact (e-mail or URL) sent in the User-Agent",
-    ),
+    (ENV_CONTACT, "contact (e-mail or URL) sent in the User-Agent"),
     (ENV_GOOGLE_API_KEY, "Google Books API key"),
     (ENV_CACHE, "response cache: a path, memory, or off"),
-    (
-        ENV_OFFLINE,
-        "answer from the cache only: 1/true/yes or 0/false/no",
-    ),
+    (ENV_OFFLINE, "answer from the cache only: 1/true/yes or 0/false/no"),
     (ENV_MAX_ATTEMPTS, "attempts per request, the first included"),
     (ENV_REQUEST_TIMEOUT, "seconds allowed per request"),
     (ENV_CONNECT_TIMEOUT, "seconds allowed to connect"),
-    (
-        ENV_MAX_BODY_BYTES,
-        "largest response body accepted, in bytes",
-    ),
-    (
-        ENV_OPEN_LIBRARY_BATCH_SIZE,
-        "ISBNs per Open Library Books API request",
-    ),
+    (ENV_MAX_BODY_BYTES, "largest response body accepted, in bytes"),
+    (ENV_OPEN_LIBRARY_BATCH_SIZE, "ISBNs per Open Library Books API request"),
 ];
 
 const ENV_SOURCES: &str = "BOOKENRICH_SOURCES";
@@ -126,12 +108,7 @@ impl BuiltinSource {
 
     /// Parses a source name, accepting the usual spellings.
     pub fn parse(value: &str) -> Option<Self> {
-        match value
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', '_', ' '], "")
-            .as_str()
-        {
+        match value.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "openlibrary" | "ol" => Some(Self::OpenLibrary),
             "googlebooks" | "google" | "gb" => Some(Self::GoogleBooks),
             _ => None,
@@ -207,18 +184,12 @@ fn open_persistent(
 ) -> Result<Option<Arc<dyn ResponseCache>>> {
     use crate::cache::{CachePolicy, SqliteCache, SqliteCacheOptions};
 
-    if let Some(parent) = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
-    {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     let mut options = SqliteCacheOptions::default();
     if offline {
-        options.policy = CachePolicy {
-            ttl: Duration::MAX,
-            negative_ttl: Duration::MAX,
-        };
+        options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
     }
     let opened = SqliteCache::open_or_rebuild(path, options)?;
     if let Some(rebuilt) = &opened.rebuilt {
@@ -310,10 +281,7 @@ impl fmt::Debug for EnricherOptions {
             .field("open_library_url", &self.open_library_url)
             .field("google_books_url", &self.google_books_url)
             .field("contact", &self.contact)
-            .field(
-                "google_api_key",
-                &self.google_api_key.as_ref().map(|_| "<redacted>"),
-            )
+            .field("google_api_key", &self.google_api_key.as_ref().map(|_| "<redacted>"))
             .field("cache", &self.cache)
             .field("offline", &self.offline)
             .field("max_attempts", &self.max_attempts)
@@ -335,10 +303,9 @@ impl EnricherOptions {
     pub fn from_env() -> Result<Self> {
         Self::from_env_lookup(|name| match std::env::var_os(name) {
             None => Ok(None),
-            Some(value) => value
-                .into_string()
-                .map(Some)
-                .map_err(|_| Error::config(name, "is not valid UTF-8")),
+            Some(value) => {
+                value.into_string().map(Some).map_err(|_| Error::config(name, "is not valid UTF-8"))
+            }
         })
     }
 
@@ -378,9 +345,7 @@ impl EnricherOptions {
 
     fn from_env_lookup(get: impl Fn(&str) -> Result<Option<String>>) -> Result<Self> {
         let var = |name: &str| -> Result<Option<String>> {
-            Ok(get(name)?
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty()))
+            Ok(get(name)?.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
         };
         Ok(Self {
             sources: env_parsed(&var, ENV_SOURCES, parse_sources)?,
@@ -423,10 +388,7 @@ impl EnricherOptions {
     /// Custom sources go after the built-in ones; to use only custom sources, set
     /// `sources` to an empty list.
     pub fn into_builder(self) -> Result<EnricherBuilder> {
-        let sources = self
-            .sources
-            .clone()
-            .unwrap_or_else(|| BuiltinSource::ALL.to_vec());
+        let sources = self.sources.clone().unwrap_or_else(|| BuiltinSource::ALL.to_vec());
         for (i, s) in sources.iter().enumerate() {
             if sources[..i].contains(s) {
                 return Err(Error::config("sources", format!("{s} is listed twice")));
@@ -436,12 +398,8 @@ impl EnricherOptions {
         if concurrency == 0 {
             return Err(Error::config("concurrency", "must be at least 1"));
         }
-        let contact = self
-            .contact
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned);
+        let contact =
+            self.contact.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
         let open_library_url = base_url(
             "open_library_url",
             self.open_library_url.as_deref(),
@@ -452,32 +410,22 @@ impl EnricherOptions {
             self.google_books_url.as_deref(),
             DEFAULT_GOOGLE_BOOKS_URL,
         )?;
-        let batch_size = self
-            .open_library_batch_size
-            .unwrap_or(DEFAULT_OPEN_LIBRARY_BATCH_SIZE);
+        let batch_size = self.open_library_batch_size.unwrap_or(DEFAULT_OPEN_LIBRARY_BATCH_SIZE);
         if batch_size == 0 {
-            return Err(Error::config(
-                "open_library_batch_size",
-                "must be at least 1",
-            ));
+            return Err(Error::config("open_library_batch_size", "must be at least 1"));
         }
         let retry = RetryPolicy {
-            max_attempts: self
-                .max_attempts
-                .unwrap_or(RetryPolicy::default().max_attempts),
+            max_attempts: self.max_attempts.unwrap_or(RetryPolicy::default().max_attempts),
             ..RetryPolicy::default()
         };
-        retry
-            .validate()
-            .map_err(|m| Error::config("max_attempts", m))?;
+        retry.validate().map_err(|m| Error::config("max_attempts", m))?;
         let request_timeout = match self.request_timeout_secs {
             Some(s) => secs("request_timeout_secs", s)?,
             None => DEFAULT_REQUEST_TIMEOUT,
         };
         let connect_timeout = secs(
             "connect_timeout_secs",
-            self.connect_timeout_secs
-                .unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS),
+            self.connect_timeout_secs.unwrap_or(DEFAULT_CONNECT_TIMEOUT_SECS),
         )?;
         let max_body_bytes = self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES);
         let offline = self.offline.unwrap_or(false);
@@ -524,9 +472,7 @@ fn with_rate_limits(
 ) -> Result<EnricherBuilder> {
     for (name, per_second) in rate_limits.into_iter().flatten() {
         let limit = RateLimit::per_second(*per_second);
-        limit
-            .validate()
-            .map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
+        limit.validate().map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
         let name = match BuiltinSource::parse(name) {
             // A limit for a built-in source that is switched off is kept for when it is on
             // (one environment serves several runs), not an error.
@@ -547,11 +493,7 @@ fn with_http_client(
     connect_timeout: Duration,
     https_only: bool,
 ) -> Result<EnricherBuilder> {
-    let config = crate::http::ReqwestClientConfig {
-        contact,
-        connect_timeout,
-        https_only,
-    };
+    let config = crate::http::ReqwestClientConfig { contact, connect_timeout, https_only };
     Ok(builder.http_client(Arc::new(crate::http::ReqwestClient::new(&config)?)))
 }
 
@@ -573,9 +515,7 @@ fn env_parsed<T>(
     name: &'static str,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Option<T>> {
-    var(name)?
-        .map(|v| parse(&v).map_err(|m| Error::config(name, m)))
-        .transpose()
+    var(name)?.map(|v| parse(&v).map_err(|m| Error::config(name, m))).transpose()
 }
 
 fn base_url(field: &str, value: Option<&str>, default: &str) -> Result<url::Url> {
@@ -586,9 +526,7 @@ fn base_url(field: &str, value: Option<&str>, default: &str) -> Result<url::Url>
 fn parse_base_url(value: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(value.trim()).map_err(|e| format!("{value:?} is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "{value:?} must start with https:// (or http:// for a local server)"
-        ));
+        return Err(format!("{value:?} must start with https:// (or http:// for a local server)"));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("{value:?} has no host"));
@@ -597,9 +535,7 @@ fn parse_base_url(value: &str) -> Result<url::Url, String> {
         return Err("must not contain credentials".to_owned());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "{value:?} must be scheme://host[:port] without query or fragment"
-        ));
+        return Err(format!("{value:?} must be scheme://host[:port] without query or fragment"));
     }
     Ok(url)
 }
@@ -633,9 +569,7 @@ fn parse_rate_limits(value: &str) -> Result<BTreeMap<String, f64>, String> {
             .trim()
             .parse()
             .map_err(|_| format!("{:?} is not a number (in {part:?})", rate.trim()))?;
-        RateLimit::per_second(rate)
-            .validate()
-            .map_err(|m| format!("{name}: {m}"))?;
+        RateLimit::per_second(rate).validate().map_err(|m| format!("{name}: {m}"))?;
         let key =
             BuiltinSource::parse(name).map_or_else(|| name.to_owned(), |s| s.name().to_owned());
         if out.insert(key, rate).is_some() {
@@ -660,25 +594,19 @@ fn parse_bool(value: &str) -> Result<bool, String> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(format!(
-            "{value:?} is not a yes/no value (1, true, yes, on, 0, false, no, off)"
-        )),
+        _ => Err(format!("{value:?} is not a yes/no value (1, true, yes, on, 0, false, no, off)")),
     }
 }
 
 /// A number of seconds, checked, kept as written (the options hold seconds).
 fn parse_secs(value: &str) -> Result<f64, String> {
-    let n: f64 = value
-        .parse()
-        .map_err(|_| format!("{value:?} is not a number of seconds"))?;
+    let n: f64 = value.parse().map_err(|_| format!("{value:?} is not a number of seconds"))?;
     checked_secs(n).map(|_| n)
 }
 
 fn checked_secs(n: f64) -> Result<Duration, String> {
     if !n.is_finite() || n <= 0.0 || n > 86_400.0 {
-        return Err(format!(
-            "{n} is not a number of seconds between 0 and 86400"
-        ));
+        return Err(format!("{n} is not a number of seconds between 0 and 86400"));
     }
     Ok(Duration::from_secs_f64(n))
 }
@@ -688,9 +616,5 @@ fn secs(field: &str, n: f64) -> Result<Duration> {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::float_cmp,
-    clippy::unnecessary_literal_bound
-)]
+#[allow(clippy::unwrap_used, clippy::float_cmp, clippy::unnecessary_literal_bound)]
 mod tests;

@@ -72,11 +72,7 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self {
-            include_unread: false,
-            limit: None,
-            max_field_bytes: 1 << 20,
-        }
+        Self { include_unread: false, limit: None, max_field_bytes: 1 << 20 }
     }
 }
 
@@ -185,7 +181,7 @@ const OWNED_COPIES: usize = 23;
 /// use bookenrich_core::csv::{ExportReader, ReadOptions, RowOutcome};
 /// let data = "Book Id,Title,Author,Exclusive Shelf,Date Read\n1,Dune,Frank Herbert,read,2020/01/02\n";
 /// let reader = ExportReader::new(data.as_bytes(), "<input>", ReadOptions::default())?;
-/// let books: Vec<_> = reader.filter_map(|r| match r { RowOutcome::Book(b) => Some(b), _ => None }).collect();
+/// let books: Vec<_> = reader.filter_map(|r| match r { Ok(RowOutcome::Book(b)) => Some(b), _ => None }).collect();
 /// assert_eq!(books[0].title, "Dune");
 /// # Ok::<(), bookenrich_core::Error>(())
 /// ```
@@ -226,9 +222,7 @@ impl<R: Read> ExportReader<R> {
                     format!("the header has {fields} columns, more than {MAX_COLUMNS}"),
                 ));
             }
-            Next::Row {
-                oversized: Some(o), ..
-            } => {
+            Next::Row { oversized: Some(o), .. } => {
                 return Err(not_export(
                     file,
                     format!(
@@ -241,9 +235,7 @@ impl<R: Read> ExportReader<R> {
             }
             Next::Row { fields, .. } => fields,
         };
-        let header: Vec<&[u8]> = (0..width)
-            .map(|i| rows.field(i).unwrap_or_default())
-            .collect();
+        let header: Vec<&[u8]> = (0..width).map(|i| rows.field(i).unwrap_or_default()).collect();
         let columns = resolve_columns(&file, &header)?;
         // A row with more cells than the header is reported; its extra cells are not kept.
         rows.set_max_fields(width);
@@ -272,11 +264,7 @@ impl<R: Read> ExportReader<R> {
                 self.done = true;
                 None
             }
-            Ok(Next::Row {
-                line,
-                fields,
-                oversized,
-            }) => {
+            Ok(Next::Row { line, fields, oversized }) => {
                 let outcome = self.parse_record(line, fields, oversized);
                 if matches!(outcome, RowOutcome::Book(_)) {
                     self.kept += 1;
@@ -297,21 +285,13 @@ impl<R: Read> ExportReader<R> {
         oversized: Option<bounded::Oversized>,
     ) -> RowOutcome {
         let problem = |kind, goodreads_id: Option<String>, message: String| {
-            RowOutcome::Problem(RowProblem {
-                line,
-                goodreads_id,
-                kind,
-                message,
-            })
+            RowOutcome::Problem(RowProblem { line, goodreads_id, kind, message })
         };
         if fields != self.columns.width {
             return problem(
                 RowProblemKind::FieldCount,
                 None,
-                format!(
-                    "row has {fields} fields, the header has {}",
-                    self.columns.width
-                ),
+                format!("row has {fields} fields, the header has {}", self.columns.width),
             );
         }
         if let Some(o) = oversized {
@@ -392,29 +372,16 @@ impl<R: Read> Iterator for ExportReader<R> {
 
 /// A read error at `line` of `file`.
 fn io_error(file: &str, line: u64, e: &io::Error) -> Error {
-    Error::Csv {
-        file: file.to_owned(),
-        line,
-        message: e.to_string(),
-    }
+    Error::Csv { file: file.to_owned(), line, message: e.to_string() }
 }
 
 fn resolve_columns(file: &str, header: &[&[u8]]) -> Result<Columns> {
-    let not_export = |reason: String| Error::NotAnExport {
-        file: file.to_owned(),
-        reason,
-    };
+    let not_export = |reason: String| Error::NotAnExport { file: file.to_owned(), reason };
     let mut names = Vec::with_capacity(header.len());
     for (i, &raw) in header.iter().enumerate() {
-        let raw = if i == 0 {
-            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-        } else {
-            raw
-        };
+        let raw = if i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
         if raw.contains(&0) {
-            return Err(not_export(
-                "the header contains NUL bytes (is it a binary file?)".into(),
-            ));
+            return Err(not_export("the header contains NUL bytes (is it a binary file?)".into()));
         }
         let name = std::str::from_utf8(raw).map_err(|_| {
             not_export("the header is not UTF-8 text (is it a binary file?)".into())
@@ -439,16 +406,9 @@ fn resolve_columns(file: &str, header: &[&[u8]]) -> Result<Columns> {
         .map(|(n, _)| (*n).to_owned())
         .collect();
     if !missing.is_empty() {
-        return Err(Error::MissingColumns {
-            file: file.to_owned(),
-            columns: missing,
-        });
+        return Err(Error::MissingColumns { file: file.to_owned(), columns: missing });
     }
-    Ok(Columns {
-        idx,
-        width: header.len(),
-        names: names.iter().map(|n| (*n).to_owned()).collect(),
-    })
+    Ok(Columns { idx, width: header.len(), names: names.iter().map(|n| (*n).to_owned()).collect() })
 }
 
 /// The `Book Id`s of the rows read so far.
@@ -510,9 +470,7 @@ fn book_from_cells(c: &[&str; KNOWN_COLUMNS.len()]) -> BookAnalytics {
             .and_then(|n| u32::try_from(n).ok())
             .unwrap_or(1)
             .max(1),
-        owned_copies: parse_int(c[OWNED_COPIES])
-            .and_then(|n| u32::try_from(n).ok())
-            .unwrap_or(0),
+        owned_copies: parse_int(c[OWNED_COPIES]).and_then(|n| u32::try_from(n).ok()).unwrap_or(0),
     }
 }
 
@@ -555,10 +513,7 @@ fn parse_float(s: &str) -> Option<f64> {
 }
 
 fn parse_bool(s: &str) -> bool {
-    matches!(
-        s.trim().to_ascii_lowercase().as_str(),
-        "true" | "yes" | "1" | "y"
-    )
+    matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "1" | "y")
 }
 
 /// Dates as `YYYY/MM/DD`, `YYYY-MM-DD`, `MM/DD/YYYY`, `YYYY/MM` (1st of month) or `YYYY` (1 January).
@@ -604,11 +559,7 @@ fn parse_slashed_ymd(t: &str) -> Option<NaiveDate> {
 }
 
 fn split_shelves(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
+    s.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
 }
 
 /// Reads a whole export from any reader; `file` names it in errors.

@@ -80,12 +80,7 @@ impl<'a> DashboardBook<'a> {
     ) -> Self {
         let b = |s: &'a Option<String>| s.as_deref().map(Cow::Borrowed);
         let genres: Vec<Cow<'a, str>> = enriched
-            .map(|e| {
-                e.final_genres
-                    .iter()
-                    .map(|g| Cow::Borrowed(g.as_str()))
-                    .collect()
-            })
+            .map(|e| e.final_genres.iter().map(|g| Cow::Borrowed(g.as_str())).collect())
             .unwrap_or_default();
         Self {
             goodreads_id: Cow::Borrowed(&book.goodreads_id),
@@ -105,21 +100,13 @@ impl<'a> DashboardBook<'a> {
             publication_year: book.original_publication_year,
             page_category: book.page_category().map(|c| Cow::Borrowed(c.label())),
             reading_status: b(&book.reading_status),
-            bookshelves: book
-                .bookshelves
-                .iter()
-                .map(|s| Cow::Borrowed(s.as_str()))
-                .collect(),
+            bookshelves: book.bookshelves.iter().map(|s| Cow::Borrowed(s.as_str())).collect(),
             genre_enriched: !genres.is_empty(),
             genres,
             thumbnail_url: enriched.and_then(|e| b(&e.thumbnail_url)),
             small_thumbnail_url: enriched.and_then(|e| b(&e.small_thumbnail_url)),
             my_review: b(&book.my_review),
-            private_notes: if include_private_notes {
-                b(&book.private_notes)
-            } else {
-                None
-            },
+            private_notes: if include_private_notes { b(&book.private_notes) } else { None },
             has_spoilers: book.has_spoilers,
             has_review: book.has_review(),
             was_reread: book.was_reread(),
@@ -272,11 +259,7 @@ pub fn build_dashboard<'a>(
             }
         }
         count_sources(&mut validation.genre_sources_success, enriched);
-        dash_books.push(DashboardBook::new(
-            book,
-            enriched,
-            options.include_private_notes,
-        ));
+        dash_books.push(DashboardBook::new(book, enriched, options.include_private_notes));
     }
     let book_ids: HashSet<&str> = books.iter().map(|b| b.goodreads_id.as_str()).collect();
     let extra = by_id.keys().filter(|id| !book_ids.contains(*id)).count();
@@ -290,35 +273,22 @@ pub fn build_dashboard<'a>(
 
     let mut notes = options.processing_notes.clone();
     if !results.is_empty() || validation.books_without_enrichment_result > 0 {
-        notes.push(format!(
-            "{matched} of {} books have an enrichment result",
-            books.len()
-        ));
+        notes.push(format!("{matched} of {} books have an enrichment result", books.len()));
     }
     if validation.books_with_failed_lookup > 0 {
-        notes.push(format!(
-            "{} books could not be looked up",
-            validation.books_with_failed_lookup
-        ));
+        notes.push(format!("{} books could not be looked up", validation.books_with_failed_lookup));
     }
     if extra > 0 {
-        notes.push(format!(
-            "{extra} enrichment results matched no book and were ignored"
-        ));
+        notes.push(format!("{extra} enrichment results matched no book and were ignored"));
     }
     if duplicates > 0 {
-        notes.push(format!(
-            "{duplicates} duplicate enrichment results were ignored"
-        ));
+        notes.push(format!("{duplicates} duplicate enrichment results were ignored"));
     }
     if !options.include_private_notes {
         notes.push("private notes omitted".to_owned());
     }
 
-    let export_id = options
-        .export_id
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let export_id = options.export_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let timestamp = options.timestamp.unwrap_or_else(Utc::now);
     let summary = summarize(books, &dash_books);
     Dashboard {
@@ -352,10 +322,7 @@ fn count_sources(success: &mut GenreSourcesSuccess, enriched: Option<&EnrichedBo
 fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
     let total = books.len() as u64;
     let read: Vec<&BookAnalytics> = books.iter().filter(|b| b.is_read()).collect();
-    let rated: Vec<u8> = books
-        .iter()
-        .filter_map(|b| b.my_rating.filter(|r| *r > 0))
-        .collect();
+    let rated: Vec<u8> = books.iter().filter_map(|b| b.my_rating.filter(|r| *r > 0)).collect();
     let enriched = dash.iter().filter(|b| b.genre_enriched).count() as u64;
 
     let mut genre_counts: Vec<(&str, u64)> = Vec::new();
@@ -435,12 +402,17 @@ impl Dashboard<'_> {
         let path = path.as_ref();
         let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
         if special {
-            let file = std::fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(|e| Error::io(path, e))?;
             let mut w = BufWriter::with_capacity(1 << 16, file);
             self.write_json(&mut w)?;
             return w.flush().map_err(|e| Error::io(path, e));
         }
-        let name = path.file_name().map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());
+        let name = path
+            .file_name()
+            .map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());
         let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
         let written = (|| {
             let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
@@ -462,10 +434,7 @@ impl Dashboard<'static> {
     pub fn from_json_slice(bytes: &[u8], file: &str) -> Result<Self> {
         serde_json::from_slice::<Dashboard<'_>>(bytes)
             .map(Dashboard::into_owned)
-            .map_err(|e| Error::Dashboard {
-                file: file.to_owned(),
-                message: e.to_string(),
-            })
+            .map_err(|e| Error::Dashboard { file: file.to_owned(), message: e.to_string() })
     }
 
     /// Reads a dashboard JSON file.
@@ -481,11 +450,7 @@ impl Dashboard<'_> {
     pub fn into_owned(self) -> Dashboard<'static> {
         Dashboard {
             export_id: self.export_id,
-            books: self
-                .books
-                .into_iter()
-                .map(DashboardBook::into_owned)
-                .collect(),
+            books: self.books.into_iter().map(DashboardBook::into_owned).collect(),
             summary: self.summary,
             metadata: self.metadata,
         }

@@ -94,18 +94,12 @@ pub enum Error {
 impl Error {
     /// A configuration error for `field`.
     pub fn config(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Config {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self::Config { field: field.into(), message: message.into() }
     }
 
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.into(),
-            source,
-        }
+        Self::Io { path: path.into(), source }
     }
 }
 

@@ -30,15 +30,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Query parameters whose values are secrets: redacted in errors, dropped from cache keys.
-const SECRET_PARAMS: &[&str] = &[
-    "key",
-    "api_key",
-    "apikey",
-    "access_token",
-    "token",
-    "client_secret",
-    "password",
-];
+const SECRET_PARAMS: &[&str] =
+    &["key", "api_key", "apikey", "access_token", "token", "client_secret", "password"];
 
 /// One request a source wants made.
 #[derive(Clone, PartialEq, Eq)]
@@ -63,11 +56,7 @@ impl std::fmt::Debug for Request {
 impl Request {
     /// A cacheable GET of `url`.
     pub fn get(url: url::Url) -> Self {
-        Self {
-            url,
-            headers: Vec::new(),
-            cacheable: true,
-        }
+        Self { url, headers: Vec::new(), cacheable: true }
     }
 
     /// Adds a header (its value stays out of logs, errors and cache keys).
@@ -140,11 +129,7 @@ pub fn redact_url(url: &url::Url) -> String {
         let pairs: Vec<(String, String)> = clean
             .query_pairs()
             .map(|(k, v)| {
-                let v = if is_secret_param(&k) {
-                    "REDACTED".to_owned()
-                } else {
-                    v.into_owned()
-                };
+                let v = if is_secret_param(&k) { "REDACTED".to_owned() } else { v.into_owned() };
                 (k.into_owned(), v)
             })
             .collect();
@@ -336,24 +321,14 @@ impl Fetcher {
     /// fresh counters and not disabled: the state of a new run.
     #[must_use]
     pub fn for_new_run(&self) -> Self {
-        Self {
-            run: Arc::default(),
-            trace: None,
-            ..self.clone()
-        }
+        Self { run: Arc::default(), trace: None, ..self.clone() }
     }
 
     /// A clone whose network and cache use is also recorded in the returned trace.
     #[allow(dead_code)] // used by the enricher (next commit)
     pub(crate) fn traced(&self) -> (Self, Arc<CallTrace>) {
         let trace = Arc::new(CallTrace::default());
-        (
-            Self {
-                trace: Some(Arc::clone(&trace)),
-                ..self.clone()
-            },
-            trace,
-        )
+        (Self { trace: Some(Arc::clone(&trace)), ..self.clone() }, trace)
     }
 
     /// The name of the source this fetcher works for.
@@ -378,21 +353,13 @@ impl Fetcher {
 
     /// Why the source was stopped for the rest of the run, if it was.
     pub fn disabled_reason(&self) -> Option<String> {
-        self.run
-            .disabled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.run.disabled.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Stops the source for the rest of the run: later requests fail at once with
     /// [`SourceErrorKind::Disabled`]. The first reason given is kept.
     pub fn disable(&self, reason: impl Into<String>) {
-        let mut disabled = self
-            .run
-            .disabled
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut disabled = self.run.disabled.lock().unwrap_or_else(PoisonError::into_inner);
         if disabled.is_none() {
             let reason = reason.into();
             tracing::warn!(source = %self.source, %reason, "source disabled for the rest of the run");
@@ -463,20 +430,12 @@ impl Fetcher {
             match self.cache_get(&key) {
                 Some(CacheEntry { body: None, .. }) => {
                     self.count_cache_hit();
-                    return Ok(Fetched {
-                        value: None,
-                        from_cache: true,
-                    });
+                    return Ok(Fetched { value: None, from_cache: true });
                 }
-                Some(CacheEntry {
-                    body: Some(body), ..
-                }) => match serde_json::from_slice(&body) {
+                Some(CacheEntry { body: Some(body), .. }) => match serde_json::from_slice(&body) {
                     Ok(value) => {
                         self.count_cache_hit();
-                        return Ok(Fetched {
-                            value: Some(value),
-                            from_cache: true,
-                        });
+                        return Ok(Fetched { value: Some(value), from_cache: true });
                     }
                     Err(e) => {
                         tracing::warn!(source = %self.source, url = %request.redacted_url(), error = %e,
@@ -502,19 +461,13 @@ impl Fetcher {
                 if request.cacheable {
                     self.cache_put(&key, &CacheEntry::found(body));
                 }
-                Ok(Fetched {
-                    value: Some(value),
-                    from_cache: false,
-                })
+                Ok(Fetched { value: Some(value), from_cache: false })
             }
             Ok(None) => {
                 if request.cacheable {
                     self.cache_put(&key, &CacheEntry::not_found());
                 }
-                Ok(Fetched {
-                    value: None,
-                    from_cache: false,
-                })
+                Ok(Fetched { value: None, from_cache: false })
             }
             Err(e) => {
                 bump(&self.run.counters.failures);
@@ -533,9 +486,9 @@ impl Fetcher {
         self.cache.as_ref()?;
         let found = match self.cache_get(&CacheKey::new(&*self.source, key)) {
             Some(CacheEntry { body: None, .. }) => Some(None),
-            Some(CacheEntry {
-                body: Some(body), ..
-            }) => serde_json::from_slice(&body).ok().map(Some),
+            Some(CacheEntry { body: Some(body), .. }) => {
+                serde_json::from_slice(&body).ok().map(Some)
+            }
             None => None,
         };
         if found.is_some() {
@@ -667,18 +620,11 @@ impl Fetcher {
         response: HttpResponse,
         request: &Request,
     ) -> Result<Option<(T, bytes::Bytes)>, SourceError> {
-        let HttpResponse {
-            status,
-            retry_after,
-            body,
-        } = response;
+        let HttpResponse { status, retry_after, body } = response;
         if body.len() > self.settings.max_body_bytes {
             return Err(self.error(
                 SourceErrorKind::ResponseTooLarge,
-                format!(
-                    "response larger than {} bytes",
-                    self.settings.max_body_bytes
-                ),
+                format!("response larger than {} bytes", self.settings.max_body_bytes),
                 request,
             ));
         }
@@ -702,11 +648,8 @@ impl Fetcher {
             }
             429 => {
                 bump(&self.run.counters.rate_limited);
-                let mut e = self.error(
-                    SourceErrorKind::RateLimited,
-                    "HTTP 429 Too Many Requests",
-                    request,
-                );
+                let mut e =
+                    self.error(SourceErrorKind::RateLimited, "HTTP 429 Too Many Requests", request);
                 e.retry_after = retry_after;
                 Err(e)
             }
@@ -727,20 +670,12 @@ impl Fetcher {
 /// Exceeded". A 429 about a per-minute quota is an ordinary throttle and is retried.
 fn says_quota_exhausted(status: u16, body: &[u8]) -> bool {
     let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
-    if ["per day", "daily limit", "dailylimitexceeded"]
-        .iter()
-        .any(|w| text.contains(w))
-    {
+    if ["per day", "daily limit", "dailylimitexceeded"].iter().any(|w| text.contains(w)) {
         return true;
     }
-    let short_window = [
-        "per minute",
-        "per 100 seconds",
-        "per second",
-        "userratelimitexceeded",
-    ]
-    .iter()
-    .any(|w| text.contains(w));
+    let short_window = ["per minute", "per 100 seconds", "per second", "userratelimitexceeded"]
+        .iter()
+        .any(|w| text.contains(w));
     status != 429
         && !short_window
         && (text.contains("quota exceeded") || text.contains("quotaexceeded"))

@@ -28,11 +28,7 @@ pub struct BookInfo {
 impl BookInfo {
     /// Creates a lookup record from a title and an author.
     pub fn new(title: impl Into<String>, author: impl Into<String>) -> Self {
-        Self {
-            title: title.into(),
-            author: author.into(),
-            ..Self::default()
-        }
+        Self { title: title.into(), author: author.into(), ..Self::default() }
     }
 
     /// The ISBN to look the book up by: the ISBN-13 if it is valid, else the ISBN-10.
@@ -167,8 +163,7 @@ impl BookAnalytics {
 
     /// `YYYY-MM` of the date read.
     pub fn reading_month_year(&self) -> Option<String> {
-        self.date_read
-            .map(|d| format!("{:04}-{:02}", d.year(), d.month()))
+        self.date_read.map(|d| format!("{:04}-{:02}", d.year(), d.month()))
     }
 
     /// Length class from the page count.
@@ -183,9 +178,7 @@ impl BookAnalytics {
 
     /// A review that is not blank.
     pub fn has_review(&self) -> bool {
-        self.my_review
-            .as_deref()
-            .is_some_and(|r| !r.trim().is_empty())
+        self.my_review.as_deref().is_some_and(|r| !r.trim().is_empty())
     }
 
     /// What a catalogue lookup needs.
@@ -261,10 +254,7 @@ mod tests {
         assert_eq!(PageCategory::from_pages(350), PageCategory::Long);
         assert_eq!(PageCategory::from_pages(499), PageCategory::Long);
         assert_eq!(PageCategory::from_pages(500), PageCategory::VeryLong);
-        assert_eq!(
-            serde_json::to_string(&PageCategory::VeryLong).unwrap(),
-            "\"Very Long (500+)\""
-        );
+        assert_eq!(serde_json::to_string(&PageCategory::VeryLong).unwrap(), "\"Very Long (500+)\"");
     }
 
     #[test]
@@ -272,16 +262,10 @@ mod tests {
         let mut b = BookInfo::new("t", "a");
         assert_eq!(b.lookup_isbn(), Ok(None));
         b.isbn = Some("0140328726".into());
-        assert_eq!(
-            b.lookup_isbn().unwrap().unwrap().as_isbn13(),
-            "9780140328721"
-        );
+        assert_eq!(b.lookup_isbn().unwrap().unwrap().as_isbn13(), "9780140328721");
         b.isbn13 = Some("9780140328722".into());
         // The ISBN-13 is wrong but the ISBN-10 is fine: use the valid one.
-        assert_eq!(
-            b.lookup_isbn().unwrap().unwrap().as_isbn13(),
-            "9780140328721"
-        );
+        assert_eq!(b.lookup_isbn().unwrap().unwrap().as_isbn13(), "9780140328721");
         b.isbn = None;
         assert!(matches!(b.lookup_isbn(), Err(IsbnError::CheckDigit { .. })));
     }

@@ -14,10 +14,8 @@ const QUERY_SECRET: &str = "AIzaSyQUERY-SECRET-9876543210";
 fn requests() -> Vec<Request> {
     let url = |s: &str| url::Url::parse(s).unwrap();
     vec![
-        Request::get(url(
-            "https://www.googleapis.com/books/v1/volumes?q=isbn:9780441013593",
-        ))
-        .header("x-goog-api-key", HEADER_SECRET),
+        Request::get(url("https://www.googleapis.com/books/v1/volumes?q=isbn:9780441013593"))
+            .header("x-goog-api-key", HEADER_SECRET),
         Request::get(url(&format!(
             "https://www.googleapis.com/books/v1/volumes?q=isbn:9780441013593&key={QUERY_SECRET}"
         )))
@@ -35,10 +33,7 @@ fn requests() -> Vec<Request> {
 fn keys_built_from_requests_hold_no_secret() {
     for request in requests() {
         let key = request.cache_key();
-        assert!(
-            !key.contains(HEADER_SECRET) && !key.contains(QUERY_SECRET),
-            "{key}"
-        );
+        assert!(!key.contains(HEADER_SECRET) && !key.contains(QUERY_SECRET), "{key}");
         assert!(!key.contains("SECRET"), "{key}");
         assert!(key.starts_with("/books/v1/volumes"), "{key}");
     }
@@ -58,12 +53,7 @@ fn the_cache_file_never_holds_a_secret() {
     let cache = SqliteCache::open(&path, CachePolicy::default()).unwrap();
     for request in requests() {
         let key = CacheKey::new("google_books", request.cache_key());
-        cache
-            .put(
-                &key,
-                &CacheEntry::found(r#"{"kind":"books#volumes","totalItems":0}"#),
-            )
-            .unwrap();
+        cache.put(&key, &CacheEntry::found(r#"{"kind":"books#volumes","totalItems":0}"#)).unwrap();
         assert!(cache.get(&key).unwrap().is_some());
     }
     drop(cache);

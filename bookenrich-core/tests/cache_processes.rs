@@ -20,10 +20,7 @@ const ENTRIES_PER_WRITER: usize = 3000;
 const SHARED_KEYS: usize = 200;
 
 fn body(writer: &str, i: usize) -> String {
-    format!(
-        r#"{{"writer":"{writer}","i":{i},"pad":"{}"}}"#,
-        "y".repeat(i % 700)
-    )
+    format!(r#"{{"writer":"{writer}","i":{i},"pad":"{}"}}"#, "y".repeat(i % 700))
 }
 
 /// Writes this writer's entries, reading some back as it goes (as a run does).
@@ -31,24 +28,17 @@ fn write_entries(path: &Path, writer: &str) {
     let cache = SqliteCache::open(path, CachePolicy::default()).unwrap();
     for i in 0..ENTRIES_PER_WRITER {
         let own = CacheKey::new("open_library", format!("/{writer}/{i}"));
-        cache
-            .put(&own, &CacheEntry::found(body(writer, i)))
-            .unwrap();
+        cache.put(&own, &CacheEntry::found(body(writer, i))).unwrap();
         if i < SHARED_KEYS {
             let shared = CacheKey::new("google_books", format!("/shared/{i}"));
-            cache
-                .put(&shared, &CacheEntry::found(body(writer, i)))
-                .unwrap();
+            cache.put(&shared, &CacheEntry::found(body(writer, i))).unwrap();
         }
         if i % 7 == 0 {
             let negative = CacheKey::new("google_books", format!("/{writer}/missing/{i}"));
             cache.put(&negative, &CacheEntry::not_found()).unwrap();
         }
         if i % 10 == 0 {
-            let back = cache
-                .get(&own)
-                .unwrap()
-                .expect("own entry reads back at once");
+            let back = cache.get(&own).unwrap().expect("own entry reads back at once");
             assert_eq!(back.body.unwrap(), body(writer, i).into_bytes());
         }
     }
@@ -67,12 +57,7 @@ fn writer_process() {
 fn spawn_writer(path: &Path, writer: &str) -> Child {
     let exe = std::env::current_exe().unwrap();
     Command::new(exe)
-        .args([
-            "writer_process",
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["writer_process", "--exact", "--nocapture", "--test-threads=1"])
         .env(WRITER_ENV, format!("{}|{writer}", path.display()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -85,10 +70,8 @@ fn concurrent_processes_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     // A new file: the processes also race to create it.
     let path = dir.path().join("cache.sqlite3");
-    let children: Vec<(String, Child)> = ["a", "b"]
-        .iter()
-        .map(|w| ((*w).to_owned(), spawn_writer(&path, w)))
-        .collect();
+    let children: Vec<(String, Child)> =
+        ["a", "b"].iter().map(|w| ((*w).to_owned(), spawn_writer(&path, w))).collect();
     // This process writes too, at the same time.
     write_entries(&path, "parent");
     for (name, child) in children {
@@ -107,17 +90,11 @@ fn concurrent_processes_lose_nothing() {
     }
 
     let cache = SqliteCache::open_with(&path, SqliteCacheOptions::default()).unwrap();
-    assert_eq!(
-        cache.integrity_check().unwrap(),
-        Vec::<String>::new(),
-        "PRAGMA integrity_check"
-    );
+    assert_eq!(cache.integrity_check().unwrap(), Vec::<String>::new(), "PRAGMA integrity_check");
     let writers = ["a", "b", "parent"];
     for writer in writers {
         for i in 0..ENTRIES_PER_WRITER {
-            let got = cache
-                .get(&CacheKey::new("open_library", format!("/{writer}/{i}")))
-                .unwrap();
+            let got = cache.get(&CacheKey::new("open_library", format!("/{writer}/{i}"))).unwrap();
             assert_eq!(
                 got.and_then(|e| e.body),
                 Some(body(writer, i).into_bytes()),
@@ -125,37 +102,24 @@ fn concurrent_processes_lose_nothing() {
             );
             if i % 7 == 0 {
                 let negative = cache
-                    .get(&CacheKey::new(
-                        "google_books",
-                        format!("/{writer}/missing/{i}"),
-                    ))
+                    .get(&CacheKey::new("google_books", format!("/{writer}/missing/{i}")))
                     .unwrap();
                 assert_eq!(negative.map(|e| e.body), Some(None), "{writer}/missing/{i}");
             }
         }
     }
     for i in 0..SHARED_KEYS {
-        let got = cache
-            .get(&CacheKey::new("google_books", format!("/shared/{i}")))
-            .unwrap()
-            .unwrap();
+        let got =
+            cache.get(&CacheKey::new("google_books", format!("/shared/{i}"))).unwrap().unwrap();
         let body = got.body.unwrap();
         assert!(
-            writers
-                .iter()
-                .any(|w| *body == *crate::body(w, i).as_bytes()),
+            writers.iter().any(|w| *body == *crate::body(w, i).as_bytes()),
             "a contended entry holds one writer's whole body"
         );
     }
     let stats = cache.stats().unwrap();
     let negatives = ENTRIES_PER_WRITER.div_ceil(7) as u64 * 3;
-    assert_eq!(
-        stats.entries,
-        (3 * ENTRIES_PER_WRITER + SHARED_KEYS) as u64 + negatives
-    );
+    assert_eq!(stats.entries, (3 * ENTRIES_PER_WRITER + SHARED_KEYS) as u64 + negatives);
     assert_eq!(stats.negative_entries, negatives);
-    assert_eq!(
-        stats.sources["open_library"].entries,
-        3 * ENTRIES_PER_WRITER as u64
-    );
+    assert_eq!(stats.sources["open_library"].entries, 3 * ENTRIES_PER_WRITER as u64);
 }

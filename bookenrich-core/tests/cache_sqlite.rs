@@ -26,17 +26,11 @@ fn open(dir: &tempfile::TempDir) -> SqliteCache {
 }
 
 fn found(body: &str, fetched_at: u64) -> CacheEntry {
-    CacheEntry {
-        body: Some(body.as_bytes().to_vec()),
-        fetched_at: at(fetched_at),
-    }
+    CacheEntry { body: Some(body.as_bytes().to_vec()), fetched_at: at(fetched_at) }
 }
 
 fn not_found(fetched_at: u64) -> CacheEntry {
-    CacheEntry {
-        body: None,
-        fetched_at: at(fetched_at),
-    }
+    CacheEntry { body: None, fetched_at: at(fetched_at) }
 }
 
 #[test]
@@ -47,30 +41,20 @@ fn hit_miss_and_overwrite() {
         "open_library",
         "/api/books?bibkeys=ISBN:9780140328721&format=json&jscmd=data",
     );
-    assert_eq!(
-        cache.get_at(&key, at(NOW)).unwrap(),
-        None,
-        "miss on an empty cache"
-    );
+    assert_eq!(cache.get_at(&key, at(NOW)).unwrap(), None, "miss on an empty cache");
 
-    cache
-        .put(&key, &found(r#"{"ISBN:9780140328721":{}}"#, NOW))
-        .unwrap();
+    cache.put(&key, &found(r#"{"ISBN:9780140328721":{}}"#, NOW)).unwrap();
     assert_eq!(
         cache.get_at(&key, at(NOW)).unwrap(),
         Some(found(r#"{"ISBN:9780140328721":{}}"#, NOW))
     );
     assert_eq!(
-        cache
-            .get_at(&CacheKey::new("google_books", &key.request), at(NOW))
-            .unwrap(),
+        cache.get_at(&CacheKey::new("google_books", &key.request), at(NOW)).unwrap(),
         None,
         "other source"
     );
     assert_eq!(
-        cache
-            .get_at(&CacheKey::new("open_library", "/other"), at(NOW))
-            .unwrap(),
+        cache.get_at(&CacheKey::new("open_library", "/other"), at(NOW)).unwrap(),
         None,
         "other request"
     );
@@ -91,28 +75,9 @@ fn binary_and_empty_bodies_are_kept_exactly() {
     let all_bytes: Vec<u8> = (0..=255).collect();
     let k1 = CacheKey::new("s", "/bytes");
     let k2 = CacheKey::new("s", "/empty");
-    cache
-        .put(
-            &k1,
-            &CacheEntry {
-                body: Some(all_bytes.clone()),
-                fetched_at: at(NOW),
-            },
-        )
-        .unwrap();
-    cache
-        .put(
-            &k2,
-            &CacheEntry {
-                body: Some(Vec::new()),
-                fetched_at: at(NOW),
-            },
-        )
-        .unwrap();
-    assert_eq!(
-        cache.get_at(&k1, at(NOW)).unwrap().unwrap().body,
-        Some(all_bytes)
-    );
+    cache.put(&k1, &CacheEntry { body: Some(all_bytes.clone()), fetched_at: at(NOW) }).unwrap();
+    cache.put(&k2, &CacheEntry { body: Some(Vec::new()), fetched_at: at(NOW) }).unwrap();
+    assert_eq!(cache.get_at(&k1, at(NOW)).unwrap().unwrap().body, Some(all_bytes));
     assert_eq!(
         cache.get_at(&k2, at(NOW)).unwrap().unwrap().body,
         Some(Vec::new()),
@@ -126,15 +91,10 @@ fn entries_survive_reopening() {
     let key = CacheKey::new("google_books", "/books/v1/volumes/zyTCAlFPjgYC");
     {
         let cache = open(&dir);
-        cache
-            .put(&key, &found(r#"{"id":"zyTCAlFPjgYC"}"#, NOW))
-            .unwrap();
+        cache.put(&key, &found(r#"{"id":"zyTCAlFPjgYC"}"#, NOW)).unwrap();
     }
     let cache = open(&dir);
-    assert_eq!(
-        cache.get_at(&key, at(NOW)).unwrap(),
-        Some(found(r#"{"id":"zyTCAlFPjgYC"}"#, NOW))
-    );
+    assert_eq!(cache.get_at(&key, at(NOW)).unwrap(), Some(found(r#"{"id":"zyTCAlFPjgYC"}"#, NOW)));
 }
 
 #[test]
@@ -143,19 +103,9 @@ fn positive_entries_expire_after_the_ttl() {
     let cache = open(&dir);
     let key = CacheKey::new("open_library", "/works/OL45804W.json");
     cache.put(&key, &found("{}", NOW)).unwrap();
-    assert!(
-        cache.get_at(&key, at(NOW + 30 * DAY)).unwrap().is_some(),
-        "fresh at exactly 30 days"
-    );
-    assert_eq!(
-        cache.get_at(&key, at(NOW + 30 * DAY + 1)).unwrap(),
-        None,
-        "expired after 30 days"
-    );
-    assert!(
-        cache.get_at(&key, at(NOW)).unwrap().is_some(),
-        "expiry does not delete: prune does"
-    );
+    assert!(cache.get_at(&key, at(NOW + 30 * DAY)).unwrap().is_some(), "fresh at exactly 30 days");
+    assert_eq!(cache.get_at(&key, at(NOW + 30 * DAY + 1)).unwrap(), None, "expired after 30 days");
+    assert!(cache.get_at(&key, at(NOW)).unwrap().is_some(), "expiry does not delete: prune does");
 }
 
 #[test]
@@ -177,20 +127,11 @@ fn negative_entries_have_their_shorter_ttl() {
 
     // The real clock: an entry written as if fetched 4 days ago is a miss now, 29 days ago a hit.
     let now = SystemTime::now();
-    let old_negative = CacheEntry {
-        body: None,
-        fetched_at: now - Duration::from_secs(4 * DAY),
-    };
-    let old_positive = CacheEntry {
-        body: Some(b"{}".to_vec()),
-        fetched_at: now - Duration::from_secs(29 * DAY),
-    };
-    cache
-        .put(&CacheKey::new("s", "/neg"), &old_negative)
-        .unwrap();
-    cache
-        .put(&CacheKey::new("s", "/pos"), &old_positive)
-        .unwrap();
+    let old_negative = CacheEntry { body: None, fetched_at: now - Duration::from_secs(4 * DAY) };
+    let old_positive =
+        CacheEntry { body: Some(b"{}".to_vec()), fetched_at: now - Duration::from_secs(29 * DAY) };
+    cache.put(&CacheKey::new("s", "/neg"), &old_negative).unwrap();
+    cache.put(&CacheKey::new("s", "/pos"), &old_positive).unwrap();
     assert_eq!(cache.get(&CacheKey::new("s", "/neg")).unwrap(), None);
     assert!(cache.get(&CacheKey::new("s", "/pos")).unwrap().is_some());
 }
@@ -198,10 +139,7 @@ fn negative_entries_have_their_shorter_ttl() {
 #[test]
 fn configured_ttls_apply_and_unbounded_ttl_never_expires() {
     let dir = tempfile::tempdir().unwrap();
-    let short = CachePolicy {
-        ttl: Duration::from_secs(60),
-        negative_ttl: Duration::from_secs(10),
-    };
+    let short = CachePolicy { ttl: Duration::from_secs(60), negative_ttl: Duration::from_secs(10) };
     let cache = SqliteCache::open(dir.path().join("c"), short).unwrap();
     let key = CacheKey::new("s", "/r");
     cache.put(&key, &found("{}", NOW)).unwrap();
@@ -210,24 +148,10 @@ fn configured_ttls_apply_and_unbounded_ttl_never_expires() {
     drop(cache);
 
     // E.g. for an offline snapshot that must keep answering, however old.
-    let forever = CachePolicy {
-        ttl: Duration::MAX,
-        negative_ttl: Duration::MAX,
-    };
+    let forever = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
     let cache = SqliteCache::open(dir.path().join("c"), forever).unwrap();
-    assert!(
-        cache
-            .get_at(&key, at(NOW + 100 * 365 * DAY))
-            .unwrap()
-            .is_some()
-    );
-    assert_eq!(
-        cache
-            .stats_at(at(NOW + 100 * 365 * DAY))
-            .unwrap()
-            .expired_entries,
-        0
-    );
+    assert!(cache.get_at(&key, at(NOW + 100 * 365 * DAY)).unwrap().is_some());
+    assert_eq!(cache.stats_at(at(NOW + 100 * 365 * DAY)).unwrap().expired_entries, 0);
 }
 
 #[test]
@@ -238,10 +162,7 @@ fn an_entry_from_the_far_future_is_not_trusted() {
     cache.put(&key, &found("{}", NOW + 2 * DAY)).unwrap();
     assert_eq!(cache.get_at(&key, at(NOW)).unwrap(), None);
     cache.put(&key, &found("{}", NOW + 3600)).unwrap();
-    assert!(
-        cache.get_at(&key, at(NOW)).unwrap().is_some(),
-        "an hour of clock skew is tolerated"
-    );
+    assert!(cache.get_at(&key, at(NOW)).unwrap().is_some(), "an hour of clock skew is tolerated");
 }
 
 #[test]
@@ -261,23 +182,12 @@ fn a_damaged_row_is_a_miss_and_is_removed() {
     )
     .unwrap();
 
-    assert_eq!(
-        cache.get_at(&bad, at(NOW)).unwrap(),
-        None,
-        "a row failing its checksum is a miss"
-    );
+    assert_eq!(cache.get_at(&bad, at(NOW)).unwrap(), None, "a row failing its checksum is a miss");
     let left: i64 = raw
-        .query_row(
-            "SELECT count(*) FROM entries WHERE request = '/bad'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM entries WHERE request = '/bad'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(left, 0, "and it is deleted");
-    assert!(
-        cache.get_at(&good, at(NOW)).unwrap().is_some(),
-        "other rows are untouched"
-    );
+    assert!(cache.get_at(&good, at(NOW)).unwrap().is_some(), "other rows are untouched");
 
     // Rewritten after the damage, the entry is served again.
     cache.put(&bad, &found("{}", NOW)).unwrap();
@@ -288,79 +198,28 @@ fn a_damaged_row_is_a_miss_and_is_removed() {
 fn prune_removes_expired_and_damaged_rows_and_reports_them() {
     let dir = tempfile::tempdir().unwrap();
     let cache = open(&dir);
-    cache
-        .put(
-            &CacheKey::new("open_library", "/fresh"),
-            &found("{}", NOW - DAY),
-        )
-        .unwrap();
-    cache
-        .put(
-            &CacheKey::new("open_library", "/old"),
-            &found("{}", NOW - 31 * DAY),
-        )
-        .unwrap();
-    cache
-        .put(
-            &CacheKey::new("google_books", "/neg-fresh"),
-            &not_found(NOW - 2 * DAY),
-        )
-        .unwrap();
-    cache
-        .put(
-            &CacheKey::new("google_books", "/neg-old"),
-            &not_found(NOW - 4 * DAY),
-        )
-        .unwrap();
-    cache
-        .put(
-            &CacheKey::new("google_books", "/damaged"),
-            &found("{}", NOW),
-        )
-        .unwrap();
+    cache.put(&CacheKey::new("open_library", "/fresh"), &found("{}", NOW - DAY)).unwrap();
+    cache.put(&CacheKey::new("open_library", "/old"), &found("{}", NOW - 31 * DAY)).unwrap();
+    cache.put(&CacheKey::new("google_books", "/neg-fresh"), &not_found(NOW - 2 * DAY)).unwrap();
+    cache.put(&CacheKey::new("google_books", "/neg-old"), &not_found(NOW - 4 * DAY)).unwrap();
+    cache.put(&CacheKey::new("google_books", "/damaged"), &found("{}", NOW)).unwrap();
     Connection::open(cache.path())
         .unwrap()
-        .execute(
-            "UPDATE entries SET checksum = checksum + 1 WHERE request = '/damaged'",
-            [],
-        )
+        .execute("UPDATE entries SET checksum = checksum + 1 WHERE request = '/damaged'", [])
         .unwrap();
 
     let stats = cache.stats_at(at(NOW)).unwrap();
-    assert_eq!(
-        (stats.entries, stats.negative_entries, stats.expired_entries),
-        (5, 2, 2)
-    );
+    assert_eq!((stats.entries, stats.negative_entries, stats.expired_entries), (5, 2, 2));
 
     let report = cache.prune_at(at(NOW)).unwrap();
-    assert_eq!(
-        (report.expired, report.undecodable, report.evicted),
-        (2, 1, 0)
-    );
+    assert_eq!((report.expired, report.undecodable, report.evicted), (2, 1, 0));
     assert!(report.bytes_after < report.bytes_before);
 
     let stats = cache.stats_at(at(NOW)).unwrap();
-    assert_eq!(
-        (stats.entries, stats.negative_entries, stats.expired_entries),
-        (2, 1, 0)
-    );
-    assert!(
-        cache
-            .get_at(&CacheKey::new("open_library", "/fresh"), at(NOW))
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        cache
-            .get_at(&CacheKey::new("google_books", "/neg-fresh"), at(NOW))
-            .unwrap()
-            .is_some()
-    );
-    assert_eq!(
-        cache.prune_at(at(NOW)).unwrap().expired,
-        0,
-        "prune is idempotent"
-    );
+    assert_eq!((stats.entries, stats.negative_entries, stats.expired_entries), (2, 1, 0));
+    assert!(cache.get_at(&CacheKey::new("open_library", "/fresh"), at(NOW)).unwrap().is_some());
+    assert!(cache.get_at(&CacheKey::new("google_books", "/neg-fresh"), at(NOW)).unwrap().is_some());
+    assert_eq!(cache.prune_at(at(NOW)).unwrap().expired, 0, "prune is idempotent");
 }
 
 #[test]
@@ -379,10 +238,7 @@ fn stats_count_per_source() {
     }
     for i in 0..3 {
         cache
-            .put(
-                &CacheKey::new("google_books", format!("/n{i}")),
-                &not_found(NOW - i * 2 * DAY),
-            )
+            .put(&CacheKey::new("google_books", format!("/n{i}")), &not_found(NOW - i * 2 * DAY))
             .unwrap();
     }
     let stats = cache.stats_at(at(NOW)).unwrap();
@@ -390,29 +246,14 @@ fn stats_count_per_source() {
     assert_eq!(stats.negative_entries, 3);
     assert_eq!(stats.expired_entries, 1, "the negative entry of 4 days");
     let ol = stats.sources["open_library"];
-    assert_eq!(
-        (ol.entries, ol.negative_entries, ol.expired_entries),
-        (7, 0, 0)
-    );
-    assert_eq!(
-        ol.bytes,
-        7 * ("open_library".len() + "/r0".len() + 10) as u64
-    );
+    assert_eq!((ol.entries, ol.negative_entries, ol.expired_entries), (7, 0, 0));
+    assert_eq!(ol.bytes, 7 * ("open_library".len() + "/r0".len() + 10) as u64);
     let gb = stats.sources["google_books"];
-    assert_eq!(
-        (gb.entries, gb.negative_entries, gb.expired_entries),
-        (3, 3, 1)
-    );
+    assert_eq!((gb.entries, gb.negative_entries, gb.expired_entries), (3, 3, 1));
     assert_eq!(stats.bytes, ol.bytes + gb.bytes);
     assert_eq!(stats.max_bytes, bookenrich_core::cache::DEFAULT_MAX_BYTES);
-    assert_eq!(
-        stats.oldest.unwrap().timestamp(),
-        i64::try_from(NOW - 6 * DAY).unwrap()
-    );
-    assert_eq!(
-        stats.newest.unwrap().timestamp(),
-        i64::try_from(NOW).unwrap()
-    );
+    assert_eq!(stats.oldest.unwrap().timestamp(), i64::try_from(NOW - 6 * DAY).unwrap());
+    assert_eq!(stats.newest.unwrap().timestamp(), i64::try_from(NOW).unwrap());
     assert!(stats.file_bytes > 0);
     assert_eq!(stats.path, cache.path());
 }
@@ -422,29 +263,16 @@ fn clear_empties_the_cache() {
     let dir = tempfile::tempdir().unwrap();
     let cache = open(&dir);
     for i in 0..500 {
-        cache
-            .put(
-                &CacheKey::new("s", format!("/r{i}")),
-                &found(&"x".repeat(1000), NOW),
-            )
-            .unwrap();
+        cache.put(&CacheKey::new("s", format!("/r{i}")), &found(&"x".repeat(1000), NOW)).unwrap();
     }
     assert_eq!(cache.clear().unwrap(), 500);
     let stats = cache.stats_at(at(NOW)).unwrap();
     assert_eq!((stats.entries, stats.bytes), (0, 0));
-    assert_eq!(
-        cache.get_at(&CacheKey::new("s", "/r1"), at(NOW)).unwrap(),
-        None
-    );
+    assert_eq!(cache.get_at(&CacheKey::new("s", "/r1"), at(NOW)).unwrap(), None);
     assert_eq!(cache.clear().unwrap(), 0);
-    cache
-        .put(&CacheKey::new("s", "/r1"), &found("{}", NOW))
-        .unwrap();
+    cache.put(&CacheKey::new("s", "/r1"), &found("{}", NOW)).unwrap();
     assert!(
-        cache
-            .get_at(&CacheKey::new("s", "/r1"), at(NOW))
-            .unwrap()
-            .is_some(),
+        cache.get_at(&CacheKey::new("s", "/r1"), at(NOW)).unwrap().is_some(),
         "usable after clear"
     );
 }
@@ -455,10 +283,7 @@ fn prune_and_clear_give_space_back_to_the_file_system() {
     let cache = open(&dir);
     for i in 0..400 {
         cache
-            .put(
-                &CacheKey::new("s", format!("/r{i}")),
-                &found(&"x".repeat(10_000), NOW - 40 * DAY),
-            )
+            .put(&CacheKey::new("s", format!("/r{i}")), &found(&"x".repeat(10_000), NOW - 40 * DAY))
             .unwrap();
     }
     let report = cache.prune_at(at(NOW)).unwrap();
@@ -471,12 +296,7 @@ fn prune_and_clear_give_space_back_to_the_file_system() {
     );
 
     for i in 0..400 {
-        cache
-            .put(
-                &CacheKey::new("s", format!("/r{i}")),
-                &found(&"x".repeat(10_000), NOW),
-            )
-            .unwrap();
+        cache.put(&CacheKey::new("s", format!("/r{i}")), &found(&"x".repeat(10_000), NOW)).unwrap();
     }
     let full = cache.stats_at(at(NOW)).unwrap().file_bytes;
     assert_eq!(cache.clear().unwrap(), 400);
@@ -487,10 +307,7 @@ fn prune_and_clear_give_space_back_to_the_file_system() {
 fn bounded(dir: &tempfile::TempDir, max_bytes: u64) -> SqliteCache {
     SqliteCache::open_with(
         dir.path().join("c"),
-        SqliteCacheOptions {
-            max_bytes,
-            ..SqliteCacheOptions::default()
-        },
+        SqliteCacheOptions { max_bytes, ..SqliteCacheOptions::default() },
     )
     .unwrap()
 }
@@ -502,9 +319,7 @@ fn writes_beyond_the_size_bound_evict_the_oldest_entries() {
     let cache = bounded(&dir, 10_000);
     let key = |i: u64| CacheKey::new("s", format!("/{i:03}"));
     for i in 0..100 {
-        cache
-            .put(&key(i), &found(&"x".repeat(95), NOW - 1000 + i))
-            .unwrap();
+        cache.put(&key(i), &found(&"x".repeat(95), NOW - 1000 + i)).unwrap();
     }
     assert_eq!(
         cache.stats_at(at(NOW)).unwrap().bytes,
@@ -514,23 +329,13 @@ fn writes_beyond_the_size_bound_evict_the_oldest_entries() {
     cache.put(&key(100), &found(&"x".repeat(95), NOW)).unwrap();
 
     let stats = cache.stats_at(at(NOW)).unwrap();
-    assert_eq!(
-        stats.bytes, 9_000,
-        "evicted down to 90 % of the bound in one batch"
-    );
+    assert_eq!(stats.bytes, 9_000, "evicted down to 90 % of the bound in one batch");
     assert_eq!(stats.entries, 90);
     for i in 0..11 {
-        assert_eq!(
-            cache.get_at(&key(i), at(NOW)).unwrap(),
-            None,
-            "oldest entry {i} evicted"
-        );
+        assert_eq!(cache.get_at(&key(i), at(NOW)).unwrap(), None, "oldest entry {i} evicted");
     }
     for i in 11..=100 {
-        assert!(
-            cache.get_at(&key(i), at(NOW)).unwrap().is_some(),
-            "newer entry {i} kept"
-        );
+        assert!(cache.get_at(&key(i), at(NOW)).unwrap().is_some(), "newer entry {i} kept");
     }
 }
 
@@ -540,63 +345,32 @@ fn prune_evicts_down_to_a_smaller_bound() {
     let cache = bounded(&dir, 1_000_000);
     for i in 0..100 {
         cache
-            .put(
-                &CacheKey::new("s", format!("/{i:03}")),
-                &found(&"x".repeat(95), NOW - 1000 + i),
-            )
+            .put(&CacheKey::new("s", format!("/{i:03}")), &found(&"x".repeat(95), NOW - 1000 + i))
             .unwrap();
     }
     drop(cache);
     let cache = bounded(&dir, 2_550);
     let report = cache.prune_at(at(NOW)).unwrap();
     assert_eq!((report.evicted, report.bytes_after), (75, 2_500));
-    assert!(
-        cache
-            .get_at(&CacheKey::new("s", "/075"), at(NOW))
-            .unwrap()
-            .is_some()
-    );
-    assert!(
-        cache
-            .get_at(&CacheKey::new("s", "/074"), at(NOW))
-            .unwrap()
-            .is_none()
-    );
+    assert!(cache.get_at(&CacheKey::new("s", "/075"), at(NOW)).unwrap().is_some());
+    assert!(cache.get_at(&CacheKey::new("s", "/074"), at(NOW)).unwrap().is_none());
 }
 
 #[test]
 fn an_answer_larger_than_the_bound_is_not_stored_and_evicts_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let cache = bounded(&dir, 1_000);
-    cache
-        .put(&CacheKey::new("s", "/small"), &found("{}", NOW))
-        .unwrap();
-    cache
-        .put(
-            &CacheKey::new("s", "/huge"),
-            &found(&"x".repeat(2_000), NOW),
-        )
-        .unwrap();
-    assert_eq!(
-        cache.get_at(&CacheKey::new("s", "/huge"), at(NOW)).unwrap(),
-        None
-    );
-    assert!(
-        cache
-            .get_at(&CacheKey::new("s", "/small"), at(NOW))
-            .unwrap()
-            .is_some()
-    );
+    cache.put(&CacheKey::new("s", "/small"), &found("{}", NOW)).unwrap();
+    cache.put(&CacheKey::new("s", "/huge"), &found(&"x".repeat(2_000), NOW)).unwrap();
+    assert_eq!(cache.get_at(&CacheKey::new("s", "/huge"), at(NOW)).unwrap(), None);
+    assert!(cache.get_at(&CacheKey::new("s", "/small"), at(NOW)).unwrap().is_some());
 }
 
 #[test]
 fn an_entry_from_before_1970_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let cache = open(&dir);
-    let entry = CacheEntry {
-        body: None,
-        fetched_at: UNIX_EPOCH - Duration::from_secs(1),
-    };
+    let entry = CacheEntry { body: None, fetched_at: UNIX_EPOCH - Duration::from_secs(1) };
     let err = cache.put(&CacheKey::new("s", "/r"), &entry).unwrap_err();
     assert!(matches!(err, bookenrich_core::Error::Cache { .. }), "{err}");
 }
@@ -611,9 +385,7 @@ fn many_threads_share_one_cache() {
             thread::spawn(move || {
                 for i in 0..250 {
                     let key = CacheKey::new("s", format!("/t{t}/{i}"));
-                    cache
-                        .put(&key, &CacheEntry::found(format!("{t}:{i}")))
-                        .unwrap();
+                    cache.put(&key, &CacheEntry::found(format!("{t}:{i}"))).unwrap();
                     let got = cache.get(&key).unwrap().unwrap();
                     assert_eq!(got.body.unwrap(), format!("{t}:{i}").into_bytes());
                 }
@@ -625,12 +397,7 @@ fn many_threads_share_one_cache() {
     }
     for t in 0..8 {
         for i in 0..250 {
-            assert!(
-                cache
-                    .get(&CacheKey::new("s", format!("/t{t}/{i}")))
-                    .unwrap()
-                    .is_some()
-            );
+            assert!(cache.get(&CacheKey::new("s", format!("/t{t}/{i}"))).unwrap().is_some());
         }
     }
 }
@@ -657,10 +424,7 @@ fn a_row_written_by_hand_with_wrong_types_is_a_miss() {
     .unwrap();
     drop(cache);
     let cache = open(&dir);
-    assert_eq!(
-        cache.get_at(&CacheKey::new("s", "/text"), at(NOW)).unwrap(),
-        None
-    );
+    assert_eq!(cache.get_at(&CacheKey::new("s", "/text"), at(NOW)).unwrap(), None);
 }
 
 #[test]
@@ -675,23 +439,15 @@ fn a_cache_file_deleted_while_open_is_not_recreated_empty_by_a_lookup() {
     }
     // Lookups need a new read connection after the first: the pool is empty here.
     let result = cache.get_at(&CacheKey::new("s", "/r"), at(NOW));
-    assert!(
-        matches!(result, Ok(None) | Err(bookenrich_core::Error::Cache { .. })),
-        "{result:?}"
-    );
+    assert!(matches!(result, Ok(None) | Err(bookenrich_core::Error::Cache { .. })), "{result:?}");
     assert!(!path.exists(), "a lookup does not create an empty database");
 }
 
 #[test]
 fn a_path_that_looks_like_a_uri_is_a_plain_file_name() {
     let dir = tempfile::tempdir().unwrap();
-    let cache = SqliteCache::open(
-        dir.path().join("file:x?mode=memory"),
-        CachePolicy::default(),
-    )
-    .unwrap();
-    cache
-        .put(&CacheKey::new("s", "/r"), &found("{}", NOW))
-        .unwrap();
+    let cache =
+        SqliteCache::open(dir.path().join("file:x?mode=memory"), CachePolicy::default()).unwrap();
+    cache.put(&CacheKey::new("s", "/r"), &found("{}", NOW)).unwrap();
     assert!(dir.path().join("file:x?mode=memory").is_file());
 }

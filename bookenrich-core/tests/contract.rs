@@ -8,9 +8,7 @@ use bookenrich_core::{DashboardOptions, build_dashboard};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name)
 }
 
 fn expected(name: &str) -> Value {
@@ -19,20 +17,14 @@ fn expected(name: &str) -> Value {
 }
 
 fn actual(include_unread: bool) -> Value {
-    let options = ReadOptions {
-        include_unread,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread, ..ReadOptions::default() };
     let export =
         read_export_path(fixture("goodreads_edge_cases.csv"), &options).expect("export reads");
     assert!(export.problems.is_empty(), "{:?}", export.problems);
     let dashboard = build_dashboard(
         &export.books,
         &[],
-        &DashboardOptions {
-            include_private_notes: true,
-            ..DashboardOptions::default()
-        },
+        &DashboardOptions { include_private_notes: true, ..DashboardOptions::default() },
     );
     serde_json::to_value(&dashboard).expect("serialisable")
 }

@@ -14,26 +14,66 @@ use bookenrich_fake_catalogue::{FakeBook, FakeCatalogue, FakeCatalogueHandle};
 const ARCHETYPES: &[(&str, &[&str], &[&str])] = &[
     (
         "Fantasy",
-        &["Fantasy", "Fantasy fiction", "Fiction, fantasy, general", "Fantasy.", "FICTION / Fantasy / Epic"],
+        &[
+            "Fantasy",
+            "Fantasy fiction",
+            "Fiction, fantasy, general",
+            "Fantasy.",
+            "FICTION / Fantasy / Epic",
+        ],
         &["Fiction / Fantasy / Epic", "Fiction / Fantasy / General"],
     ),
     (
         "Science Fiction",
-        &["Science fiction", "Sci-fi", "SF", "Fiction, science fiction, space opera", "Science Fiction."],
+        &[
+            "Science fiction",
+            "Sci-fi",
+            "SF",
+            "Fiction, science fiction, space opera",
+            "Science Fiction.",
+        ],
         &["Fiction / Science Fiction / Space Opera", "Fiction / Science Fiction / General"],
     ),
     (
         "Mystery",
-        &["Detective and mystery stories", "Mystery fiction", "Fiction, mystery & detective, general"],
+        &[
+            "Detective and mystery stories",
+            "Mystery fiction",
+            "Fiction, mystery & detective, general",
+        ],
         &["Fiction / Mystery & Detective / General"],
     ),
     ("Horror", &["Horror tales", "Horror fiction", "Fiction, horror"], &["Fiction / Horror"]),
-    ("Romance", &["Romance fiction", "Love stories", "Fiction, romance, contemporary"], &["Fiction / Romance / Contemporary"]),
-    ("Historical Fiction", &["Historical fiction", "Fiction, historical, general"], &["Fiction / Historical / General"]),
-    ("Biography", &["Biography", "Biographies", "Autobiography"], &["Biography & Autobiography / General"]),
-    ("History", &["History", "World history", "History, modern"], &["History / General", "History / Europe / General"]),
-    ("Young Adult", &["Young adult fiction", "Juvenile fiction", "Fiction, young adult"], &["Young Adult Fiction / General"]),
-    ("Thriller", &["Thrillers", "Suspense fiction", "Fiction, thrillers, general"], &["Fiction / Thrillers / Suspense"]),
+    (
+        "Romance",
+        &["Romance fiction", "Love stories", "Fiction, romance, contemporary"],
+        &["Fiction / Romance / Contemporary"],
+    ),
+    (
+        "Historical Fiction",
+        &["Historical fiction", "Fiction, historical, general"],
+        &["Fiction / Historical / General"],
+    ),
+    (
+        "Biography",
+        &["Biography", "Biographies", "Autobiography"],
+        &["Biography & Autobiography / General"],
+    ),
+    (
+        "History",
+        &["History", "World history", "History, modern"],
+        &["History / General", "History / Europe / General"],
+    ),
+    (
+        "Young Adult",
+        &["Young adult fiction", "Juvenile fiction", "Fiction, young adult"],
+        &["Young Adult Fiction / General"],
+    ),
+    (
+        "Thriller",
+        &["Thrillers", "Suspense fiction", "Fiction, thrillers, general"],
+        &["Fiction / Thrillers / Suspense"],
+    ),
 ];
 
 /// Noise, by class: none of it may survive.
@@ -95,9 +135,11 @@ fn library() -> (Vec<FakeBook>, BTreeSet<String>) {
     let mut with_real_genre = BTreeSet::new();
     for n in 0..60u64 {
         let isbn = isbn13(n);
-        let mut book = FakeBook::new(&isbn, &format!("Noisy Book {n}"), &format!("Author {}", n % 17));
+        let mut book =
+            FakeBook::new(&isbn, &format!("Noisy Book {n}"), &format!("Author {}", n % 17));
         let idx = usize::try_from(n).unwrap();
-        let noise: Vec<String> = (0..8).map(|j| NOISE[(idx * 5 + j * 7) % NOISE.len()].to_owned()).collect();
+        let noise: Vec<String> =
+            (0..8).map(|j| NOISE[(idx * 5 + j * 7) % NOISE.len()].to_owned()).collect();
         book.ol_subjects.clone_from(&noise);
         book.ol_cover_id = Some(1_000 + n);
         book.ol_work_key = Some(format!("/works/OL{}W", 900_000 + n));
@@ -125,7 +167,10 @@ async fn enrich(server: &FakeCatalogueHandle, books: &[BookInfo]) -> Vec<Enriche
         open_library_url: Some(server.base_url()),
         google_books_url: Some(server.base_url()),
         contact: Some("tests@bookenrich.invalid".into()),
-        rate_limits: Some(BTreeMap::from([("openlibrary".into(), 500.0), ("google".into(), 500.0)])),
+        rate_limits: Some(BTreeMap::from([
+            ("openlibrary".into(), 500.0),
+            ("google".into(), 500.0),
+        ])),
         cache: Some(CacheSetting::Off),
         ..EnricherOptions::default()
     }
@@ -160,8 +205,16 @@ async fn a_noisy_library_comes_out_clean_kept_small_and_deterministic() {
         assert!(book.error.is_none(), "{}: {:?}", book.title, book.error);
         assert!(!book.genres_by_source.is_empty(), "{}: the sources answered", book.title);
         for genre in &book.final_genres {
-            assert!(vocabulary.contains(genre.as_str()), "{}: {genre:?} is not in the vocabulary", book.title);
-            assert!(!noise.contains(&genre.to_lowercase()), "{}: noise {genre:?} survived", book.title);
+            assert!(
+                vocabulary.contains(genre.as_str()),
+                "{}: {genre:?} is not in the vocabulary",
+                book.title
+            );
+            assert!(
+                !noise.contains(&genre.to_lowercase()),
+                "{}: noise {genre:?} survived",
+                book.title
+            );
             assert!(!genre.chars().any(|c| c.is_ascii_digit()), "{}: {genre:?}", book.title);
             distinct.insert(genre.clone());
         }
@@ -169,7 +222,12 @@ async fn a_noisy_library_comes_out_clean_kept_small_and_deterministic() {
             book.final_genres.iter().filter(|g| *g != "Fiction" && *g != "Nonfiction").collect();
         let id = book.goodreads_id.as_deref().unwrap();
         if with_real_genre.contains(id) {
-            assert!(!real.is_empty(), "{}: lost its genres: {:?}", book.title, book.genres_by_source);
+            assert!(
+                !real.is_empty(),
+                "{}: lost its genres: {:?}",
+                book.title,
+                book.genres_by_source
+            );
         } else {
             assert!(real.is_empty(), "{}: noise became {:?}", book.title, book.final_genres);
         }
@@ -178,7 +236,11 @@ async fn a_noisy_library_comes_out_clean_kept_small_and_deterministic() {
     println!(
         "{} books, {} distinct raw strings → {} distinct genres: {distinct:?}",
         first.len(),
-        first.iter().flat_map(|b| b.genres_by_source.values().flatten()).collect::<BTreeSet<_>>().len(),
+        first
+            .iter()
+            .flat_map(|b| b.genres_by_source.values().flatten())
+            .collect::<BTreeSet<_>>()
+            .len(),
         distinct.len()
     );
     assert!(

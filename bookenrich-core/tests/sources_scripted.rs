@@ -54,27 +54,16 @@ impl std::fmt::Debug for Router {
 
 impl Router {
     fn new(handler: impl Fn(&str) -> (u16, String) + Send + Sync + 'static) -> Arc<Self> {
-        Arc::new(Self {
-            handler: Box::new(handler),
-            seen: Mutex::default(),
-        })
+        Arc::new(Self { handler: Box::new(handler), seen: Mutex::default() })
     }
 
     /// Path and query of every request, in order.
     fn paths(&self) -> Vec<String> {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|r| path_and_query(&r.url))
-            .collect()
+        self.seen.lock().unwrap().iter().map(|r| path_and_query(&r.url)).collect()
     }
 
     fn count(&self, prefix: &str) -> usize {
-        self.paths()
-            .iter()
-            .filter(|p| p.starts_with(prefix))
-            .count()
+        self.paths().iter().filter(|p| p.starts_with(prefix)).count()
     }
 }
 
@@ -90,11 +79,7 @@ impl HttpClient for Router {
     async fn get(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let (status, body) = (self.handler)(&path_and_query(&request.url));
         self.seen.lock().unwrap().push(request);
-        Ok(HttpResponse {
-            status,
-            retry_after: None,
-            body: body.into_bytes().into(),
-        })
+        Ok(HttpResponse { status, retry_after: None, body: body.into_bytes().into() })
     }
 }
 
@@ -139,10 +124,7 @@ fn synthetic_isbn(n: u64) -> String {
 /// A Books API answer with an entry for every requested ISBN accepted by `known`.
 fn books_api_answer(path: &str, known: impl Fn(&str) -> bool) -> String {
     let query = path.split_once('?').map_or("", |(_, q)| q);
-    let bibkeys = query
-        .split('&')
-        .find_map(|p| p.strip_prefix("bibkeys="))
-        .unwrap_or_default();
+    let bibkeys = query.split('&').find_map(|p| p.strip_prefix("bibkeys=")).unwrap_or_default();
     let mut out = serde_json::Map::new();
     for key in bibkeys.split(',') {
         let isbn = key.trim_start_matches("ISBN:");
@@ -178,9 +160,8 @@ async fn isbn_books_cost_one_books_api_request_per_forty() {
     });
     let ol = open_library();
     let fetch = fetcher("open_library", &router);
-    let books: Vec<BookQuery> = (1..=85)
-        .map(|n| book(Some(&synthetic_isbn(n)), &format!("Book {n}"), "Author"))
-        .collect();
+    let books: Vec<BookQuery> =
+        (1..=85).map(|n| book(Some(&synthetic_isbn(n)), &format!("Book {n}"), "Author")).collect();
 
     // Called in batches as the engine does, and with everything at once: the same plan.
     let mut results = Vec::new();
@@ -188,12 +169,7 @@ async fn isbn_books_cost_one_books_api_request_per_forty() {
         results.extend(ol.lookup(chunk, &fetch).await);
     }
     assert_eq!(router.count("/api/books?"), 3, "ceil(85 / 40) requests");
-    assert_eq!(
-        router.paths().len(),
-        3,
-        "nothing but the batches: {:?}",
-        router.paths()
-    );
+    assert_eq!(router.paths().len(), 3, "nothing but the batches: {:?}", router.paths());
     let all_at_once = Router::new(|path| {
         if path.starts_with("/api/books?") {
             (200, books_api_answer(path, |_| true))
@@ -201,9 +177,7 @@ async fn isbn_books_cost_one_books_api_request_per_forty() {
             not_found()
         }
     });
-    let results_2 = ol
-        .lookup(&books, &fetcher("open_library", &all_at_once))
-        .await;
+    let results_2 = ol.lookup(&books, &fetcher("open_library", &all_at_once)).await;
     assert_eq!(all_at_once.paths().len(), 3);
     assert_eq!(results, results_2);
 
@@ -212,10 +186,7 @@ async fn isbn_books_cost_one_books_api_request_per_forty() {
         let hit = result.as_ref().unwrap().as_ref().unwrap();
         let isbn = synthetic_isbn(n);
         assert_eq!(hit.genres, ["Fiction"]);
-        assert!(
-            hit.identifiers.contains(&format!("isbn:{isbn}")),
-            "results in input order"
-        );
+        assert!(hit.identifiers.contains(&format!("isbn:{isbn}")), "results in input order");
         assert_eq!(
             hit.thumbnail_url,
             Some(format!("https://covers.openlibrary.org/b/id/{n}-M.jpg"))
@@ -238,10 +209,7 @@ async fn books_api_entries_are_cached_per_isbn() {
     let router = Router::new(|path| {
         if path.starts_with("/api/books?") {
             // Odd ISBNs are unknown to the Books API.
-            (
-                200,
-                books_api_answer(path, |isbn| isbn.as_bytes()[11] % 2 == 0),
-            )
+            (200, books_api_answer(path, |isbn| isbn.as_bytes()[11] % 2 == 0))
         } else if path.starts_with("/search.json?") {
             (200, r#"{"numFound": 0, "docs": []}"#.to_owned())
         } else {
@@ -251,9 +219,8 @@ async fn books_api_entries_are_cached_per_isbn() {
     let cache = Arc::new(MemoryCache::new());
     let ol = open_library();
     let fetch = fetcher("open_library", &router).with_cache(cache.clone());
-    let books: Vec<BookQuery> = (1..=6)
-        .map(|n| book(Some(&synthetic_isbn(n)), &format!("Book {n}"), "Author"))
-        .collect();
+    let books: Vec<BookQuery> =
+        (1..=6).map(|n| book(Some(&synthetic_isbn(n)), &format!("Book {n}"), "Author")).collect();
     let known = |b: &BookQuery| b.isbn.unwrap().as_isbn13().as_bytes()[11] % 2 == 0;
 
     let first = ol.lookup(&books, &fetch).await;
@@ -271,18 +238,10 @@ async fn books_api_entries_are_cached_per_isbn() {
     // A second run asks nothing: entries, negative entries and searches are cached.
     let before = router.paths().len();
     let second = ol.lookup(&books, &fetch).await;
-    assert_eq!(
-        router.paths().len(),
-        before,
-        "{:?}",
-        &router.paths()[before..]
-    );
+    assert_eq!(router.paths().len(), before, "{:?}", &router.paths()[before..]);
     let strip_notes = |rs: &[bookenrich_core::sources::SourceResult]| {
         rs.iter()
-            .map(|r| {
-                r.clone()
-                    .map(|h| h.map(|h| (h.genres, h.identifiers, h.thumbnail_url)))
-            })
+            .map(|r| r.clone().map(|h| h.map(|h| (h.genres, h.identifiers, h.thumbnail_url))))
             .collect::<Vec<_>>()
     };
     assert_eq!(strip_notes(&first), strip_notes(&second));
@@ -309,19 +268,9 @@ async fn books_api_entries_are_cached_per_isbn() {
 async fn duplicate_isbns_are_asked_once_and_answered_for_each_book() {
     let router = Router::new(|path| (200, books_api_answer(path, |_| true)));
     let isbn = synthetic_isbn(7);
-    let books = [
-        book(Some(&isbn), "A", "X"),
-        book(Some(&isbn), "A (copy)", "X"),
-    ];
-    let results = open_library()
-        .lookup(&books, &fetcher("open_library", &router))
-        .await;
-    assert_eq!(
-        router.paths(),
-        [format!(
-            "/api/books?bibkeys=ISBN:{isbn}&format=json&jscmd=data"
-        )]
-    );
+    let books = [book(Some(&isbn), "A", "X"), book(Some(&isbn), "A (copy)", "X")];
+    let results = open_library().lookup(&books, &fetcher("open_library", &router)).await;
+    assert_eq!(router.paths(), [format!("/api/books?bibkeys=ISBN:{isbn}&format=json&jscmd=data")]);
     assert!(results.iter().all(|r| r.as_ref().unwrap().is_some()));
 }
 
@@ -355,19 +304,8 @@ async fn recorded_batch_entry_is_read_for_the_requested_bibkey() {
         hit.thumbnail_url.as_deref(),
         Some("https://covers.openlibrary.org/b/id/11416356-M.jpg")
     );
-    assert_eq!(
-        hit.identifiers,
-        [
-            "/books/OL32784120M",
-            "isbn:9780439064873",
-            "goodreads:50968"
-        ]
-    );
-    assert_eq!(
-        router.paths().len(),
-        1,
-        "subjects were in the record: no search, no work"
-    );
+    assert_eq!(hit.identifiers, ["/books/OL32784120M", "isbn:9780439064873", "goodreads:50968"]);
+    assert_eq!(router.paths().len(), 1, "subjects were in the record: no search, no work");
 }
 
 #[tokio::test]
@@ -385,19 +323,12 @@ async fn isbn_less_book_is_found_by_search_with_the_series_suffix_stripped() {
     });
     let results = open_library()
         .lookup(
-            &[book(
-                None,
-                "This Is How You Lose the Time War (Time War, #1)",
-                "Amal El-Mohtar",
-            )],
+            &[book(None, "This Is How You Lose the Time War (Time War, #1)", "Amal El-Mohtar")],
             &fetcher("open_library", &router),
         )
         .await;
     let hit = results[0].as_ref().unwrap().as_ref().unwrap();
-    assert_eq!(
-        hit.genres,
-        ["epistolary", "science fiction", "time-traveling", "LGBT"]
-    );
+    assert_eq!(hit.genres, ["epistolary", "science fiction", "time-traveling", "LGBT"]);
     assert_eq!(hit.identifiers, ["/works/OL20639540W"]);
     assert_eq!(router.paths().len(), 1, "{:?}", router.paths());
 }
@@ -425,11 +356,7 @@ async fn a_search_doc_without_subjects_gets_its_work_subjects_by_one_works_url()
     });
     let results = open_library()
         .lookup(
-            &[book(
-                Some("9780140328721"),
-                "Fantastic Mr. Fox",
-                "Roald Dahl",
-            )],
+            &[book(Some("9780140328721"), "Fantastic Mr. Fox", "Roald Dahl")],
             &fetcher("open_library", &router),
         )
         .await;
@@ -467,11 +394,7 @@ async fn a_batch_record_without_subjects_finds_its_work_by_search() {
     });
     let results = open_library()
         .lookup(
-            &[book(
-                Some("9782070427796"),
-                "Les ombres errantes",
-                "Pascal Quignard",
-            )],
+            &[book(Some("9782070427796"), "Les ombres errantes", "Pascal Quignard")],
             &fetcher("open_library", &router),
         )
         .await;
@@ -479,12 +402,7 @@ async fn a_batch_record_without_subjects_finds_its_work_by_search() {
     assert_eq!(hit.genres, ["Roman", "Prix Goncourt"]);
     assert_eq!(
         hit.identifiers,
-        [
-            "/books/OL16262504M",
-            "isbn:9782070427796",
-            "goodreads:1835483",
-            "/works/OL2631089W"
-        ]
+        ["/books/OL16262504M", "isbn:9782070427796", "goodreads:1835483", "/works/OL2631089W"]
     );
     assert_eq!(
         hit.thumbnail_url.as_deref(),
@@ -509,23 +427,11 @@ async fn a_batch_record_without_subjects_finds_its_work_by_search() {
     });
     let results = ol
         .lookup(
-            &[book(
-                Some("9782070427796"),
-                "Les ombres errantes",
-                "Pascal Quignard",
-            )],
+            &[book(Some("9782070427796"), "Les ombres errantes", "Pascal Quignard")],
             &fetcher("open_library", &quiet),
         )
         .await;
-    assert!(
-        results[0]
-            .as_ref()
-            .unwrap()
-            .as_ref()
-            .unwrap()
-            .genres
-            .is_empty()
-    );
+    assert!(results[0].as_ref().unwrap().as_ref().unwrap().genres.is_empty());
     assert_eq!(quiet.paths().len(), 1);
 }
 
@@ -539,15 +445,11 @@ async fn a_poorly_matching_search_finds_nothing() {
         }
     });
     let results = open_library()
-        .lookup(
-            &[book(None, "The Alchemist", "Paulo Coelho")],
-            &fetcher("open_library", &router),
-        )
+        .lookup(&[book(None, "The Alchemist", "Paulo Coelho")], &fetcher("open_library", &router))
         .await;
     assert_eq!(results[0], Ok(None));
-    let results = open_library()
-        .lookup(&[book(None, "   ", "")], &fetcher("open_library", &router))
-        .await;
+    let results =
+        open_library().lookup(&[book(None, "   ", "")], &fetcher("open_library", &router)).await;
     assert_eq!(results[0], Ok(None), "nothing to search by");
     assert_eq!(router.paths().len(), 1);
 }
@@ -568,18 +470,11 @@ async fn a_failed_batch_fails_its_isbn_books_only() {
         book(None, "This Is How You Lose the Time War", "Amal El-Mohtar"),
         book(Some(&synthetic_isbn(2)), "Book 2", "A"),
     ];
-    let results = open_library()
-        .lookup(&books, &fetcher("open_library", &router))
-        .await;
+    let results = open_library().lookup(&books, &fetcher("open_library", &router)).await;
     for i in [0, 2] {
         let e = results[i].as_ref().unwrap_err();
         assert_eq!(e.kind, SourceErrorKind::Server);
-        assert!(
-            e.url
-                .as_deref()
-                .is_some_and(|u| u.contains("/api/books?bibkeys=")),
-            "{e}"
-        );
+        assert!(e.url.as_deref().is_some_and(|u| u.contains("/api/books?bibkeys=")), "{e}");
     }
     assert!(results[1].as_ref().unwrap().is_some());
 }
@@ -600,10 +495,7 @@ async fn a_malformed_entry_fails_its_book_only() {
             &fetcher("open_library", &router).with_cache(cache.clone()),
         )
         .await;
-    assert_eq!(
-        results[0].as_ref().unwrap().as_ref().unwrap().genres,
-        ["Fiction"]
-    );
+    assert_eq!(results[0].as_ref().unwrap().as_ref().unwrap().genres, ["Fiction"]);
     let e = results[1].as_ref().unwrap_err();
     assert_eq!(e.kind, SourceErrorKind::MalformedResponse);
     assert!(e.message.contains(&format!("ISBN:{bad}")), "{e}");
@@ -621,43 +513,26 @@ async fn google_isbn_search_then_volume_record_with_key_in_header_only() {
     let g = google(Some("SECRET-KEY"));
     let results = g
         .lookup(
-            &[book(
-                Some("0374104093"),
-                "Annihilation (Southern Reach #1)",
-                "Jeff VanderMeer",
-            )],
+            &[book(Some("0374104093"), "Annihilation (Southern Reach #1)", "Jeff VanderMeer")],
             &fetcher("google_books", &router),
         )
         .await;
     let hit = results[0].as_ref().unwrap().as_ref().unwrap();
-    assert_eq!(
-        hit.genres.len(),
-        8,
-        "full categories from the volume record"
-    );
+    assert_eq!(hit.genres.len(), 8, "full categories from the volume record");
     assert_eq!(hit.genres[0], "Fiction / General");
     assert!(
         hit.thumbnail_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://") && !u.contains("edge=curl"))
     );
-    assert_eq!(
-        hit.identifiers,
-        ["google:2cl7AgAAQBAJ", "isbn:9780374104092"]
-    );
+    assert_eq!(hit.identifiers, ["google:2cl7AgAAQBAJ", "isbn:9780374104092"]);
     assert_eq!(
         router.paths(),
-        [
-            "/books/v1/volumes?q=isbn:9780374104092",
-            "/books/v1/volumes/2cl7AgAAQBAJ"
-        ]
+        ["/books/v1/volumes?q=isbn:9780374104092", "/books/v1/volumes/2cl7AgAAQBAJ"]
     );
     for request in router.seen.lock().unwrap().iter() {
         assert!(!request.url.as_str().contains("SECRET"), "{}", request.url);
-        assert_eq!(
-            request.headers,
-            [("x-goog-api-key".to_owned(), "SECRET-KEY".to_owned())]
-        );
+        assert_eq!(request.headers, [("x-goog-api-key".to_owned(), "SECRET-KEY".to_owned())]);
     }
 }
 
@@ -685,27 +560,11 @@ async fn google_skips_decoys_then_tries_isbn10_then_title() {
         .await;
     let hit = results[0].as_ref().unwrap().as_ref().unwrap();
     assert_eq!(hit.genres.len(), 5);
-    assert!(
-        hit.genres
-            .iter()
-            .any(|g| g == "Fiction / Science Fiction / Space Opera")
-    );
+    assert!(hit.genres.iter().any(|g| g == "Fiction / Science Fiction / Space Opera"));
     assert_eq!(hit.identifiers[0], "google:49T5twEACAAJ");
-    assert!(
-        hit.notes.iter().any(|n| n.contains("lack that ISBN")),
-        "{:?}",
-        hit.notes
-    );
+    assert!(hit.notes.iter().any(|n| n.contains("lack that ISBN")), "{:?}", hit.notes);
     assert_eq!(router.paths().len(), 4, "{:?}", router.paths());
-    assert!(
-        router
-            .seen
-            .lock()
-            .unwrap()
-            .iter()
-            .all(|r| r.headers.is_empty()),
-        "no key, no header"
-    );
+    assert!(router.seen.lock().unwrap().iter().all(|r| r.headers.is_empty()), "no key, no header");
 }
 
 #[tokio::test]
@@ -719,26 +578,13 @@ async fn google_without_a_matching_volume_finds_nothing() {
     });
     let results = google(None)
         .lookup(
-            &[book(
-                Some("9780140328721"),
-                "Fantastic Mr. Fox",
-                "Roald Dahl",
-            )],
+            &[book(Some("9780140328721"), "Fantastic Mr. Fox", "Roald Dahl")],
             &fetcher("google_books", &router),
         )
         .await;
     assert_eq!(results[0], Ok(None));
-    assert_eq!(
-        router.count("/books/v1/volumes/"),
-        0,
-        "no volume fetched for a rejected item"
-    );
-    assert_eq!(
-        router.paths().len(),
-        3,
-        "isbn-13, isbn-10, title: {:?}",
-        router.paths()
-    );
+    assert_eq!(router.count("/books/v1/volumes/"), 0, "no volume fetched for a rejected item");
+    assert_eq!(router.paths().len(), 3, "isbn-13, isbn-10, title: {:?}", router.paths());
 }
 
 #[tokio::test]
@@ -752,21 +598,13 @@ async fn google_volume_404_falls_back_to_the_search_record() {
     });
     let results = google(None)
         .lookup(
-            &[book(
-                Some("9780374104092"),
-                "Annihilation",
-                "Jeff VanderMeer",
-            )],
+            &[book(Some("9780374104092"), "Annihilation", "Jeff VanderMeer")],
             &fetcher("google_books", &router),
         )
         .await;
     let hit = results[0].as_ref().unwrap().as_ref().unwrap();
     assert_eq!(hit.genres, ["Fiction"]);
-    assert!(
-        hit.notes.iter().any(|n| n.contains("not found")),
-        "{:?}",
-        hit.notes
-    );
+    assert!(hit.notes.iter().any(|n| n.contains("not found")), "{:?}", hit.notes);
 }
 
 #[tokio::test]
@@ -779,22 +617,13 @@ async fn google_daily_quota_stops_the_source_for_the_rest_of_the_batch() {
         book(None, "Children of Time", "Adrian Tchaikovsky"),
     ];
     let results = google(None).lookup(&books, &fetch).await;
-    assert_eq!(
-        results[0].as_ref().unwrap_err().kind,
-        SourceErrorKind::QuotaExhausted
-    );
-    assert_eq!(
-        results[1].as_ref().unwrap_err().kind,
-        SourceErrorKind::QuotaExhausted
-    );
+    assert_eq!(results[0].as_ref().unwrap_err().kind, SourceErrorKind::QuotaExhausted);
+    assert_eq!(results[1].as_ref().unwrap_err().kind, SourceErrorKind::QuotaExhausted);
     assert_eq!(router.paths().len(), 1, "no request after the quota answer");
     assert!(fetch.disabled_reason().is_some());
 
     // A later call on the same run is refused without requests.
     let later = google(None).lookup(&books[1..], &fetch).await;
-    assert_eq!(
-        later[0].as_ref().unwrap_err().kind,
-        SourceErrorKind::Disabled
-    );
+    assert_eq!(later[0].as_ref().unwrap_err().kind, SourceErrorKind::Disabled);
     assert_eq!(router.paths().len(), 1);
 }

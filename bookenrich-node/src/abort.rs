@@ -41,16 +41,13 @@ pub struct AbortListener {
 /// Listens for `abort` on `signal`; `Err(ABORTED)` when it has already fired.
 pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(AbortWatch, AbortListener)> {
     let not_a_signal = || BindingError::invalid_input("signal must be an AbortSignal");
-    let aborted: Unknown<'_> = signal
-        .get_named_property("aborted")
-        .map_err(|_| not_a_signal())?;
+    let aborted: Unknown<'_> = signal.get_named_property("aborted").map_err(|_| not_a_signal())?;
     let aborted = aborted.coerce_to_bool().map_err(|_| not_a_signal())?;
     if aborted {
         return Err(BindingError::aborted());
     }
-    let add: Function<'_, FnArgs<(&str, Listener, Object<'_>)>, Unknown<'_>> = signal
-        .get_named_property("addEventListener")
-        .map_err(|_| not_a_signal())?;
+    let add: Function<'_, FnArgs<(&str, Listener, Object<'_>)>, Unknown<'_>> =
+        signal.get_named_property("addEventListener").map_err(|_| not_a_signal())?;
     let (tx, rx) = watch::channel(false);
     let listener = env
         .create_function_from_closure("onAbort", move |_ctx| {
@@ -61,16 +58,9 @@ pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(AbortWatch, AbortListen
     let mut once = Object::new(env).map_err(|e| napi_failure(&e))?;
     once.set("once", true).map_err(|e| napi_failure(&e))?;
     let listener_ref = listener.create_ref().map_err(|e| napi_failure(&e))?;
-    add.apply(signal, FnArgs::from(("abort", listener, once)))
-        .map_err(|_| not_a_signal())?;
+    add.apply(signal, FnArgs::from(("abort", listener, once))).map_err(|_| not_a_signal())?;
     let signal_ref = signal.create_ref::<false>().map_err(|e| napi_failure(&e))?;
-    Ok((
-        AbortWatch { fired: rx },
-        AbortListener {
-            signal: signal_ref,
-            listener: listener_ref,
-        },
-    ))
+    Ok((AbortWatch { fired: rx }, AbortListener { signal: signal_ref, listener: listener_ref }))
 }
 
 impl AbortListener {
@@ -91,8 +81,5 @@ impl AbortListener {
 }
 
 fn napi_failure(e: &napi::Error) -> BindingError {
-    BindingError::new(
-        crate::error::Code::Internal,
-        format!("cannot listen for abort: {e}"),
-    )
+    BindingError::new(crate::error::Code::Internal, format!("cannot listen for abort: {e}"))
 }

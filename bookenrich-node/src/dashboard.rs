@@ -34,13 +34,11 @@ impl TryFrom<BuildDashboardOptions> for DashboardOptions {
         let timestamp = o
             .timestamp
             .map(|t| {
-                DateTime::parse_from_rfc3339(&t)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|e| {
-                        BindingError::invalid_input(format!(
-                            "timestamp must be an RFC 3339 date-time, got {t:?}: {e}"
-                        ))
-                    })
+                DateTime::parse_from_rfc3339(&t).map(|t| t.with_timezone(&Utc)).map_err(|e| {
+                    BindingError::invalid_input(format!(
+                        "timestamp must be an RFC 3339 date-time, got {t:?}: {e}"
+                    ))
+                })
             })
             .transpose()?;
         Ok(Self {
@@ -66,11 +64,8 @@ pub fn build_dashboard(
     guard::sync(env, || {
         let options = DashboardOptions::try_from(options.unwrap_or_default())?;
         let books: Vec<BookAnalytics> = books_from_js(books)?;
-        let results: Vec<EnrichedBook> = results
-            .unwrap_or_default()
-            .into_iter()
-            .map(EnrichedBook::from)
-            .collect();
+        let results: Vec<EnrichedBook> =
+            results.unwrap_or_default().into_iter().map(EnrichedBook::from).collect();
         Ok(core_build(&books, &results, &options).into())
     })
 }

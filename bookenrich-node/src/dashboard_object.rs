@@ -458,11 +458,7 @@ impl TryFrom<Dashboard> for dash::Dashboard<'static> {
     fn try_from(d: Dashboard) -> Result<Self> {
         Ok(Self {
             export_id: d.export_id,
-            books: d
-                .books
-                .into_iter()
-                .map(dash::DashboardBook::try_from)
-                .collect::<Result<_>>()?,
+            books: d.books.into_iter().map(dash::DashboardBook::try_from).collect::<Result<_>>()?,
             summary: d.summary.try_into()?,
             metadata: d.metadata.try_into()?,
         })

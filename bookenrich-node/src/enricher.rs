@@ -150,10 +150,7 @@ impl TryFrom<EnricherOptions> for CoreOptions {
             .merge
             .map(|m| {
                 MergePolicy::parse(&m).ok_or_else(|| {
-                    config(
-                        "merge",
-                        format!("{m:?} is not \"union\" or \"first_with_genres\""),
-                    )
+                    config("merge", format!("{m:?} is not \"union\" or \"first_with_genres\""))
                 })
             })
             .transpose()?;
@@ -162,10 +159,8 @@ impl TryFrom<EnricherOptions> for CoreOptions {
                 u32::try_from(n).map_err(|_| config("maxAttempts", format!("{n} is too large")))
             })
             .transpose()?;
-        let cache = o
-            .cache
-            .map(|c| CacheSetting::parse(&c).map_err(|m| config("cache", m)))
-            .transpose()?;
+        let cache =
+            o.cache.map(|c| CacheSetting::parse(&c).map_err(|m| config("cache", m))).transpose()?;
         Ok(Self {
             sources,
             merge_policy,
@@ -195,10 +190,7 @@ fn number(n: usize) -> f64 {
 impl From<&CoreOptions> for EnricherOptions {
     fn from(o: &CoreOptions) -> Self {
         Self {
-            sources: o
-                .sources
-                .as_ref()
-                .map(|s| s.iter().map(|s| s.name().to_owned()).collect()),
+            sources: o.sources.as_ref().map(|s| s.iter().map(|s| s.name().to_owned()).collect()),
             merge: o.merge_policy.map(|m| m.as_str().to_owned()),
             concurrency: o.concurrency.map(number),
             rate_limits: o.rate_limits.clone(),
@@ -264,11 +256,7 @@ impl Enricher {
         guard::sync(env, || {
             let explicit = CoreOptions::try_from(options.unwrap_or_default())?;
             let options = explicit.with_env()?;
-            let inner = options
-                .clone()
-                .into_builder()?
-                .progress(progress::forward)
-                .build()?;
+            let inner = options.clone().into_builder()?.progress(progress::forward).build()?;
             Ok(Self { options, inner })
         })
     }
@@ -276,11 +264,7 @@ impl Enricher {
     /// The configured sources' names, in order (e.g. `["open_library", "google_books"]`).
     #[napi(getter)]
     pub fn sources(&self) -> Vec<String> {
-        self.inner
-            .source_names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
+        self.inner.source_names().into_iter().map(str::to_owned).collect()
     }
 
     /// The merge policy.
@@ -358,11 +342,7 @@ impl Enricher {
         let books = books.into_iter().map(CoreBookInfo::from).collect();
         let (on_progress, signal) = options.map_or((None, None), |o| (o.on_progress, o.signal));
         let abort = signal.map(|s| abort::listen(&env, &s)).transpose()?;
-        Ok(Prepared {
-            books,
-            sink: on_progress.map(ProgressSink::new),
-            abort,
-        })
+        Ok(Prepared { books, sink: on_progress.map(ProgressSink::new), abort })
     }
 
     fn run<'env, T>(

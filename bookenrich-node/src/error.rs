@@ -98,11 +98,7 @@ pub type Result<T, E = BindingError> = std::result::Result<T, E>;
 impl BindingError {
     /// An error with `code` and `message` and no details.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            details: Vec::new(),
-        }
+        Self { code, message: message.into(), details: Vec::new() }
     }
 
     /// An [`Code::InvalidInput`] error.
@@ -129,18 +125,15 @@ impl BindingError {
     pub fn into_napi(self, env: &Env) -> napi::Error {
         match self.to_js_object(env) {
             Ok(obj) => napi::Error::from(obj.to_unknown()),
-            Err(_) => napi::Error::new(
-                Status::GenericFailure,
-                format!("{}: {}", self.code, self.message),
-            ),
+            Err(_) => {
+                napi::Error::new(Status::GenericFailure, format!("{}: {}", self.code, self.message))
+            }
         }
     }
 
     fn to_js_object<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
-        let mut obj = env.create_error(napi::Error::new(
-            Status::GenericFailure,
-            self.message.clone(),
-        ))?;
+        let mut obj =
+            env.create_error(napi::Error::new(Status::GenericFailure, self.message.clone()))?;
         obj.set("code", self.code.as_str())?;
         for (name, value) in &self.details {
             match value {
@@ -261,17 +254,8 @@ mod tests {
             columns: vec!["Title".into(), "Author".into()],
         });
         assert_eq!(e.code.as_str(), "MISSING_COLUMNS");
-        assert_eq!(
-            e.message,
-            "lib.csv: missing required column(s): Title, Author"
-        );
-        assert_eq!(
-            e.details[1],
-            (
-                "columns",
-                Detail::List(vec!["Title".into(), "Author".into()])
-            )
-        );
+        assert_eq!(e.message, "lib.csv: missing required column(s): Title, Author");
+        assert_eq!(e.details[1], ("columns", Detail::List(vec!["Title".into(), "Author".into()])));
 
         let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
         let e = BindingError::from(CoreError::io("/nope.csv", io));
@@ -295,14 +279,11 @@ mod tests {
         .with_url("http://127.0.0.1:9/books/v1/volumes");
         let e = BindingError::from(CoreError::Source(se));
         assert_eq!(e.code, Code::SourceFailed);
+        assert!(e.details.contains(&("kind", Detail::Text("quota_exhausted".into()))));
         assert!(
             e.details
-                .contains(&("kind", Detail::Text("quota_exhausted".into())))
+                .contains(&("url", Detail::Text("http://127.0.0.1:9/books/v1/volumes".into())))
         );
-        assert!(e.details.contains(&(
-            "url",
-            Detail::Text("http://127.0.0.1:9/books/v1/volumes".into())
-        )));
     }
 
     #[test]

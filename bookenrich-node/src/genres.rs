@@ -13,10 +13,7 @@ use crate::guard;
 #[napi]
 pub fn normalize_genres(env: &Env, raw: Vec<String>) -> napi::Result<Vec<String>> {
     guard::sync(env, move || {
-        Ok(core_genres::normalize(&raw)
-            .into_iter()
-            .map(String::from)
-            .collect())
+        Ok(core_genres::normalize(&raw).into_iter().map(String::from).collect())
     })
 }
 
@@ -81,12 +78,7 @@ impl GenreNormalizer {
     #[napi]
     pub fn normalize(&self, env: &Env, raw: Vec<String>) -> napi::Result<Vec<String>> {
         guard::sync(env, move || {
-            Ok(self
-                .inner
-                .normalize(&raw)
-                .into_iter()
-                .map(String::from)
-                .collect())
+            Ok(self.inner.normalize(&raw).into_iter().map(String::from).collect())
         })
     }
 
@@ -99,21 +91,14 @@ impl GenreNormalizer {
     ) -> napi::Result<Vec<String>> {
         guard::sync(env, move || {
             let slices: Vec<&[String]> = per_source.iter().map(Vec::as_slice).collect();
-            Ok(self
-                .inner
-                .normalize_sources(&slices)
-                .into_iter()
-                .map(String::from)
-                .collect())
+            Ok(self.inner.normalize_sources(&slices).into_iter().map(String::from).collect())
         })
     }
 
     /// `Fiction` or `Nonfiction` when the strings allow a decision, else `null`.
     #[napi(ts_return_type = "'Fiction' | 'Nonfiction' | null")]
     pub fn classify(&self, env: &Env, raw: Vec<String>) -> napi::Result<Option<String>> {
-        guard::sync(env, move || {
-            Ok(self.inner.classify(&raw).map(|k| k.as_str().to_owned()))
-        })
+        guard::sync(env, move || Ok(self.inner.classify(&raw).map(|k| k.as_str().to_owned())))
     }
 
     /// What the rules make of one raw string: its genres and what was dropped, and why.
@@ -134,11 +119,7 @@ impl GenreNormalizer {
                             DropReason::TopicOfFiction => ("topic_of_fiction", None),
                             _ => ("other", None),
                         };
-                        DroppedPart {
-                            text: d.text,
-                            reason: reason.to_owned(),
-                            noise_class,
-                        }
+                        DroppedPart { text: d.text, reason: reason.to_owned(), noise_class }
                     })
                     .collect(),
             })
@@ -148,10 +129,7 @@ impl GenreNormalizer {
     /// The canonical genre names of the vocabulary, in table order.
     #[napi(getter)]
     pub fn vocabulary(&self) -> Vec<String> {
-        self.inner
-            .vocabulary()
-            .map(|g| g.as_str().to_owned())
-            .collect()
+        self.inner.vocabulary().map(|g| g.as_str().to_owned()).collect()
     }
 
     /// The cap of genres per book.

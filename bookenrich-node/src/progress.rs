@@ -237,10 +237,7 @@ pub async fn with_sink<F: Future>(sink: Option<ProgressSink>, future: F) -> F::O
 impl ProgressSink {
     /// A sink calling `callback`.
     pub fn new(callback: ProgressFn) -> Self {
-        Self {
-            callback: Arc::new(callback),
-            state: Arc::default(),
-        }
+        Self { callback: Arc::new(callback), state: Arc::default() }
     }
 
     /// Queues one call; never blocks.
@@ -272,19 +269,11 @@ impl ProgressSink {
     }
 
     fn failed(&self) -> bool {
-        self.state
-            .error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.state.error.lock().unwrap_or_else(PoisonError::into_inner).is_some()
     }
 
     fn take_error(&self) -> Option<napi::Error> {
-        self.state
-            .error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+        self.state.error.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// Resolves with the exception once `onProgress` has thrown (never otherwise).

@@ -27,9 +27,7 @@ impl From<ReadCsvOptions> for ReadOptions {
         Self {
             include_unread: o.include_unread.unwrap_or(defaults.include_unread),
             limit: o.limit.map(|l| l as usize),
-            max_field_bytes: o
-                .max_field_bytes
-                .map_or(defaults.max_field_bytes, |b| b as usize),
+            max_field_bytes: o.max_field_bytes.map_or(defaults.max_field_bytes, |b| b as usize),
         }
     }
 }

@@ -71,9 +71,7 @@ fn from_py_at(obj: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Valu
         if let Ok(u) = obj.extract::<u64>() {
             return Ok(Value::from(u));
         }
-        return Err(PyValueError::new_err(format!(
-            "{what}: integer {obj} is out of range"
-        )));
+        return Err(PyValueError::new_err(format!("{what}: integer {obj} is out of range")));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         let v = f.value();
@@ -112,10 +110,7 @@ fn from_py_at(obj: &Bound<'_, PyAny>, what: &str, depth: usize) -> PyResult<Valu
         let iso: String = obj.call_method0("isoformat")?.extract()?;
         return Ok(Value::String(iso));
     }
-    let type_name = obj
-        .get_type()
-        .name()
-        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    let type_name = obj.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
     Err(PyTypeError::new_err(format!(
         "{what}: unsupported type {type_name} (expected JSON-like data)"
     )))

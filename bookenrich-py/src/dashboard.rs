@@ -33,11 +33,7 @@ pub fn build_dashboard<'py>(
     processing_notes: Vec<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let books: Vec<_> = books.iter().map(|b| b.inner.clone()).collect();
-    let results: Vec<_> = results
-        .unwrap_or_default()
-        .iter()
-        .map(|r| r.inner.clone())
-        .collect();
+    let results: Vec<_> = results.unwrap_or_default().iter().map(|r| r.inner.clone()).collect();
     let options = DashboardOptions {
         include_private_notes,
         export_id,
@@ -67,10 +63,7 @@ fn write_json(value: &serde_json::Value, path: &Path) -> PyResult<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| io_error(parent, &e))?;
     }
-    let mut tmp_name = path
-        .file_name()
-        .map(std::ffi::OsStr::to_os_string)
-        .unwrap_or_default();
+    let mut tmp_name = path.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
     tmp_name.push(format!(".{}.tmp", std::process::id()));
     let tmp = path.with_file_name(tmp_name);
     let result = (|| {

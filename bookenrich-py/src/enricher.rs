@@ -71,9 +71,7 @@ fn count(field: &str, value: Option<i64>) -> PyResult<Option<usize>> {
     value
         .map(|v| match usize::try_from(v) {
             Ok(n) if n >= 1 => Ok(n),
-            _ => Err(ConfigError::new_err(format!(
-                "invalid {field}: must be at least 1, got {v}"
-            ))),
+            _ => Err(ConfigError::new_err(format!("invalid {field}: must be at least 1, got {v}"))),
         })
         .transpose()
 }
@@ -86,9 +84,7 @@ fn cache_setting(cache: &Bound<'_, PyAny>) -> PyResult<CacheSetting> {
     if cache.hasattr("__fspath__")? {
         return Ok(CacheSetting::Path(cache.extract::<PathBuf>()?));
     }
-    Err(PyTypeError::new_err(
-        "cache must be a path, \"memory\" or \"off\"",
-    ))
+    Err(PyTypeError::new_err("cache must be a path, \"memory\" or \"off\""))
 }
 
 /// The books to enrich: `BookInfo` or `BookAnalytics` objects.
@@ -101,10 +97,8 @@ fn book_infos(books: &Bound<'_, PyAny>) -> PyResult<Vec<BookInfo>> {
         } else if let Ok(book) = item.cast::<PyBookAnalytics>() {
             out.push(book.get().inner.book_info());
         } else {
-            let type_name = item
-                .get_type()
-                .name()
-                .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+            let type_name =
+                item.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
             return Err(PyTypeError::new_err(format!(
                 "books[{i}]: expected BookInfo or BookAnalytics, not {type_name}"
             )));
@@ -215,25 +209,14 @@ impl PyEnricher {
             };
             let options = explicit.with_env().map_err(to_py_err)?;
             let enricher = build(&options)?;
-            Ok(Self {
-                options,
-                built: Mutex::new(Built {
-                    pid: std::process::id(),
-                    enricher,
-                }),
-            })
+            Ok(Self { options, built: Mutex::new(Built { pid: std::process::id(), enricher }) })
         })
     }
 
     /// The configured sources' names, in order (e.g. `["open_library", "google_books"]`).
     #[getter]
     fn sources(&self) -> PyResult<Vec<String>> {
-        Ok(self
-            .enricher()?
-            .source_names()
-            .into_iter()
-            .map(str::to_owned)
-            .collect())
+        Ok(self.enricher()?.source_names().into_iter().map(str::to_owned).collect())
     }
 
     /// The merge policy: `"union"` or `"first_with_genres"`.
@@ -343,10 +326,7 @@ impl PyEnricher {
         let pid = std::process::id();
         let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
         if built.pid != pid {
-            *built = Built {
-                pid,
-                enricher: build(&self.options)?,
-            };
+            *built = Built { pid, enricher: build(&self.options)? };
         }
         Ok(built.enricher.clone())
     }
@@ -367,10 +347,8 @@ impl PyEnricher {
         // Kept so `recv` never reports a closed channel while the run is still going.
         let _keep_open = tx.clone();
         let sink = progress.is_some().then_some(tx);
-        let run = PROGRESS.scope(
-            sink,
-            AssertUnwindSafe(enricher.enrich_with_summary(&books)).catch_unwind(),
-        );
+        let run = PROGRESS
+            .scope(sink, AssertUnwindSafe(enricher.enrich_with_summary(&books)).catch_unwind());
         let mut run = pin!(run);
         loop {
             // Each wake-up returns to Python with the GIL: a progress event, a tick to check
@@ -426,9 +404,7 @@ impl PyEnricher {
             progress: progress.map(Bound::unbind),
             with_summary,
         };
-        py.import("bookenrich._aio")?
-            .getattr("run")?
-            .call1((start,))
+        py.import("bookenrich._aio")?.getattr("run")?.call1((start,))
     }
 }
 
@@ -452,10 +428,9 @@ impl StartEnrich {
         runtime()?;
         let locals = pyo3_async_runtimes::generic::get_current_locals::<PyRuntime>(py)?;
         let dispatch = match &self.progress {
-            Some(callback) => Some(Dispatch::new(
-                callback.bind(py).clone(),
-                locals.event_loop(py),
-            )?),
+            Some(callback) => {
+                Some(Dispatch::new(callback.bind(py).clone(), locals.event_loop(py))?)
+            }
             None => None,
         };
         pyo3_async_runtimes::generic::future_into_py_with_locals::<PyRuntime, _, _>(
@@ -544,10 +519,7 @@ struct DispatchState {
 
 impl DispatchState {
     fn failed(&self) -> bool {
-        self.error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.error.lock().unwrap_or_else(PoisonError::into_inner).is_some()
     }
 }
 
@@ -579,11 +551,7 @@ impl Dispatch {
                 state: Arc::clone(&self.state),
             };
             self.state.pending.fetch_add(1, Ordering::SeqCst);
-            if let Err(e) = self
-                .event_loop
-                .bind(py)
-                .call_method1("call_soon_threadsafe", (call,))
-            {
+            if let Err(e) = self.event_loop.bind(py).call_method1("call_soon_threadsafe", (call,)) {
                 self.state.pending.fetch_sub(1, Ordering::SeqCst);
                 return Err(e);
             }
@@ -592,11 +560,7 @@ impl Dispatch {
     }
 
     fn take_error(&self) -> Option<PyErr> {
-        self.state
-            .error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+        self.state.error.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// Waits until every scheduled callback has run; raises the first exception one raised.
@@ -625,11 +589,7 @@ struct ProgressCall {
 impl ProgressCall {
     fn __call__(&self, py: Python<'_>) {
         if let Err(e) = self.callback.call1(py, (self.progress.clone_ref(py),)) {
-            let mut slot = self
-                .state
-                .error
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut slot = self.state.error.lock().unwrap_or_else(PoisonError::into_inner);
             // The first exception is the one raised; later ones would only repeat the problem.
             slot.get_or_insert(e);
         }

@@ -140,10 +140,8 @@ fn convert(py: Python<'_>, err: Error) -> PyErr {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_else(|| format!("{:?}", source.kind));
-            let url = source
-                .url
-                .as_deref()
-                .map_or_else(|| py.None().into_bound(py), |u| text(py, u));
+            let url =
+                source.url.as_deref().map_or_else(|| py.None().into_bound(py), |u| text(py, u));
             with_attrs::<SourceError>(
                 py,
                 message,
@@ -179,9 +177,7 @@ pub fn panic_error(payload: &(dyn Any + Send)) -> PyErr {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".to_owned());
-    InternalError::new_err(format!(
-        "internal error in bookenrich (please report it): {what}"
-    ))
+    InternalError::new_err(format!("internal error in bookenrich (please report it): {what}"))
 }
 
 /// Panics with `message` inside [`guard`]: lets the test suite check that a Rust panic

@@ -79,20 +79,12 @@ impl PyExport {
     #[getter]
     fn books<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         // A copy, so changing the returned list never changes the export.
-        self.books
-            .bind(py)
-            .get_slice(0, usize::MAX)
-            .cast_into::<PyList>()
-            .map_err(Into::into)
+        self.books.bind(py).get_slice(0, usize::MAX).cast_into::<PyList>().map_err(Into::into)
     }
     /// Rows that could not be used, in file order.
     #[getter]
     fn problems<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.problems
-            .bind(py)
-            .get_slice(0, usize::MAX)
-            .cast_into::<PyList>()
-            .map_err(Into::into)
+        self.problems.bind(py).get_slice(0, usize::MAX).cast_into::<PyList>().map_err(Into::into)
     }
     /// Data rows read (the header excluded).
     #[getter]
@@ -177,10 +169,7 @@ fn classify(source: &Bound<'_, PyAny>) -> PyResult<Source> {
             return Ok(Source::Bytes(b.as_bytes().to_vec()));
         }
     }
-    let type_name = source
-        .get_type()
-        .name()
-        .map_or_else(|_| "?".to_owned(), |n| n.to_string());
+    let type_name = source.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
     Err(PyTypeError::new_err(format!(
         "read_export() expects a path (str or os.PathLike), CSV text (str) or bytes, not {type_name}"
     )))
@@ -195,11 +184,7 @@ pub fn read_export(
     include_unread: bool,
     limit: Option<usize>,
 ) -> PyResult<PyExport> {
-    let options = ReadOptions {
-        include_unread,
-        limit,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { include_unread, limit, ..ReadOptions::default() };
     let source = classify(source)?;
     let export = guard(|| {
         // Parsing a large export takes a while: let other Python threads run meanwhile.

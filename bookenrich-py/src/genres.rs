@@ -9,12 +9,7 @@ use crate::error::{guard, to_py_err};
 /// Normalises one book's raw genre strings with the built-in rules.
 #[pyfunction]
 pub fn normalize_genres(raw: Vec<String>) -> PyResult<Vec<String>> {
-    guard(|| {
-        Ok(bookenrich_core::genres::normalize(&raw)
-            .into_iter()
-            .map(String::from)
-            .collect())
-    })
+    guard(|| Ok(bookenrich_core::genres::normalize(&raw).into_iter().map(String::from).collect()))
 }
 
 /// A genre normaliser with extra or overriding rules (the TOML format of docs/genres.md).
@@ -42,14 +37,7 @@ impl PyGenreNormalizer {
 
     /// Normalises one book's raw genre strings: genres by relevance, then `Fiction`/`Nonfiction`.
     fn normalize(&self, raw: Vec<String>) -> PyResult<Vec<String>> {
-        guard(|| {
-            Ok(self
-                .inner
-                .normalize(&raw)
-                .into_iter()
-                .map(String::from)
-                .collect())
-        })
+        guard(|| Ok(self.inner.normalize(&raw).into_iter().map(String::from).collect()))
     }
 
     /// Normalises several catalogues' raw strings for one book (one list per catalogue):
@@ -57,12 +45,7 @@ impl PyGenreNormalizer {
     fn normalize_sources(&self, per_source: Vec<Vec<String>>) -> PyResult<Vec<String>> {
         guard(|| {
             let slices: Vec<&[String]> = per_source.iter().map(Vec::as_slice).collect();
-            Ok(self
-                .inner
-                .normalize_sources(&slices)
-                .into_iter()
-                .map(String::from)
-                .collect())
+            Ok(self.inner.normalize_sources(&slices).into_iter().map(String::from).collect())
         })
     }
 
@@ -91,11 +74,8 @@ impl PyGenreNormalizer {
             dropped.append(item)?;
         }
         let out = PyDict::new(py);
-        let genres: Vec<&str> = explanation
-            .genres
-            .iter()
-            .map(bookenrich_core::genres::Genre::as_str)
-            .collect();
+        let genres: Vec<&str> =
+            explanation.genres.iter().map(bookenrich_core::genres::Genre::as_str).collect();
         out.set_item("genres", genres)?;
         out.set_item("dropped", dropped)?;
         Ok(out)
@@ -109,10 +89,7 @@ impl PyGenreNormalizer {
 
     /// The canonical genre names, in table order.
     fn vocabulary(&self) -> Vec<String> {
-        self.inner
-            .vocabulary()
-            .map(|g| g.as_str().to_owned())
-            .collect()
+        self.inner.vocabulary().map(|g| g.as_str().to_owned()).collect()
     }
 
     fn __repr__(&self) -> String {

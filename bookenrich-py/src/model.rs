@@ -48,11 +48,8 @@ fn from_dict<T: Serialize + DeserializeOwned>(
     // Anything serde skipped is a misspelt or foreign key: say so instead of dropping it.
     let known =
         serde_json::to_value(&value).map_err(|e| InvalidInputError::new_err(e.to_string()))?;
-    let unknown: Vec<&str> = keys
-        .iter()
-        .map(String::as_str)
-        .filter(|k| known.get(k).is_none())
-        .collect();
+    let unknown: Vec<&str> =
+        keys.iter().map(String::as_str).filter(|k| known.get(k).is_none()).collect();
     if !unknown.is_empty() {
         return Err(InvalidInputError::new_err(format!(
             "{type_name}.from_dict: unknown key(s): {}",
@@ -277,9 +274,7 @@ impl PyBookAnalytics {
     /// `"Short (<200)"`, `"Medium (200-350)"`, `"Long (350-500)"` or `"Very Long (500+)"`.
     #[getter]
     fn page_category(&self) -> Option<&'static str> {
-        self.inner
-            .page_category()
-            .map(bookenrich_core::PageCategory::label)
+        self.inner.page_category().map(bookenrich_core::PageCategory::label)
     }
     /// Read more than once.
     #[getter]
@@ -382,15 +377,7 @@ impl PyBookInfo {
         isbn: Option<String>,
         goodreads_id: Option<String>,
     ) -> Self {
-        Self {
-            inner: BookInfo {
-                title,
-                author,
-                isbn,
-                isbn13,
-                goodreads_id,
-            },
-        }
+        Self { inner: BookInfo { title, author, isbn, isbn13, goodreads_id } }
     }
 
     #[getter]
@@ -422,9 +409,7 @@ impl PyBookInfo {
     /// Builds a `BookInfo` from `to_dict()` output.
     #[classmethod]
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(Self {
-            inner: from_dict(data, "BookInfo", json!({}))?,
-        })
+        Ok(Self { inner: from_dict(data, "BookInfo", json!({}))? })
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
@@ -590,9 +575,7 @@ impl PyEnrichedBook {
     fn from_dict(_cls: &Bound<'_, PyType>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let defaults = serde_json::to_value(EnrichedBook::default())
             .map_err(|e| InvalidInputError::new_err(e.to_string()))?;
-        Ok(Self {
-            inner: from_dict(data, "EnrichedBook", defaults)?,
-        })
+        Ok(Self { inner: from_dict(data, "EnrichedBook", defaults)? })
     }
 
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {

@@ -45,10 +45,7 @@ pub fn runtime() -> PyResult<Arc<Runtime>> {
             .build()
             .map_err(|e| InternalError::new_err(format!("cannot start the tokio runtime: {e}")))?,
     );
-    *slot = Some(Owned {
-        pid,
-        runtime: Arc::clone(&runtime),
-    });
+    *slot = Some(Owned { pid, runtime: Arc::clone(&runtime) });
     Ok(runtime)
 }
 
@@ -103,8 +100,6 @@ impl ContextExt for PyRuntime {
     }
 
     fn get_task_locals() -> Option<TaskLocals> {
-        TASK_LOCALS
-            .try_with(|c| c.get().cloned())
-            .unwrap_or_default()
+        TASK_LOCALS.try_with(|c| c.get().cloned()).unwrap_or_default()
     }
 }

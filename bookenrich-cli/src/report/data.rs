@@ -24,12 +24,8 @@ use super::plain_text::review_to_text;
 const FICTION: &str = "Fiction";
 const NONFICTION: &str = "Nonfiction";
 /// Page categories in the contract's order.
-const PAGE_CATEGORIES: [&str; 4] = [
-    "Short (<200)",
-    "Medium (200-350)",
-    "Long (350-500)",
-    "Very Long (500+)",
-];
+const PAGE_CATEGORIES: [&str; 4] =
+    ["Short (<200)", "Medium (200-350)", "Long (350-500)", "Very Long (500+)"];
 /// Label for read books without a page count.
 const UNKNOWN_LENGTH: &str = "Unknown";
 /// How many genres and authors the top lists show.
@@ -281,11 +277,7 @@ impl ReportData {
             top_genres: top_genres(books),
             top_authors: top_authors(&read),
             page_lengths: page_lengths(&read),
-            covers: if options.no_covers {
-                Vec::new()
-            } else {
-                covers(&read)
-            },
+            covers: if options.no_covers { Vec::new() } else { covers(&read) },
             books: book_rows(books),
         }
     }
@@ -299,17 +291,10 @@ fn is_read(book: &DashboardBook<'_>) -> bool {
 fn per_year(read: &[&DashboardBook<'_>]) -> Vec<YearCount> {
     let mut years: BTreeMap<i32, YearCount> = BTreeMap::new();
     for book in read {
-        let Some(year) = book
-            .reading_year
-            .or_else(|| book.date_read.map(|d| d.year()))
-        else {
+        let Some(year) = book.reading_year.or_else(|| book.date_read.map(|d| d.year())) else {
             continue;
         };
-        let entry = years.entry(year).or_insert(YearCount {
-            year,
-            books: 0,
-            pages: 0,
-        });
+        let entry = years.entry(year).or_insert(YearCount { year, books: 0, pages: 0 });
         entry.books += 1;
         entry.pages += book.num_pages.map_or(0, u64::from);
     }
@@ -318,11 +303,7 @@ fn per_year(read: &[&DashboardBook<'_>]) -> Vec<YearCount> {
     };
     if last - first <= MAX_FILLED_YEAR_SPAN {
         for year in first..=last {
-            years.entry(year).or_insert(YearCount {
-                year,
-                books: 0,
-                pages: 0,
-            });
+            years.entry(year).or_insert(YearCount { year, books: 0, pages: 0 });
         }
     }
     years.into_values().collect()
@@ -338,10 +319,7 @@ fn ratings(books: &[DashboardBook<'_>]) -> RatingDistribution {
         }
     }
     RatingDistribution {
-        stars: (1u8..=5)
-            .zip(counts)
-            .map(|(stars, count)| StarCount { stars, count })
-            .collect(),
+        stars: (1u8..=5).zip(counts).map(|(stars, count)| StarCount { stars, count }).collect(),
         unrated,
     }
 }
@@ -360,10 +338,7 @@ fn rating_pairs(books: &[DashboardBook<'_>]) -> RatingPairs {
             })
         })
         .collect();
-    let diffs: Vec<f64> = points
-        .iter()
-        .map(|p| f64::from(p.mine) - p.community)
-        .collect();
+    let diffs: Vec<f64> = points.iter().map(|p| f64::from(p.mine) - p.community).collect();
     RatingPairs {
         mean_difference: (!diffs.is_empty())
             .then(|| diffs.iter().sum::<f64>() / diffs.len() as f64),
@@ -374,13 +349,8 @@ fn rating_pairs(books: &[DashboardBook<'_>]) -> RatingPairs {
 }
 
 fn fiction_split(books: &[DashboardBook<'_>]) -> FictionSplit {
-    let mut split = FictionSplit {
-        fiction: 0,
-        nonfiction: 0,
-        both: 0,
-        unclassified: 0,
-        no_genres: 0,
-    };
+    let mut split =
+        FictionSplit { fiction: 0, nonfiction: 0, both: 0, unclassified: 0, no_genres: 0 };
     for book in books {
         let fiction = book.genres.iter().any(|g| g == FICTION);
         let nonfiction = book.genres.iter().any(|g| g == NONFICTION);
@@ -408,10 +378,7 @@ fn top_genres(books: &[DashboardBook<'_>]) -> Vec<NamedCount> {
             seen.push(genre);
             match counts.iter_mut().find(|c| c.name == genre) {
                 Some(c) => c.count += 1,
-                None => counts.push(NamedCount {
-                    name: genre.to_owned(),
-                    count: 1,
-                }),
+                None => counts.push(NamedCount { name: genre.to_owned(), count: 1 }),
             }
         }
     }
@@ -459,29 +426,17 @@ fn top_authors(read: &[&DashboardBook<'_>]) -> Vec<AuthorCount> {
 }
 
 fn page_lengths(read: &[&DashboardBook<'_>]) -> Vec<NamedCount> {
-    let mut counts: Vec<NamedCount> = PAGE_CATEGORIES
-        .iter()
-        .map(|c| NamedCount {
-            name: (*c).to_owned(),
-            count: 0,
-        })
-        .collect();
+    let mut counts: Vec<NamedCount> =
+        PAGE_CATEGORIES.iter().map(|c| NamedCount { name: (*c).to_owned(), count: 0 }).collect();
     let mut unknown = 0;
     for book in read {
-        match book
-            .page_category
-            .as_deref()
-            .and_then(|c| counts.iter_mut().find(|n| n.name == c))
-        {
+        match book.page_category.as_deref().and_then(|c| counts.iter_mut().find(|n| n.name == c)) {
             Some(n) => n.count += 1,
             None => unknown += 1,
         }
     }
     if unknown > 0 {
-        counts.push(NamedCount {
-            name: UNKNOWN_LENGTH.to_owned(),
-            count: unknown,
-        });
+        counts.push(NamedCount { name: UNKNOWN_LENGTH.to_owned(), count: unknown });
     }
     counts
 }
@@ -543,11 +498,7 @@ fn book_rows(books: &[DashboardBook<'_>]) -> Vec<BookRow> {
             pages: b.num_pages,
             genres: b.genres.iter().map(ToString::to_string).collect(),
             reads: b.original_read_count.max(1),
-            review: b
-                .my_review
-                .as_deref()
-                .map(review_to_text)
-                .filter(|r| !r.is_empty()),
+            review: b.my_review.as_deref().map(review_to_text).filter(|r| !r.is_empty()),
             spoilers: b.has_spoilers,
         })
         .collect()

@@ -45,11 +45,7 @@ pub fn render_page(data: &ReportData) -> serde_json::Result<String> {
 /// The policy: only this page's script and stylesheet (by hash), images only over http(s) and only
 /// when there are covers, no requests from script, no forms, no `<base>`.
 pub fn content_security_policy(allow_images: bool) -> String {
-    let images = if allow_images {
-        "https: http:"
-    } else {
-        "'none'"
-    };
+    let images = if allow_images { "https: http:" } else { "'none'" };
     format!(
         "default-src 'none'; script-src '{}'; style-src '{}'; img-src {images}; base-uri 'none'; form-action 'none'",
         sha256_source(SCRIPT),
@@ -82,9 +78,7 @@ pub fn embeddable_json(json: &str) -> String {
 
 /// Text for an HTML element's content.
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Text for a double-quoted HTML attribute.
@@ -102,10 +96,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let known = after.find("}}").and_then(|end| {
-            values
-                .iter()
-                .find(|(k, _)| *k == &after[..end])
-                .map(|(_, v)| (end, v))
+            values.iter().find(|(k, _)| *k == &after[..end]).map(|(_, v)| (end, v))
         });
         if let Some((end, value)) = known {
             out.push_str(value);

@@ -122,10 +122,7 @@ mod tests {
 
     #[test]
     fn text_that_only_looks_like_a_tag_is_kept() {
-        assert_eq!(
-            review_to_text("I <3 it, 2 < 3 and 5 > 4"),
-            "I <3 it, 2 < 3 and 5 > 4"
-        );
+        assert_eq!(review_to_text("I <3 it, 2 < 3 and 5 > 4"), "I <3 it, 2 < 3 and 5 > 4");
         assert_eq!(review_to_text("unclosed <b tag"), "unclosed <b tag");
     }
 

@@ -30,12 +30,7 @@ pub fn chromium() -> PathBuf {
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     for dir in std::env::split_paths(&path) {
-        for name in [
-            "chromium",
-            "chromium-browser",
-            "google-chrome",
-            "google-chrome-stable",
-        ] {
+        for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
             let candidate = dir.join(name);
             if candidate.is_file() {
                 return candidate;
@@ -52,9 +47,7 @@ pub fn chromium() -> PathBuf {
 pub fn render(page: &Path) -> Rendered {
     let profile =
         tempfile::tempdir().unwrap_or_else(|e| panic!("temporary profile directory: {e}"));
-    let page = page
-        .canonicalize()
-        .unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+    let page = page.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", page.display()));
     let url = format!("file://{}", page.display());
     let mut child = Command::new(chromium())
         .args([
@@ -82,14 +75,8 @@ pub fn render(page: &Path) -> Rendered {
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium().display()));
 
     // Read both pipes on their own threads so a full pipe never blocks Chromium.
-    let mut stdout = child
-        .stdout
-        .take()
-        .unwrap_or_else(|| panic!("no stdout pipe"));
-    let mut stderr = child
-        .stderr
-        .take()
-        .unwrap_or_else(|| panic!("no stderr pipe"));
+    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout pipe"));
+    let mut stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr pipe"));
     let out = std::thread::spawn(move || {
         let mut s = String::new();
         stdout.read_to_string(&mut s).map(|_| s)
@@ -113,14 +100,8 @@ pub fn render(page: &Path) -> Rendered {
     };
     let dom = out.join().ok().and_then(Result::ok).unwrap_or_default();
     let log = err.join().ok().and_then(Result::ok).unwrap_or_default();
-    assert!(
-        status.success(),
-        "Chromium failed on {url} ({status}):\n{log}"
-    );
-    assert!(
-        dom.contains("</html>"),
-        "Chromium printed no DOM for {url}:\n{log}"
-    );
+    assert!(status.success(), "Chromium failed on {url} ({status}):\n{log}");
+    assert!(dom.contains("</html>"), "Chromium printed no DOM for {url}:\n{log}");
     let console = log
         .lines()
         .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))

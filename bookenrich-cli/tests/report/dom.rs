@@ -16,16 +16,12 @@ pub struct Element {
 impl Element {
     /// The value of attribute `name`.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Whether the `class` attribute lists `class`.
     pub fn has_class(&self, class: &str) -> bool {
-        self.attr("class")
-            .is_some_and(|c| c.split_whitespace().any(|x| x == class))
+        self.attr("class").is_some_and(|c| c.split_whitespace().any(|x| x == class))
     }
 }
 
@@ -38,9 +34,8 @@ pub fn elements(html: &str) -> Vec<Element> {
         if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
         }
-        let name_len = rest
-            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .unwrap_or(rest.len());
+        let name_len =
+            rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(rest.len());
         let name = rest[..name_len].to_ascii_lowercase();
         rest = &rest[name_len..];
         let (attrs, after) = attributes(rest);
@@ -48,19 +43,11 @@ pub fn elements(html: &str) -> Vec<Element> {
         if name == "script" || name == "style" {
             let close = format!("</{name}>");
             rest = rest.find(&close).map_or("", |j| &rest[j..]);
-            out.push(Element {
-                name,
-                attrs,
-                text: String::new(),
-            });
+            out.push(Element { name, attrs, text: String::new() });
             continue;
         }
         let text_end = rest.find('<').unwrap_or(rest.len());
-        out.push(Element {
-            name,
-            attrs,
-            text: unescape(&rest[..text_end]),
-        });
+        out.push(Element { name, attrs, text: unescape(&rest[..text_end]) });
     }
     out
 }
@@ -127,9 +114,6 @@ mod tests {
         assert_eq!(els[0].attr("data-report"), Some("ready"));
         assert!(els[2].has_class("b") && els[2].attr("hidden") == Some(""));
         assert_eq!(els[2].text, "x & <y>");
-        assert_eq!(
-            series(&els, "s"),
-            [("<!-- w -->".to_owned(), "3".to_owned())]
-        );
+        assert_eq!(series(&els, "s"), [("<!-- w -->".to_owned(), "3".to_owned())]);
     }
 }

@@ -18,10 +18,7 @@ fn read_books(dashboard: &Value) -> Vec<&Value> {
 fn pairs<L: ToString, V: ToString>(
     items: impl IntoIterator<Item = (L, V)>,
 ) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(l, v)| (l.to_string(), v.to_string()))
-        .collect()
+    items.into_iter().map(|(l, v)| (l.to_string(), v.to_string())).collect()
 }
 
 /// Per reading year, gaps filled: `field` is `None` for book counts, `Some("num_pages")` for pages.
@@ -31,11 +28,8 @@ fn per_year(dashboard: &Value, pages: bool) -> Vec<(String, String)> {
         let year = b["reading_year"]
             .as_i64()
             .unwrap_or_else(|| panic!("read book without reading_year: {b}"));
-        *years.entry(year).or_default() += if pages {
-            b["num_pages"].as_u64().unwrap_or(0)
-        } else {
-            1
-        };
+        *years.entry(year).or_default() +=
+            if pages { b["num_pages"].as_u64().unwrap_or(0) } else { 1 };
     }
     if let (Some(&first), Some(&last)) = (years.keys().next(), years.keys().next_back()) {
         for y in first..=last {
@@ -57,15 +51,11 @@ pub fn pages_per_year(dashboard: &Value) -> Vec<(String, String)> {
 
 /// Books per star rating, 5 stars first.
 pub fn rating_distribution(dashboard: &Value) -> Vec<(String, String)> {
-    pairs((1..=5).rev().map(|stars| {
-        (
-            stars,
-            books(dashboard)
-                .iter()
-                .filter(|b| b["my_rating"] == stars)
-                .count(),
-        )
-    }))
+    pairs(
+        (1..=5).rev().map(|stars| {
+            (stars, books(dashboard).iter().filter(|b| b["my_rating"] == stars).count())
+        }),
+    )
 }
 
 /// Titles of the books with my rating and a community average, with "mine/community".
@@ -75,18 +65,13 @@ pub fn rating_vs_community(dashboard: &Value) -> Vec<(String, String)> {
         .filter_map(|b| {
             let mine = b["my_rating"].as_u64().filter(|r| *r > 0)?;
             let community = b["average_rating"].as_f64().filter(|a| *a > 0.0)?;
-            Some((
-                b["title"].as_str()?.to_owned(),
-                format!("{mine}/{community}"),
-            ))
+            Some((b["title"].as_str()?.to_owned(), format!("{mine}/{community}")))
         })
         .collect()
 }
 
 fn has_genre(b: &Value, name: &str) -> bool {
-    b["genres"]
-        .as_array()
-        .is_some_and(|g| g.iter().any(|x| x == name))
+    b["genres"].as_array().is_some_and(|g| g.iter().any(|x| x == name))
 }
 
 /// Segments of the fiction split, zero ones left out.
@@ -106,16 +91,10 @@ pub fn fiction_split(dashboard: &Value) -> Vec<(String, String)> {
         return Vec::new();
     }
     pairs(
-        [
-            "Fiction",
-            "Nonfiction",
-            "Both",
-            "Other genres only",
-            "No genres",
-        ]
-        .into_iter()
-        .zip(counts)
-        .filter(|(_, c)| *c > 0),
+        ["Fiction", "Nonfiction", "Both", "Other genres only", "No genres"]
+            .into_iter()
+            .zip(counts)
+            .filter(|(_, c)| *c > 0),
     )
 }
 
@@ -124,12 +103,7 @@ pub fn top_genres(dashboard: &Value) -> Vec<(String, String)> {
     let mut counts: Vec<(String, u64)> = Vec::new();
     for b in books(dashboard) {
         let mut seen: Vec<&str> = Vec::new();
-        for g in b["genres"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
+        for g in b["genres"].as_array().into_iter().flatten().filter_map(Value::as_str) {
             if g == "Fiction" || g == "Nonfiction" || seen.contains(&g) {
                 continue;
             }
@@ -149,9 +123,7 @@ pub fn top_genres(dashboard: &Value) -> Vec<(String, String)> {
 pub fn top_authors(dashboard: &Value) -> Vec<(String, String)> {
     let mut by: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for b in read_books(dashboard) {
-        let e = by
-            .entry(b["author"].as_str().unwrap_or_default().to_owned())
-            .or_default();
+        let e = by.entry(b["author"].as_str().unwrap_or_default().to_owned()).or_default();
         e.0 += 1;
         e.1 += b["num_pages"].as_u64().unwrap_or(0);
     }
@@ -164,23 +136,13 @@ pub fn top_authors(dashboard: &Value) -> Vec<(String, String)> {
 /// Read books per page category, "Unknown" last when any book lacks pages.
 pub fn page_lengths(dashboard: &Value) -> Vec<(String, String)> {
     let read = read_books(dashboard);
-    let mut out: Vec<(String, String)> = [
-        "Short (<200)",
-        "Medium (200-350)",
-        "Long (350-500)",
-        "Very Long (500+)",
-    ]
-    .into_iter()
-    .map(|c| {
-        (
-            c.to_owned(),
-            read.iter()
-                .filter(|b| b["page_category"] == c)
-                .count()
-                .to_string(),
-        )
-    })
-    .collect();
+    let mut out: Vec<(String, String)> =
+        ["Short (<200)", "Medium (200-350)", "Long (350-500)", "Very Long (500+)"]
+            .into_iter()
+            .map(|c| {
+                (c.to_owned(), read.iter().filter(|b| b["page_category"] == c).count().to_string())
+            })
+            .collect();
     let unknown = read.iter().filter(|b| b["page_category"].is_null()).count();
     if unknown > 0 {
         out.push(("Unknown".to_owned(), unknown.to_string()));
@@ -191,8 +153,7 @@ pub fn page_lengths(dashboard: &Value) -> Vec<(String, String)> {
 /// Read books with an http(s) cover.
 pub fn cover_count(dashboard: &Value) -> usize {
     let web = |v: &Value| {
-        v.as_str()
-            .is_some_and(|u| u.starts_with("https://") || u.starts_with("http://"))
+        v.as_str().is_some_and(|u| u.starts_with("https://") || u.starts_with("http://"))
     };
     read_books(dashboard)
         .iter()

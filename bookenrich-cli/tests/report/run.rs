@@ -67,12 +67,7 @@ pub fn edge_case_dashboard(dir: &Path, extra: &[&str]) -> PathBuf {
 
 /// Runs `bookenrich report dashboard -o out [extra]`, asserts success and returns the page.
 pub fn report(dashboard: &Path, out: &Path, extra: &[&str]) -> String {
-    let mut args = vec![
-        "report".as_ref(),
-        dashboard.as_os_str(),
-        "-o".as_ref(),
-        out.as_os_str(),
-    ];
+    let mut args = vec!["report".as_ref(), dashboard.as_os_str(), "-o".as_ref(), out.as_os_str()];
     args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
     assert_success(&bookenrich(&args), "bookenrich report");
     std::fs::read_to_string(out).unwrap_or_else(|e| panic!("{}: {e}", out.display()))

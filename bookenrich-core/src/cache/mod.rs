@@ -18,8 +18,9 @@ pub use memory::MemoryCache;
 mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::{
-    CACHE_FILE_NAME, CacheStats, DEFAULT_BUSY_TIMEOUT, DEFAULT_MAX_BYTES, Opened, PruneReport, Rebuilt,
-    SCHEMA_VERSION, SourceStats, SqliteCache, SqliteCacheOptions, default_cache_path, record,
+    CACHE_FILE_NAME, CacheStats, DEFAULT_BUSY_TIMEOUT, DEFAULT_MAX_BYTES, Opened, PruneReport,
+    Rebuilt, SCHEMA_VERSION, SourceStats, SqliteCache, SqliteCacheOptions, default_cache_path,
+    record,
 };
 
 /// Key of a cached response: which source, which request.
@@ -76,7 +77,10 @@ pub struct CachePolicy {
 
 impl Default for CachePolicy {
     fn default() -> Self {
-        Self { ttl: Duration::from_secs(30 * 24 * 3600), negative_ttl: Duration::from_secs(3 * 24 * 3600) }
+        Self {
+            ttl: Duration::from_secs(30 * 24 * 3600),
+            negative_ttl: Duration::from_secs(3 * 24 * 3600),
+        }
     }
 }
 

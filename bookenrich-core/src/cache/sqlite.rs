@@ -103,13 +103,7 @@ impl SqliteCache {
     /// A damaged file, another program's database or a newer schema is an
     /// [`Error::Cache`] naming the file; see [`open_or_rebuild`](Self::open_or_rebuild).
     pub fn open(path: impl AsRef<Path>, policy: CachePolicy) -> Result<Self> {
-        Self::open_with(
-            path,
-            SqliteCacheOptions {
-                policy,
-                ..SqliteCacheOptions::default()
-            },
-        )
+        Self::open_with(path, SqliteCacheOptions { policy, ..SqliteCacheOptions::default() })
     }
 
     /// Opens (or creates) the cache at `path` with `options`.
@@ -201,9 +195,7 @@ impl SqliteCache {
 
     /// Every problem `SQLite`'s full `integrity_check` finds (empty: the file is sound).
     pub fn integrity_check(&self) -> Result<Vec<String>> {
-        self.read("check integrity", |conn| {
-            schema::integrity_problems(conn, "integrity_check")
-        })
+        self.read("check integrity", |conn| schema::integrity_problems(conn, "integrity_check"))
     }
 
     /// Runs `f` on a read connection from the pool (opening one if none is idle).
@@ -272,10 +264,7 @@ impl ResponseCache for SqliteCache {
 
     fn put(&self, key: &CacheKey, entry: &CacheEntry) -> Result<()> {
         let record = record::encode(key, entry).map_err(|e| {
-            cache_error(
-                &self.path,
-                &format!("cannot store {} {}: {e}", key.source, key.request),
-            )
+            cache_error(&self.path, &format!("cannot store {} {}: {e}", key.source, key.request))
         })?;
         let size = u64::try_from(record.size).unwrap_or(u64::MAX);
         if size > self.options.max_bytes {
@@ -320,18 +309,11 @@ impl ResponseCache for SqliteCache {
 
 /// `path`, or `path/cache.sqlite3` when `path` is a directory.
 fn resolve_file(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join(CACHE_FILE_NAME)
-    } else {
-        path.to_owned()
-    }
+    if path.is_dir() { path.join(CACHE_FILE_NAME) } else { path.to_owned() }
 }
 
 fn cache_error(path: &Path, message: &str) -> Error {
-    Error::Cache {
-        path: path.to_owned(),
-        message: message.to_owned(),
-    }
+    Error::Cache { path: path.to_owned(), message: message.to_owned() }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

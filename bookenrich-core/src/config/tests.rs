@@ -3,10 +3,7 @@
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 /// A transport that is never used, so the tests do not depend on the `http` feature.
@@ -25,10 +22,7 @@ impl crate::http::HttpClient for Unused {
 
 /// `build(options)`, with the unused transport.
 fn build(options: EnricherOptions) -> Result<Enricher> {
-    options
-        .into_builder()?
-        .http_client(Arc::new(Unused))
-        .build()
+    options.into_builder()?.http_client(Arc::new(Unused)).build()
 }
 
 fn config_field(result: Result<impl fmt::Debug>) -> String {
@@ -45,11 +39,8 @@ fn defaults_build_both_sources_with_published_limits() {
     assert_eq!(enricher.concurrency(), DEFAULT_CONCURRENCY);
     assert_eq!(enricher.merge_policy(), MergePolicy::Union);
     assert!(!enricher.is_offline());
-    let limits: Vec<(&str, f64)> = enricher
-        .rate_limits()
-        .into_iter()
-        .map(|(n, l)| (n, l.per_second))
-        .collect();
+    let limits: Vec<(&str, f64)> =
+        enricher.rate_limits().into_iter().map(|(n, l)| (n, l.per_second)).collect();
     let _ = &enricher;
     assert_eq!(
         limits,
@@ -57,16 +48,10 @@ fn defaults_build_both_sources_with_published_limits() {
         "anonymous Open Library: 1/s"
     );
 
-    let identified = EnricherOptions {
-        contact: Some("me@example.org".into()),
-        ..EnricherOptions::default()
-    };
+    let identified =
+        EnricherOptions { contact: Some("me@example.org".into()), ..EnricherOptions::default() };
     let identified = build(identified).unwrap();
-    assert_eq!(
-        identified.rate_limits()[0].1.per_second,
-        3.0,
-        "identified Open Library: 3/s"
-    );
+    assert_eq!(identified.rate_limits()[0].1.per_second, 3.0, "identified Open Library: 3/s");
 }
 
 #[test]
@@ -76,21 +61,12 @@ fn explicit_beats_environment_beats_default() {
         ("BOOKENRICH_SOURCES", "google,openlibrary"),
         ("BOOKENRICH_CONTACT", "env@example.org"),
     ]);
-    let explicit = EnricherOptions {
-        concurrency: Some(8),
-        ..EnricherOptions::default()
-    };
+    let explicit = EnricherOptions { concurrency: Some(8), ..EnricherOptions::default() };
     let options = explicit.with_env_map(&vars).unwrap();
     assert_eq!(options.concurrency, Some(8));
-    assert_eq!(
-        options.sources,
-        Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::OpenLibrary])
-    );
+    assert_eq!(options.sources, Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::OpenLibrary]));
     assert_eq!(options.contact.as_deref(), Some("env@example.org"));
-    assert_eq!(
-        options.max_attempts, None,
-        "unset everywhere: the default applies at build"
-    );
+    assert_eq!(options.max_attempts, None, "unset everywhere: the default applies at build");
 
     let enricher = build(options).unwrap();
     assert_eq!(enricher.concurrency(), 8);
@@ -105,10 +81,7 @@ fn every_variable_is_read() {
         ("BOOKENRICH_CONCURRENCY", "3"),
         ("BOOKENRICH_RATE_LIMITS", "openlibrary=2.5, google=0.5"),
         ("BOOKENRICH_OPEN_LIBRARY_URL", "http://127.0.0.1:9000"),
-        (
-            "BOOKENRICH_GOOGLE_BOOKS_URL",
-            "https://proxy.example.org/google",
-        ),
+        ("BOOKENRICH_GOOGLE_BOOKS_URL", "https://proxy.example.org/google"),
         ("BOOKENRICH_CONTACT", "ops@example.org"),
         ("GOOGLE_BOOKS_API_KEY", "AIzaKEY"),
         ("BOOKENRICH_CACHE", "off"),
@@ -141,11 +114,7 @@ fn every_variable_is_read() {
         open_library_batch_size: Some(20),
     };
     assert_eq!(o, want);
-    assert_eq!(
-        ENV_VARS.len(),
-        15,
-        "the documented list names every variable"
-    );
+    assert_eq!(ENV_VARS.len(), 15, "the documented list names every variable");
     for (name, _) in ENV_VARS {
         assert!(vars.contains_key(*name), "{name} is tested");
     }
@@ -153,11 +122,7 @@ fn every_variable_is_read() {
     let enricher = build(o).unwrap();
     assert_eq!(enricher.merge_policy(), MergePolicy::FirstWithGenres);
     assert!(enricher.is_offline());
-    let limits: Vec<f64> = enricher
-        .rate_limits()
-        .iter()
-        .map(|(_, l)| l.per_second)
-        .collect();
+    let limits: Vec<f64> = enricher.rate_limits().iter().map(|(_, l)| l.per_second).collect();
     assert_eq!(limits, [2.5, 0.5]);
 }
 
@@ -189,14 +154,8 @@ fn invalid_variables_name_the_variable() {
         ("BOOKENRICH_RATE_LIMITS", "ol=1,openlibrary=2"),
         ("BOOKENRICH_OPEN_LIBRARY_URL", "openlibrary.org"),
         ("BOOKENRICH_OPEN_LIBRARY_URL", "ftp://openlibrary.org"),
-        (
-            "BOOKENRICH_GOOGLE_BOOKS_URL",
-            "https://www.googleapis.com/?key=x",
-        ),
-        (
-            "BOOKENRICH_GOOGLE_BOOKS_URL",
-            "https://user:pw@proxy.example.org",
-        ),
+        ("BOOKENRICH_GOOGLE_BOOKS_URL", "https://www.googleapis.com/?key=x"),
+        ("BOOKENRICH_GOOGLE_BOOKS_URL", "https://user:pw@proxy.example.org"),
         ("BOOKENRICH_OFFLINE", "maybe"),
         ("BOOKENRICH_MAX_ATTEMPTS", "99999999999"),
         ("BOOKENRICH_REQUEST_TIMEOUT", "0"),
@@ -212,20 +171,14 @@ fn invalid_variables_name_the_variable() {
     let message = EnricherOptions::from_env_map(&env(&[("BOOKENRICH_CONCURRENCY", "zero")]))
         .unwrap_err()
         .to_string();
-    assert_eq!(
-        message,
-        "invalid BOOKENRICH_CONCURRENCY: \"zero\" is not a whole number"
-    );
+    assert_eq!(message, "invalid BOOKENRICH_CONCURRENCY: \"zero\" is not a whole number");
 }
 
 #[test]
 fn invalid_explicit_values_name_the_option() {
     let base = EnricherOptions::default;
     assert_eq!(
-        config_field(build(EnricherOptions {
-            concurrency: Some(0),
-            ..base()
-        })),
+        config_field(build(EnricherOptions { concurrency: Some(0), ..base() })),
         "concurrency"
     );
     assert_eq!(
@@ -236,17 +189,11 @@ fn invalid_explicit_values_name_the_option() {
         "open_library_url"
     );
     assert_eq!(
-        config_field(build(EnricherOptions {
-            max_attempts: Some(0),
-            ..base()
-        })),
+        config_field(build(EnricherOptions { max_attempts: Some(0), ..base() })),
         "max_attempts"
     );
     assert_eq!(
-        config_field(build(EnricherOptions {
-            request_timeout_secs: Some(-1.0),
-            ..base()
-        })),
+        config_field(build(EnricherOptions { request_timeout_secs: Some(-1.0), ..base() })),
         "request_timeout_secs"
     );
     assert_eq!(
@@ -257,10 +204,8 @@ fn invalid_explicit_values_name_the_option() {
         "rate_limits"
     );
     // A rate limit for an unknown source is a typo, not silently ignored...
-    let typo = EnricherOptions {
-        rate_limits: Some(BTreeMap::from([("gogle".into(), 1.0)])),
-        ..base()
-    };
+    let typo =
+        EnricherOptions { rate_limits: Some(BTreeMap::from([("gogle".into(), 1.0)])), ..base() };
     assert_eq!(config_field(build(typo)), "rate_limits");
     // ...but one for a built-in source that is switched off is fine.
     let only_ol = EnricherOptions {
@@ -274,21 +219,13 @@ fn invalid_explicit_values_name_the_option() {
         ..base()
     };
     assert_eq!(config_field(build(twice)), "sources");
-    assert_eq!(
-        config_field(build(EnricherOptions {
-            sources: Some(vec![]),
-            ..base()
-        })),
-        "sources"
-    );
+    assert_eq!(config_field(build(EnricherOptions { sources: Some(vec![]), ..base() })), "sources");
 }
 
 #[test]
 fn the_api_key_is_never_serialised_or_printed() {
-    let o = EnricherOptions {
-        google_api_key: Some("AIzaSECRET".into()),
-        ..EnricherOptions::default()
-    };
+    let o =
+        EnricherOptions { google_api_key: Some("AIzaSECRET".into()), ..EnricherOptions::default() };
     assert!(!format!("{o:?}").contains("AIzaSECRET"));
     let json = serde_json::to_string(&o).unwrap();
     assert!(!json.contains("AIzaSECRET"), "{json}");
@@ -308,23 +245,11 @@ fn options_round_trip_through_json() {
         "google_api_key": "k"
     }"#;
     let o: EnricherOptions = serde_json::from_str(json).unwrap();
-    assert_eq!(
-        o.sources,
-        Some(vec![BuiltinSource::OpenLibrary, BuiltinSource::GoogleBooks])
-    );
-    assert_eq!(
-        o.cache,
-        Some(CacheSetting::Path("/tmp/bookenrich-cache.sqlite".into()))
-    );
+    assert_eq!(o.sources, Some(vec![BuiltinSource::OpenLibrary, BuiltinSource::GoogleBooks]));
+    assert_eq!(o.cache, Some(CacheSetting::Path("/tmp/bookenrich-cache.sqlite".into())));
     assert_eq!(o.google_api_key.as_deref(), Some("k"));
     let back: EnricherOptions = serde_json::from_str(&serde_json::to_string(&o).unwrap()).unwrap();
-    assert_eq!(
-        back,
-        EnricherOptions {
-            google_api_key: None,
-            ..o
-        }
-    );
+    assert_eq!(back, EnricherOptions { google_api_key: None, ..o });
 
     let unknown = serde_json::from_str::<EnricherOptions>(r#"{"concurency": 3}"#).unwrap_err();
     assert!(unknown.to_string().contains("concurency"), "{unknown}");
@@ -336,10 +261,7 @@ fn cache_settings() {
     assert_eq!(CacheSetting::parse("off"), Ok(CacheSetting::Off));
     assert_eq!(CacheSetting::parse("OFF"), Ok(CacheSetting::Off));
     assert_eq!(CacheSetting::parse("memory"), Ok(CacheSetting::Memory));
-    assert_eq!(
-        CacheSetting::parse("./off"),
-        Ok(CacheSetting::Path("./off".into()))
-    );
+    assert_eq!(CacheSetting::parse("./off"), Ok(CacheSetting::Path("./off".into())));
     assert!(CacheSetting::parse(" ").is_err());
     assert!(CacheSetting::Off.open(false).unwrap().is_none());
     assert!(CacheSetting::Memory.open(false).unwrap().is_some());
@@ -387,16 +309,10 @@ fn custom_sources_can_join_or_replace_the_built_in_ones() {
         .source(Arc::new(Mine))
         .build()
         .unwrap();
-    assert_eq!(
-        enricher.source_names(),
-        ["open_library", "google_books", "mine"]
-    );
+    assert_eq!(enricher.source_names(), ["open_library", "google_books", "mine"]);
     assert_eq!(enricher.rate_limits()[2].1.per_second, 5.0);
 
-    let only_mine = EnricherOptions {
-        sources: Some(vec![]),
-        ..EnricherOptions::default()
-    };
+    let only_mine = EnricherOptions { sources: Some(vec![]), ..EnricherOptions::default() };
     let enricher = only_mine
         .into_builder()
         .unwrap()
@@ -420,24 +336,14 @@ fn a_cache_path_opens_the_persistent_cache_and_rebuilds_a_damaged_one() {
     cache.put(&key, &CacheEntry::found(b"{}".to_vec())).unwrap();
     drop(cache);
     let reopened = setting.open(true).unwrap().unwrap();
-    assert_eq!(
-        reopened.get(&key).unwrap().unwrap().body.as_deref(),
-        Some(&b"{}"[..])
-    );
+    assert_eq!(reopened.get(&key).unwrap().unwrap().body.as_deref(), Some(&b"{}"[..]));
     drop(reopened);
 
     let damaged = dir.path().join("damaged.sqlite");
-    std::fs::write(
-        &damaged,
-        b"this is not a database, just some text of some length",
-    )
-    .unwrap();
+    std::fs::write(&damaged, b"this is not a database, just some text of some length").unwrap();
     let fresh = CacheSetting::Path(damaged).open(false).unwrap().unwrap();
     assert_eq!(fresh.get(&key).unwrap(), None);
-    let built = build(EnricherOptions {
-        cache: Some(setting),
-        ..EnricherOptions::default()
-    })
-    .unwrap();
+    let built =
+        build(EnricherOptions { cache: Some(setting), ..EnricherOptions::default() }).unwrap();
     assert_eq!(built.source_names().len(), 2);
 }

@@ -4,10 +4,7 @@ use crate::error::Error;
 const HEADER: &str = "Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,Average Rating,Publisher,Binding,Number of Pages,Year Published,Original Publication Year,Date Read,Date Added,Bookshelves,Bookshelves with positions,Exclusive Shelf,My Review,Spoiler,Private Notes,Read Count,Owned Copies";
 
 fn all() -> ReadOptions {
-    ReadOptions {
-        include_unread: true,
-        ..ReadOptions::default()
-    }
+    ReadOptions { include_unread: true, ..ReadOptions::default() }
 }
 
 fn read(data: &str, options: &ReadOptions) -> Export {
@@ -22,17 +19,11 @@ fn row(id: &str, title: &str, author: &str, rest: &str) -> String {
 fn excel_isbn_wrapper_is_stripped_and_lengths_checked() {
     assert_eq!(clean_isbn("=\"0374104093\""), Some("0374104093".into()));
     assert_eq!(clean_isbn("=\"043906487x\""), Some("043906487X".into()));
-    assert_eq!(
-        clean_isbn("=\"9780374104092\""),
-        Some("9780374104092".into())
-    );
+    assert_eq!(clean_isbn("=\"9780374104092\""), Some("9780374104092".into()));
     assert_eq!(clean_isbn("=\"\""), None);
     assert_eq!(clean_isbn(""), None);
     assert_eq!(clean_isbn("=\"12345\""), None);
-    assert_eq!(
-        clean_isbn("978-0-374-10409-2"),
-        Some("9780374104092".into())
-    );
+    assert_eq!(clean_isbn("978-0-374-10409-2"), Some("9780374104092".into()));
     // A re-saved spreadsheet may have turned the ISBN into a number; it is still read as text.
     assert_eq!(clean_isbn("9780374104092"), Some("9780374104092".into()));
 }
@@ -73,10 +64,7 @@ fn spoiler_shelves_and_counts() {
     for no in ["", "false", "no", "0", "n", "maybe"] {
         assert!(!parse_bool(no), "{no}");
     }
-    assert_eq!(
-        split_shelves(" sci-fi, weird ,, favorites "),
-        vec!["sci-fi", "weird", "favorites"]
-    );
+    assert_eq!(split_shelves(" sci-fi, weird ,, favorites "), vec!["sci-fi", "weird", "favorites"]);
     assert!(split_shelves("").is_empty());
     let data = format!(
         "{HEADER}\n1,T,A,,,,,,,,,,,,2020/01/01,,,,read,,,,0,\n2,T2,A,,,,,,,,,,,,2020/01/01,,,,read,,,,5,3\n"
@@ -111,10 +99,7 @@ fn bom_crlf_and_multiline_quoted_reviews() {
     assert!(e.problems.is_empty(), "{:?}", e.problems);
     assert_eq!(e.books.len(), 2);
     assert_eq!(e.books[0].title, "Title, with comma");
-    assert_eq!(
-        e.books[0].my_review.as_deref(),
-        Some("Line one\r\n\"quoted\"\nline three")
-    );
+    assert_eq!(e.books[0].my_review.as_deref(), Some("Line one\r\n\"quoted\"\nline three"));
     assert_eq!(e.books[1].goodreads_id, "2");
 }
 
@@ -133,20 +118,10 @@ fn unusable_rows_are_reported_with_line_and_reason_and_never_abort_the_rest() {
         row("1", "Good", "A", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
         row("", "No id", "A", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
         row("3", "", "A", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
-        row(
-            "4",
-            "No author",
-            "  ",
-            ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0",
-        ),
+        row("4", "No author", "  ", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
         row("1", "Dup", "A", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
         "6,Short row,A,,".to_owned(),
-        row(
-            "7",
-            "\"Multi\nline title\"",
-            "A",
-            ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0",
-        ),
+        row("7", "\"Multi\nline title\"", "A", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
         row("8", "Last", "A", ",,,,,,,,,,,2020/01/01,,,,read,,,,1,0"),
     ]
     .join("\n");
@@ -174,24 +149,14 @@ fn invalid_utf8_and_oversized_cells_are_reported_not_loaded() {
     let mut data = format!("{HEADER}\n").into_bytes();
     data.extend_from_slice(b"1,Bad \xff title,A,,,,,,,,,,,,2020/01/01,,,,read,,,,1,0\n");
     data.extend_from_slice(
-        format!(
-            "2,Big,A,,,,,,,,,,,,2020/01/01,,,,read,{},,,1,0\n",
-            "x".repeat(2000)
-        )
-        .as_bytes(),
+        format!("2,Big,A,,,,,,,,,,,,2020/01/01,,,,read,{},,,1,0\n", "x".repeat(2000)).as_bytes(),
     );
     data.extend_from_slice(b"3,Fine,A,,,,,,,,,,,,2020/01/01,,,,read,,,,1,0\n");
-    let options = ReadOptions {
-        max_field_bytes: 1000,
-        ..ReadOptions::default()
-    };
+    let options = ReadOptions { max_field_bytes: 1000, ..ReadOptions::default() };
     let e = read_export_bytes(&data, &options).unwrap();
     assert_eq!(e.books.len(), 1);
     assert_eq!(e.problems[0].kind, RowProblemKind::InvalidUtf8);
-    assert_eq!(
-        e.problems[0].to_string(),
-        "line 2: column \"Title\" is not valid UTF-8 (byte 5)"
-    );
+    assert_eq!(e.problems[0].to_string(), "line 2: column \"Title\" is not valid UTF-8 (byte 5)");
     assert_eq!(e.problems[1].kind, RowProblemKind::FieldTooLarge);
     assert_eq!(
         e.problems[1].to_string(),
@@ -205,41 +170,22 @@ fn include_unread_and_limit() {
         "{HEADER}\n1,A,X,,,,,,,,,,,,2020/01/01,,,,read,,,,1,0\n2,B,X,,,,,,,,,,,,,,,,to-read,,,,,\n3,C,X,,,,,,,,,,,,,,,,read,,,,,\n4,D,X,,,,,,,,,,,,2020/01/01,,,,read,,,,1,0\n"
     );
     let e = read(&data, &ReadOptions::default());
-    assert_eq!(
-        e.books
-            .iter()
-            .map(|b| b.goodreads_id.as_str())
-            .collect::<Vec<_>>(),
-        ["1", "4"]
-    );
+    assert_eq!(e.books.iter().map(|b| b.goodreads_id.as_str()).collect::<Vec<_>>(), ["1", "4"]);
     assert_eq!(e.unread_skipped, 2);
     let e = read(&data, &all());
     assert_eq!(e.books.len(), 4);
     let e = read(
         &data,
-        &ReadOptions {
-            include_unread: true,
-            limit: Some(2),
-            ..ReadOptions::default()
-        },
+        &ReadOptions { include_unread: true, limit: Some(2), ..ReadOptions::default() },
     );
-    assert_eq!(
-        e.books
-            .iter()
-            .map(|b| b.goodreads_id.as_str())
-            .collect::<Vec<_>>(),
-        ["1", "2"]
-    );
+    assert_eq!(e.books.iter().map(|b| b.goodreads_id.as_str()).collect::<Vec<_>>(), ["1", "2"]);
 }
 
 #[test]
 fn missing_required_columns_are_named() {
     let err =
         read_export_bytes(b"Book Id,Author,ISBN\n1,A,\n", &ReadOptions::default()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "<input>: missing required column(s): Title"
-    );
+    assert_eq!(err.to_string(), "<input>: missing required column(s): Title");
     let err = read_export_bytes(b"ISBN,My Rating\n1,2\n", &ReadOptions::default()).unwrap_err();
     assert!(
         matches!(&err, Error::MissingColumns { columns, .. } if columns == &["Book Id", "Title", "Author"])
@@ -249,21 +195,15 @@ fn missing_required_columns_are_named() {
 #[test]
 fn files_that_are_not_exports_get_one_clear_error() {
     let err = read_export_bytes(b"", &ReadOptions::default()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "<input>: not a Goodreads library export: the file is empty"
-    );
+    assert_eq!(err.to_string(), "<input>: not a Goodreads library export: the file is empty");
     let err =
         read_export_bytes(b"name,age,city\nBob,3,Paris\n", &ReadOptions::default()).unwrap_err();
     assert_eq!(
         err.to_string(),
         "<input>: not a Goodreads library export: none of the Goodreads columns (Book Id, Title, Author, …) is in the header [name, age, city]"
     );
-    let err = read_export_bytes(
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        &ReadOptions::default(),
-    )
-    .unwrap_err();
+    let err = read_export_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", &ReadOptions::default())
+        .unwrap_err();
     assert!(matches!(err, Error::NotAnExport { .. }), "{err}");
     let err =
         read_export_bytes(b"\xff\xfe\x00B\x00o\x00o\x00k", &ReadOptions::default()).unwrap_err();
@@ -273,10 +213,7 @@ fn files_that_are_not_exports_get_one_clear_error() {
 #[test]
 fn a_missing_file_names_the_path() {
     let err = read_export_path("/nonexistent/dir/export.csv", &ReadOptions::default()).unwrap_err();
-    assert!(
-        err.to_string().starts_with("/nonexistent/dir/export.csv: "),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("/nonexistent/dir/export.csv: "), "{err}");
 }
 
 #[test]

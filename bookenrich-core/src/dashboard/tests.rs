@@ -49,31 +49,17 @@ fn results_are_merged_by_id_not_by_position() {
         result("1", &["Science Fiction"], &["google_books"]),
     ];
     let d = build_dashboard(&books, &results, &DashboardOptions::default());
-    let genres: Vec<Vec<&str>> = d
-        .books
-        .iter()
-        .map(|b| b.genres.iter().map(AsRef::as_ref).collect())
-        .collect();
-    assert_eq!(
-        genres,
-        vec![vec!["Science Fiction"], vec![], vec!["Fantasy"]]
-    );
-    assert_eq!(
-        d.books[0].thumbnail_url.as_deref(),
-        Some("https://covers.example/1.jpg")
-    );
+    let genres: Vec<Vec<&str>> =
+        d.books.iter().map(|b| b.genres.iter().map(AsRef::as_ref).collect()).collect();
+    assert_eq!(genres, vec![vec!["Science Fiction"], vec![], vec!["Fantasy"]]);
+    assert_eq!(d.books[0].thumbnail_url.as_deref(), Some("https://covers.example/1.jpg"));
     assert_eq!(d.books[1].thumbnail_url, None);
     assert!(!d.books[1].genre_enriched);
     let v = &d.metadata.validation;
     assert_eq!(v.books_without_enrichment_result, 1);
     assert_eq!(
         v.genre_sources_success,
-        GenreSourcesSuccess {
-            google_books: 1,
-            open_library: 1,
-            both_sources: 0,
-            no_genres: 1
-        }
+        GenreSourcesSuccess { google_books: 1, open_library: 1, both_sources: 0, no_genres: 1 }
     );
     assert!(
         d.metadata
@@ -82,10 +68,7 @@ fn results_are_merged_by_id_not_by_position() {
             .any(|n| n == "1 enrichment results matched no book and were ignored")
     );
     assert!(
-        d.metadata
-            .processing_notes
-            .iter()
-            .any(|n| n == "2 of 3 books have an enrichment result")
+        d.metadata.processing_notes.iter().any(|n| n == "2 of 3 books have an enrichment result")
     );
     assert_eq!(d.summary.unique_genres, 2);
 }
@@ -97,11 +80,8 @@ fn duplicate_results_prefer_the_successful_one_and_failures_are_counted() {
     failed.error = Some("open_library: HTTP 503".into());
     let mut failed2 = result("2", &[], &[]);
     failed2.error = Some("timeout".into());
-    let results = vec![
-        failed,
-        result("1", &["Fantasy"], &["open_library", "google_books"]),
-        failed2,
-    ];
+    let results =
+        vec![failed, result("1", &["Fantasy"], &["open_library", "google_books"]), failed2];
     let d = build_dashboard(&books, &results, &DashboardOptions::default());
     assert_eq!(d.books[0].genres, vec!["Fantasy"]);
     assert!(d.books[1].genres.is_empty());
@@ -124,10 +104,7 @@ fn private_notes_are_left_out_unless_asked_for() {
     let d = build_dashboard(&books, &[], &DashboardOptions::default());
     assert_eq!(d.books[0].private_notes, None);
     assert!(!d.to_json_string().unwrap().contains("secret"));
-    let opts = DashboardOptions {
-        include_private_notes: true,
-        ..DashboardOptions::default()
-    };
+    let opts = DashboardOptions { include_private_notes: true, ..DashboardOptions::default() };
     let d = build_dashboard(&books, &[], &opts);
     assert_eq!(d.books[0].private_notes.as_deref(), Some("secret"));
 }
@@ -142,21 +119,9 @@ fn most_common_genres_count_descending_ties_in_first_seen_order() {
         result("4", &["Romance"], &["open_library"]),
     ];
     let d = build_dashboard(&books, &results, &DashboardOptions::default());
-    let top: Vec<(&str, u64)> = d
-        .summary
-        .most_common_genres
-        .iter()
-        .map(|g| (g.genre.as_str(), g.count))
-        .collect();
-    assert_eq!(
-        top,
-        [
-            ("Fantasy", 2),
-            ("Mystery", 2),
-            ("Horror", 1),
-            ("Romance", 1)
-        ]
-    );
+    let top: Vec<(&str, u64)> =
+        d.summary.most_common_genres.iter().map(|g| (g.genre.as_str(), g.count)).collect();
+    assert_eq!(top, [("Fantasy", 2), ("Mystery", 2), ("Horror", 1), ("Romance", 1)]);
     assert!((d.summary.most_common_genres[0].percentage - 100.0 * 2.0 / 6.0).abs() < 1e-12);
     assert!((d.summary.genre_enrichment_rate - 100.0).abs() < f64::EPSILON);
 }
@@ -180,12 +145,8 @@ fn output_is_deterministic_given_id_and_timestamp_and_round_trips() {
             .map(|t| t.with_timezone(&Utc)),
         ..DashboardOptions::default()
     };
-    let a = build_dashboard(&books, &[], &opts)
-        .to_json_string()
-        .unwrap();
-    let b = build_dashboard(&books, &[], &opts)
-        .to_json_string()
-        .unwrap();
+    let a = build_dashboard(&books, &[], &opts).to_json_string().unwrap();
+    let b = build_dashboard(&books, &[], &opts).to_json_string().unwrap();
     assert_eq!(a, b);
     assert!(a.contains("Ünïcödé Author"), "non-ASCII is written as is");
     assert!(a.starts_with("{\n  \"export_id\": \"00000000-0000-4000-8000-000000000000\",\n  \"books\": [\n    {\n      \"goodreads_id\": \"1\""));
@@ -193,11 +154,7 @@ fn output_is_deterministic_given_id_and_timestamp_and_round_trips() {
     let back = Dashboard::from_json_slice(a.as_bytes(), "x.json").unwrap();
     assert_eq!(back.to_json_string().unwrap(), a);
     let err = Dashboard::from_json_slice(b"{\"books\": 3}", "bad.json").unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("bad.json: invalid dashboard JSON: "),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("bad.json: invalid dashboard JSON: "), "{err}");
 }
 
 #[test]

@@ -76,10 +76,7 @@ impl Default for EnricherBuilder {
 impl fmt::Debug for EnricherBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnricherBuilder")
-            .field(
-                "sources",
-                &self.sources.iter().map(|s| s.name()).collect::<Vec<_>>(),
-            )
+            .field("sources", &self.sources.iter().map(|s| s.name()).collect::<Vec<_>>())
             .field("http", &self.http)
             .field("cache", &self.cache)
             .field("merge", &self.merge)
@@ -196,10 +193,7 @@ impl EnricherBuilder {
     /// retry policy or rate limit, or a rate limit for a source that is not configured.
     pub fn build(self) -> Result<Enricher> {
         if self.sources.is_empty() {
-            return Err(Error::config(
-                "sources",
-                "no sources configured; add at least one",
-            ));
+            return Err(Error::config("sources", "no sources configured; add at least one"));
         }
         let mut names = BTreeSet::new();
         for source in &self.sources {
@@ -214,11 +208,7 @@ impl EnricherBuilder {
                 ));
             }
         }
-        if let Some(unknown) = self
-            .rate_limits
-            .keys()
-            .find(|k| !names.contains(k.as_str()))
-        {
+        if let Some(unknown) = self.rate_limits.keys().find(|k| !names.contains(k.as_str())) {
             let known: Vec<_> = names.iter().map(String::as_str).collect();
             return Err(Error::config(
                 "rate_limits",
@@ -237,9 +227,7 @@ impl EnricherBuilder {
         if self.max_body_bytes == 0 {
             return Err(Error::config("max_body_bytes", "must be at least 1"));
         }
-        self.retry
-            .validate()
-            .map_err(|m| Error::config("retry_policy", m))?;
+        self.retry.validate().map_err(|m| Error::config("retry_policy", m))?;
 
         let http = match self.http {
             Some(http) => http,
@@ -253,9 +241,7 @@ impl EnricherBuilder {
                 Some(limit) => *limit,
                 None => RateLimit::per_second(source.default_rate_limit()),
             };
-            limit
-                .validate()
-                .map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
+            limit.validate().map_err(|m| Error::config("rate_limits", format!("{name}: {m}")))?;
             let mut fetcher = Fetcher::new(name.clone(), Arc::clone(&http))
                 .with_rate_limit(limit)
                 .with_concurrency_limit(Arc::clone(&semaphore))
@@ -266,12 +252,7 @@ impl EnricherBuilder {
             if let Some(cache) = &self.cache {
                 fetcher = fetcher.with_cache(Arc::clone(cache));
             }
-            slots.push(Slot {
-                name,
-                source,
-                fetcher,
-                rate_limit: limit,
-            });
+            slots.push(Slot { name, source, fetcher, rate_limit: limit });
         }
         Ok(Enricher::from_inner(Inner {
             slots,
@@ -310,8 +291,6 @@ struct NoNetwork;
 #[async_trait]
 impl HttpClient for NoNetwork {
     async fn get(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        Err(TransportError::Other(
-            "no HTTP client configured".to_owned(),
-        ))
+        Err(TransportError::Other("no HTTP client configured".to_owned()))
     }
 }

@@ -73,9 +73,7 @@ impl Enricher {
     }
 
     pub(crate) fn from_inner(inner: Inner) -> Self {
-        Self {
-            inner: Arc::new(inner),
-        }
+        Self { inner: Arc::new(inner) }
     }
 
     /// The configured sources' names, in order.
@@ -85,11 +83,7 @@ impl Enricher {
 
     /// The rate limit in force for each source, in order.
     pub fn rate_limits(&self) -> Vec<(&str, RateLimit)> {
-        self.inner
-            .slots
-            .iter()
-            .map(|s| (s.name.as_str(), s.rate_limit))
-            .collect()
+        self.inner.slots.iter().map(|s| (s.name.as_str(), s.rate_limit)).collect()
     }
 
     /// The merge policy.
@@ -129,10 +123,8 @@ impl Enricher {
             .collect();
         tracing::info!(books = books.len(), sources = ?self.source_names(), "enrichment started");
 
-        let mut table: Vec<Vec<Option<Outcome>>> = books
-            .iter()
-            .map(|_| slots.iter().map(|_| None).collect())
-            .collect();
+        let mut table: Vec<Vec<Option<Outcome>>> =
+            books.iter().map(|_| slots.iter().map(|_| None).collect()).collect();
         let mut done = 0usize;
         let report = |done: usize| self.report(books.len(), done, &fetchers, started);
         report(0);
@@ -185,10 +177,7 @@ impl Enricher {
             let answers: Vec<Answer<'_>> = slots
                 .iter()
                 .zip(row)
-                .map(|(s, o)| Answer {
-                    source: &s.name,
-                    outcome: o.as_ref(),
-                })
+                .map(|(s, o)| Answer { source: &s.name, outcome: o.as_ref() })
                 .collect();
             merge_into(book, &answers, self.inner.merge, &self.inner.normalizer);
         }
@@ -259,10 +248,7 @@ impl Enricher {
                     .iter()
                     .filter(|row| match &row[k] {
                         Some(Outcome { result: Err(_), .. }) => true,
-                        Some(Outcome {
-                            result: Ok(Some(hit)),
-                            ..
-                        }) => hit.incomplete.is_some(),
+                        Some(Outcome { result: Ok(Some(hit)), .. }) => hit.incomplete.is_some(),
                         _ => false,
                     })
                     .count();
@@ -292,10 +278,7 @@ impl Enricher {
             with_cover: out.iter().filter(|b| b.thumbnail_url.is_some()).count(),
             from_cache: out.iter().filter(|b| b.from_cache).count(),
             with_errors: out.iter().filter(|b| b.error.is_some()).count(),
-            failed: out
-                .iter()
-                .filter(|b| b.error.is_some() && !b.has_genres())
-                .count(),
+            failed: out.iter().filter(|b| b.error.is_some() && !b.has_genres()).count(),
             requests: sources.iter().map(|s| s.requests).sum(),
             retries: sources.iter().map(|s| s.retries).sum(),
             rate_limited: sources.iter().map(|s| s.rate_limited).sum(),
@@ -321,11 +304,7 @@ fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
         log.push("no valid ISBN: looking the book up by title and author".to_owned());
         None
     });
-    BookQuery {
-        isbn,
-        title: book.title.clone(),
-        author: book.author.clone(),
-    }
+    BookQuery { isbn, title: book.title.clone(), author: book.author.clone() }
 }
 
 /// Splits the wanted books into lookups: ISBN books together in batches of
@@ -334,10 +313,8 @@ fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
 fn group(wanted: &[usize], queries: &[BookQuery], batch_size: usize) -> Vec<Vec<usize>> {
     let (with_isbn, without): (Vec<usize>, Vec<usize>) =
         wanted.iter().partition(|&&i| queries[i].isbn.is_some());
-    let mut groups: Vec<Vec<usize>> = with_isbn
-        .chunks(batch_size.max(1))
-        .map(<[usize]>::to_vec)
-        .collect();
+    let mut groups: Vec<Vec<usize>> =
+        with_isbn.chunks(batch_size.max(1)).map(<[usize]>::to_vec).collect();
     groups.extend(without.into_iter().map(|i| vec![i]));
     groups
 }
@@ -350,13 +327,7 @@ async fn lookup(
     group: &[usize],
 ) -> Vec<Outcome> {
     let fail_all = |e: &SourceError| {
-        group
-            .iter()
-            .map(|_| Outcome {
-                result: Err(e.clone()),
-                from_cache: false,
-            })
-            .collect()
+        group.iter().map(|_| Outcome { result: Err(e.clone()), from_cache: false }).collect()
     };
     if let Some(reason) = fetcher.disabled_reason() {
         let e = SourceError::new(
@@ -369,48 +340,35 @@ async fn lookup(
     let input: Vec<BookQuery> = group.iter().map(|&i| queries[i].clone()).collect();
     let (traced, trace) = fetcher.traced();
     // A panicking plug-in source must not take the run (or a Python/Node host) down.
-    let results: Vec<SourceResult> = match AssertUnwindSafe(slot.source.lookup(&input, &traced))
-        .catch_unwind()
-        .await
-    {
-        Ok(results) => results,
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            tracing::error!(source = %slot.name, %message, "source panicked during lookup");
-            return fail_all(&SourceError::new(
-                &slot.name,
-                SourceErrorKind::Rejected,
-                format!("source failed internally: {message}"),
-            ));
-        }
-    };
+    let results: Vec<SourceResult> =
+        match AssertUnwindSafe(slot.source.lookup(&input, &traced)).catch_unwind().await {
+            Ok(results) => results,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                tracing::error!(source = %slot.name, %message, "source panicked during lookup");
+                return fail_all(&SourceError::new(
+                    &slot.name,
+                    SourceErrorKind::Rejected,
+                    format!("source failed internally: {message}"),
+                ));
+            }
+        };
     if results.len() != group.len() {
         let e = SourceError::new(
             &slot.name,
             SourceErrorKind::Rejected,
-            format!(
-                "source returned {} results for {} books",
-                results.len(),
-                group.len()
-            ),
+            format!("source returned {} results for {} books", results.len(), group.len()),
         );
         return fail_all(&e);
     }
     let from_cache = trace.all_from_cache();
-    results
-        .into_iter()
-        .map(|result| Outcome { result, from_cache })
-        .collect()
+    results.into_iter().map(|result| Outcome { result, from_cache }).collect()
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::float_cmp,
-    clippy::unnecessary_literal_bound
-)]
+#[allow(clippy::unwrap_used, clippy::float_cmp, clippy::unnecessary_literal_bound)]
 mod tests;

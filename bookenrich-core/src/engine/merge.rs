@@ -32,12 +32,7 @@ impl MergePolicy {
 
     /// Parses `union` or `first_with_genres` (also `first`, `first-with-genres`).
     pub fn parse(value: &str) -> Option<Self> {
-        match value
-            .trim()
-            .to_ascii_lowercase()
-            .replace(['-', ' '], "_")
-            .as_str()
-        {
+        match value.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
             "union" | "all" => Some(Self::Union),
             "first_with_genres" | "first" => Some(Self::FirstWithGenres),
             _ => None,
@@ -61,11 +56,7 @@ pub(crate) struct Answer<'a> {
 
 /// The genres one source contributes after normalisation (empty when it had none).
 pub(crate) fn normalized_alone(normalizer: &GenreNormalizer, hit: &SourceHit) -> Vec<Genre> {
-    if hit.genres.is_empty() {
-        Vec::new()
-    } else {
-        normalizer.normalize(&hit.genres)
-    }
+    if hit.genres.is_empty() { Vec::new() } else { normalizer.normalize(&hit.genres) }
 }
 
 /// Fills `book` from the answers, in configured source order.
@@ -80,10 +71,8 @@ pub(crate) fn merge_into(
     let mut all_cached = true;
     for answer in answers {
         let Some(outcome) = answer.outcome else {
-            book.processing_log.push(format!(
-                "{}: not asked (an earlier source had genres)",
-                answer.source
-            ));
+            book.processing_log
+                .push(format!("{}: not asked (an earlier source had genres)", answer.source));
             continue;
         };
         asked += 1;
@@ -95,47 +84,35 @@ pub(crate) fn merge_into(
                     "{}: found{cached}, {} raw genre(s){}",
                     answer.source,
                     hit.genres.len(),
-                    if hit.thumbnail_url.is_some() {
-                        ", cover"
-                    } else {
-                        ""
-                    }
+                    if hit.thumbnail_url.is_some() { ", cover" } else { "" }
                 ));
                 book.processing_log
                     .extend(hit.notes.iter().map(|n| format!("{}: {n}", answer.source)));
                 if let Some(e) = &hit.incomplete {
                     // Found, but part of the answer is missing: kept, and reported.
                     all_cached = false;
-                    book.processing_log
-                        .push(format!("{}: incomplete: {e}", answer.source));
+                    book.processing_log.push(format!("{}: incomplete: {e}", answer.source));
                     errors.push(e.to_string());
                 }
                 book.sources_matched.push(answer.source.to_owned());
                 if !hit.genres.is_empty() {
-                    book.genres_by_source
-                        .insert(answer.source.to_owned(), hit.genres.clone());
+                    book.genres_by_source.insert(answer.source.to_owned(), hit.genres.clone());
                 }
                 if !hit.identifiers.is_empty() {
-                    book.identifiers
-                        .insert(answer.source.to_owned(), hit.identifiers.clone());
+                    book.identifiers.insert(answer.source.to_owned(), hit.identifiers.clone());
                 }
                 if book.thumbnail_url.is_none() && hit.thumbnail_url.is_some() {
                     book.thumbnail_url.clone_from(&hit.thumbnail_url);
-                    book.small_thumbnail_url
-                        .clone_from(&hit.small_thumbnail_url);
+                    book.small_thumbnail_url.clone_from(&hit.small_thumbnail_url);
                 }
                 if book.small_thumbnail_url.is_none() && hit.small_thumbnail_url.is_some() {
-                    book.small_thumbnail_url
-                        .clone_from(&hit.small_thumbnail_url);
+                    book.small_thumbnail_url.clone_from(&hit.small_thumbnail_url);
                 }
             }
-            Ok(None) => book
-                .processing_log
-                .push(format!("{}: not found{cached}", answer.source)),
+            Ok(None) => book.processing_log.push(format!("{}: not found{cached}", answer.source)),
             Err(e) => {
                 all_cached = false;
-                book.processing_log
-                    .push(format!("{}: failed: {e}", answer.source));
+                book.processing_log.push(format!("{}: failed: {e}", answer.source));
                 errors.push(e.to_string());
             }
         }
@@ -156,8 +133,7 @@ pub(crate) fn merge_into(
     if final_genres.is_empty() {
         book.processing_log.push("no genres".to_owned());
     } else {
-        book.processing_log
-            .push(format!("genres from {}", contributors.join(", ")));
+        book.processing_log.push(format!("genres from {}", contributors.join(", ")));
     }
     book.final_genres = final_genres.into_iter().map(String::from).collect();
     book.genre_sources = contributors;
@@ -181,9 +157,7 @@ fn final_genres(
             let contributors = hits
                 .iter()
                 .filter(|(_, hit)| {
-                    normalized_alone(normalizer, hit)
-                        .iter()
-                        .any(|g| merged.contains(g))
+                    normalized_alone(normalizer, hit).iter().any(|g| merged.contains(g))
                 })
                 .map(|(name, _)| (*name).to_owned())
                 .collect();
@@ -217,20 +191,12 @@ mod tests {
     }
 
     fn ok(h: SourceHit, from_cache: bool) -> Outcome {
-        Outcome {
-            result: Ok(Some(h)),
-            from_cache,
-        }
+        Outcome { result: Ok(Some(h)), from_cache }
     }
 
     fn merged(answers: &[(&str, Option<&Outcome>)], policy: MergePolicy) -> EnrichedBook {
-        let answers: Vec<Answer<'_>> = answers
-            .iter()
-            .map(|(s, o)| Answer {
-                source: s,
-                outcome: *o,
-            })
-            .collect();
+        let answers: Vec<Answer<'_>> =
+            answers.iter().map(|(s, o)| Answer { source: s, outcome: *o }).collect();
         let mut book = EnrichedBook::default();
         merge_into(&mut book, &answers, policy, &GenreNormalizer::default());
         book
@@ -239,58 +205,27 @@ mod tests {
     #[test]
     fn union_merges_genres_and_takes_the_first_cover_in_order() {
         let ol = ok(hit(&["Fantasy fiction", "Juvenile fiction"], None), false);
-        let gb = ok(
-            hit(
-                &["Fiction / Fantasy / General"],
-                Some("https://books.google.com/c"),
-            ),
-            false,
-        );
-        let book = merged(
-            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
-            MergePolicy::Union,
-        );
-        assert!(
-            book.final_genres.contains(&"Fantasy".to_owned()),
-            "{:?}",
-            book.final_genres
-        );
-        assert_eq!(
-            book.thumbnail_url.as_deref(),
-            Some("https://books.google.com/c")
-        );
+        let gb =
+            ok(hit(&["Fiction / Fantasy / General"], Some("https://books.google.com/c")), false);
+        let book =
+            merged(&[("open_library", Some(&ol)), ("google_books", Some(&gb))], MergePolicy::Union);
+        assert!(book.final_genres.contains(&"Fantasy".to_owned()), "{:?}", book.final_genres);
+        assert_eq!(book.thumbnail_url.as_deref(), Some("https://books.google.com/c"));
         assert_eq!(book.sources_matched, ["open_library", "google_books"]);
         assert_eq!(book.genre_sources, ["open_library", "google_books"]);
-        assert_eq!(
-            book.genres_by_source["google_books"],
-            ["Fiction / Fantasy / General"]
-        );
+        assert_eq!(book.genres_by_source["google_books"], ["Fiction / Fantasy / General"]);
         assert_eq!(book.identifiers["open_library"], ["id:1"]);
-        assert!(
-            book.processing_log
-                .contains(&"open_library: picked doc 1".to_owned())
-        );
+        assert!(book.processing_log.contains(&"open_library: picked doc 1".to_owned()));
         assert_eq!(book.error, None);
         assert!(!book.from_cache);
     }
 
     #[test]
     fn a_source_whose_genres_are_all_noise_is_not_a_genre_source() {
-        let ol = ok(
-            hit(
-                &["Large type books", "Accessible book"],
-                Some("https://covers/1"),
-            ),
-            true,
-        );
-        let gb = ok(
-            hit(&["Fiction / Science Fiction / Space Opera"], None),
-            true,
-        );
-        let book = merged(
-            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
-            MergePolicy::Union,
-        );
+        let ol = ok(hit(&["Large type books", "Accessible book"], Some("https://covers/1")), true);
+        let gb = ok(hit(&["Fiction / Science Fiction / Space Opera"], None), true);
+        let book =
+            merged(&[("open_library", Some(&ol)), ("google_books", Some(&gb))], MergePolicy::Union);
         assert_eq!(book.genre_sources, ["google_books"]);
         assert_eq!(book.thumbnail_url.as_deref(), Some("https://covers/1"));
         assert!(book.from_cache);
@@ -299,27 +234,17 @@ mod tests {
     #[test]
     fn failures_are_recorded_but_other_sources_still_count() {
         let ol = Outcome {
-            result: Err(
-                SourceError::new("open_library", SourceErrorKind::Server, "HTTP 503")
-                    .with_url("https://o/x"),
-            ),
+            result: Err(SourceError::new("open_library", SourceErrorKind::Server, "HTTP 503")
+                .with_url("https://o/x")),
             from_cache: false,
         };
         let gb = ok(hit(&["Fiction / Thrillers / Suspense"], None), true);
-        let book = merged(
-            &[("open_library", Some(&ol)), ("google_books", Some(&gb))],
-            MergePolicy::Union,
-        );
-        assert_eq!(
-            book.error.as_deref(),
-            Some("open_library: HTTP 503 (https://o/x)")
-        );
+        let book =
+            merged(&[("open_library", Some(&ol)), ("google_books", Some(&gb))], MergePolicy::Union);
+        assert_eq!(book.error.as_deref(), Some("open_library: HTTP 503 (https://o/x)"));
         assert!(book.has_genres());
         assert_eq!(book.sources_matched, ["google_books"]);
-        assert!(
-            !book.from_cache,
-            "a failed source means not everything came from the cache"
-        );
+        assert!(!book.from_cache, "a failed source means not everything came from the cache");
     }
 
     #[test]
@@ -343,41 +268,25 @@ mod tests {
             MergePolicy::FirstWithGenres,
         );
         assert_eq!(book.genre_sources, ["open_library"]);
-        assert!(
-            book.processing_log
-                .iter()
-                .any(|l| l.starts_with("google_books: not asked"))
-        );
+        assert!(book.processing_log.iter().any(|l| l.starts_with("google_books: not asked")));
     }
 
     #[test]
     fn nothing_found_is_not_an_error() {
-        let none = Outcome {
-            result: Ok(None),
-            from_cache: false,
-        };
+        let none = Outcome { result: Ok(None), from_cache: false };
         let book = merged(&[("open_library", Some(&none))], MergePolicy::Union);
         assert_eq!(book.error, None);
         assert!(book.final_genres.is_empty() && book.sources_matched.is_empty());
-        assert_eq!(
-            book.processing_log,
-            ["open_library: not found", "no genres"]
-        );
+        assert_eq!(book.processing_log, ["open_library: not found", "no genres"]);
     }
 
     #[test]
     fn policy_names() {
         for p in [MergePolicy::Union, MergePolicy::FirstWithGenres] {
             assert_eq!(MergePolicy::parse(p.as_str()), Some(p));
-            assert_eq!(
-                serde_json::to_string(&p).unwrap(),
-                format!("\"{}\"", p.as_str())
-            );
+            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.as_str()));
         }
-        assert_eq!(
-            MergePolicy::parse("First-With-Genres"),
-            Some(MergePolicy::FirstWithGenres)
-        );
+        assert_eq!(MergePolicy::parse("First-With-Genres"), Some(MergePolicy::FirstWithGenres));
         assert_eq!(MergePolicy::parse("best"), None);
     }
 }

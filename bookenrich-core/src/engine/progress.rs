@@ -86,11 +86,7 @@ impl Progress {
 
     /// Share of books done, from 0.0 to 1.0 (1.0 for an empty run).
     pub fn fraction_done(&self) -> f64 {
-        if self.books_total == 0 {
-            1.0
-        } else {
-            self.books_done as f64 / self.books_total as f64
-        }
+        if self.books_total == 0 { 1.0 } else { self.books_done as f64 / self.books_total as f64 }
     }
 }
 

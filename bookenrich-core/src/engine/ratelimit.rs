@@ -24,10 +24,7 @@ pub struct RateLimit {
 impl RateLimit {
     /// `per_second` requests per second with no burst (requests evenly spaced).
     pub fn per_second(per_second: f64) -> Self {
-        Self {
-            per_second,
-            burst: 1,
-        }
+        Self { per_second, burst: 1 }
     }
 
     /// The same rate allowing `burst` back-to-back requests.
@@ -92,20 +89,14 @@ impl RateLimiter {
         let safe = if limit.validate().is_ok() {
             limit
         } else {
-            RateLimit {
-                per_second: 1.0 / 3600.0,
-                burst: limit.burst.max(1),
-            }
+            RateLimit { per_second: 1.0 / 3600.0, burst: limit.burst.max(1) }
         };
         let interval = safe.interval();
         Self {
             limit: safe,
             interval,
             tolerance: interval * (safe.burst - 1),
-            state: Mutex::new(State {
-                tat: None,
-                paused_until: None,
-            }),
+            state: Mutex::new(State { tat: None, paused_until: None }),
         }
     }
 
@@ -149,9 +140,7 @@ impl RateLimiter {
         let paused_until = state.paused_until.filter(|p| *p > now);
         let earliest = paused_until.map_or(now, |p| p.max(now));
         let tat = state.tat.map_or(earliest, |t| t.max(earliest));
-        let send_at = tat
-            .checked_sub(self.tolerance)
-            .map_or(earliest, |t| t.max(earliest));
+        let send_at = tat.checked_sub(self.tolerance).map_or(earliest, |t| t.max(earliest));
         state.tat = Some(tat.max(send_at) + self.interval);
         send_at
     }
@@ -284,9 +273,6 @@ mod tests {
         assert!(RateLimit::per_second(f64::NAN).validate().is_err());
         assert!(RateLimit::per_second(f64::INFINITY).validate().is_err());
         assert!(RateLimit::per_second(1.0).with_burst(0).validate().is_err());
-        assert_eq!(
-            RateLimit::per_second(4.0).interval(),
-            Duration::from_millis(250)
-        );
+        assert_eq!(RateLimit::per_second(4.0).interval(), Duration::from_millis(250));
     }
 }

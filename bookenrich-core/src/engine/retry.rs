@@ -45,18 +45,13 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn never() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self { max_attempts: 1, ..Self::default() }
     }
 
     /// The upper bound of the jittered wait before retry `retry` (0-based).
     pub fn backoff_ceiling(&self, retry: u32) -> Duration {
         let factor = 2u32.checked_pow(retry).unwrap_or(u32::MAX);
-        self.base_delay
-            .checked_mul(factor)
-            .map_or(self.max_delay, |d| d.min(self.max_delay))
+        self.base_delay.checked_mul(factor).map_or(self.max_delay, |d| d.min(self.max_delay))
     }
 
     /// The wait before retry `retry` (0-based), given the server's `Retry-After`.
@@ -81,10 +76,7 @@ impl RetryPolicy {
             return Err("max_attempts must be at least 1".to_owned());
         }
         if self.max_attempts > 100 {
-            return Err(format!(
-                "max_attempts must be at most 100, got {}",
-                self.max_attempts
-            ));
+            return Err(format!("max_attempts must be at most 100, got {}", self.max_attempts));
         }
         if self.base_delay > self.max_delay {
             return Err(format!(
@@ -137,11 +129,7 @@ mod tests {
         };
         let got: Vec<_> = (0..6).map(|n| p.backoff_ceiling(n).as_millis()).collect();
         assert_eq!(got, vec![100, 200, 400, 800, 1000, 1000]);
-        assert_eq!(
-            p.backoff_ceiling(200),
-            Duration::from_secs(1),
-            "no overflow"
-        );
+        assert_eq!(p.backoff_ceiling(200), Duration::from_secs(1), "no overflow");
     }
 
     #[test]
@@ -168,10 +156,7 @@ mod tests {
         };
         let mut rng = fastrand::Rng::with_seed(1);
         for _ in 0..100 {
-            assert_eq!(
-                p.delay(0, Some(Duration::from_secs(2)), &mut rng),
-                Duration::from_secs(2)
-            );
+            assert_eq!(p.delay(0, Some(Duration::from_secs(2)), &mut rng), Duration::from_secs(2));
             assert_eq!(
                 p.delay(3, Some(Duration::from_secs(3600)), &mut rng),
                 Duration::from_secs(60)
@@ -184,19 +169,14 @@ mod tests {
             ..p
         };
         let mut rng = fastrand::Rng::with_seed(3);
-        let d: Vec<_> = (0..200)
-            .map(|_| slow.delay(0, Some(Duration::ZERO), &mut rng))
-            .collect();
+        let d: Vec<_> = (0..200).map(|_| slow.delay(0, Some(Duration::ZERO), &mut rng)).collect();
         assert!(d.iter().any(|d| *d > Duration::from_secs(1)));
     }
 
     #[test]
     fn retry_after_seconds() {
         let now = SystemTime::now();
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
-        );
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("99999999999999999999999", now),
@@ -215,38 +195,19 @@ mod tests {
             .with_timezone(&Utc)
             .into();
         let want = Some(Duration::from_secs(37));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
-            want
-        );
-        assert_eq!(
-            parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now),
-            want
-        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), want);
+        assert_eq!(parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now), want);
         assert_eq!(parse_retry_after("Sun Nov  6 08:49:37 1994", now), want);
         // In the past: retry now.
-        assert_eq!(
-            parse_retry_after("Sat, 05 Nov 1994 08:49:37 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", now),
-            None
-        );
+        assert_eq!(parse_retry_after("Sat, 05 Nov 1994 08:49:37 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 25:49:37 GMT", now), None);
     }
 
     #[test]
     fn validation() {
         assert!(RetryPolicy::default().validate().is_ok());
         assert!(RetryPolicy::never().validate().is_ok());
-        assert!(
-            RetryPolicy {
-                max_attempts: 0,
-                ..RetryPolicy::default()
-            }
-            .validate()
-            .is_err()
-        );
+        assert!(RetryPolicy { max_attempts: 0, ..RetryPolicy::default() }.validate().is_err());
         let inverted = RetryPolicy {
             base_delay: Duration::from_secs(10),
             max_delay: Duration::from_secs(1),

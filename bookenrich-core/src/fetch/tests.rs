@@ -35,10 +35,7 @@ struct Scripted {
 
 impl Scripted {
     fn new(steps: impl IntoIterator<Item = Step>) -> Arc<Self> {
-        Arc::new(Self {
-            steps: Mutex::new(steps.into_iter().collect()),
-            ..Self::default()
-        })
+        Arc::new(Self { steps: Mutex::new(steps.into_iter().collect()), ..Self::default() })
     }
 
     fn calls(&self) -> usize {
@@ -47,11 +44,7 @@ impl Scripted {
 
     fn next_step(&self) -> Step {
         let mut steps = self.steps.lock().unwrap();
-        if steps.len() > 1 {
-            steps.pop_front().unwrap()
-        } else {
-            steps.front().cloned().unwrap()
-        }
+        if steps.len() > 1 { steps.pop_front().unwrap() } else { steps.front().cloned().unwrap() }
     }
 }
 
@@ -65,11 +58,9 @@ impl HttpClient for Scripted {
         let step = self.next_step();
         let answer = match step {
             Step::Status(status, body) => Ok(response(status, None, body.as_bytes().to_vec())),
-            Step::RetryAfter(status, secs, body) => Ok(response(
-                status,
-                Some(Duration::from_secs(secs)),
-                body.as_bytes().to_vec(),
-            )),
+            Step::RetryAfter(status, secs, body) => {
+                Ok(response(status, Some(Duration::from_secs(secs)), body.as_bytes().to_vec()))
+            }
             Step::Body(status, body) => Ok(response(status, None, body)),
             Step::Fail(e) => Err(e),
             Step::Slow(d) => {
@@ -87,11 +78,7 @@ impl HttpClient for Scripted {
 }
 
 fn response(status: u16, retry_after: Option<Duration>, body: Vec<u8>) -> HttpResponse {
-    HttpResponse {
-        status,
-        retry_after,
-        body: Bytes::from(body),
-    }
+    HttpResponse { status, retry_after, body: Bytes::from(body) }
 }
 
 fn url(s: &str) -> url::Url {
@@ -126,10 +113,7 @@ async fn retryable_failures_recover() {
         Step::Status(200, r#"{"a":1}"#),
     ]);
     let f = fetcher(&http);
-    let got: Fetched<Value> = f
-        .get_json(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap();
+    let got: Fetched<Value> = f.get_json(Request::get(url("https://x.test/a"))).await.unwrap();
     assert_eq!(got.value, Some(serde_json::json!({"a": 1})));
     assert!(!got.from_cache);
     let stats = f.stats();
@@ -140,17 +124,10 @@ async fn retryable_failures_recover() {
 async fn gives_up_after_max_attempts_with_the_last_error() {
     let http = Scripted::new([Step::Status(500, "boom")]);
     let f = fetcher(&http);
-    let err = f
-        .get_json::<Value>(Request::get(url("https://x.test/a?q=1")))
-        .await
-        .unwrap_err();
+    let err = f.get_json::<Value>(Request::get(url("https://x.test/a?q=1"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Server);
     assert_eq!(err.url.as_deref(), Some("https://x.test/a?q=1"));
-    assert!(
-        err.message.contains("gave up after 4 attempts"),
-        "{}",
-        err.message
-    );
+    assert!(err.message.contains("gave up after 4 attempts"), "{}", err.message);
     assert_eq!(http.calls(), 4);
     assert_eq!(f.stats().failures, 1);
 }
@@ -175,26 +152,11 @@ async fn not_found_is_none_and_cached_as_negative() {
     let f = fetcher(&http).with_cache(cache.clone());
     let req = Request::get(url("https://x.test/isbn/1.json"));
     let first: Fetched<Value> = f.get_json(req.clone()).await.unwrap();
-    assert_eq!(
-        first,
-        Fetched {
-            value: None,
-            from_cache: false
-        }
-    );
+    assert_eq!(first, Fetched { value: None, from_cache: false });
     let second: Fetched<Value> = f.get_json(req).await.unwrap();
-    assert_eq!(
-        second,
-        Fetched {
-            value: None,
-            from_cache: true
-        }
-    );
+    assert_eq!(second, Fetched { value: None, from_cache: true });
     assert_eq!(http.calls(), 1);
-    let entry = cache
-        .get(&CacheKey::new("test_source", "/isbn/1.json"))
-        .unwrap()
-        .unwrap();
+    let entry = cache.get(&CacheKey::new("test_source", "/isbn/1.json")).unwrap().unwrap();
     assert_eq!(entry.body, None);
     assert_eq!(f.stats().cache_hits, 1);
 }
@@ -205,10 +167,7 @@ async fn answers_are_cached_only_after_they_decode() {
     struct Shape {
         a: u32,
     }
-    let http = Scripted::new([
-        Step::Status(200, r#"{"b":1}"#),
-        Step::Status(200, r#"{"a":2}"#),
-    ]);
+    let http = Scripted::new([Step::Status(200, r#"{"b":1}"#), Step::Status(200, r#"{"a":2}"#)]);
     let cache = Arc::new(MemoryCache::new());
     let f = fetcher(&http).with_cache(cache.clone());
     let req = Request::get(url("https://x.test/a"));
@@ -217,11 +176,7 @@ async fn answers_are_cached_only_after_they_decode() {
     assert_eq!(cache.len(), 1);
     let again: Fetched<Shape> = f.get_json(req).await.unwrap();
     assert!(again.from_cache);
-    assert_eq!(
-        http.calls(),
-        2,
-        "one malformed, one good; the cached answer needs none"
-    );
+    assert_eq!(http.calls(), 2, "one malformed, one good; the cached answer needs none");
     assert_eq!(f.stats().retries, 1);
 }
 
@@ -242,30 +197,13 @@ async fn a_corrupt_cache_entry_is_fetched_again() {
     let http = Scripted::new([Step::Status(200, r#"{"fresh":true}"#)]);
     let cache = Arc::new(MemoryCache::new());
     cache
-        .put(
-            &CacheKey::new("test_source", "/a"),
-            &CacheEntry::found(b"{not json".to_vec()),
-        )
+        .put(&CacheKey::new("test_source", "/a"), &CacheEntry::found(b"{not json".to_vec()))
         .unwrap();
     let f = fetcher(&http).with_cache(cache.clone());
-    let got: Fetched<Value> = f
-        .get_json(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap();
+    let got: Fetched<Value> = f.get_json(Request::get(url("https://x.test/a"))).await.unwrap();
+    assert_eq!(got, Fetched { value: Some(serde_json::json!({"fresh": true})), from_cache: false });
     assert_eq!(
-        got,
-        Fetched {
-            value: Some(serde_json::json!({"fresh": true})),
-            from_cache: false
-        }
-    );
-    assert_eq!(
-        cache
-            .get(&CacheKey::new("test_source", "/a"))
-            .unwrap()
-            .unwrap()
-            .body
-            .unwrap(),
+        cache.get(&CacheKey::new("test_source", "/a")).unwrap().unwrap().body.unwrap(),
         br#"{"fresh":true}"#
     );
 }
@@ -276,24 +214,15 @@ async fn a_failing_cache_does_not_fail_the_request() {
     struct Broken;
     impl ResponseCache for Broken {
         fn get(&self, _: &CacheKey) -> CrateResult<Option<CacheEntry>> {
-            Err(crate::Error::Cache {
-                path: "broken.db".into(),
-                message: "disk I/O error".into(),
-            })
+            Err(crate::Error::Cache { path: "broken.db".into(), message: "disk I/O error".into() })
         }
         fn put(&self, _: &CacheKey, _: &CacheEntry) -> CrateResult<()> {
-            Err(crate::Error::Cache {
-                path: "broken.db".into(),
-                message: "disk I/O error".into(),
-            })
+            Err(crate::Error::Cache { path: "broken.db".into(), message: "disk I/O error".into() })
         }
     }
     let http = Scripted::new([Step::Status(200, "[1]")]);
     let f = fetcher(&http).with_cache(Arc::new(Broken));
-    let got: Fetched<Value> = f
-        .get_json(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap();
+    let got: Fetched<Value> = f.get_json(Request::get(url("https://x.test/a"))).await.unwrap();
     assert_eq!(got.value, Some(serde_json::json!([1])));
 }
 
@@ -301,19 +230,15 @@ async fn a_failing_cache_does_not_fail_the_request() {
 async fn daily_quota_disables_the_source_without_retrying() {
     let http = Scripted::new([Step::Status(429, GOOGLE_DAILY_QUOTA)]);
     let f = fetcher(&http);
-    let err = f
-        .get_json::<Value>(Request::get(url("https://x.test/v?q=isbn:1")))
-        .await
-        .unwrap_err();
+    let err =
+        f.get_json::<Value>(Request::get(url("https://x.test/v?q=isbn:1"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::QuotaExhausted);
     assert_eq!(http.calls(), 1);
     assert!(f.disabled_reason().unwrap().contains("daily quota"));
 
     let start = Instant::now();
-    let later = f
-        .get_json::<Value>(Request::get(url("https://x.test/v?q=isbn:2")))
-        .await
-        .unwrap_err();
+    let later =
+        f.get_json::<Value>(Request::get(url("https://x.test/v?q=isbn:2"))).await.unwrap_err();
     assert_eq!(later.kind, SourceErrorKind::Disabled);
     assert_eq!(later.url.as_deref(), Some("https://x.test/v?q=isbn:2"));
     assert_eq!(http.calls(), 1, "no request once disabled");
@@ -347,9 +272,7 @@ async fn short_throttles_are_retried_not_treated_as_quota() {
     for body in [GOOGLE_MINUTE_QUOTA, OL_TOO_MANY, ""] {
         let http = Scripted::new([Step::Status(429, body), Step::Status(200, "{}")]);
         let f = fetcher(&http);
-        f.get_json::<Value>(Request::get(url("https://x.test/a")))
-            .await
-            .unwrap();
+        f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap();
         assert_eq!(http.calls(), 2, "{body}");
         assert_eq!(f.stats().rate_limited, 1);
         assert!(f.disabled_reason().is_none());
@@ -358,47 +281,26 @@ async fn short_throttles_are_retried_not_treated_as_quota() {
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_is_honoured_and_pauses_the_source() {
-    let http = Scripted::new([
-        Step::RetryAfter(429, 7, OL_TOO_MANY),
-        Step::Status(200, "{}"),
-    ]);
+    let http = Scripted::new([Step::RetryAfter(429, 7, OL_TOO_MANY), Step::Status(200, "{}")]);
     let f = fetcher(&http).with_rate_limit(RateLimit::per_second(100.0));
     let start = Instant::now();
-    f.get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap();
-    assert!(
-        start.elapsed() >= Duration::from_secs(7),
-        "waited {:?}",
-        start.elapsed()
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(8),
-        "waited {:?}",
-        start.elapsed()
-    );
+    f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(7), "waited {:?}", start.elapsed());
+    assert!(start.elapsed() < Duration::from_secs(8), "waited {:?}", start.elapsed());
 
     // Another request of the same source made during the pause waits for it too.
-    let http = Scripted::new([
-        Step::RetryAfter(429, 7, OL_TOO_MANY),
-        Step::Status(200, "{}"),
-    ]);
+    let http = Scripted::new([Step::RetryAfter(429, 7, OL_TOO_MANY), Step::Status(200, "{}")]);
     let f = fetcher(&http).with_rate_limit(RateLimit::per_second(100.0));
     let start = Instant::now();
     let first = f.get_json::<Value>(Request::get(url("https://x.test/a")));
     let second = async {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        f.get_json::<Value>(Request::get(url("https://x.test/b")))
-            .await
-            .unwrap();
+        f.get_json::<Value>(Request::get(url("https://x.test/b"))).await.unwrap();
         start.elapsed()
     };
     let (first, second_at) = tokio::join!(first, second);
     first.unwrap();
-    assert!(
-        second_at >= Duration::from_secs(7),
-        "second request went at {second_at:?}"
-    );
+    assert!(second_at >= Duration::from_secs(7), "second request went at {second_at:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -409,68 +311,42 @@ async fn a_throttle_without_retry_after_also_holds_the_whole_source() {
         max_delay: Duration::from_secs(4),
         ..fast_policy()
     };
-    let f = fetcher(&http)
-        .with_retry_policy(policy)
-        .with_rate_limit(RateLimit::per_second(100.0));
+    let f = fetcher(&http).with_retry_policy(policy).with_rate_limit(RateLimit::per_second(100.0));
     let start = Instant::now();
     let first = f.get_json::<Value>(Request::get(url("https://x.test/a")));
     let second = async {
         tokio::time::sleep(Duration::from_millis(1)).await;
-        f.get_json::<Value>(Request::get(url("https://x.test/b")))
-            .await
-            .unwrap();
+        f.get_json::<Value>(Request::get(url("https://x.test/b"))).await.unwrap();
         start.elapsed()
     };
     let (first, second_at) = tokio::join!(first, second);
     first.unwrap();
     let first_retry_at = http.sent_at.lock().unwrap()[1] - start;
-    assert!(
-        second_at >= first_retry_at,
-        "the second request waited for the first one's backoff"
-    );
+    assert!(second_at >= first_retry_at, "the second request waited for the first one's backoff");
     assert_eq!(http.calls(), 3);
 }
 
 #[tokio::test(start_paused = true)]
 async fn retry_after_is_capped() {
     let http = Scripted::new([Step::RetryAfter(503, 86_400, ""), Step::Status(200, "{}")]);
-    let policy = RetryPolicy {
-        max_retry_after: Duration::from_secs(5),
-        ..fast_policy()
-    };
+    let policy = RetryPolicy { max_retry_after: Duration::from_secs(5), ..fast_policy() };
     let f = fetcher(&http).with_retry_policy(policy);
     let start = Instant::now();
-    f.get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap();
-    assert!(
-        start.elapsed() < Duration::from_secs(6),
-        "waited {:?}",
-        start.elapsed()
-    );
+    f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap();
+    assert!(start.elapsed() < Duration::from_secs(6), "waited {:?}", start.elapsed());
 }
 
 #[tokio::test(start_paused = true)]
 async fn total_time_per_request_is_bounded() {
     let http = Scripted::new([Step::RetryAfter(503, 50, "")]);
-    let policy = RetryPolicy {
-        max_attempts: 10,
-        max_elapsed: Duration::from_secs(120),
-        ..fast_policy()
-    };
+    let policy =
+        RetryPolicy { max_attempts: 10, max_elapsed: Duration::from_secs(120), ..fast_policy() };
     let f = fetcher(&http).with_retry_policy(policy);
     let start = Instant::now();
-    let err = f
-        .get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap_err();
+    let err = f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap_err();
     // Attempts at 0 s, 50 s and 100 s; a fourth would start after 120 s.
     assert_eq!(http.calls(), 3);
-    assert!(
-        err.message.contains("gave up after 3 attempts"),
-        "{}",
-        err.message
-    );
+    assert!(err.message.contains("gave up after 3 attempts"), "{}", err.message);
     assert!(start.elapsed() <= Duration::from_secs(120));
 }
 
@@ -479,9 +355,7 @@ async fn hung_requests_time_out_and_are_retried() {
     let http = Scripted::new([Step::Hang, Step::Status(200, "{}")]);
     let f = fetcher(&http).with_request_timeout(Duration::from_secs(3));
     let start = Instant::now();
-    f.get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap();
+    f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap();
     assert_eq!(http.calls(), 2);
     assert!(start.elapsed() >= Duration::from_secs(3));
 
@@ -504,23 +378,14 @@ async fn hung_requests_time_out_and_are_retried() {
 async fn oversized_bodies_are_refused_without_retry() {
     let http = Scripted::new([Step::Body(200, vec![b' '; 2048])]);
     let f = fetcher(&http).with_max_body_bytes(1024);
-    let err = f
-        .get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap_err();
+    let err = f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::ResponseTooLarge);
     assert_eq!(http.calls(), 1);
-    assert_eq!(
-        http.seen.lock().unwrap()[0].max_body_bytes,
-        1024,
-        "the transport is told the cap"
-    );
+    assert_eq!(http.seen.lock().unwrap()[0].max_body_bytes, 1024, "the transport is told the cap");
 
     let http = Scripted::new([Step::Fail(TransportError::TooLarge { limit: 1024 })]);
-    let err = fetcher(&http)
-        .get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap_err();
+    let err =
+        fetcher(&http).get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::ResponseTooLarge);
     assert_eq!(http.calls(), 1);
 }
@@ -529,10 +394,7 @@ async fn oversized_bodies_are_refused_without_retry() {
 async fn malformed_bodies_are_retried_then_reported() {
     let http = Scripted::new([Step::Status(200, r#"{"docs": [{"title": "Sab"#)]);
     let f = fetcher(&http);
-    let err = f
-        .get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap_err();
+    let err = f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::MalformedResponse);
     assert!(err.message.contains("EOF"), "{}", err.message);
     assert_eq!(http.calls(), 4);
@@ -544,10 +406,7 @@ async fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
     body.extend(vec![b']'; 100_000]);
     let http = Scripted::new([Step::Body(200, body)]);
     let f = fetcher(&http).with_retry_policy(RetryPolicy::never());
-    let err = f
-        .get_json::<Value>(Request::get(url("https://x.test/a")))
-        .await
-        .unwrap_err();
+    let err = f.get_json::<Value>(Request::get(url("https://x.test/a"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::MalformedResponse);
     assert!(err.message.contains("recursion limit"), "{}", err.message);
 }
@@ -557,27 +416,12 @@ async fn offline_answers_from_the_cache_only() {
     let http = Scripted::new([Step::Status(200, "{}")]);
     let cache = Arc::new(MemoryCache::new());
     cache
-        .put(
-            &CacheKey::new("test_source", "/known"),
-            &CacheEntry::found(b"[true]".to_vec()),
-        )
+        .put(&CacheKey::new("test_source", "/known"), &CacheEntry::found(b"[true]".to_vec()))
         .unwrap();
     let f = fetcher(&http).with_cache(cache).with_offline(true);
-    let hit: Fetched<Value> = f
-        .get_json(Request::get(url("https://x.test/known")))
-        .await
-        .unwrap();
-    assert_eq!(
-        hit,
-        Fetched {
-            value: Some(serde_json::json!([true])),
-            from_cache: true
-        }
-    );
-    let miss = f
-        .get_json::<Value>(Request::get(url("https://x.test/unknown")))
-        .await
-        .unwrap_err();
+    let hit: Fetched<Value> = f.get_json(Request::get(url("https://x.test/known"))).await.unwrap();
+    assert_eq!(hit, Fetched { value: Some(serde_json::json!([true])), from_cache: true });
+    let miss = f.get_json::<Value>(Request::get(url("https://x.test/unknown"))).await.unwrap_err();
     assert_eq!(miss.kind, SourceErrorKind::Offline);
     assert_eq!(miss.url.as_deref(), Some("https://x.test/unknown"));
     assert_eq!(http.calls(), 0);
@@ -601,10 +445,8 @@ async fn an_api_key_never_reaches_errors_logs_or_cache_keys() {
     let http = Scripted::new([Step::Status(200, "{}"), Step::Status(500, "")]);
     let f = fetcher(&http).with_cache(cache.clone());
     let with_key = |path: &str| {
-        Request::get(url(&format!(
-            "https://user:pw@x.test{path}?q=isbn:1&key={KEY}"
-        )))
-        .header("x-goog-api-key", KEY)
+        Request::get(url(&format!("https://user:pw@x.test{path}?q=isbn:1&key={KEY}")))
+            .header("x-goog-api-key", KEY)
     };
     f.get_json::<Value>(with_key("/ok")).await.unwrap();
     let err = f.get_json::<Value>(with_key("/fails")).await.unwrap_err();
@@ -623,35 +465,24 @@ async fn an_api_key_never_reaches_errors_logs_or_cache_keys() {
     assert_eq!(keys, vec![CacheKey::new("test_source", "/ok?q=isbn:1")]);
     // The key still reached the catalogue, in the header.
     assert!(
-        http.seen.lock().unwrap()[0]
-            .headers
-            .iter()
-            .any(|(k, v)| k == "x-goog-api-key" && v == KEY)
+        http.seen.lock().unwrap()[0].headers.iter().any(|(k, v)| k == "x-goog-api-key" && v == KEY)
     );
 }
 
 #[test]
 fn cache_keys_and_redaction() {
-    let r = Request::get(url(
-        "https://openlibrary.org/api/books?bibkeys=ISBN:1,ISBN:2&format=json",
-    ));
+    let r =
+        Request::get(url("https://openlibrary.org/api/books?bibkeys=ISBN:1,ISBN:2&format=json"));
     assert_eq!(
         r.cache_key(),
         "/api/books?bibkeys=ISBN:1,ISBN:2&format=json",
         "unchanged without secrets"
     );
-    let other_host = Request::get(url(
-        "http://127.0.0.1:8080/api/books?bibkeys=ISBN:1,ISBN:2&format=json",
-    ));
+    let other_host =
+        Request::get(url("http://127.0.0.1:8080/api/books?bibkeys=ISBN:1,ISBN:2&format=json"));
     assert_eq!(other_host.cache_key(), r.cache_key());
-    assert_eq!(
-        Request::get(url("https://x.test/w/OL1W.json")).cache_key(),
-        "/w/OL1W.json"
-    );
-    assert_eq!(
-        Request::get(url("https://x.test/v?KEY=s")).cache_key(),
-        "/v"
-    );
+    assert_eq!(Request::get(url("https://x.test/w/OL1W.json")).cache_key(), "/w/OL1W.json");
+    assert_eq!(Request::get(url("https://x.test/v?KEY=s")).cache_key(), "/v");
     assert_eq!(
         redact_url(&url("https://x.test/v?q=a+b&api_key=s")),
         "https://x.test/v?q=a+b&api_key=REDACTED"
@@ -674,16 +505,9 @@ async fn item_cache_round_trip() {
     assert_eq!(f.cached::<Vec<String>>("isbn:1"), None);
     f.store("isbn:1", Some(&vec!["Fantasy".to_owned()]));
     f.store::<Vec<String>>("isbn:2", None);
-    assert_eq!(
-        f.cached::<Vec<String>>("isbn:1"),
-        Some(Some(vec!["Fantasy".to_owned()]))
-    );
+    assert_eq!(f.cached::<Vec<String>>("isbn:1"), Some(Some(vec!["Fantasy".to_owned()])));
     assert_eq!(f.cached::<Vec<String>>("isbn:2"), Some(None));
-    assert_eq!(
-        f.cached::<u32>("isbn:1"),
-        None,
-        "a stored item of another shape is a miss"
-    );
+    assert_eq!(f.cached::<u32>("isbn:1"), None, "a stored item of another shape is a miss");
     let stats = f.stats();
     assert_eq!((stats.cache_hits, stats.cache_misses), (2, 2));
 }
@@ -698,9 +522,7 @@ async fn the_global_concurrency_limit_bounds_requests_in_flight() {
     let requests = (0..6).map(|i| {
         let f = if i % 2 == 0 { a.clone() } else { b.clone() };
         async move {
-            f.get_json::<Value>(Request::get(url(&format!("https://x.test/{i}"))))
-                .await
-                .unwrap()
+            f.get_json::<Value>(Request::get(url(&format!("https://x.test/{i}")))).await.unwrap()
         }
     });
     futures::future::join_all(requests).await;
@@ -718,20 +540,14 @@ async fn requests_keep_the_rate_when_released_by_the_semaphore() {
     let requests = (0..9).map(|i| {
         let f = f.clone();
         async move {
-            f.get_json::<Value>(Request::get(url(&format!("https://x.test/{i}"))))
-                .await
-                .unwrap()
+            f.get_json::<Value>(Request::get(url(&format!("https://x.test/{i}")))).await.unwrap()
         }
     });
     futures::future::join_all(requests).await;
     let sent = http.sent_at.lock().unwrap().clone();
     assert_eq!(sent.len(), 9);
     for pair in sent.windows(2) {
-        assert!(
-            pair[1] - pair[0] >= Duration::from_millis(100),
-            "{:?}",
-            pair[1] - pair[0]
-        );
+        assert!(pair[1] - pair[0] >= Duration::from_millis(100), "{:?}", pair[1] - pair[0]);
     }
     // The semaphore (3 in flight, 2 s each) is what paces the later requests.
     assert!(start.elapsed() >= Duration::from_secs(6));
@@ -743,11 +559,7 @@ async fn dropping_the_future_stops_the_work() {
     let f = fetcher(&http);
     let fut = f.get_json::<Value>(Request::get(url("https://x.test/a")));
     // Cancel while the request waits 10 s to retry.
-    assert!(
-        tokio::time::timeout(Duration::from_secs(1), fut)
-            .await
-            .is_err()
-    );
+    assert!(tokio::time::timeout(Duration::from_secs(1), fut).await.is_err());
     assert_eq!(http.calls(), 1);
     tokio::time::sleep(Duration::from_secs(600)).await;
     assert_eq!(http.calls(), 1, "no request after the future was dropped");

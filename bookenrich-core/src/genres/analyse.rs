@@ -66,10 +66,7 @@ impl Sink for Trace {
         }
     }
     fn dropped(&mut self, text: &str, reason: DropReason) {
-        self.dropped.push(Dropped {
-            text: text.to_owned(),
-            reason,
-        });
+        self.dropped.push(Dropped { text: text.to_owned(), reason });
     }
     fn ids(&mut self) -> &mut Vec<u16> {
         &mut self.ids
@@ -98,9 +95,7 @@ impl Compiled {
         let Some(fiction) = self.fiction else { return };
         let ids = sink.ids();
         if !ids.contains(&fiction)
-            || !ids
-                .iter()
-                .any(|&id| self.kinds[usize::from(id)] == Kind::Nonfiction)
+            || !ids.iter().any(|&id| self.kinds[usize::from(id)] == Kind::Nonfiction)
         {
             return;
         }
@@ -119,10 +114,7 @@ impl Compiled {
             sink.genre(id);
         }
         for id in topics {
-            sink.dropped(
-                self.names[usize::from(id)].as_str(),
-                DropReason::TopicOfFiction,
-            );
+            sink.dropped(self.names[usize::from(id)].as_str(), DropReason::TopicOfFiction);
         }
     }
 
@@ -133,12 +125,7 @@ impl Compiled {
         }
         let segs = segments(&light);
         let keys: Vec<String> = segs.iter().map(|s| key_from_light(s.text)).collect();
-        let whole = keys
-            .iter()
-            .filter(|k| !k.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(JOIN);
+        let whole = keys.iter().filter(|k| !k.is_empty()).cloned().collect::<Vec<_>>().join(JOIN);
         if let Some(ids) = self.lookup(&whole) {
             Self::emit(&whole, ids, sink);
             return;

@@ -131,14 +131,9 @@ static BUILTIN: LazyLock<Builtin> = LazyLock::new(|| {
     // The built-in table is part of the crate and covered by tests; failing here is a build defect.
     let file = RuleFile::parse(BUILTIN_RULES, "built-in vocabulary.toml")
         .expect("built-in genre rules parse");
-    rules
-        .merge(file, "built-in vocabulary.toml")
-        .expect("built-in genre rules merge");
+    rules.merge(file, "built-in vocabulary.toml").expect("built-in genre rules merge");
     let compiled = rules.compile().expect("built-in genre rules compile");
-    Builtin {
-        rules: Arc::new(rules),
-        compiled: Arc::new(compiled),
-    }
+    Builtin { rules: Arc::new(rules), compiled: Arc::new(compiled) }
 });
 
 /// Normalises raw genre strings into the canonical vocabulary.
@@ -204,11 +199,7 @@ impl GenreNormalizer {
         rules.merge(file, "user rules")?;
         let compiled = rules.compile()?;
         let max_genres = rules.max_genres().unwrap_or(self.max_genres);
-        Ok(Self {
-            rules: Arc::new(rules),
-            compiled: Arc::new(compiled),
-            max_genres,
-        })
+        Ok(Self { rules: Arc::new(rules), compiled: Arc::new(compiled), max_genres })
     }
 
     /// The canonical genre names of the vocabulary, in table order.
@@ -218,11 +209,8 @@ impl GenreNormalizer {
 
     /// Normalises one source's raw strings: genres by relevance, then `Fiction`/`Nonfiction`.
     pub fn normalize<S: AsRef<str>>(&self, raw: &[S]) -> Vec<Genre> {
-        let ranked = rank(
-            &self.compiled,
-            self.max_genres,
-            std::iter::once(raw.iter().map(AsRef::as_ref)),
-        );
+        let ranked =
+            rank(&self.compiled, self.max_genres, std::iter::once(raw.iter().map(AsRef::as_ref)));
         self.finish(&ranked)
     }
 
@@ -240,12 +228,7 @@ impl GenreNormalizer {
 
     /// Fiction / Nonfiction decision for a book when the sources allow.
     pub fn classify<S: AsRef<str>>(&self, raw: &[S]) -> Option<FictionKind> {
-        rank(
-            &self.compiled,
-            self.max_genres,
-            std::iter::once(raw.iter().map(AsRef::as_ref)),
-        )
-        .kind
+        rank(&self.compiled, self.max_genres, std::iter::once(raw.iter().map(AsRef::as_ref))).kind
     }
 
     /// What the rules make of one raw string: its genres and what was dropped, and why.
@@ -264,11 +247,8 @@ impl GenreNormalizer {
 
     fn finish(&self, ranked: &Ranked) -> Vec<Genre> {
         let names = &self.compiled.names;
-        let mut out: Vec<Genre> = ranked
-            .genres
-            .iter()
-            .map(|&id| names[usize::from(id)].clone())
-            .collect();
+        let mut out: Vec<Genre> =
+            ranked.genres.iter().map(|&id| names[usize::from(id)].clone()).collect();
         if ranked.show_marker
             && let Some(kind) = ranked.kind
             && let Some(id) = marker(&self.compiled, kind)

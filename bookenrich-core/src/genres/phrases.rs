@@ -9,8 +9,7 @@ use super::fast_hash::FastMap;
 
 /// The words of a folded key: runs of letters, digits and apostrophes.
 pub(crate) fn words(key: &str) -> impl Iterator<Item = &str> {
-    key.split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
+    key.split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty())
 }
 
 /// A phrase as its words, with its value.
@@ -72,20 +71,14 @@ pub(crate) struct EdgeIndex<V> {
 
 impl<V> Default for EdgeIndex<V> {
     fn default() -> Self {
-        Self {
-            edge: Edge::Start,
-            by_word: FastMap::default(),
-        }
+        Self { edge: Edge::Start, by_word: FastMap::default() }
     }
 }
 
 impl<V> EdgeIndex<V> {
     /// An empty index for patterns at `edge`.
     pub(crate) fn new(edge: Edge) -> Self {
-        Self {
-            edge,
-            by_word: FastMap::default(),
-        }
+        Self { edge, by_word: FastMap::default() }
     }
 
     fn edge_word<'k>(&self, key: &'k str) -> Option<&'k str> {
@@ -108,9 +101,7 @@ impl<V> EdgeIndex<V> {
 
     /// The patterns that may match `key`, longest first.
     pub(crate) fn candidates(&self, key: &str) -> &[(String, V)] {
-        self.edge_word(key)
-            .and_then(|w| self.by_word.get(w))
-            .map_or(&[], Vec::as_slice)
+        self.edge_word(key).and_then(|w| self.by_word.get(w)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -130,11 +121,7 @@ mod tests {
         assert_eq!(idx.find("hugo award winner"), Some(2));
         assert_eq!(idx.find("awards"), None);
         assert_eq!(idx.find("nyt:award=x"), Some(2));
-        assert_eq!(
-            idx.find("an e-book"),
-            Some(3),
-            "punctuation separates words"
-        );
+        assert_eq!(idx.find("an e-book"), Some(3), "punctuation separates words");
         assert_eq!(idx.find("an e book"), Some(3));
         assert_eq!(idx.find(""), None);
     }
@@ -145,22 +132,16 @@ mod tests {
         start.insert("nyt:".to_owned(), 1);
         start.insert("reading level".to_owned(), 2);
         start.insert("reading".to_owned(), 3);
-        let found: Vec<u8> = start
-            .candidates("reading level grade 1")
-            .iter()
-            .map(|(_, v)| *v)
-            .collect();
+        let found: Vec<u8> =
+            start.candidates("reading level grade 1").iter().map(|(_, v)| *v).collect();
         assert_eq!(found, [2, 3], "longest first");
         assert_eq!(start.candidates("nyt:business books").len(), 1);
         assert!(start.candidates("fantasy").is_empty());
         let mut end = EdgeIndex::new(Edge::End);
         end.insert("fiction".to_owned(), 1);
         end.insert("science fiction".to_owned(), 2);
-        let found: Vec<u8> = end
-            .candidates("hard science fiction")
-            .iter()
-            .map(|(_, v)| *v)
-            .collect();
+        let found: Vec<u8> =
+            end.candidates("hard science fiction").iter().map(|(_, v)| *v).collect();
         assert_eq!(found, [2, 1]);
     }
 }

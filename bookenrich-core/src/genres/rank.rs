@@ -25,11 +25,7 @@ impl Support {
 
     /// Higher first: more sources, more strings, then earlier.
     fn sort_key(&self) -> (Reverse<u32>, Reverse<u32>, u32) {
-        (
-            Reverse(self.sources.count_ones()),
-            Reverse(self.strings),
-            self.first_seen,
-        )
+        (Reverse(self.sources.count_ones()), Reverse(self.strings), self.first_seen)
     }
 
     fn absorb(&mut self, other: Support) {
@@ -100,11 +96,8 @@ where
         Ordering::Less => Some(FictionKind::Nonfiction),
         Ordering::Equal => {
             let top = &order[..order.len().min(genre_slots)];
-            let count = |kind: Kind| {
-                top.iter()
-                    .filter(|&&id| c.kinds[usize::from(id)] == kind)
-                    .count()
-            };
+            let count =
+                |kind: Kind| top.iter().filter(|&&id| c.kinds[usize::from(id)] == kind).count();
             match count(Kind::Fiction).cmp(&count(Kind::Nonfiction)) {
                 Ordering::Greater => Some(FictionKind::Fiction),
                 Ordering::Less => Some(FictionKind::Nonfiction),
@@ -121,11 +114,7 @@ where
     // With a cap of 1 the one slot goes to the best real genre, if any.
     let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
     order.truncate(if show_marker { cap - 1 } else { cap });
-    Ranked {
-        genres: order,
-        kind,
-        show_marker,
-    }
+    Ranked { genres: order, kind, show_marker }
 }
 
 /// In a fiction book, moves the support of each nonfiction genre to its

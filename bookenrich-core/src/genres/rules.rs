@@ -141,15 +141,9 @@ impl RuleSet {
                 return Err(err(format!("genre[{i}].name"), "must not be empty".into()));
             }
             if fold_key(name).is_empty() {
-                return Err(err(
-                    format!("genre[{i}].name"),
-                    format!("{name:?} has no letters"),
-                ));
+                return Err(err(format!("genre[{i}].name"), format!("{name:?} has no letters")));
             }
-            let existing = self
-                .genres
-                .iter()
-                .position(|g| g.name.eq_ignore_ascii_case(name));
+            let existing = self.genres.iter().position(|g| g.name.eq_ignore_ascii_case(name));
             if rule.remove {
                 let Some(at) = existing else {
                     return Err(err(
@@ -241,15 +235,12 @@ impl RuleSet {
             names
                 .iter()
                 .map(|n| {
-                    by_name
-                        .get(&n.trim().to_lowercase())
-                        .copied()
-                        .ok_or_else(|| {
-                            Error::config(
-                                format!("{FIELD}: {field}"),
-                                format!("{n:?} is not a genre of the vocabulary"),
-                            )
-                        })
+                    by_name.get(&n.trim().to_lowercase()).copied().ok_or_else(|| {
+                        Error::config(
+                            format!("{FIELD}: {field}"),
+                            format!("{n:?} is not a genre of the vocabulary"),
+                        )
+                    })
                 })
                 .collect()
         };
@@ -270,22 +261,15 @@ impl RuleSet {
         for g in &self.genres {
             let target = match &g.in_fiction {
                 Some(name) => Some(
-                    resolve(
-                        &format!("genre {:?}.in_fiction", g.name),
-                        std::slice::from_ref(name),
-                    )?[0],
+                    resolve(&format!("genre {:?}.in_fiction", g.name), std::slice::from_ref(name))?
+                        [0],
                 ),
                 None => None,
             };
             c.in_fiction.push(target);
         }
         keys.add_singulars();
-        c.max_compound = keys
-            .map
-            .keys()
-            .map(|k| k.matches(JOIN).count() + 1)
-            .max()
-            .unwrap_or(1);
+        c.max_compound = keys.map.keys().map(|k| k.matches(JOIN).count() + 1).max().unwrap_or(1);
         c.keys = keys.map.into_iter().map(|(k, e)| (k, e.targets)).collect();
 
         self.compile_noise(&mut c);
@@ -300,12 +284,7 @@ impl RuleSet {
         for (class, rule) in &self.noise {
             let class_id = u16::try_from(c.noise_classes.len()).unwrap_or(u16::MAX);
             c.noise_classes.push(class.clone());
-            for e in rule
-                .exact
-                .iter()
-                .map(|s| fold_key(s))
-                .filter(|s| !s.is_empty())
-            {
+            for e in rule.exact.iter().map(|s| fold_key(s)).filter(|s| !s.is_empty()) {
                 c.noise_exact.entry(e).or_insert(class_id);
             }
             let patterns = |v: &[String]| {
@@ -324,12 +303,7 @@ impl RuleSet {
                 c.noise_contains.insert(&fold_key(phrase), class_id);
             }
         }
-        c.entities = self
-            .entities
-            .iter()
-            .map(|q| fold_key(q))
-            .filter(|q| !q.is_empty())
-            .collect();
+        c.entities = self.entities.iter().map(|q| fold_key(q)).filter(|q| !q.is_empty()).collect();
     }
 
     fn compile_affixes(&self, c: &mut Compiled, resolve: &Resolver<'_>) -> Result<()> {
@@ -381,14 +355,8 @@ impl KeyTable {
                 ),
             )),
             _ => {
-                self.map.insert(
-                    key.to_owned(),
-                    KeyEntry {
-                        targets,
-                        layer,
-                        owner: owner.to_owned(),
-                    },
-                );
+                self.map
+                    .insert(key.to_owned(), KeyEntry { targets, layer, owner: owner.to_owned() });
                 Ok(())
             }
         }
@@ -409,14 +377,7 @@ impl KeyTable {
             }
         }
         for (k, targets) in extra {
-            self.map.insert(
-                k,
-                KeyEntry {
-                    targets,
-                    layer: 0,
-                    owner: String::new(),
-                },
-            );
+            self.map.insert(k, KeyEntry { targets, layer: 0, owner: String::new() });
         }
     }
 }
@@ -479,19 +440,14 @@ impl Compiled {
                     .map(|(_, (_, c))| *c)
                     .or_else(|| self.noise_contains.find(key))
             })?;
-        self.noise_classes
-            .get(usize::from(class))
-            .map(String::as_str)
+        self.noise_classes.get(usize::from(class)).map(String::as_str)
     }
 
     /// Whether a folded parenthetical qualifier marks a person, place or organisation.
     pub(crate) fn is_entity(&self, qualifier: &str) -> bool {
         let key = key_from_light(qualifier);
         self.entities.contains(&key)
-            || key
-                .split(',')
-                .next()
-                .is_some_and(|first| self.entities.contains(first.trim()))
+            || key.split(',').next().is_some_and(|first| self.entities.contains(first.trim()))
     }
 }
 

@@ -73,11 +73,7 @@ fn push_space(out: &mut String) {
 /// Trims edge punctuation and whitespace, reusing the buffer when nothing is trimmed.
 fn trim_edges(s: String) -> String {
     let trimmed = s.trim_matches(is_edge_punct);
-    if trimmed.len() == s.len() {
-        s
-    } else {
-        trimmed.to_owned()
-    }
+    if trimmed.len() == s.len() { s } else { trimmed.to_owned() }
 }
 
 /// Writes `c` without its diacritic for the Latin letters catalogues use.
@@ -203,11 +199,8 @@ pub(crate) const JOIN: &str = "|";
 /// The lookup key of a whole heading or of an alias: its segments folded and joined by [`JOIN`].
 pub(crate) fn compound_key(raw: &str) -> String {
     let light = fold_light(raw);
-    let parts: Vec<String> = segments(&light)
-        .iter()
-        .map(|s| key_from_light(s.text))
-        .filter(|k| !k.is_empty())
-        .collect();
+    let parts: Vec<String> =
+        segments(&light).iter().map(|s| key_from_light(s.text)).filter(|k| !k.is_empty()).collect();
     parts.join(JOIN)
 }
 
@@ -333,9 +326,7 @@ fn is_date_number(word: &str, roman_ok: bool) -> bool {
         );
     }
     roman_ok
-        && w.trim_end_matches(['e'])
-            .chars()
-            .all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
+        && w.trim_end_matches(['e']).chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l' | 'c'))
         && w.len() <= 6
 }
 
@@ -365,10 +356,7 @@ pub(crate) fn strip_dates(key: &str) -> Dates {
                 | "secolo"
         )
     });
-    if !words
-        .iter()
-        .any(|w| is_date_number(w, false) || (roman_ok && is_date_number(w, true)))
-    {
+    if !words.iter().any(|w| is_date_number(w, false) || (roman_ok && is_date_number(w, true))) {
         return Dates::None;
     }
     let rest: Vec<&str> = words
@@ -376,11 +364,7 @@ pub(crate) fn strip_dates(key: &str) -> Dates {
         .copied()
         .filter(|w| !(is_date_number(w, roman_ok) || DATE_WORDS.contains(w)))
         .collect();
-    if rest.is_empty() {
-        Dates::Only
-    } else {
-        Dates::Rest(rest.join(" "))
-    }
+    if rest.is_empty() { Dates::Only } else { Dates::Rest(rest.join(" ")) }
 }
 
 #[cfg(test)]
@@ -390,10 +374,7 @@ mod tests {
     #[test]
     fn folds_case_accents_quotes_and_trailing_punctuation() {
         assert_eq!(fold_light("  Ficción  Juvenil. "), "ficcion juvenil");
-        assert_eq!(
-            fold_light("Children\u{2019}s stories"),
-            "children's stories"
-        );
+        assert_eq!(fold_light("Children\u{2019}s stories"), "children's stories");
         assert_eq!(fold_key("Sci-Fi & Fantasy"), "sci fi and fantasy");
         assert_eq!(fold_key("Fantasy."), "fantasy");
         assert_eq!(fold_key("Écoles"), "ecoles");
@@ -410,19 +391,11 @@ mod tests {
         };
         assert_eq!(
             texts("Fiction / Science Fiction / Space Opera"),
-            [
-                ("fiction".into(), 0),
-                ("science fiction".into(), 1),
-                ("space opera".into(), 2)
-            ]
+            [("fiction".into(), 0), ("science fiction".into(), 1), ("space opera".into(), 2)]
         );
         assert_eq!(
             texts("Fiction, fantasy, epic"),
-            [
-                ("fiction".into(), 0),
-                ("fantasy".into(), 0),
-                ("epic".into(), 0)
-            ]
+            [("fiction".into(), 0), ("fantasy".into(), 0), ("epic".into(), 0)]
         );
         assert_eq!(
             texts("Wizards -- Juvenile fiction"),
@@ -430,10 +403,7 @@ mod tests {
         );
         assert_eq!(
             texts("Discworld (Imaginary place, Disc), fiction"),
-            [
-                ("discworld (imaginary place, disc)".into(), 0),
-                ("fiction".into(), 0)
-            ]
+            [("discworld (imaginary place, disc)".into(), 0), ("fiction".into(), 0)]
         );
         assert_eq!(
             texts("History \u{2014} 20th century"),

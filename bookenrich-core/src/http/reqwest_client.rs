@@ -35,11 +35,7 @@ pub struct ReqwestClientConfig {
 
 impl Default for ReqwestClientConfig {
     fn default() -> Self {
-        Self {
-            contact: None,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            https_only: true,
-        }
+        Self { contact: None, connect_timeout: DEFAULT_CONNECT_TIMEOUT, https_only: true }
     }
 }
 
@@ -56,11 +52,7 @@ impl ReqwestClient {
     /// Fails with [`Error::Config`] (field `contact`) when the contact cannot go in
     /// a header, or when the TLS backend cannot be initialised.
     pub fn new(config: &ReqwestClientConfig) -> Result<Self> {
-        let contact = config
-            .contact
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty());
+        let contact = config.contact.as_deref().map(str::trim).filter(|c| !c.is_empty());
         if let Some(c) = contact {
             if c.chars().any(|ch| ch.is_control() || !ch.is_ascii()) || c.contains([';', '(', ')'])
             {
@@ -78,10 +70,7 @@ impl ReqwestClient {
             .redirect(redirect_policy())
             .build()
             .map_err(|e| {
-                Error::config(
-                    "http",
-                    format!("cannot create the HTTP client: {}", describe(&e)),
-                )
+                Error::config("http", format!("cannot create the HTTP client: {}", describe(&e)))
             })?;
         Ok(Self { client, user_agent })
     }
@@ -127,11 +116,7 @@ impl HttpClient for ReqwestClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse {
-            status,
-            retry_after,
-            body: Bytes::from(body),
-        })
+        Ok(HttpResponse { status, retry_after, body: Bytes::from(body) })
     }
 }
 
@@ -284,19 +269,13 @@ mod tests {
         );
         assert_eq!(
             user_agent(None),
-            format!(
-                "bookenrich/{} (+https://github.com/bookenrich/bookenrich)",
-                crate::VERSION
-            )
+            format!("bookenrich/{} (+https://github.com/bookenrich/bookenrich)", crate::VERSION)
         );
         let bad = ReqwestClientConfig {
             contact: Some("me\r\nX-Evil: 1".into()),
             ..ReqwestClientConfig::default()
         };
-        assert!(matches!(
-            ReqwestClient::new(&bad),
-            Err(Error::Config { .. })
-        ));
+        assert!(matches!(ReqwestClient::new(&bad), Err(Error::Config { .. })));
     }
 
     #[tokio::test]
@@ -305,17 +284,10 @@ mod tests {
         let seen2 = std::sync::Arc::clone(&seen);
         let (base, _server) = serve(move |head| {
             *seen2.lock().unwrap() = head.to_owned();
-            http_reply(
-                "429 Too Many Requests",
-                "retry-after: 7\r\n",
-                "{\"status\":429}",
-            )
+            http_reply("429 Too Many Requests", "retry-after: 7\r\n", "{\"status\":429}")
         })
         .await;
-        let response = client()
-            .get(request(&format!("{base}/search.json?q=x")))
-            .await
-            .unwrap();
+        let response = client().get(request(&format!("{base}/search.json?q=x"))).await.unwrap();
         assert_eq!(response.status, 429);
         assert_eq!(response.retry_after, Some(Duration::from_secs(7)));
         assert_eq!(&response.body[..], b"{\"status\":429}");
@@ -329,10 +301,7 @@ mod tests {
     async fn bodies_over_the_cap_are_refused() {
         let big = "x".repeat(4096);
         let (base, _server) = serve(move |_| http_reply("200 OK", "", &big)).await;
-        let err = client()
-            .get(request(&format!("{base}/a")))
-            .await
-            .unwrap_err();
+        let err = client().get(request(&format!("{base}/a"))).await.unwrap_err();
         assert_eq!(err, TransportError::TooLarge { limit: 1024 });
 
         // Without a content-length the streamed body is cut at the cap too.
@@ -342,10 +311,7 @@ mod tests {
             reply
         })
         .await;
-        let err = client()
-            .get(request(&format!("{base}/a")))
-            .await
-            .unwrap_err();
+        let err = client().get(request(&format!("{base}/a"))).await.unwrap_err();
         assert_eq!(err, TransportError::TooLarge { limit: 1024 });
     }
 
@@ -353,10 +319,7 @@ mod tests {
     async fn a_body_cut_short_is_a_connection_error() {
         let (base, _server) =
             serve(|_| b"HTTP/1.1 200 OK\r\ncontent-length: 500\r\n\r\n{\"docs\": [".to_vec()).await;
-        let err = client()
-            .get(request(&format!("{base}/a")))
-            .await
-            .unwrap_err();
+        let err = client().get(request(&format!("{base}/a"))).await.unwrap_err();
         assert!(matches!(err, TransportError::Connection(_)), "{err:?}");
     }
 
@@ -365,10 +328,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         drop(listener);
-        let err = client()
-            .get(request(&format!("http://{addr}/a?key=SECRET")))
-            .await
-            .unwrap_err();
+        let err = client().get(request(&format!("http://{addr}/a?key=SECRET"))).await.unwrap_err();
         assert!(matches!(err, TransportError::Connection(_)), "{err:?}");
         assert!(!err.to_string().contains("SECRET"), "{err}");
 
@@ -407,13 +367,6 @@ mod tests {
         let strict = ReqwestClient::new(&ReqwestClientConfig::default()).unwrap();
         let err = strict.get(request(&format!("{base}/a"))).await.unwrap_err();
         assert!(matches!(err, TransportError::Other(_)), "{err:?}");
-        assert_eq!(
-            client()
-                .get(request(&format!("{base}/a")))
-                .await
-                .unwrap()
-                .status,
-            200
-        );
+        assert_eq!(client().get(request(&format!("{base}/a"))).await.unwrap().status, 200);
     }
 }

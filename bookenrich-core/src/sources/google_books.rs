@@ -69,11 +69,7 @@ pub struct GoogleBooks {
 impl GoogleBooks {
     /// A source with these settings (an empty API key counts as none).
     pub fn new(mut config: GoogleBooksConfig) -> Self {
-        if config
-            .api_key
-            .as_deref()
-            .is_some_and(|k| k.trim().is_empty())
-        {
+        if config.api_key.as_deref().is_some_and(|k| k.trim().is_empty()) {
             config.api_key = None;
         }
         Self { config }
@@ -102,10 +98,7 @@ impl GoogleBooks {
     /// (`q=isbn:9780374104092`) as Google documents it.
     fn volumes_request(&self, q: &str) -> Request {
         let encoded: String = byte_serialize(q.as_bytes()).collect();
-        self.request(
-            "/books/v1/volumes",
-            Some(&format!("q={}", encoded.replace("%3A", ":"))),
-        )
+        self.request("/books/v1/volumes", Some(&format!("q={}", encoded.replace("%3A", ":"))))
     }
 
     /// `volumes/{id}` for an id already checked by [`Volume::safe_id`].
@@ -115,12 +108,7 @@ impl GoogleBooks {
 
     /// The title query: `intitle:"…" inauthor:"…"` (quotes inside the values removed).
     fn title_query(title: &str, author: &str) -> String {
-        let clean = |s: &str| {
-            s.replace('"', " ")
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let clean = |s: &str| s.replace('"', " ").split_whitespace().collect::<Vec<_>>().join(" ");
         let mut q = format!("intitle:\"{}\"", clean(title));
         let author = clean(author);
         if !author.is_empty() {
@@ -131,9 +119,7 @@ impl GoogleBooks {
 
     /// The search items of `q` (none for a zero-hit or 404 answer).
     async fn search(&self, fetch: &Fetcher, q: &str) -> Result<Vec<Volume>, SourceError> {
-        let answer = fetch
-            .get_json::<VolumeList>(self.volumes_request(q))
-            .await?;
+        let answer = fetch.get_json::<VolumeList>(self.volumes_request(q)).await?;
         Ok(answer.value.and_then(|list| list.items).unwrap_or_default())
     }
 
@@ -170,26 +156,17 @@ impl GoogleBooks {
         if title.is_empty() {
             return Ok(None);
         }
-        let items = self
-            .search(fetch, &Self::title_query(title, &book.author))
-            .await?;
-        Ok(
-            best_title_match(&items, title, book.author.trim()).map(|(item, score)| {
-                notes.push(format!(
-                    "google_books: title search chose volume {} {:?} (title {:.2}, author {})",
-                    item.id.as_deref().unwrap_or_default(),
-                    item.volume_info
-                        .as_ref()
-                        .and_then(|i| i.title.as_deref())
-                        .unwrap_or_default(),
-                    score.title,
-                    score
-                        .author
-                        .map_or_else(|| "n/a".to_owned(), |a| format!("{a:.2}")),
-                ));
-                item.clone()
-            }),
-        )
+        let items = self.search(fetch, &Self::title_query(title, &book.author)).await?;
+        Ok(best_title_match(&items, title, book.author.trim()).map(|(item, score)| {
+            notes.push(format!(
+                "google_books: title search chose volume {} {:?} (title {:.2}, author {})",
+                item.id.as_deref().unwrap_or_default(),
+                item.volume_info.as_ref().and_then(|i| i.title.as_deref()).unwrap_or_default(),
+                score.title,
+                score.author.map_or_else(|| "n/a".to_owned(), |a| format!("{a:.2}")),
+            ));
+            item.clone()
+        }))
     }
 
     /// One book: find its volume, then read the full record.
@@ -201,18 +178,13 @@ impl GoogleBooks {
         let Some(id) = item.safe_id() else {
             return Ok(None);
         };
-        let mut hit = if let Some(volume) = fetch
-            .get_json::<Volume>(self.volume_request(id))
-            .await?
-            .value
-        {
-            merge(volume.to_hit(), item.to_hit())
-        } else {
-            notes.push(format!(
-                "google_books: volume {id} not found; using its search record"
-            ));
-            item.to_hit()
-        };
+        let mut hit =
+            if let Some(volume) = fetch.get_json::<Volume>(self.volume_request(id)).await?.value {
+                merge(volume.to_hit(), item.to_hit())
+            } else {
+                notes.push(format!("google_books: volume {id} not found; using its search record"));
+                item.to_hit()
+            };
         hit.notes.splice(0..0, notes);
         Ok(Some(hit))
     }
@@ -322,49 +294,32 @@ mod tests {
             search_title("Leviathan Wakes (The Expanse, #1)"),
             "James S.A. Corey",
         );
-        assert_eq!(
-            q,
-            "intitle:\"Leviathan Wakes\" inauthor:\"James S.A. Corey\""
-        );
+        assert_eq!(q, "intitle:\"Leviathan Wakes\" inauthor:\"James S.A. Corey\"");
         let req = g.volumes_request(&q);
         assert_eq!(
             req.url.as_str(),
             "https://www.googleapis.com/books/v1/volumes?q=intitle:%22Leviathan+Wakes%22+inauthor:%22James+S.A.+Corey%22"
         );
-        let decoded: Vec<(String, String)> = req
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let decoded: Vec<(String, String)> =
+            req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         assert_eq!(decoded, [("q".to_owned(), q)]);
 
         let odd = GoogleBooks::title_query("The \"Best\" & 100% #1", "");
         assert_eq!(odd, "intitle:\"The Best & 100% #1\"");
         let req = g.volumes_request(&odd);
-        assert_eq!(
-            req.url.query_pairs().count(),
-            1,
-            "& and # stay inside q: {}",
-            req.url
-        );
+        assert_eq!(req.url.query_pairs().count(), 1, "& and # stay inside q: {}", req.url);
         assert_eq!(req.url.fragment(), None);
     }
 
     #[test]
     fn api_key_goes_in_a_header_and_nowhere_else() {
         let g = keyed("http://127.0.0.1:4000");
-        for req in [
-            g.volumes_request("isbn:9780374104092"),
-            g.volume_request("2cl7AgAAQBAJ"),
-        ] {
+        for req in [g.volumes_request("isbn:9780374104092"), g.volume_request("2cl7AgAAQBAJ")] {
             assert!(!req.url.as_str().contains("SECRET"), "{}", req.url);
             assert!(!req.url.as_str().contains("key="), "{}", req.url);
             assert!(!req.cache_key().contains("SECRET"));
             assert!(!format!("{req:?}").contains("SECRET"));
-            assert_eq!(
-                req.headers,
-                [("x-goog-api-key".to_owned(), "SECRET-KEY-123".to_owned())]
-            );
+            assert_eq!(req.headers, [("x-goog-api-key".to_owned(), "SECRET-KEY-123".to_owned())]);
         }
         assert_eq!(
             g.volume_request("2cl7AgAAQBAJ").url.as_str(),
@@ -380,10 +335,7 @@ mod tests {
             base_url: Url::parse("http://proxy:1/google/").unwrap(),
             api_key: None,
         });
-        assert_eq!(
-            g.volume_request("x").url.as_str(),
-            "http://proxy:1/google/books/v1/volumes/x"
-        );
+        assert_eq!(g.volume_request("x").url.as_str(), "http://proxy:1/google/books/v1/volumes/x");
     }
 
     #[test]

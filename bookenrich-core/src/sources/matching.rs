@@ -83,18 +83,13 @@ pub fn score(query_title: &str, query_author: &str, title: &str, authors: &[Stri
     if is_derivative(query_title, title) {
         title_score = title_score.min(DERIVATIVE_TITLE);
     }
-    MatchScore {
-        title: title_score,
-        author: author_similarity(query_author, authors),
-    }
+    MatchScore { title: title_score, author: author_similarity(query_author, authors) }
 }
 
 /// Whether `candidate` carries a derivative-work marker that `query` lacks.
 fn is_derivative(query: &str, candidate: &str) -> bool {
     let query = words(query);
-    words(candidate)
-        .iter()
-        .any(|w| DERIVATIVE_MARKERS.contains(&w.as_str()) && !query.contains(w))
+    words(candidate).iter().any(|w| DERIVATIVE_MARKERS.contains(&w.as_str()) && !query.contains(w))
 }
 
 /// Similarity of two titles in `0.0..=1.0`.
@@ -134,10 +129,7 @@ pub fn author_similarity(query: &str, authors: &[String]) -> Option<f64> {
 
 /// The title before a subtitle separator (`:` or ` - `).
 fn main_title(title: &str) -> &str {
-    let cut = [title.find(':'), title.find(" - ")]
-        .into_iter()
-        .flatten()
-        .min();
+    let cut = [title.find(':'), title.find(" - ")].into_iter().flatten().min();
     cut.map_or(title, |i| &title[..i])
 }
 
@@ -226,10 +218,7 @@ mod tests {
         );
         assert_eq!(words("J.K. Rowling"), ["j", "k", "rowling"]);
         assert_eq!(words("Mary GrandPré"), ["mary", "grandpre"]);
-        assert_eq!(
-            words("Les Misérables — Tome I"),
-            ["les", "miserables", "tome", "i"]
-        );
+        assert_eq!(words("Les Misérables — Tome I"), ["les", "miserables", "tome", "i"]);
         assert!(words(" .,; ").is_empty());
     }
 

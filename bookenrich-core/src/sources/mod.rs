@@ -113,7 +113,11 @@ impl SourceErrorKind {
     pub fn is_retryable(self) -> bool {
         matches!(
             self,
-            Self::RateLimited | Self::Server | Self::Timeout | Self::Connection | Self::MalformedResponse
+            Self::RateLimited
+                | Self::Server
+                | Self::Timeout
+                | Self::Connection
+                | Self::MalformedResponse
         )
     }
 }
@@ -137,7 +141,13 @@ pub struct SourceError {
 impl SourceError {
     /// A new error of `kind` for `source`.
     pub fn new(source: &str, kind: SourceErrorKind, message: impl Into<String>) -> Self {
-        Self { source_name: source.to_owned(), kind, message: message.into(), url: None, retry_after: None }
+        Self {
+            source_name: source.to_owned(),
+            kind,
+            message: message.into(),
+            url: None,
+            retry_after: None,
+        }
     }
 
     /// Attaches the (already redacted) URL at fault.
@@ -184,7 +194,10 @@ mod tests {
             search_title("Harry Potter and the Sorcerer's Stone (Harry Potter  #1)"),
             "Harry Potter and the Sorcerer's Stone"
         );
-        assert_eq!(search_title("The Way of Kings (The Stormlight Archive #1)"), "The Way of Kings");
+        assert_eq!(
+            search_title("The Way of Kings (The Stormlight Archive #1)"),
+            "The Way of Kings"
+        );
         assert_eq!(search_title("Fantastic Mr. Fox"), "Fantastic Mr. Fox");
         // A parenthesis that is not a series marker stays.
         assert_eq!(search_title("Dune (Deluxe Edition)"), "Dune (Deluxe Edition)");
@@ -199,6 +212,9 @@ mod tests {
         assert!(!SourceErrorKind::Rejected.is_retryable());
         let e = SourceError::new("google_books", SourceErrorKind::Server, "HTTP 503")
             .with_url("http://127.0.0.1:1/books/v1/volumes?q=isbn:1");
-        assert_eq!(e.to_string(), "google_books: HTTP 503 (http://127.0.0.1:1/books/v1/volumes?q=isbn:1)");
+        assert_eq!(
+            e.to_string(),
+            "google_books: HTTP 503 (http://127.0.0.1:1/books/v1/volumes?q=isbn:1)"
+        );
     }
 }

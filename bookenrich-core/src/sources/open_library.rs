@@ -123,28 +123,18 @@ impl OpenLibrary {
     fn books_request(&self, isbns: &[&str]) -> Request {
         let bibkeys: Vec<String> = isbns.iter().map(|i| format!("ISBN:{i}")).collect();
         let mut url = self.endpoint("/api/books");
-        url.set_query(Some(&format!(
-            "bibkeys={}&format=json&jscmd=data",
-            bibkeys.join(",")
-        )));
+        url.set_query(Some(&format!("bibkeys={}&format=json&jscmd=data", bibkeys.join(","))));
         Request::get(url)
     }
 
     /// The search request for a title and (possibly empty) author.
     fn search_request(&self, title: &str, author: &str) -> Request {
-        let mut query = format!(
-            "title={}",
-            byte_serialize(title.as_bytes()).collect::<String>()
-        );
+        let mut query = format!("title={}", byte_serialize(title.as_bytes()).collect::<String>());
         if !author.trim().is_empty() {
             query.push_str("&author=");
             query.extend(byte_serialize(author.trim().as_bytes()));
         }
-        let _ = write!(
-            query,
-            "&fields={SEARCH_FIELDS}&limit={}",
-            self.config.search_limit
-        );
+        let _ = write!(query, "&fields={SEARCH_FIELDS}&limit={}", self.config.search_limit);
         let mut url = self.endpoint("/search.json");
         url.set_query(Some(&query));
         Request::get(url)
@@ -157,10 +147,8 @@ impl OpenLibrary {
 
     /// Step 1: the Books API entries of the ISBN books, from the cache or in batch requests.
     async fn books_api_stage(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<Stage> {
-        let mut stages: Vec<Option<Stage>> = books
-            .iter()
-            .map(|b| b.isbn.is_none().then_some(Stage::Search))
-            .collect();
+        let mut stages: Vec<Option<Stage>> =
+            books.iter().map(|b| b.isbn.is_none().then_some(Stage::Search)).collect();
         let mut misses: Vec<&str> = Vec::new();
         for (book, stage) in books.iter().zip(stages.iter_mut()) {
             let Some(isbn) = book.isbn.as_ref() else {
@@ -185,20 +173,14 @@ impl OpenLibrary {
         for chunk in misses.chunks(self.config.batch_size) {
             let request = self.books_request(chunk).no_cache();
             let url = request.url.to_string();
-            match fetch
-                .get_json::<BTreeMap<String, serde_json::Value>>(request)
-                .await
-            {
+            match fetch.get_json::<BTreeMap<String, serde_json::Value>>(request).await {
                 Err(e) => settle(books, &mut stages, chunk, &Stage::Failed(e)),
                 // The Books API answers unknown ISBNs with `{}`, never 404: a 404 says the
                 // endpoint is wrong (e.g. a proxy), so nothing is cached and search takes over.
                 Ok(Fetched { value: None, .. }) => {
                     settle(books, &mut stages, chunk, &Stage::Search);
                 }
-                Ok(Fetched {
-                    value: Some(mut entries),
-                    ..
-                }) => {
+                Ok(Fetched { value: Some(mut entries), .. }) => {
                     for &isbn13 in chunk {
                         let outcome = self.take_entry(&mut entries, isbn13, &url, fetch);
                         settle(books, &mut stages, &[isbn13], &outcome);
@@ -271,10 +253,7 @@ impl OpenLibrary {
         fetch: &Fetcher,
         work_key: &str,
     ) -> Result<Option<WorkRecord>, SourceError> {
-        Ok(fetch
-            .get_json::<WorkRecord>(self.work_request(work_key))
-            .await?
-            .value)
+        Ok(fetch.get_json::<WorkRecord>(self.work_request(work_key)).await?.value)
     }
 
     /// Fills a hit without subjects (or cover) from the work `work_key`.
@@ -282,10 +261,8 @@ impl OpenLibrary {
         match self.work(fetch, work_key).await {
             Ok(Some(work)) => {
                 hit.genres = work.genres();
-                hit.notes.push(format!(
-                    "open_library: {} subject(s) from {work_key}",
-                    hit.genres.len()
-                ));
+                hit.notes
+                    .push(format!("open_library: {} subject(s) from {work_key}", hit.genres.len()));
                 if hit.thumbnail_url.is_none() {
                     if let Some((medium, small)) = work.cover() {
                         hit.thumbnail_url = Some(medium);
@@ -293,13 +270,10 @@ impl OpenLibrary {
                     }
                 }
             }
-            Ok(None) => hit
-                .notes
-                .push(format!("open_library: work {work_key} not found")),
+            Ok(None) => hit.notes.push(format!("open_library: work {work_key} not found")),
             // The record itself was found: it is kept, and the failure reported on the book.
             Err(e) => {
-                hit.notes
-                    .push(format!("open_library: work subjects not fetched: {e}"));
+                hit.notes.push(format!("open_library: work subjects not fetched: {e}"));
                 hit.incomplete.get_or_insert(e);
             }
         }
@@ -319,12 +293,9 @@ impl OpenLibrary {
             Stage::Record(record) => {
                 let isbn13 = isbn13.as_deref().unwrap_or_default();
                 let mut hit = record.to_hit(isbn13);
-                hit.notes.push(format!(
-                    "open_library: ISBN {isbn13} found by the Books API"
-                ));
+                hit.notes.push(format!("open_library: ISBN {isbn13} found by the Books API"));
                 if hit.genres.is_empty() && self.config.fetch_work_subjects {
-                    self.add_subjects_by_search(fetch, &record, &wanted, &mut hit)
-                        .await;
+                    self.add_subjects_by_search(fetch, &record, &wanted, &mut hit).await;
                 }
                 Ok(Some(hit))
             }
@@ -387,8 +358,7 @@ impl OpenLibrary {
                 return;
             }
             Err(e) => {
-                hit.notes
-                    .push(format!("open_library: work search failed: {e}"));
+                hit.notes.push(format!("open_library: work search failed: {e}"));
                 hit.incomplete.get_or_insert(e);
                 return;
             }
@@ -449,10 +419,7 @@ impl GenreSource for OpenLibrary {
             .zip(stages)
             .map(|(book, stage)| self.finish(book, stage, fetch).boxed())
             .collect();
-        futures::stream::iter(pending)
-            .buffered(SEARCH_CONCURRENCY)
-            .collect()
-            .await
+        futures::stream::iter(pending).buffered(SEARCH_CONCURRENCY).collect().await
     }
 }
 
@@ -480,11 +447,7 @@ mod tests {
             ..OpenLibraryConfig::default()
         });
         assert!((identified.default_rate_limit() - 3.0).abs() < f64::EPSILON);
-        assert_eq!(
-            identified.batch_size(),
-            1,
-            "a zero batch size would never make progress"
-        );
+        assert_eq!(identified.batch_size(), 1, "a zero batch size would never make progress");
     }
 
     #[test]
@@ -514,30 +477,18 @@ mod tests {
             "http://127.0.0.1:8080/search.json?title=Harry+Potter+and+the+Sorcerer%27s+Stone&author=J.K.+Rowling\
              &fields=key,title,author_name,subject,isbn,cover_i,edition_key&limit=5"
         );
-        let pairs: Vec<(String, String)> = req
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let pairs: Vec<(String, String)> =
+            req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
         assert_eq!(
             pairs[0],
-            (
-                "title".to_owned(),
-                "Harry Potter and the Sorcerer's Stone".to_owned()
-            )
+            ("title".to_owned(), "Harry Potter and the Sorcerer's Stone".to_owned())
         );
         assert_eq!(pairs[1], ("author".to_owned(), "J.K. Rowling".to_owned()));
 
         let tricky = ol.search_request("Q&A: 100% #1 = yes?", "");
-        let pairs: Vec<(String, String)> = tricky
-            .url
-            .query_pairs()
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        assert_eq!(
-            pairs[0],
-            ("title".to_owned(), "Q&A: 100% #1 = yes?".to_owned())
-        );
+        let pairs: Vec<(String, String)> =
+            tricky.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        assert_eq!(pairs[0], ("title".to_owned(), "Q&A: 100% #1 = yes?".to_owned()));
         assert_eq!(pairs[1].0, "fields", "an empty author is left out");
         assert_eq!(tricky.url.fragment(), None);
     }
@@ -550,12 +501,7 @@ mod tests {
             ol.work_request(&key).url.as_str(),
             "https://openlibrary.org/works/OL20639540W.json"
         );
-        assert!(
-            !ol.work_request(&key)
-                .url
-                .as_str()
-                .contains("/works//works/")
-        );
+        assert!(!ol.work_request(&key).url.as_str().contains("/works//works/"));
     }
 
     #[test]

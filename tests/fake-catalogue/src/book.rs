@@ -151,11 +151,8 @@ impl FakeBook {
             pick(profile.title_words.1, 2)
         );
         let author = format!("{} {}", pick(FIRST_NAMES, 3), pick(LAST_NAMES, 4));
-        let mut ol_subjects: Vec<String> = profile
-            .ol_subjects
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let mut ol_subjects: Vec<String> =
+            profile.ol_subjects.iter().map(|s| (*s).to_owned()).collect();
         // Real subject lists carry noise; give some books the common kinds.
         if n % 3 == 0 {
             ol_subjects.push("Large type books".to_owned());
@@ -171,11 +168,7 @@ impl FakeBook {
         if n % 7 == 0 {
             ol_subjects.push(format!("Reading Level-Grade {}", 6 + n % 7));
         }
-        let ol_work_subjects = profile
-            .work_subjects
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let ol_work_subjects = profile.work_subjects.iter().map(|s| (*s).to_owned()).collect();
         FakeBook {
             isbn13: Some(format!("{body}{check}")),
             isbn10: None,
@@ -191,11 +184,7 @@ impl FakeBook {
             ol_cover_id: (n % 11 != 0).then_some(20_000_000 + n),
             ol_work_key: Some(format!("/works/OL{}W", SYNTHETIC_OL_BASE + n)),
             google_id: Some(format!("{SYNTHETIC_GOOGLE_PREFIX}{n:07}")),
-            google_categories: profile
-                .google_categories
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            google_categories: profile.google_categories.iter().map(|s| (*s).to_owned()).collect(),
             google_thumbnail: n % 13 != 0,
             google_decoy_first: false,
             decoys: false,
@@ -212,23 +201,17 @@ impl FakeBook {
 
     /// All authors, main author first.
     pub fn authors(&self) -> Vec<String> {
-        std::iter::once(self.author.clone())
-            .chain(self.other_authors.iter().cloned())
-            .collect()
+        std::iter::once(self.author.clone()).chain(self.other_authors.iter().cloned()).collect()
     }
 
     /// The Open Library work id without its `/works/` prefix (`OL45804W`).
     pub fn work_id(&self) -> Option<&str> {
-        self.ol_work_key
-            .as_deref()
-            .map(|k| k.trim_start_matches("/works/"))
+        self.ol_work_key.as_deref().map(|k| k.trim_start_matches("/works/"))
     }
 
     /// The edition id without its `/books/` prefix (`OL7353617M`).
     pub fn edition_id(&self) -> Option<&str> {
-        self.ol_edition_key
-            .as_deref()
-            .map(|k| k.trim_start_matches("/books/"))
+        self.ol_edition_key.as_deref().map(|k| k.trim_start_matches("/books/"))
     }
 
     /// Whether `isbn` (10 or 13 digits) identifies this book.
@@ -244,25 +227,17 @@ impl FakeBook {
         let seed = stable_hash(&self.title);
         let companion_isbn = decoy_isbn(seed);
         let guide_isbn = decoy_isbn(seed ^ 0x5eed);
-        let mut companion = FakeBook::new(
-            &companion_isbn,
-            &format!("{} Companion", self.title),
-            &self.author,
-        );
+        let mut companion =
+            FakeBook::new(&companion_isbn, &format!("{} Companion", self.title), &self.author);
         companion.ol_edition_key = None;
         companion.publisher.clone_from(&self.publisher);
-        companion.ol_work_subjects = vec![
-            "Companion works".into(),
-            "Criticism and interpretation".into(),
-        ];
+        companion.ol_work_subjects =
+            vec!["Companion works".into(), "Criticism and interpretation".into()];
         companion.google_categories = vec!["Literary Criticism / General".into()];
         companion.google_thumbnail = false;
         companion.decoys = false;
-        let mut guide = FakeBook::new(
-            &guide_isbn,
-            &format!("Study Guide: {}", self.title),
-            "SuperSummary",
-        );
+        let mut guide =
+            FakeBook::new(&guide_isbn, &format!("Study Guide: {}", self.title), "SuperSummary");
         guide.ol_edition_key = None;
         guide.publisher = Some("SuperSummary".into());
         guide.ol_work_subjects = vec!["Study guides".into(), "Examinations".into()];
@@ -309,9 +284,8 @@ fn decoy_isbn(seed: u64) -> String {
 
 /// FNV-1a: stable across runs and platforms, unlike `DefaultHasher`.
 pub(crate) fn stable_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    s.bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 struct Profile {
@@ -327,13 +301,7 @@ const PROFILES: &[Profile] = &[
             &["The Ember", "The Last", "The Hollow", "The Silver"],
             &["Crown", "Throne", "Dragon", "Kingdom"],
         ),
-        ol_subjects: &[
-            "Fantasy fiction",
-            "Fiction",
-            "Magic",
-            "Dragons",
-            "Fiction, fantasy, epic",
-        ],
+        ol_subjects: &["Fantasy fiction", "Fiction", "Magic", "Dragons", "Fiction, fantasy, epic"],
         work_subjects: &["Fantasy", "Fantasy fiction", "Fiction", "Magic"],
         google_categories: &["Fiction / Fantasy / Epic", "Fiction / Fantasy / General"],
     },
@@ -397,10 +365,7 @@ const PROFILES: &[Profile] = &[
             "History, modern, general",
         ],
         work_subjects: &["History", "Modern History"],
-        google_categories: &[
-            "History / Europe / General",
-            "History / Military / World War II",
-        ],
+        google_categories: &["History / Europe / General", "History / Military / World War II"],
     },
     Profile {
         title_words: (
@@ -442,11 +407,7 @@ const PROFILES: &[Profile] = &[
             "Children's stories",
             "Reading Level-Grade 3",
         ],
-        work_subjects: &[
-            "Juvenile fiction",
-            "Animals -- Juvenile fiction",
-            "Children's fiction",
-        ],
+        work_subjects: &["Juvenile fiction", "Animals -- Juvenile fiction", "Children's fiction"],
         google_categories: &[
             "Juvenile Fiction / Animals / General",
             "Juvenile Fiction / Action & Adventure / General",
@@ -457,12 +418,7 @@ const PROFILES: &[Profile] = &[
             &["The Drowned", "The Hungry", "The Pale", "The Whispering"],
             &["House", "Woods", "Children", "Dark"],
         ),
-        ol_subjects: &[
-            "Horror fiction",
-            "Fiction",
-            "Haunted houses",
-            "Fiction, horror",
-        ],
+        ol_subjects: &["Horror fiction", "Fiction", "Haunted houses", "Fiction, horror"],
         work_subjects: &["Horror", "Horror tales", "Fiction"],
         google_categories: &["Fiction / Horror", "Fiction / Ghost"],
     },
@@ -471,12 +427,7 @@ const PROFILES: &[Profile] = &[
             &["The Remains", "All the", "The Weight", "A Fine"],
             &["of Light", "of Water", "Small Things", "Balance"],
         ),
-        ol_subjects: &[
-            "Fiction",
-            "Families -- Fiction",
-            "Domestic fiction",
-            "Fiction, literary",
-        ],
+        ol_subjects: &["Fiction", "Families -- Fiction", "Domestic fiction", "Fiction, literary"],
         work_subjects: &["Literary fiction", "Fiction", "Families"],
         google_categories: &["Fiction / Literary", "Fiction / Family Life / General"],
     },
@@ -541,9 +492,6 @@ mod tests {
             assert_ne!(d.isbn13, book.isbn13);
             assert_ne!(d.ol_work_key, book.ol_work_key);
         }
-        assert_eq!(
-            book.google_isbn_decoy().title,
-            "Summary of The Way of Kings"
-        );
+        assert_eq!(book.google_isbn_decoy().title, "Summary of The Way of Kings");
     }
 }

@@ -78,9 +78,7 @@ pub(crate) fn google_zero_items() -> &'static str {
     EMBEDDED_FIXTURES
         .iter()
         .find(|(name, _)| *name == "google_volumes_zero_items.json")
-        .map_or(r#"{"kind":"books#volumes","totalItems":0}"#, |(_, body)| {
-            body
-        })
+        .map_or(r#"{"kind":"books#volumes","totalItems":0}"#, |(_, body)| body)
 }
 
 /// A catalogue file: `{"books": [FakeBook, …]}`.
@@ -113,11 +111,7 @@ pub(crate) struct Entry {
 
 impl Entry {
     fn plain(book: FakeBook, decoy: bool) -> Entry {
-        Entry {
-            book,
-            recorded: LoadedRecorded::default(),
-            decoy,
-        }
+        Entry { book, recorded: LoadedRecorded::default(), decoy }
     }
 }
 
@@ -144,10 +138,7 @@ pub(crate) struct Catalogue {
 impl Catalogue {
     /// Builds the catalogue from its sources; a broken file is an error naming the file and the field.
     pub fn load(sources: &[Source], synthetic: bool) -> Result<Catalogue, Error> {
-        let mut catalogue = Catalogue {
-            synthetic,
-            ..Catalogue::default()
-        };
+        let mut catalogue = Catalogue { synthetic, ..Catalogue::default() };
         for source in sources {
             match source {
                 Source::Default => {
@@ -173,30 +164,21 @@ impl Catalogue {
     }
 
     fn add_file(&mut self, name: &str, text: &str, dir: Option<&Path>) -> Result<(), Error> {
-        let file: CatalogueFile = serde_json::from_str(text).map_err(|e| Error::Catalogue {
-            path: name.to_owned(),
-            message: e.to_string(),
-        })?;
+        let file: CatalogueFile = serde_json::from_str(text)
+            .map_err(|e| Error::Catalogue { path: name.to_owned(), message: e.to_string() })?;
         for book in file.books {
             let recorded = load_recorded(&book, dir).map_err(|message| Error::Catalogue {
                 path: name.to_owned(),
                 message: format!("book {:?}: {message}", book.title),
             })?;
-            self.add(Entry {
-                book,
-                recorded,
-                decoy: false,
-            });
+            self.add(Entry { book, recorded, decoy: false });
         }
         Ok(())
     }
 
     fn add(&mut self, entry: Entry) {
         let i = self.entries.len();
-        for isbn in [&entry.book.isbn13, &entry.book.isbn10]
-            .into_iter()
-            .flatten()
-        {
+        for isbn in [&entry.book.isbn13, &entry.book.isbn10].into_iter().flatten() {
             self.by_isbn.entry(isbn.clone()).or_default().push(i);
         }
         if let Some(work) = entry.book.work_id() {
@@ -214,11 +196,8 @@ impl Catalogue {
     }
 
     fn add_decoys(&mut self) {
-        let decoys: Vec<FakeBook> = self
-            .entries
-            .iter()
-            .flat_map(|e| e.book.decoy_books())
-            .collect();
+        let decoys: Vec<FakeBook> =
+            self.entries.iter().flat_map(|e| e.book.decoy_books()).collect();
         for d in decoys {
             self.add(Entry::plain(d, true));
         }
@@ -259,8 +238,7 @@ impl Catalogue {
             }
         }
         let n = FakeBook::synthetic_number_of_isbn(isbn13.as_deref()?)?;
-        self.synthetic
-            .then(|| Entry::plain(FakeBook::synthetic(n), false))
+        self.synthetic.then(|| Entry::plain(FakeBook::synthetic(n), false))
     }
 
     /// The book of a work id (`OL45804W`).
@@ -268,11 +246,7 @@ impl Catalogue {
         if let Some(&i) = self.by_work.get(work_id) {
             return self.entries.get(i).cloned();
         }
-        let n: u64 = work_id
-            .strip_prefix("OL")?
-            .strip_suffix('W')?
-            .parse()
-            .ok()?;
+        let n: u64 = work_id.strip_prefix("OL")?.strip_suffix('W')?.parse().ok()?;
         let n = n.checked_sub(SYNTHETIC_OL_BASE)?;
         self.synthetic_book(n)
     }
@@ -294,12 +268,8 @@ impl Catalogue {
 
     /// Books matching a title/author/free-text query, decoys first, then catalogue order.
     pub fn search(&self, query: &TextQuery, keep: impl Fn(&Entry) -> bool) -> Vec<Entry> {
-        let mut hits: Vec<Entry> = self
-            .entries
-            .iter()
-            .filter(|e| keep(e) && query.matches(&e.book))
-            .cloned()
-            .collect();
+        let mut hits: Vec<Entry> =
+            self.entries.iter().filter(|e| keep(e) && query.matches(&e.book)).cloned().collect();
         hits.sort_by_key(|e| !e.decoy);
         if self.synthetic {
             if let Some(n) = query.synthetic_number() {
@@ -345,9 +315,7 @@ impl TextQuery {
             let hit = authors.iter().any(|name| {
                 let name_words: Vec<String> =
                     normalise(name).split(' ').map(str::to_owned).collect();
-                normalise(&words.join(" "))
-                    .split(' ')
-                    .all(|w| name_words.iter().any(|n| n == w))
+                normalise(&words.join(" ")).split(' ').all(|w| name_words.iter().any(|n| n == w))
             });
             if !hit {
                 return false;
@@ -384,13 +352,7 @@ impl TextQuery {
 pub(crate) fn normalise(s: &str) -> String {
     let mapped: String = s
         .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_lowercase().next().unwrap_or(c)
-            } else {
-                ' '
-            }
-        })
+        .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { ' ' })
         .collect();
     mapped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -413,9 +375,7 @@ fn load_recorded(book: &FakeBook, dir: Option<&Path>) -> Result<LoadedRecorded, 
             let body = read_fixture(file, dir)?;
             let mut map: HashMap<String, Box<RawValue>> = serde_json::from_str(&body)
                 .map_err(|e| format!("{file}: not a bibkey object: {e}"))?;
-            let entry = map
-                .remove(key)
-                .ok_or_else(|| format!("{file} has no entry {key:?}"))?;
+            let entry = map.remove(key).ok_or_else(|| format!("{file} has no entry {key:?}"))?;
             Some(Arc::from(entry))
         }
     };
@@ -446,10 +406,7 @@ fn read_fixture(name: &str, dir: Option<&Path>) -> Result<String, String> {
             return std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
         }
     }
-    let base = Path::new(name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(name);
+    let base = Path::new(name).file_name().and_then(|n| n.to_str()).unwrap_or(name);
     EMBEDDED_FIXTURES
         .iter()
         .find(|(n, _)| *n == base)
@@ -474,24 +431,15 @@ mod tests {
             text: None,
         };
         assert!(
-            q(
-                Some("harry potter and the CHAMBER of secrets"),
-                Some("J.K. Rowling")
-            )
-            .matches(&book)
+            q(Some("harry potter and the CHAMBER of secrets"), Some("J.K. Rowling")).matches(&book)
         );
         assert!(q(Some("Chamber of Secrets"), Some("rowling")).matches(&book));
         assert!(!q(Some("Chamber of Secrets (Harry Potter #2)"), None).matches(&book));
         assert!(!q(Some("Chamber"), Some("Tolkien")).matches(&book));
-        assert!(
-            !q(Some("Cham"), None).matches(&book),
-            "partial words do not match"
-        );
+        assert!(!q(Some("Cham"), None).matches(&book), "partial words do not match");
         assert!(!TextQuery::default().matches(&book));
-        let text = TextQuery {
-            text: Some("chamber of secrets 1998".into()),
-            ..TextQuery::default()
-        };
+        let text =
+            TextQuery { text: Some("chamber of secrets 1998".into()), ..TextQuery::default() };
         assert!(text.matches(&book));
     }
 }

@@ -26,11 +26,7 @@ pub struct RuntimeConfig {
     #[serde(default)]
     pub rate_limits: Option<BTreeMap<Api, Option<RateLimit>>>,
     /// `Some(Some(n))` sets the Google daily quota, `Some(None)` removes it.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub google_daily_quota: Option<Option<u64>>,
     /// The new fault list.
     #[serde(default)]
@@ -87,12 +83,9 @@ impl Settings {
     /// Applies a runtime change; faults are validated before anything changes.
     pub fn apply(&mut self, config: &RuntimeConfig) -> Result<(), Error> {
         let faults = match &config.faults {
-            Some(specs) => Some(
-                specs
-                    .iter()
-                    .map(FaultSpec::to_fault)
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
+            Some(specs) => {
+                Some(specs.iter().map(FaultSpec::to_fault).collect::<Result<Vec<_>, _>>()?)
+            }
             None => None,
         };
         if let Some(ms) = config.latency_ms {
@@ -144,18 +137,13 @@ impl Settings {
         };
         if api == Some(Api::Google) {
             self.google_requests += 1;
-            if self
-                .google_daily_quota
-                .is_some_and(|q| self.google_requests > q)
-            {
+            if self.google_daily_quota.is_some_and(|q| self.google_requests > q) {
                 return Verdict::QuotaExhausted;
             }
         }
         if let Some(bucket) = api.and_then(|a| self.buckets.get_mut(&a)) {
             if !bucket.try_take() {
-                return Verdict::RateLimited {
-                    retry_after: bucket.limit.retry_after,
-                };
+                return Verdict::RateLimited { retry_after: bucket.limit.retry_after };
             }
         }
         let mut verdict = Verdict::Serve;
@@ -188,12 +176,7 @@ mod tests {
         assert_eq!(c.google_daily_quota, Some(None));
         let limits = c.rate_limits.clone().unwrap_or_default();
         assert_eq!(limits.get(&Api::Google), Some(&None));
-        assert_eq!(
-            limits
-                .get(&Api::OpenLibrary)
-                .and_then(|l| l.map(|l| l.burst)),
-            Some(2)
-        );
+        assert_eq!(limits.get(&Api::OpenLibrary).and_then(|l| l.map(|l| l.burst)), Some(2));
         let mut s = Settings::default();
         assert!(s.apply(&c).is_ok());
         assert_eq!(s.faults.len(), 2);
@@ -203,32 +186,19 @@ mod tests {
         let bad: RuntimeConfig =
             serde_json::from_str(r#"{"faults":["nope"],"latency_ms":9}"#).unwrap_or_default();
         assert!(s.apply(&bad).is_err());
-        assert_eq!(
-            s.latency,
-            Duration::from_millis(5),
-            "a bad config changes nothing"
-        );
+        assert_eq!(s.latency, Duration::from_millis(5), "a bad config changes nothing");
     }
 
     #[test]
     fn decide_counts_quota_then_faults() {
-        let mut s = Settings {
-            google_daily_quota: Some(2),
-            ..Settings::default()
-        };
+        let mut s = Settings { google_daily_quota: Some(2), ..Settings::default() };
         s.faults.push((Fault::status(500).first_per_url(1), 0));
         assert!(matches!(
             s.decide(Some(Api::Google), "/books/v1/volumes", "/a"),
             Verdict::Fault(_)
         ));
-        assert_eq!(
-            s.decide(Some(Api::Google), "/books/v1/volumes", "/a"),
-            Verdict::Serve
-        );
-        assert_eq!(
-            s.decide(Some(Api::Google), "/books/v1/volumes", "/a"),
-            Verdict::QuotaExhausted
-        );
+        assert_eq!(s.decide(Some(Api::Google), "/books/v1/volumes", "/a"), Verdict::Serve);
+        assert_eq!(s.decide(Some(Api::Google), "/books/v1/volumes", "/a"), Verdict::QuotaExhausted);
         assert!(matches!(
             s.decide(Some(Api::OpenLibrary), "/search.json", "/b"),
             Verdict::Fault(_)

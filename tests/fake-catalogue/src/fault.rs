@@ -90,28 +90,17 @@ pub enum Trigger {
 
 impl Fault {
     fn new(action: FaultAction) -> Fault {
-        Fault {
-            action,
-            api: None,
-            route: None,
-            trigger: Trigger::Always,
-        }
+        Fault { action, api: None, route: None, trigger: Trigger::Always }
     }
 
     /// Answer `status` (500, 503, 429, …) with the API's real error body.
     pub fn status(status: u16) -> Fault {
-        Fault::new(FaultAction::Status {
-            status,
-            retry_after: None,
-        })
+        Fault::new(FaultAction::Status { status, retry_after: None })
     }
 
     /// Answer 429, with `Retry-After: secs` if given.
     pub fn too_many_requests(retry_after: Option<u64>) -> Fault {
-        Fault::new(FaultAction::Status {
-            status: 429,
-            retry_after,
-        })
+        Fault::new(FaultAction::Status { status: 429, retry_after })
     }
 
     /// Never answer.
@@ -185,10 +174,7 @@ impl Fault {
     /// Fires for matching requests `from..from+count` (1-based).
     #[must_use]
     pub fn requests(mut self, from: u64, count: u64) -> Fault {
-        self.trigger = Trigger::Requests {
-            from: from.max(1),
-            count,
-        };
+        self.trigger = Trigger::Requests { from: from.max(1), count };
         self
     }
 
@@ -243,38 +229,28 @@ impl FromStr for Fault {
         let mut parts = spec.split(',').map(str::trim);
         let action = parts.next().unwrap_or_default();
         let (name, value) = action.split_once('=').unwrap_or((action, ""));
-        let number = |v: &str| {
-            v.parse::<usize>()
-                .map_err(|_| bad(format!("{v:?} is not a number")))
-        };
+        let number =
+            |v: &str| v.parse::<usize>().map_err(|_| bad(format!("{v:?} is not a number")));
         let mut fault = Fault::new(match name {
             "hang" => FaultAction::Hang,
             "drop" => FaultAction::Drop,
             "truncate" => FaultAction::Truncate,
             "wrong-type" => FaultAction::WrongType,
-            "oversized" => FaultAction::Oversized {
-                bytes: number(value)?,
-            },
-            "deep-nesting" => FaultAction::DeepNesting {
-                depth: number(value)?,
-            },
+            "oversized" => FaultAction::Oversized { bytes: number(value)? },
+            "deep-nesting" => FaultAction::DeepNesting { depth: number(value)? },
             code => match code.parse::<u16>() {
-                Ok(status) if (100..600).contains(&status) => FaultAction::Status {
-                    status,
-                    retry_after: None,
-                },
+                Ok(status) if (100..600).contains(&status) => {
+                    FaultAction::Status { status, retry_after: None }
+                }
                 _ => return Err(bad(format!("unknown action {code:?}"))),
             },
         });
         let (mut from, mut count) = (None, None);
         for option in parts {
-            let (key, value) = option
-                .split_once('=')
-                .ok_or_else(|| bad(format!("option {option:?} needs =")))?;
+            let (key, value) =
+                option.split_once('=').ok_or_else(|| bad(format!("option {option:?} needs =")))?;
             let n = || {
-                value
-                    .parse::<u64>()
-                    .map_err(|_| bad(format!("{key}: {value:?} is not a number")))
+                value.parse::<u64>().map_err(|_| bad(format!("{key}: {value:?} is not a number")))
             };
             match key {
                 "api" => fault.api = Some(value.parse()?),
@@ -311,11 +287,7 @@ impl fmt::Display for Fault {
             FaultAction::Oversized { bytes } => write!(f, "oversized={bytes}")?,
             FaultAction::DeepNesting { depth } => write!(f, "deep-nesting={depth}")?,
         }
-        if let FaultAction::Status {
-            retry_after: Some(s),
-            ..
-        } = &self.action
-        {
+        if let FaultAction::Status { retry_after: Some(s), .. } = &self.action {
             write!(f, ",retry-after={s}")?;
         }
         if let Some(api) = self.api {
@@ -357,10 +329,7 @@ mod tests {
         assert_eq!("count=3".parse::<Fault>().ok(), None);
         assert!("503,bogus=1".parse::<Fault>().is_err());
         assert!("hang,retry-after=1".parse::<Fault>().is_err());
-        assert_eq!(
-            "503,count=2".parse::<Fault>().ok(),
-            Some(Fault::status(503).requests(1, 2))
-        );
+        assert_eq!("503,count=2".parse::<Fault>().ok(), Some(Fault::status(503).requests(1, 2)));
     }
 
     #[test]
@@ -368,18 +337,10 @@ mod tests {
         let f = Fault::status(500).first_per_url(2);
         assert!(f.fires(10, 1) && f.fires(11, 2) && !f.fires(12, 3));
         let f = Fault::hang().every_nth(3);
-        assert_eq!(
-            (1..=9).filter(|&n| f.fires(n, 1)).collect::<Vec<_>>(),
-            vec![3, 6, 9]
-        );
+        assert_eq!((1..=9).filter(|&n| f.fires(n, 1)).collect::<Vec<_>>(), vec![3, 6, 9]);
         let f = Fault::drop_connection().requests(2, 2);
-        assert_eq!(
-            (1..=5).filter(|&n| f.fires(n, 1)).collect::<Vec<_>>(),
-            vec![2, 3]
-        );
-        let f = Fault::wrong_type()
-            .on(Api::Google)
-            .on_route("/books/v1/volumes");
+        assert_eq!((1..=5).filter(|&n| f.fires(n, 1)).collect::<Vec<_>>(), vec![2, 3]);
+        let f = Fault::wrong_type().on(Api::Google).on_route("/books/v1/volumes");
         assert!(f.matches(Some(Api::Google), "/books/v1/volumes"));
         assert!(!f.matches(Some(Api::OpenLibrary), "/books/v1/volumes"));
         assert!(!f.matches(Some(Api::Google), "/books/v1/volumes/{id}"));
@@ -387,9 +348,7 @@ mod tests {
 
     #[test]
     fn json_form() {
-        let f = Fault::too_many_requests(Some(1))
-            .on(Api::OpenLibrary)
-            .requests(1, 3);
+        let f = Fault::too_many_requests(Some(1)).on(Api::OpenLibrary).requests(1, 3);
         let json = serde_json::to_string(&f).unwrap_or_default();
         assert_eq!(serde_json::from_str::<Fault>(&json).ok(), Some(f));
     }

@@ -47,11 +47,8 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
             error_body(400, "Missing query.", "queryRequired", "INVALID_ARGUMENT"),
         );
     };
-    let max_results: usize = req
-        .param("maxResults")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(10)
-        .clamp(1, 40);
+    let max_results: usize =
+        req.param("maxResults").and_then(|m| m.parse().ok()).unwrap_or(10).clamp(1, 40);
     let parsed = parse_q(q);
     if let Some(isbn) = &parsed.isbn {
         let Some(entry) = catalogue.google_by_isbn(isbn) else {
@@ -70,11 +67,7 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
             &json!({"kind": "books#volumes", "totalItems": items.len(), "items": items}),
         );
     }
-    let query = TextQuery {
-        title: parsed.title,
-        author: parsed.author,
-        text: parsed.text,
-    };
+    let query = TextQuery { title: parsed.title, author: parsed.author, text: parsed.text };
     let hits: Vec<Entry> = catalogue.search(&query, |e| e.book.google_id.is_some());
     if hits.is_empty() {
         return Response::json(200, catalogue::google_zero_items());
@@ -82,11 +75,8 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
     if let Some(body) = hits.iter().find_map(|e| e.recorded.google_search.clone()) {
         return Response::json(200, body.as_bytes().to_vec());
     }
-    let items: Vec<Value> = hits
-        .iter()
-        .take(max_results)
-        .map(|e| search_item(&e.book, q))
-        .collect();
+    let items: Vec<Value> =
+        hits.iter().take(max_results).map(|e| search_item(&e.book, q)).collect();
     Response::value(
         200,
         &json!({"kind": "books#volumes", "totalItems": hits.len(), "items": items}),
@@ -102,21 +92,11 @@ pub(crate) fn volume(catalogue: &Catalogue, id: &str) -> Response {
         },
         None if id.len() != 12 => Response::json(
             503,
-            error_body(
-                503,
-                "Service temporarily unavailable.",
-                "backendFailed",
-                "UNAVAILABLE",
-            ),
+            error_body(503, "Service temporarily unavailable.", "backendFailed", "UNAVAILABLE"),
         ),
         None => Response::json(
             404,
-            error_body(
-                404,
-                "The volume ID could not be found.",
-                "notFound",
-                "NOT_FOUND",
-            ),
+            error_body(404, "The volume ID could not be found.", "notFound", "NOT_FOUND"),
         ),
     }
 }
@@ -148,11 +128,8 @@ fn parse_q(q: &str) -> ParsedQ {
         }
     }
     let join = |key: Option<&str>| -> Option<String> {
-        let s: Vec<&str> = words
-            .iter()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, w)| w.as_str())
-            .collect();
+        let s: Vec<&str> =
+            words.iter().filter(|(k, _)| *k == key).map(|(_, w)| w.as_str()).collect();
         let s = s.join(" ").trim_matches('"').to_owned();
         (!s.is_empty()).then_some(s)
     };
@@ -165,10 +142,7 @@ fn parse_q(q: &str) -> ParsedQ {
 
 fn etag(book: &FakeBook) -> String {
     let h = stable_hash(&book.title);
-    format!("{:011x}", h % 0xfff_ffff_ffff)
-        .chars()
-        .take(11)
-        .collect()
+    format!("{:011x}", h % 0xfff_ffff_ffff).chars().take(11).collect()
 }
 
 fn base_info(book: &FakeBook) -> Map<String, Value> {
@@ -181,10 +155,7 @@ fn base_info(book: &FakeBook) -> Map<String, Value> {
     if let Some(y) = book.publish_year {
         info.insert("publishedDate".into(), json!(y.to_string()));
     }
-    info.insert(
-        "description".into(),
-        json!(format!("{} by {}.", book.title, book.author)),
-    );
+    info.insert("description".into(), json!(format!("{} by {}.", book.title, book.author)));
     let mut ids = Vec::new();
     if let Some(i) = &book.isbn13 {
         ids.push(json!({"type": "ISBN_13", "identifier": i}));
@@ -196,10 +167,7 @@ fn base_info(book: &FakeBook) -> Map<String, Value> {
         ids.push(json!({"type": "OTHER", "identifier": format!("UOM:{}", stable_hash(&book.title) % 100_000_000)}));
     }
     info.insert("industryIdentifiers".into(), Value::Array(ids));
-    info.insert(
-        "readingModes".into(),
-        json!({"text": false, "image": false}),
-    );
+    info.insert("readingModes".into(), json!({"text": false, "image": false}));
     info.insert("pageCount".into(), json!(book.pages.unwrap_or(0)));
     info.insert("printType".into(), json!("BOOK"));
     info
@@ -211,9 +179,7 @@ fn links(book: &FakeBook, id: &str, q: Option<&str>) -> Map<String, Value> {
     info.insert("allowAnonLogging".into(), json!(false));
     info.insert("contentVersion".into(), json!("preview-1.0.0"));
     info.insert("language".into(), json!("en"));
-    let dq = q
-        .map(|q| format!("&dq={}", q.replace(' ', "+")))
-        .unwrap_or_default();
+    let dq = q.map(|q| format!("&dq={}", q.replace(' ', "+"))).unwrap_or_default();
     info.insert(
         "previewLink".into(),
         json!(format!(
@@ -222,20 +188,13 @@ fn links(book: &FakeBook, id: &str, q: Option<&str>) -> Map<String, Value> {
     );
     info.insert(
         "infoLink".into(),
-        json!(format!(
-            "http://books.google.com/books?id={id}{dq}&hl=&source=gbs_api"
-        )),
+        json!(format!("http://books.google.com/books?id={id}{dq}&hl=&source=gbs_api")),
     );
-    let slug: String = book
-        .title
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '_' })
-        .collect();
+    let slug: String =
+        book.title.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
     info.insert(
         "canonicalVolumeLink".into(),
-        json!(format!(
-            "https://books.google.com/books/about/{slug}.html?hl=&id={id}"
-        )),
+        json!(format!("https://books.google.com/books/about/{slug}.html?hl=&id={id}")),
     );
     info
 }
@@ -253,11 +212,7 @@ fn sale_access(id: &str) -> (Value, Value) {
 }
 
 fn image(id: &str, zoom: u8, publisher: bool) -> String {
-    let path = if publisher {
-        "books/publisher/content"
-    } else {
-        "books/content"
-    };
+    let path = if publisher { "books/publisher/content" } else { "books/content" };
     format!(
         "http://books.google.com/{path}?id={id}&printsec=frontcover&img=1&zoom={zoom}&edge=curl&source=gbs_api"
     )
@@ -342,10 +297,8 @@ mod tests {
     #[test]
     fn search_item_is_reduced_and_volume_is_full() {
         let mut book = FakeBook::new("9780765326355", "The Way of Kings", "Brandon Sanderson");
-        book.google_categories = vec![
-            "Fiction / Fantasy / Epic".into(),
-            "Fiction / Fantasy / General".into(),
-        ];
+        book.google_categories =
+            vec!["Fiction / Fantasy / Epic".into(), "Fiction / Fantasy / General".into()];
         let item = search_item(&book, "isbn:9780765326355");
         assert_eq!(item["volumeInfo"]["categories"], json!(["Fiction"]));
         assert!(
@@ -354,10 +307,7 @@ mod tests {
                 .is_some_and(|t| t.starts_with("http://"))
         );
         let full = volume_record(&book);
-        assert_eq!(
-            full["volumeInfo"]["categories"],
-            json!(book.google_categories)
-        );
+        assert_eq!(full["volumeInfo"]["categories"], json!(book.google_categories));
         assert!(full["volumeInfo"]["imageLinks"]["extraLarge"].is_string());
     }
 }

@@ -29,27 +29,18 @@ pub(crate) struct Request {
 impl Request {
     /// The first value of a query parameter.
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a header (name in lower case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Path and query with any API key removed: safe to count and show.
     pub fn target_without_key(&self) -> String {
-        let kept: Vec<&str> = self
-            .raw_query
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("key="))
-            .collect();
+        let kept: Vec<&str> =
+            self.raw_query.split('&').filter(|p| !p.is_empty() && !p.starts_with("key=")).collect();
         if kept.is_empty() {
             self.path.clone()
         } else {
@@ -106,22 +97,14 @@ pub(crate) async fn read_request<S: AsyncRead + Unpin>(
         };
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
     }
-    let header = |n: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == n)
-            .map(|(_, v)| v.to_ascii_lowercase())
-    };
+    let header =
+        |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.to_ascii_lowercase());
     if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-        return Err(ReadError::Bad(
-            "chunked request bodies are not supported".into(),
-        ));
+        return Err(ReadError::Bad("chunked request bodies are not supported".into()));
     }
     let length: usize = match header("content-length") {
         None => 0,
-        Some(v) => v
-            .parse()
-            .map_err(|_| ReadError::Bad(format!("bad Content-Length {v:?}")))?,
+        Some(v) => v.parse().map_err(|_| ReadError::Bad(format!("bad Content-Length {v:?}")))?,
     };
     if length > MAX_BODY {
         return Err(ReadError::Bad("request body too large".into()));
@@ -164,9 +147,7 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(b)) => {
                 out.push(b);
@@ -254,9 +235,7 @@ impl Response {
         keep: usize,
     ) -> std::io::Result<()> {
         stream.write_all(&self.head(false)).await?;
-        stream
-            .write_all(&self.body[..keep.min(self.body.len())])
-            .await?;
+        stream.write_all(&self.body[..keep.min(self.body.len())]).await?;
         stream.flush().await
     }
 }
@@ -299,10 +278,7 @@ mod tests {
         let second = read_request(&mut stream, &mut buf).await.ok();
         assert_eq!(second.as_ref().map(|r| r.body.as_slice()), Some(&b"{}"[..]));
         assert_eq!(second.as_ref().map(|r| r.keep_alive), Some(false));
-        assert!(matches!(
-            read_request(&mut stream, &mut buf).await,
-            Err(ReadError::Closed)
-        ));
+        assert!(matches!(read_request(&mut stream, &mut buf).await, Err(ReadError::Closed)));
     }
 
     #[test]
@@ -315,9 +291,6 @@ mod tests {
     async fn rejects_garbage() {
         let mut stream: &[u8] = b"HELLO\r\n\r\n";
         let mut buf = Vec::new();
-        assert!(matches!(
-            read_request(&mut stream, &mut buf).await,
-            Err(ReadError::Bad(_))
-        ));
+        assert!(matches!(read_request(&mut stream, &mut buf).await, Err(ReadError::Bad(_))));
     }
 }

@@ -2,11 +2,8 @@
 
 /// Normalises an ISBN-10 or ISBN-13 to its 13-digit form, or `None` if it is not a valid ISBN.
 pub fn to_isbn13(value: &str) -> Option<String> {
-    let cleaned: String = value
-        .chars()
-        .filter(|c| *c != '-' && *c != ' ')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let cleaned: String =
+        value.chars().filter(|c| *c != '-' && *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
     match cleaned.len() {
         10 if is_valid_isbn10(&cleaned) => {
             let body = format!("978{}", &cleaned[..9]);
@@ -20,17 +17,10 @@ pub fn to_isbn13(value: &str) -> Option<String> {
 /// The ISBN-10 form of a `978` ISBN-13, if it has one.
 pub fn to_isbn10(isbn13: &str) -> Option<String> {
     let body = isbn13.strip_prefix("978")?.get(..9)?;
-    let sum: u32 = body
-        .chars()
-        .zip((2..=10).rev())
-        .map(|(c, w)| c.to_digit(10).map_or(0, |d| d * w))
-        .sum();
+    let sum: u32 =
+        body.chars().zip((2..=10).rev()).map(|(c, w)| c.to_digit(10).map_or(0, |d| d * w)).sum();
     let check = (11 - sum % 11) % 11;
-    let digit = if check == 10 {
-        'X'
-    } else {
-        char::from_digit(check, 10)?
-    };
+    let digit = if check == 10 { 'X' } else { char::from_digit(check, 10)? };
     Some(format!("{body}{digit}"))
 }
 
@@ -75,10 +65,7 @@ mod tests {
     #[test]
     fn converts_and_validates() {
         assert_eq!(to_isbn13("0140328726").as_deref(), Some("9780140328721"));
-        assert_eq!(
-            to_isbn13("978-0-14-032872-1").as_deref(),
-            Some("9780140328721")
-        );
+        assert_eq!(to_isbn13("978-0-14-032872-1").as_deref(), Some("9780140328721"));
         assert_eq!(to_isbn13("043906487X"), None, "wrong check digit");
         assert_eq!(to_isbn13("9780140328722"), None);
         assert_eq!(to_isbn10("9780439064873").as_deref(), Some("0439064872"));

@@ -72,9 +72,7 @@ impl FromStr for Api {
         match s.to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "openlibrary" | "ol" => Ok(Api::OpenLibrary),
             "google" | "googlebooks" => Ok(Api::Google),
-            _ => Err(Error::Config(format!(
-                "unknown API {s:?} (expected openlibrary or google)"
-            ))),
+            _ => Err(Error::Config(format!("unknown API {s:?} (expected openlibrary or google)"))),
         }
     }
 }

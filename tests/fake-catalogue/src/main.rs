@@ -47,21 +47,15 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             _ => (flag, None),
         };
         let mut value = |name: &str| -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next())
-                .ok_or_else(|| format!("{name} needs a value"))
+            inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{name} needs a value"))
         };
         let number = |name: &str, v: String| -> Result<u64, String> {
-            v.parse()
-                .map_err(|_| format!("{name}: {v:?} is not a number"))
+            v.parse().map_err(|_| format!("{name}: {v:?} is not a number"))
         };
         match flag.as_str() {
             "--port" => {
                 let v = value("--port")?;
-                args.port = v
-                    .parse()
-                    .map_err(|_| format!("--port: {v:?} is not a port"))?;
+                args.port = v.parse().map_err(|_| format!("--port: {v:?} is not a port"))?;
             }
             "--latency-ms" => args.latency_ms = number("--latency-ms", value("--latency-ms")?)?,
             "--rate-limit" => {
@@ -70,33 +64,26 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                     .split_once('=')
                     .ok_or_else(|| format!("--rate-limit {v:?}: expected API=RATE"))?;
                 let (rate, burst) = rate.split_once('/').unwrap_or((rate, "1"));
-                let rate: f64 = rate
-                    .parse()
-                    .map_err(|_| format!("--rate-limit {v:?}: bad rate"))?;
-                let burst: u32 = burst
-                    .parse()
-                    .map_err(|_| format!("--rate-limit {v:?}: bad burst"))?;
+                let rate: f64 =
+                    rate.parse().map_err(|_| format!("--rate-limit {v:?}: bad rate"))?;
+                let burst: u32 =
+                    burst.parse().map_err(|_| format!("--rate-limit {v:?}: bad burst"))?;
                 if !rate.is_finite() || rate <= 0.0 {
                     return Err(format!("--rate-limit {v:?}: the rate must be positive"));
                 }
-                args.rate_limits
-                    .push((api.parse().map_err(|e| format!("{e}"))?, rate, burst));
+                args.rate_limits.push((api.parse().map_err(|e| format!("{e}"))?, rate, burst));
             }
             "--retry-after" => {
                 args.retry_after = Some(number("--retry-after", value("--retry-after")?)?);
             }
             "--google-daily-quota" => {
-                args.google_daily_quota = Some(number(
-                    "--google-daily-quota",
-                    value("--google-daily-quota")?,
-                )?);
+                args.google_daily_quota =
+                    Some(number("--google-daily-quota", value("--google-daily-quota")?)?);
             }
             "--synthetic" => args.synthetic = true,
             "--catalogue" => args.catalogues.push(value("--catalogue")?),
             "--no-default-catalogue" => args.no_default_catalogue = true,
-            "--fault" => args
-                .faults
-                .push(value("--fault")?.parse().map_err(|e| format!("{e}"))?),
+            "--fault" => args.faults.push(value("--fault")?.parse().map_err(|e| format!("{e}"))?),
             "--ignore-stdin" => args.ignore_stdin = true,
             other => return Err(format!("unknown argument {other:?}")),
         }

@@ -56,12 +56,7 @@ pub(crate) fn isbn(catalogue: &Catalogue, isbn: &str) -> Response {
     match catalogue.ol_by_isbn(isbn) {
         Some(Entry { recorded, .. }) if recorded.ol_edition.is_some() => Response::json(
             200,
-            recorded
-                .ol_edition
-                .as_deref()
-                .unwrap_or_default()
-                .as_bytes()
-                .to_vec(),
+            recorded.ol_edition.as_deref().unwrap_or_default().as_bytes().to_vec(),
         ),
         Some(entry) if entry.book.ol_edition_key.is_some() => {
             Response::value(200, &edition(&entry.book))
@@ -85,43 +80,23 @@ pub(crate) fn work(catalogue: &Catalogue, id: &str) -> Response {
 pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
     let fields: Option<Vec<String>> = req
         .param("fields")
-        .map(|f| {
-            f.split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
+        .map(|f| f.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
         .filter(|f: &Vec<String>| !f.iter().any(|s| s == "*"));
-    let limit: usize = req
-        .param("limit")
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(100);
-    let offset: usize = req
-        .param("offset")
-        .and_then(|o| o.parse().ok())
-        .unwrap_or(0);
+    let limit: usize = req.param("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
+    let offset: usize = req.param("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
     let q = req.param("q").map(str::to_owned);
     let hits: Vec<Entry> = if let Some(isbn) = req.param("isbn") {
-        catalogue
-            .ol_by_isbn(isbn)
-            .filter(|e| e.book.ol_work_key.is_some())
-            .into_iter()
-            .collect()
+        catalogue.ol_by_isbn(isbn).filter(|e| e.book.ol_work_key.is_some()).into_iter().collect()
     } else {
         let query = TextQuery {
             title: req.param("title").map(str::to_owned),
             author: req.param("author").map(str::to_owned),
             text: q.clone(),
         };
-        catalogue.search(&query, |e| {
-            e.book.ol_work_key.is_some() || e.recorded.ol_search.is_some()
-        })
+        catalogue.search(&query, |e| e.book.ol_work_key.is_some() || e.recorded.ol_search.is_some())
     };
     if let Some(recorded) = hits.iter().find_map(|e| e.recorded.ol_search.clone()) {
-        return Response::value(
-            200,
-            &recorded_search(&recorded, fields.as_deref(), q.as_deref()),
-        );
+        return Response::value(200, &recorded_search(&recorded, fields.as_deref(), q.as_deref()));
     }
     let total = hits.len();
     let docs: Vec<Value> = hits
@@ -160,8 +135,7 @@ fn recorded_search(recorded: &Value, fields: Option<&[String]>, q: Option<&str>)
             }
             // Newer responses carry these; a recording from before them gains them only when re-rendered.
             obj.entry("numFoundExact").or_insert(Value::Bool(true));
-            obj.entry("q")
-                .or_insert_with(|| Value::String(q.unwrap_or_default().to_owned()));
+            obj.entry("q").or_insert_with(|| Value::String(q.unwrap_or_default().to_owned()));
             obj.entry("offset").or_insert(Value::Null);
         }
     }
@@ -170,19 +144,15 @@ fn recorded_search(recorded: &Value, fields: Option<&[String]>, q: Option<&str>)
 
 fn filter_fields(doc: Value, fields: Option<&[String]>) -> Value {
     match (doc, fields) {
-        (Value::Object(map), Some(fields)) => Value::Object(
-            map.into_iter()
-                .filter(|(k, _)| fields.iter().any(|f| f == k))
-                .collect(),
-        ),
+        (Value::Object(map), Some(fields)) => {
+            Value::Object(map.into_iter().filter(|(k, _)| fields.iter().any(|f| f == k)).collect())
+        }
         (doc, _) => doc,
     }
 }
 
 fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '_' })
-        .collect()
+    s.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect()
 }
 
 fn author_key(name: &str) -> String {
@@ -217,10 +187,7 @@ pub(crate) fn data_entry(book: &FakeBook) -> Value {
     let mut obj = Map::new();
     obj.insert(
         "url".into(),
-        json!(format!(
-            "https://openlibrary.org/books/{edition}/{}",
-            slug(&book.title)
-        )),
+        json!(format!("https://openlibrary.org/books/{edition}/{}", slug(&book.title))),
     );
     obj.insert("key".into(), json!(format!("/books/{edition}")));
     obj.insert("title".into(), json!(book.title));
@@ -320,11 +287,7 @@ pub(crate) fn edition(book: &FakeBook) -> Value {
 }
 
 fn work_subjects(book: &FakeBook) -> &[String] {
-    if book.ol_work_subjects.is_empty() {
-        &book.ol_subjects
-    } else {
-        &book.ol_work_subjects
-    }
+    if book.ol_work_subjects.is_empty() { &book.ol_subjects } else { &book.ol_work_subjects }
 }
 
 /// A work record (`/works/OL…W.json`).
@@ -372,10 +335,7 @@ pub(crate) fn search_doc(book: &FakeBook) -> Value {
         obj.insert("first_publish_year".into(), json!(y));
         obj.insert("publish_year".into(), json!([y]));
     }
-    obj.insert(
-        "edition_count".into(),
-        json!(if book.ol_edition_key.is_some() { 3 } else { 1 }),
-    );
+    obj.insert("edition_count".into(), json!(if book.ol_edition_key.is_some() { 3 } else { 1 }));
     if let Some(e) = book.edition_id() {
         obj.insert("edition_key".into(), json!([e]));
         obj.insert("cover_edition_key".into(), json!(e));

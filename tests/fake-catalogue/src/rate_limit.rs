@@ -24,11 +24,7 @@ fn default_burst() -> u32 {
 impl RateLimit {
     /// `per_second` requests per second, burst 1, no `Retry-After`.
     pub fn per_second(per_second: f64) -> RateLimit {
-        RateLimit {
-            per_second,
-            burst: 1,
-            retry_after: None,
-        }
+        RateLimit { per_second, burst: 1, retry_after: None }
     }
 
     /// Sets the burst.
@@ -56,11 +52,7 @@ pub(crate) struct Bucket {
 
 impl Bucket {
     pub fn new(limit: RateLimit) -> Bucket {
-        Bucket {
-            limit,
-            tokens: f64::from(limit.burst.max(1)),
-            last: Instant::now(),
-        }
+        Bucket { limit, tokens: f64::from(limit.burst.max(1)), last: Instant::now() }
     }
 
     /// Takes a token if one is available.
@@ -93,10 +85,6 @@ mod tests {
         assert!(b.try_take());
         assert!(!b.try_take());
         tokio::time::advance(Duration::from_secs(10)).await;
-        assert_eq!(
-            (0..5).filter(|_| b.try_take()).count(),
-            3,
-            "refill is capped at the burst"
-        );
+        assert_eq!((0..5).filter(|_| b.try_take()).count(), 3, "refill is capped at the burst");
     }
 }

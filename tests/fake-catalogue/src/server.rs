@@ -111,13 +111,8 @@ impl FakeCatalogueBuilder {
     pub async fn start(self) -> Result<FakeCatalogueHandle, Error> {
         let catalogue = Catalogue::load(&self.sources, self.synthetic)?;
         let addr_text = format!("127.0.0.1:{}", self.port);
-        let bind_err = |source| Error::Bind {
-            addr: addr_text.clone(),
-            source,
-        };
-        let listener = TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .map_err(bind_err)?;
+        let bind_err = |source| Error::Bind { addr: addr_text.clone(), source };
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.map_err(bind_err)?;
         let addr = listener.local_addr().map_err(bind_err)?;
         let shared = Arc::new(Shared {
             catalogue,
@@ -128,12 +123,7 @@ impl FakeCatalogueBuilder {
         });
         let (shutdown, shutdown_rx) = watch::channel(());
         let accept = tokio::spawn(accept_loop(listener, Arc::clone(&shared), shutdown_rx));
-        Ok(FakeCatalogueHandle {
-            addr,
-            shared,
-            shutdown,
-            accept,
-        })
+        Ok(FakeCatalogueHandle { addr, shared, shutdown, accept })
     }
 }
 
@@ -340,35 +330,17 @@ fn route(path: &str) -> (Route, &'static str, Option<Api>) {
     if path == "/search.json" {
         return (Route::OlSearch, "/search.json", Some(Api::OpenLibrary));
     }
-    if let Some(id) = path
-        .strip_prefix("/works/")
-        .and_then(|p| p.strip_suffix(".json"))
-    {
-        return (
-            Route::OlWork(id.to_owned()),
-            "/works/{id}.json",
-            Some(Api::OpenLibrary),
-        );
+    if let Some(id) = path.strip_prefix("/works/").and_then(|p| p.strip_suffix(".json")) {
+        return (Route::OlWork(id.to_owned()), "/works/{id}.json", Some(Api::OpenLibrary));
     }
-    if let Some(isbn) = path
-        .strip_prefix("/isbn/")
-        .and_then(|p| p.strip_suffix(".json"))
-    {
-        return (
-            Route::OlIsbn(isbn.to_owned()),
-            "/isbn/{isbn}.json",
-            Some(Api::OpenLibrary),
-        );
+    if let Some(isbn) = path.strip_prefix("/isbn/").and_then(|p| p.strip_suffix(".json")) {
+        return (Route::OlIsbn(isbn.to_owned()), "/isbn/{isbn}.json", Some(Api::OpenLibrary));
     }
     if path == "/books/v1/volumes" || path == "/books/v1/volumes/" {
         return (Route::GoogleSearch, "/books/v1/volumes", Some(Api::Google));
     }
     if let Some(id) = path.strip_prefix("/books/v1/volumes/") {
-        return (
-            Route::GoogleVolume(id.to_owned()),
-            "/books/v1/volumes/{id}",
-            Some(Api::Google),
-        );
+        return (Route::GoogleVolume(id.to_owned()), "/books/v1/volumes/{id}", Some(Api::Google));
     }
     (Route::Unknown, "unknown", None)
 }
@@ -382,10 +354,7 @@ async fn handle(shared: &Shared, req: &Request, counted: bool) -> Outcome {
     let (verdict, latency) = {
         let mut stats = lock(&shared.stats);
         stats.total += 1;
-        *stats
-            .requests_by_route
-            .entry(template.to_owned())
-            .or_default() += 1;
+        *stats.requests_by_route.entry(template.to_owned()).or_default() += 1;
         if let Some(api) = api {
             *stats.requests_by_api.entry(api).or_default() += 1;
         }
@@ -495,10 +464,9 @@ fn injected(
     fault: &Fault,
 ) -> Outcome {
     match &fault.action {
-        FaultAction::Status {
-            status,
-            retry_after,
-        } => Outcome::Respond(error_status(api, *status, *retry_after)),
+        FaultAction::Status { status, retry_after } => {
+            Outcome::Respond(error_status(api, *status, *retry_after))
+        }
         FaultAction::Hang => Outcome::Hang,
         FaultAction::Drop => Outcome::Drop,
         FaultAction::Truncate => Outcome::Truncate(dispatch(shared, req, route)),
@@ -548,11 +516,7 @@ fn pad(body: &[u8], bytes: usize) -> Vec<u8> {
         out.extend_from_slice(b"{\"padding\":\"");
         out.extend(std::iter::repeat_n(b'a', filler));
         out.extend_from_slice(b"\"");
-        if body
-            .iter()
-            .skip(1)
-            .any(|b| !b.is_ascii_whitespace() && *b != b'}')
-        {
+        if body.iter().skip(1).any(|b| !b.is_ascii_whitespace() && *b != b'}') {
             out.push(b',');
         }
         out.extend_from_slice(&body[1..]);
@@ -582,10 +546,7 @@ fn control(shared: &Shared, req: &Request) -> Response {
             Err(e) => Response::value(400, &json!({"error": format!("/__config body: {e}")})),
         },
         ("GET", "/__health") => Response::value(200, &json!({"ok": true})),
-        _ => Response::value(
-            404,
-            &json!({"error": "unknown control route", "path": req.path}),
-        ),
+        _ => Response::value(404, &json!({"error": "unknown control route", "path": req.path})),
     }
 }
 

@@ -28,12 +28,9 @@ async fn start(args: &[&str]) -> (Child, SocketAddr, String) {
         .expect("first line within 30 s")
         .expect("read stdout")
         .expect("a first line");
-    let url = line
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line {line:?}"));
-    let addr: SocketAddr = url
-        .parse()
-        .unwrap_or_else(|_| panic!("first line {line:?}"));
+    let url =
+        line.strip_prefix("listening on http://").unwrap_or_else(|| panic!("first line {line:?}"));
+    let addr: SocketAddr = url.parse().unwrap_or_else(|_| panic!("first line {line:?}"));
     (child, addr, line)
 }
 
@@ -71,17 +68,11 @@ async fn flags_configure_the_server() {
     assert_eq!(common::get(addr, "/works/OL45804W.json").await.status, 503);
     assert_eq!(common::get(addr, "/works/OL45804W.json").await.status, 200);
     let synthetic = bookenrich_fake_catalogue::FakeBook::synthetic(7);
-    let path = format!(
-        "/books/v1/volumes?q=isbn:{}",
-        synthetic.isbn13.clone().unwrap_or_default()
-    );
+    let path = format!("/books/v1/volumes?q=isbn:{}", synthetic.isbn13.clone().unwrap_or_default());
     assert_eq!(common::get(addr, &path).await.json()["totalItems"], 1);
     assert_eq!(common::get(addr, &path).await.status, 200);
     let limited = common::get(addr, &path).await;
-    assert_eq!(
-        (limited.status, limited.header("retry-after")),
-        (429, Some("4"))
-    );
+    assert_eq!((limited.status, limited.header("retry-after")), (429, Some("4")));
     child.kill().await.expect("kill");
 }
 
@@ -90,33 +81,20 @@ async fn catalogue_flags() {
     let (mut child, addr, _) = start(&["--no-default-catalogue"]).await;
     assert_eq!(common::get(addr, "/works/OL45804W.json").await.status, 404);
     child.kill().await.expect("kill");
-    let file = format!(
-        "{}/../fixtures/catalogue/goodreads_edge_cases.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let file =
+        format!("{}/../fixtures/catalogue/goodreads_edge_cases.json", env!("CARGO_MANIFEST_DIR"));
     let (mut child, addr, _) = start(&["--no-default-catalogue", "--catalogue", &file]).await;
     let fox = common::get(addr, "/works/OL45804W.json").await;
-    assert_eq!(
-        fox.body,
-        common::fixture("openlibrary_works_OL45804W_fantastic_mr_fox.json")
-    );
+    assert_eq!(fox.body, common::fixture("openlibrary_works_OL45804W_fantastic_mr_fox.json"));
     child.kill().await.expect("kill");
 }
 
 #[tokio::test]
 async fn bad_arguments_exit_2_with_usage() {
-    for args in [
-        &["--bogus"][..],
-        &["--fault", "explode"],
-        &["--rate-limit", "google"],
-        &["--port", "x"],
-    ] {
-        let out = Command::new(BIN)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .await
-            .expect("run");
+    for args in
+        [&["--bogus"][..], &["--fault", "explode"], &["--rate-limit", "google"], &["--port", "x"]]
+    {
+        let out = Command::new(BIN).args(args).stdin(Stdio::null()).output().await.expect("run");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
         assert!(String::from_utf8_lossy(&out.stderr).contains("usage: fake-catalogue"));

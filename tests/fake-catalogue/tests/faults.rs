@@ -39,9 +39,7 @@ async fn fail_each_url_once_then_succeed() {
     let first = get(s.addr(), WORK).await;
     assert_eq!(first.status, 503);
     assert!(
-        first
-            .header("content-type")
-            .is_some_and(|c| c.starts_with("text/html")),
+        first.header("content-type").is_some_and(|c| c.starts_with("text/html")),
         "Open Library 5xx is HTML"
     );
     assert_eq!(get(s.addr(), WORK).await.status, 200);
@@ -51,10 +49,7 @@ async fn fail_each_url_once_then_succeed() {
     assert_eq!(g.json()["error"]["errors"][0]["reason"], "backendFailed");
     assert_eq!(get(s.addr(), VOLUME).await.status, 200);
     // The API key is not part of the URL identity.
-    assert_eq!(
-        get(s.addr(), &format!("{VOLUME}?key=abc")).await.status,
-        200
-    );
+    assert_eq!(get(s.addr(), &format!("{VOLUME}?key=abc")).await.status, 200);
     let stats = s.stats();
     assert_eq!(stats.served_5xx, 2);
     assert_eq!(stats.faults_injected.get("status-503"), Some(&2));
@@ -112,9 +107,7 @@ async fn route_scoped_fault() {
 #[tokio::test]
 async fn hang_never_answers_until_the_client_gives_up_or_the_server_stops() {
     let s = server(vec![Fault::hang().on(Api::Google)]).await;
-    let mut stream = tokio::net::TcpStream::connect(s.addr())
-        .await
-        .expect("connect");
+    let mut stream = tokio::net::TcpStream::connect(s.addr()).await.expect("connect");
     stream
         .write_all(format!("GET {VOLUME} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
         .await
@@ -127,10 +120,7 @@ async fn hang_never_answers_until_the_client_gives_up_or_the_server_stops() {
     assert_eq!(get(s.addr(), WORK).await.status, 200);
     let stats = s.stats();
     assert_eq!(stats.faults_injected.get("hang"), Some(&1));
-    assert_eq!(
-        stats.peak_concurrency, 2,
-        "the hung request is still in flight"
-    );
+    assert_eq!(stats.peak_concurrency, 2, "the hung request is still in flight");
     drop(s);
     let closed = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut buf)).await;
     assert!(
@@ -144,9 +134,7 @@ async fn peak_concurrency_counts_overlapping_requests() {
     let s = server(vec![Fault::hang().requests(1, 3)]).await;
     let mut hung = Vec::new();
     for _ in 0..3 {
-        let mut stream = tokio::net::TcpStream::connect(s.addr())
-            .await
-            .expect("connect");
+        let mut stream = tokio::net::TcpStream::connect(s.addr()).await.expect("connect");
         stream
             .write_all(format!("GET {WORK} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes())
             .await
@@ -164,21 +152,14 @@ async fn peak_concurrency_counts_overlapping_requests() {
 #[tokio::test]
 async fn drop_closes_without_a_response() {
     let s = server(vec![Fault::drop_connection().requests(1, 1)]).await;
-    let raw = exchange(
-        s.addr(),
-        format!("GET {WORK} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
-    )
-    .await;
+    let raw =
+        exchange(s.addr(), format!("GET {WORK} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).await;
     assert!(raw.is_empty(), "{:?}", String::from_utf8_lossy(&raw));
     assert_eq!(get(s.addr(), WORK).await.status, 200);
     let stats = s.stats();
     assert_eq!(stats.faults_injected.get("drop"), Some(&1));
     assert_eq!(stats.total, 2);
-    assert_eq!(
-        stats.responses_by_status.values().sum::<u64>(),
-        1,
-        "a drop has no status"
-    );
+    assert_eq!(stats.responses_by_status.values().sum::<u64>(), 1, "a drop has no status");
 }
 
 #[tokio::test]
@@ -197,15 +178,9 @@ async fn truncate_announces_the_full_length_and_sends_half() {
 #[tokio::test]
 async fn wrong_type_json_per_route() {
     let s = server(vec![Fault::wrong_type()]).await;
-    let books = get(
-        s.addr(),
-        "/api/books?bibkeys=ISBN:0140328726&format=json&jscmd=data",
-    )
-    .await;
+    let books = get(s.addr(), "/api/books?bibkeys=ISBN:0140328726&format=json&jscmd=data").await;
     assert_eq!(books.json(), json!([]));
-    let g = get(s.addr(), "/books/v1/volumes?q=isbn:9780374104092")
-        .await
-        .json();
+    let g = get(s.addr(), "/books/v1/volumes?q=isbn:9780374104092").await.json();
     assert!(g["items"].is_object() && g["totalItems"].is_string());
     let v = get(s.addr(), VOLUME).await.json();
     assert!(v["volumeInfo"].is_array());
@@ -215,10 +190,7 @@ async fn wrong_type_json_per_route() {
 
 #[tokio::test]
 async fn oversized_body_is_valid_json_of_at_least_n_bytes() {
-    let s = server(vec![
-        Fault::oversized(3 * 1024 * 1024).on_route("/search.json"),
-    ])
-    .await;
+    let s = server(vec![Fault::oversized(3 * 1024 * 1024).on_route("/search.json")]).await;
     let r = get(s.addr(), "/search.json?title=The+Way+of+Kings&fields=title").await;
     assert!(r.body.len() >= 3 * 1024 * 1024);
     assert_eq!(r.content_length(), Some(r.body.len()));
@@ -233,12 +205,7 @@ async fn deep_nesting() {
     let r = get(s.addr(), "/search.json?title=Sabriel").await;
     assert_eq!(r.status, 200);
     assert!(r.text().starts_with("{\"docs\":[[[["));
-    let depth = r
-        .body
-        .iter()
-        .skip_while(|b| **b != b'[')
-        .take_while(|b| **b == b'[')
-        .count();
+    let depth = r.body.iter().skip_while(|b| **b != b'[').take_while(|b| **b == b'[').count();
     assert_eq!(depth, 100_000);
     assert!(r.text().ends_with("]]]}"));
     assert_eq!(r.body.len(), "{\"docs\":}".len() + 200_000);
@@ -252,11 +219,8 @@ async fn an_api_down_for_the_run() {
     }
     assert_eq!(get(s.addr(), WORK).await.status, 200);
     let s = server(vec![Fault::api_unreachable(Api::OpenLibrary)]).await;
-    let raw = exchange(
-        s.addr(),
-        format!("GET {WORK} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
-    )
-    .await;
+    let raw =
+        exchange(s.addr(), format!("GET {WORK} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).await;
     assert!(raw.is_empty());
     assert_eq!(get(s.addr(), VOLUME).await.status, 200);
 }
@@ -276,26 +240,15 @@ async fn runtime_control_over_http() {
     assert_eq!(get(addr, WORK).await.status, 200);
     assert_eq!(get(addr, VOLUME).await.status, 200);
     let limited = get(addr, VOLUME).await;
-    assert_eq!(
-        (limited.status, limited.header("retry-after")),
-        (429, Some("7"))
-    );
+    assert_eq!((limited.status, limited.header("retry-after")), (429, Some("7")));
 
     let stats = get(addr, "/__stats").await.json();
     assert_eq!(stats["total"], 4);
-    assert_eq!(
-        stats["requests_by_api"],
-        json!({"openlibrary": 2, "google": 2})
-    );
+    assert_eq!(stats["requests_by_api"], json!({"openlibrary": 2, "google": 2}));
     assert_eq!(stats["served_429"], 1);
     assert_eq!(stats["served_5xx"], 1);
 
-    let bad = post(
-        addr,
-        "/__config",
-        r#"{"faults": ["explode"], "latency_ms": 5000}"#,
-    )
-    .await;
+    let bad = post(addr, "/__config", r#"{"faults": ["explode"], "latency_ms": 5000}"#).await;
     assert_eq!(bad.status, 400);
     assert!(bad.text().contains("explode"));
     let unknown = post(addr, "/__config", r#"{"latency": 5}"#).await;

@@ -64,16 +64,8 @@ fn report(books: &[Value]) -> ReportData {
 #[test]
 fn headline_copies_the_summary_and_counts_rereads() {
     let r = report(&[
-        read_on(
-            "1",
-            "2020-01-01",
-            &json!({"was_reread": true, "original_read_count": 3}),
-        ),
-        read_on(
-            "2",
-            "2021-01-01",
-            &json!({"was_reread": true, "original_read_count": 2}),
-        ),
+        read_on("1", "2020-01-01", &json!({"was_reread": true, "original_read_count": 3})),
+        read_on("2", "2021-01-01", &json!({"was_reread": true, "original_read_count": 2})),
         read_on("3", "2021-02-01", &json!({})),
     ]);
     assert_eq!(r.headline.books_read, 7);
@@ -99,27 +91,16 @@ fn per_year_counts_read_books_sums_pages_and_fills_gaps() {
         ),
         book("5", &json!({"num_pages": 999})),
     ]);
-    let years: Vec<(i32, u64, u64)> = r
-        .per_year
-        .iter()
-        .map(|y| (y.year, y.books, y.pages))
-        .collect();
-    assert_eq!(
-        years,
-        [(2019, 2, 350), (2020, 0, 0), (2021, 0, 0), (2022, 1, 0)]
-    );
+    let years: Vec<(i32, u64, u64)> =
+        r.per_year.iter().map(|y| (y.year, y.books, y.pages)).collect();
+    assert_eq!(years, [(2019, 2, 350), (2020, 0, 0), (2021, 0, 0), (2022, 1, 0)]);
 }
 
 #[test]
 fn a_stray_year_far_away_is_not_filled_with_empty_bars() {
-    let r = report(&[
-        read_on("1", "1900-01-01", &json!({})),
-        read_on("2", "2024-01-01", &json!({})),
-    ]);
-    assert_eq!(
-        r.per_year.iter().map(|y| y.year).collect::<Vec<_>>(),
-        [1900, 2024]
-    );
+    let r =
+        report(&[read_on("1", "1900-01-01", &json!({})), read_on("2", "2024-01-01", &json!({}))]);
+    assert_eq!(r.per_year.iter().map(|y| y.year).collect::<Vec<_>>(), [1900, 2024]);
 }
 
 #[test]
@@ -146,21 +127,12 @@ fn rating_pairs_need_both_ratings_and_give_the_mean_difference() {
     let p = &r.rating_pairs;
     assert_eq!(p.points.len(), 2);
     assert_eq!(
-        (
-            p.points[0].title.as_str(),
-            p.points[0].mine,
-            p.points[0].community
-        ),
+        (p.points[0].title.as_str(), p.points[0].mine, p.points[0].community),
         ("Title 1", 5, 4.0)
     );
     assert_eq!(p.mean_difference, Some(-0.5));
     assert_eq!((p.higher, p.lower), (1, 1));
-    assert_eq!(
-        report(&[book("1", &json!({}))])
-            .rating_pairs
-            .mean_difference,
-        None
-    );
+    assert_eq!(report(&[book("1", &json!({}))]).rating_pairs.mean_difference, None);
 }
 
 #[test]
@@ -174,20 +146,11 @@ fn fiction_and_nonfiction_are_split_apart_from_the_other_genres() {
         book("6", &json!({"genres": ["Fantasy", "Fantasy"]})),
     ]);
     let f = &r.fiction_split;
-    assert_eq!(
-        (f.fiction, f.nonfiction, f.both, f.unclassified, f.no_genres),
-        (1, 1, 1, 2, 1)
-    );
-    let genres: Vec<(&str, u64)> = r
-        .top_genres
-        .iter()
-        .map(|g| (g.name.as_str(), g.count))
-        .collect();
+    assert_eq!((f.fiction, f.nonfiction, f.both, f.unclassified, f.no_genres), (1, 1, 1, 2, 1));
+    let genres: Vec<(&str, u64)> =
+        r.top_genres.iter().map(|g| (g.name.as_str(), g.count)).collect();
     // Counted once per book; Fiction/Nonfiction left out; ties in first-seen order.
-    assert_eq!(
-        genres,
-        [("Fantasy", 2), ("History", 1), ("Essays", 1), ("Poetry", 1)]
-    );
+    assert_eq!(genres, [("Fantasy", 2), ("History", 1), ("Essays", 1), ("Poetry", 1)]);
 }
 
 #[test]
@@ -200,57 +163,24 @@ fn top_genres_keep_the_twelve_most_common() {
         .collect();
     let r = report(&books);
     assert_eq!(r.top_genres.len(), 12);
-    assert_eq!(
-        (r.top_genres[0].name.as_str(), r.top_genres[0].count),
-        ("G00", 20)
-    );
-    assert_eq!(
-        (r.top_genres[11].name.as_str(), r.top_genres[11].count),
-        ("G11", 9)
-    );
+    assert_eq!((r.top_genres[0].name.as_str(), r.top_genres[0].count), ("G00", 20));
+    assert_eq!((r.top_genres[11].name.as_str(), r.top_genres[11].count), ("G11", 9));
 }
 
 #[test]
 fn top_authors_order_by_books_then_pages_then_name() {
     let r = report(&[
-        read_on(
-            "1",
-            "2020-01-01",
-            &json!({"author": "Zed", "num_pages": 100, "my_rating": 4}),
-        ),
-        read_on(
-            "2",
-            "2020-01-02",
-            &json!({"author": "Zed", "num_pages": 100, "my_rating": 5}),
-        ),
-        read_on(
-            "3",
-            "2020-01-03",
-            &json!({"author": "Bea", "num_pages": 500}),
-        ),
-        read_on(
-            "4",
-            "2020-01-04",
-            &json!({"author": "Amy", "num_pages": 500}),
-        ),
-        read_on(
-            "5",
-            "2020-01-05",
-            &json!({"author": "Cal", "num_pages": 900}),
-        ),
-        book(
-            "6",
-            &json!({"author": "Unread", "reading_status": "to-read"}),
-        ),
+        read_on("1", "2020-01-01", &json!({"author": "Zed", "num_pages": 100, "my_rating": 4})),
+        read_on("2", "2020-01-02", &json!({"author": "Zed", "num_pages": 100, "my_rating": 5})),
+        read_on("3", "2020-01-03", &json!({"author": "Bea", "num_pages": 500})),
+        read_on("4", "2020-01-04", &json!({"author": "Amy", "num_pages": 500})),
+        read_on("5", "2020-01-05", &json!({"author": "Cal", "num_pages": 900})),
+        book("6", &json!({"author": "Unread", "reading_status": "to-read"})),
     ]);
     let names: Vec<&str> = r.top_authors.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["Zed", "Cal", "Amy", "Bea"]);
     assert_eq!(
-        (
-            r.top_authors[0].books,
-            r.top_authors[0].pages,
-            r.top_authors[0].average_rating
-        ),
+        (r.top_authors[0].books, r.top_authors[0].pages, r.top_authors[0].average_rating),
         (2, 200, Some(4.5))
     );
     assert_eq!(r.top_authors[1].average_rating, None);
@@ -259,19 +189,12 @@ fn top_authors_order_by_books_then_pages_then_name() {
 #[test]
 fn page_lengths_follow_the_contract_categories_and_count_unknown_last() {
     let r = report(&[
-        read_on(
-            "1",
-            "2020-01-01",
-            &json!({"page_category": "Long (350-500)"}),
-        ),
+        read_on("1", "2020-01-01", &json!({"page_category": "Long (350-500)"})),
         read_on("2", "2020-01-01", &json!({"page_category": "Short (<200)"})),
         read_on("3", "2020-01-01", &json!({})),
     ]);
-    let lengths: Vec<(&str, u64)> = r
-        .page_lengths
-        .iter()
-        .map(|p| (p.name.as_str(), p.count))
-        .collect();
+    let lengths: Vec<(&str, u64)> =
+        r.page_lengths.iter().map(|p| (p.name.as_str(), p.count)).collect();
     assert_eq!(
         lengths,
         [
@@ -287,21 +210,13 @@ fn page_lengths_follow_the_contract_categories_and_count_unknown_last() {
 #[test]
 fn covers_are_web_urls_of_read_books_most_recent_first() {
     let books = [
-        read_on(
-            "1",
-            "2020-01-01",
-            &json!({"thumbnail_url": "https://covers.example/1.jpg"}),
-        ),
+        read_on("1", "2020-01-01", &json!({"thumbnail_url": "https://covers.example/1.jpg"})),
         read_on(
             "2",
             "2023-01-01",
             &json!({"thumbnail_url": "javascript:alert(1)", "small_thumbnail_url": "http://books.example/2"}),
         ),
-        read_on(
-            "3",
-            "2022-01-01",
-            &json!({"thumbnail_url": "data:image/png;base64,AAAA"}),
-        ),
+        read_on("3", "2022-01-01", &json!({"thumbnail_url": "data:image/png;base64,AAAA"})),
         book(
             "4",
             &json!({"thumbnail_url": "https://covers.example/4.jpg", "reading_status": "to-read"}),
@@ -309,10 +224,7 @@ fn covers_are_web_urls_of_read_books_most_recent_first() {
     ];
     let r = report(&books);
     let urls: Vec<&str> = r.covers.iter().map(|c| c.url.as_str()).collect();
-    assert_eq!(
-        urls,
-        ["http://books.example/2", "https://covers.example/1.jpg"]
-    );
+    assert_eq!(urls, ["http://books.example/2", "https://covers.example/1.jpg"]);
     let none = ReportData::from_dashboard(&dashboard(&books), DataOptions { no_covers: true });
     assert!(none.covers.is_empty());
 }
@@ -349,11 +261,7 @@ fn book_rows_are_newest_first_with_plain_text_reviews_and_no_private_notes() {
             "2019-01-01",
             &json!({"my_review": "Good<br/>book &amp; more", "has_spoilers": true}),
         ),
-        read_on(
-            "new",
-            "2024-01-01",
-            &json!({"my_rating": 0, "my_review": "  "}),
-        ),
+        read_on("new", "2024-01-01", &json!({"my_rating": 0, "my_review": "  "})),
     ]);
     let titles: Vec<&str> = r.books.iter().map(|b| b.title.as_str()).collect();
     assert_eq!(titles, ["Title new", "Title old", "Title undated"]);
@@ -362,10 +270,7 @@ fn book_rows_are_newest_first_with_plain_text_reviews_and_no_private_notes() {
     assert_eq!(r.books[0].review, None);
     let json = serde_json::to_string(&r).unwrap_or_default();
     assert!(json.contains("Title undated"));
-    assert!(
-        !json.contains("SECRET-NOTE") && !json.contains("private"),
-        "{json}"
-    );
+    assert!(!json.contains("SECRET-NOTE") && !json.contains("private"), "{json}");
 }
 
 #[test]

@@ -65,9 +65,7 @@ fn data_with_title(title: &str) -> ReportData {
 fn data_block(page: &str) -> &str {
     let open = r#"<script type="application/json" id="report-data">"#;
     let start = page.find(open).map_or(0, |i| i + open.len());
-    let end = page[start..]
-        .find("</script>")
-        .map_or(page.len(), |i| start + i);
+    let end = page[start..].find("</script>").map_or(page.len(), |i| start + i);
     &page[start..end]
 }
 
@@ -85,11 +83,7 @@ fn embedded_json_cannot_close_the_script_element_and_parses_back_unchanged() {
 #[test]
 fn a_hostile_title_stays_inside_the_data_block() {
     let page = render_page(&data_with_title(HOSTILE)).unwrap_or_default();
-    assert_eq!(
-        page.matches("<script").count(),
-        2,
-        "only the data block and the page script"
-    );
+    assert_eq!(page.matches("<script").count(), 2, "only the data block and the page script");
     assert_eq!(page.matches("</script>").count(), 2);
     assert!(!page.contains("alert(1)</script>") && !page.contains("<img"));
     let data: Value = serde_json::from_str(data_block(&page)).unwrap_or_default();
@@ -98,19 +92,10 @@ fn a_hostile_title_stays_inside_the_data_block() {
 
 #[test]
 fn placeholders_are_filled_once_from_the_template_only() {
-    assert_eq!(
-        fill("a{{x}}b{{y}}c{{x}}", &[("x", "{{y}}"), ("y", "Y")]),
-        "a{{y}}bYc{{y}}"
-    );
-    assert_eq!(
-        fill("{{unknown}} {{ open", &[("x", "1")]),
-        "{{unknown}} {{ open"
-    );
+    assert_eq!(fill("a{{x}}b{{y}}c{{x}}", &[("x", "{{y}}"), ("y", "Y")]), "a{{y}}bYc{{y}}");
+    assert_eq!(fill("{{unknown}} {{ open", &[("x", "1")]), "{{unknown}} {{ open");
     for name in ["csp", "title", "style", "script", "data"] {
-        assert!(
-            TEMPLATE.contains(&format!("{{{{{name}}}}}")),
-            "template lacks {{{{{name}}}}}"
-        );
+        assert!(TEMPLATE.contains(&format!("{{{{{name}}}}}")), "template lacks {{{{{name}}}}}");
     }
     let page = render_page(&data_with_title("t")).unwrap_or_default();
     assert!(!page.contains("{{"), "unfilled placeholder");
@@ -121,14 +106,8 @@ fn the_policy_allows_exactly_the_inline_script_and_style() {
     let hash =
         |s: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()));
     let csp = content_security_policy(true);
-    assert!(
-        csp.contains(&format!("script-src 'sha256-{}'", hash(SCRIPT))),
-        "{csp}"
-    );
-    assert!(
-        csp.contains(&format!("style-src 'sha256-{}'", hash(STYLE))),
-        "{csp}"
-    );
+    assert!(csp.contains(&format!("script-src 'sha256-{}'", hash(SCRIPT))), "{csp}");
+    assert!(csp.contains(&format!("style-src 'sha256-{}'", hash(STYLE))), "{csp}");
     assert!(csp.starts_with("default-src 'none';") && csp.contains("img-src https: http:"));
     assert!(content_security_policy(false).contains("img-src 'none'"));
     // The hashed text must be exactly what sits between the tags.
@@ -157,10 +136,8 @@ fn the_script_never_parses_data_as_html_nor_reaches_the_network() {
         assert!(!SCRIPT.contains(banned), "report.js uses {banned}");
     }
     // The SVG namespace is the one URL the script may name.
-    let urls: Vec<&str> = SCRIPT
-        .match_indices("http")
-        .map(|(i, _)| &SCRIPT[i..(i + 26).min(SCRIPT.len())])
-        .collect();
+    let urls: Vec<&str> =
+        SCRIPT.match_indices("http").map(|(i, _)| &SCRIPT[i..(i + 26).min(SCRIPT.len())]).collect();
     assert_eq!(urls, ["http://www.w3.org/2000/svg"]);
     for banned in ["url(", "@import", "http"] {
         assert!(!STYLE.contains(banned), "report.css uses {banned}");
@@ -174,11 +151,7 @@ fn the_page_title_names_the_reading_years() {
     assert!(page.contains("<title>Reading report</title>"));
     data.per_year = [2019, 2020]
         .into_iter()
-        .map(|year| crate::report::data::YearCount {
-            year,
-            books: 1,
-            pages: 0,
-        })
+        .map(|year| crate::report::data::YearCount { year, books: 1, pages: 0 })
         .collect();
     let page = render_page(&data).unwrap_or_default();
     assert!(page.contains("<title>Reading report 2019–2020</title>"));

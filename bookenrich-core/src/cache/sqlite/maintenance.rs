@@ -126,21 +126,18 @@ impl SqliteCache {
     /// [`prune`](Self::prune), counting as expired what is expired at `now`.
     pub fn prune_at(&self, now: SystemTime) -> Result<PruneReport> {
         let cutoffs = Cutoffs::new(unix_secs(now), &self.options.policy);
-        let mut report = PruneReport {
-            file_bytes_before: file_bytes(&self.path),
-            ..PruneReport::default()
-        };
+        let mut report =
+            PruneReport { file_bytes_before: file_bytes(&self.path), ..PruneReport::default() };
         let undecodable = self.read("scan entries", find_undecodable)?;
 
         let mut conn = lock(&self.writer);
         let mut step = || -> rusqlite::Result<()> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             // Heals a drifted total (e.g. rows edited by hand) before it is relied on.
-            report.bytes_before = count(tx.query_row(
-                "SELECT coalesce(sum(size), 0) FROM entries",
-                [],
-                |r| r.get(0),
-            )?);
+            report.bytes_before =
+                count(
+                    tx.query_row("SELECT coalesce(sum(size), 0) FROM entries", [], |r| r.get(0))?,
+                );
             report.expired = count_changes(tx.execute(
                 &format!("DELETE FROM entries WHERE {}", Cutoffs::EXPIRED_SQL),
                 params![cutoffs.positive, cutoffs.negative, cutoffs.future],
@@ -245,9 +242,5 @@ fn count_changes(n: usize) -> u64 {
 /// `SQLite`'s `total()` is a float; counts and sums of sizes are exact below 2^53.
 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
 fn float_count(n: f64) -> u64 {
-    if n.is_finite() && n > 0.0 {
-        n as u64
-    } else {
-        0
-    }
+    if n.is_finite() && n > 0.0 { n as u64 } else { 0 }
 }

@@ -40,10 +40,7 @@ impl SqliteCache {
         let path = resolve_file(path.as_ref());
         let reason = match Self::open_file(&path, options.clone()) {
             Ok(cache) => {
-                return Ok(Opened {
-                    cache,
-                    rebuilt: None,
-                });
+                return Ok(Opened { cache, rebuilt: None });
             }
             Err(OpenError::Unusable(message)) => return Err(cache_error(&path, &message)),
             Err(OpenError::Corrupt(reason)) => reason,
@@ -71,19 +68,13 @@ fn move_aside(path: &Path) -> io::Result<Option<PathBuf>> {
     let stamp = unix_secs(SystemTime::now());
     let target = (0..1000)
         .map(|n| {
-            let suffix = if n == 0 {
-                format!(".corrupt-{stamp}")
-            } else {
-                format!(".corrupt-{stamp}-{n}")
-            };
+            let suffix =
+                if n == 0 { format!(".corrupt-{stamp}") } else { format!(".corrupt-{stamp}-{n}") };
             with_suffix(path, &suffix)
         })
         .find(|p| !p.exists())
         .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                "no free name for the damaged file",
-            )
+            io::Error::new(io::ErrorKind::AlreadyExists, "no free name for the damaged file")
         })?;
     match std::fs::rename(path, &target) {
         Ok(()) => {}

@@ -128,12 +128,7 @@ pub fn encode<'a>(key: &CacheKey, entry: &'a CacheEntry) -> Result<EncodedRecord
     let body = entry.body.as_deref();
     let total = key.source.len() + key.request.len() + body.map_or(0, <[u8]>::len);
     let size = i64::try_from(total).map_err(|_| RecordError::TooLarge(total))?;
-    Ok(EncodedRecord {
-        fetched_at,
-        body,
-        size,
-        checksum: checksum_i64(body),
-    })
+    Ok(EncodedRecord { fetched_at, body, size, checksum: checksum_i64(body) })
 }
 
 /// The entry stored in `record` under `key`, if every column checks out.
@@ -156,20 +151,14 @@ pub fn decode(key: &CacheKey, record: &StoredRecord<'_>) -> Result<CacheEntry, R
     let actual = key.source.len() + key.request.len() + body.map_or(0, <[u8]>::len);
     let actual = i64::try_from(actual).unwrap_or(i64::MAX);
     if size != actual {
-        return Err(RecordError::SizeMismatch {
-            stored: size,
-            actual,
-        });
+        return Err(RecordError::SizeMismatch { stored: size, actual });
     }
     let stored = u64::from_ne_bytes(integer("checksum", record.checksum)?.to_ne_bytes());
     let computed = checksum(body);
     if stored != computed {
         return Err(RecordError::ChecksumMismatch { stored, computed });
     }
-    Ok(CacheEntry {
-        body: body.map(<[u8]>::to_vec),
-        fetched_at,
-    })
+    Ok(CacheEntry { body: body.map(<[u8]>::to_vec), fetched_at })
 }
 
 /// `secs` after the unix epoch, if it is not negative and fits a `SystemTime`.
@@ -181,11 +170,7 @@ pub(crate) fn time_from_unix(secs: i64) -> Option<SystemTime> {
 fn integer(column: &'static str, value: StoredValue<'_>) -> Result<i64, RecordError> {
     match value {
         StoredValue::Integer(i) => Ok(i),
-        other => Err(RecordError::WrongType {
-            column,
-            found: other.kind(),
-            expected: "INTEGER",
-        }),
+        other => Err(RecordError::WrongType { column, found: other.kind(), expected: "INTEGER" }),
     }
 }
 
@@ -198,9 +183,7 @@ fn checksum(body: Option<&[u8]>) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let step = |h: u64, b: u8| (h ^ u64::from(b)).wrapping_mul(PRIME);
     let start = step(OFFSET, u8::from(body.is_some()));
-    body.unwrap_or_default()
-        .iter()
-        .fold(start, |h, &b| step(h, b))
+    body.unwrap_or_default().iter().fold(start, |h, &b| step(h, b))
 }
 
 fn checksum_i64(body: Option<&[u8]>) -> i64 {
@@ -228,18 +211,9 @@ mod tests {
     fn positive_and_negative_entries_round_trip() {
         let key = CacheKey::new("open_library", "/api/books?bibkeys=ISBN:9780140328721");
         for entry in [
-            CacheEntry {
-                body: Some(br#"{"a":1}"#.to_vec()),
-                fetched_at: at(1_700_000_000),
-            },
-            CacheEntry {
-                body: Some(Vec::new()),
-                fetched_at: at(0),
-            },
-            CacheEntry {
-                body: None,
-                fetched_at: at(1_700_000_123),
-            },
+            CacheEntry { body: Some(br#"{"a":1}"#.to_vec()), fetched_at: at(1_700_000_000) },
+            CacheEntry { body: Some(Vec::new()), fetched_at: at(0) },
+            CacheEntry { body: None, fetched_at: at(1_700_000_123) },
         ] {
             let rec = encode(&key, &entry).unwrap();
             assert_eq!(decode(&key, &stored(&rec)).unwrap(), entry);
@@ -249,10 +223,7 @@ mod tests {
     #[test]
     fn sub_second_precision_is_dropped() {
         let key = CacheKey::new("s", "r");
-        let entry = CacheEntry {
-            body: None,
-            fetched_at: at(10) + Duration::from_millis(999),
-        };
+        let entry = CacheEntry { body: None, fetched_at: at(10) + Duration::from_millis(999) };
         let rec = encode(&key, &entry).unwrap();
         assert_eq!(decode(&key, &stored(&rec)).unwrap().fetched_at, at(10));
     }
@@ -261,87 +232,57 @@ mod tests {
     fn empty_body_and_negative_entry_have_different_checksums() {
         assert_ne!(checksum(Some(b"")), checksum(None));
         let key = CacheKey::new("s", "r");
-        let entry = CacheEntry {
-            body: Some(Vec::new()),
-            fetched_at: at(5),
-        };
+        let entry = CacheEntry { body: Some(Vec::new()), fetched_at: at(5) };
         let rec = encode(&key, &entry).unwrap();
         let mut row = stored(&rec);
         row.body = StoredValue::Null;
-        assert!(matches!(
-            decode(&key, &row),
-            Err(RecordError::ChecksumMismatch { .. })
-        ));
+        assert!(matches!(decode(&key, &row), Err(RecordError::ChecksumMismatch { .. })));
     }
 
     #[test]
     fn damage_is_detected() {
         let key = CacheKey::new("google_books", "/books/v1/volumes/abc");
-        let entry = CacheEntry {
-            body: Some(br#"{"title":"Dune"}"#.to_vec()),
-            fetched_at: at(1_000),
-        };
+        let entry =
+            CacheEntry { body: Some(br#"{"title":"Dune"}"#.to_vec()), fetched_at: at(1_000) };
         let rec = encode(&key, &entry).unwrap();
 
         let flipped = br#"{"title":"Dunf"}"#;
         let mut row = stored(&rec);
         row.body = StoredValue::Blob(flipped);
-        assert!(matches!(
-            decode(&key, &row),
-            Err(RecordError::ChecksumMismatch { .. })
-        ));
+        assert!(matches!(decode(&key, &row), Err(RecordError::ChecksumMismatch { .. })));
 
         let mut row = stored(&rec);
         row.body = StoredValue::Text(br#"{"title":"Dune"}"#);
         assert_eq!(
             decode(&key, &row),
-            Err(RecordError::WrongType {
-                column: "body",
-                found: "TEXT",
-                expected: "BLOB or NULL"
-            })
+            Err(RecordError::WrongType { column: "body", found: "TEXT", expected: "BLOB or NULL" })
         );
 
         let mut row = stored(&rec);
         row.size = StoredValue::Integer(rec.size + 1);
-        assert!(matches!(
-            decode(&key, &row),
-            Err(RecordError::SizeMismatch { .. })
-        ));
+        assert!(matches!(decode(&key, &row), Err(RecordError::SizeMismatch { .. })));
 
         let mut row = stored(&rec);
         row.fetched_at = StoredValue::Integer(-1);
-        assert_eq!(
-            decode(&key, &row),
-            Err(RecordError::FetchedAtOutOfRange(-1))
-        );
+        assert_eq!(decode(&key, &row), Err(RecordError::FetchedAtOutOfRange(-1)));
 
         let mut row = stored(&rec);
         row.fetched_at = StoredValue::Real(1000.0);
         assert!(matches!(
             decode(&key, &row),
-            Err(RecordError::WrongType {
-                column: "fetched_at",
-                ..
-            })
+            Err(RecordError::WrongType { column: "fetched_at", .. })
         ));
 
         let mut row = stored(&rec);
         row.checksum = StoredValue::Null;
         assert!(matches!(
             decode(&key, &row),
-            Err(RecordError::WrongType {
-                column: "checksum",
-                ..
-            })
+            Err(RecordError::WrongType { column: "checksum", .. })
         ));
 
         // The same row read under another key does not account for its size.
         let other = CacheKey::new("google_books", "/books/v1/volumes/abcd");
-        assert!(matches!(
-            decode(&other, &stored(&rec)),
-            Err(RecordError::SizeMismatch { .. })
-        ));
+        assert!(matches!(decode(&other, &stored(&rec)), Err(RecordError::SizeMismatch { .. })));
     }
 
     #[test]
@@ -356,13 +297,8 @@ mod tests {
             };
             assert!(decode(&key, &row).is_err());
         }
-        let before_epoch = CacheEntry {
-            body: None,
-            fetched_at: UNIX_EPOCH - Duration::from_secs(1),
-        };
-        assert_eq!(
-            encode(&key, &before_epoch),
-            Err(RecordError::UnrepresentableTime)
-        );
+        let before_epoch =
+            CacheEntry { body: None, fetched_at: UNIX_EPOCH - Duration::from_secs(1) };
+        assert_eq!(encode(&key, &before_epoch), Err(RecordError::UnrepresentableTime));
     }
 }

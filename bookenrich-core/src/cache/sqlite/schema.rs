@@ -60,20 +60,13 @@ impl OpenError {
 
     fn from_sqlite(context: &str, e: &rusqlite::Error) -> Self {
         let message = format!("{context}: {e}");
-        if is_corruption(e) {
-            Self::Corrupt(message)
-        } else {
-            Self::Unusable(message)
-        }
+        if is_corruption(e) { Self::Corrupt(message) } else { Self::Unusable(message) }
     }
 }
 
 /// Whether `e` says the file is damaged or not a database.
 pub(super) fn is_corruption(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
-    )
+    matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
 }
 
 /// A connection to `path` with the settings every connection of a cache shares;
@@ -148,9 +141,9 @@ fn recognise(conn: &Connection) -> Result<bool, OpenError> {
         (APPLICATION_ID, v, _) if v == SCHEMA_VERSION => Ok(false),
         // Ours, but created without finishing its schema: the creating transaction
         // sets both at once, so this is damage.
-        (APPLICATION_ID, v, _) => Err(OpenError::Corrupt(format!(
-            "cache schema version {v} is not valid"
-        ))),
+        (APPLICATION_ID, v, _) => {
+            Err(OpenError::Corrupt(format!("cache schema version {v} is not valid")))
+        }
         (app, _, objects) => Err(OpenError::Unusable(format!(
             "not a bookenrich cache: a SQLite database of another program (application_id {app:#x}, \
              {objects} schema objects); it was left untouched, pass another cache path"
@@ -179,10 +172,7 @@ fn enable_wal(conn: &Connection, busy_timeout: Duration) -> Result<(), OpenError
                 thread::sleep(Duration::from_millis(5));
             }
             Err(e) => {
-                return Err(OpenError::from_sqlite(
-                    "cannot switch to write-ahead logging",
-                    &e,
-                ));
+                return Err(OpenError::from_sqlite("cannot switch to write-ahead logging", &e));
             }
         }
     }
@@ -201,8 +191,7 @@ fn create_schema(conn: &mut Connection) -> Result<(), OpenError> {
             .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
             .map_err(|e| OpenError::from_sqlite("cannot write the cache schema version", &e))?;
     }
-    tx.commit()
-        .map_err(|e| OpenError::from_sqlite("cannot create the cache schema", &e))
+    tx.commit().map_err(|e| OpenError::from_sqlite("cannot create the cache schema", &e))
 }
 
 /// Checks the tables have the columns the queries use (a file edited by hand, or
@@ -212,9 +201,7 @@ fn check_shape(conn: &Connection) -> Result<(), OpenError> {
         "SELECT id, source, request, fetched_at, body, size, checksum FROM entries LIMIT 0",
     )
     .and_then(|_| {
-        conn.query_row("SELECT bytes FROM totals WHERE id = 0", [], |r| {
-            r.get::<_, i64>(0)
-        })
+        conn.query_row("SELECT bytes FROM totals WHERE id = 0", [], |r| r.get::<_, i64>(0))
     })
     .map(drop)
     .map_err(|e| OpenError::Corrupt(format!("cache schema is damaged: {e}")))
@@ -227,10 +214,7 @@ fn quick_check(conn: &Connection) -> Result<(), OpenError> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(OpenError::Corrupt(format!(
-            "the file is damaged: {}",
-            problems.join("; ")
-        )))
+        Err(OpenError::Corrupt(format!("the file is damaged: {}", problems.join("; "))))
     }
 }
 

@@ -36,18 +36,11 @@ impl HttpClient for Catalogue {
         let (status, body) = if self.broken.contains(&path) {
             (500, String::new())
         } else if let Some((genres, cover)) = self.records.get(&path) {
-            (
-                200,
-                serde_json::json!({"genres": genres, "cover": cover}).to_string(),
-            )
+            (200, serde_json::json!({"genres": genres, "cover": cover}).to_string())
         } else {
             (404, String::new())
         };
-        Ok(HttpResponse {
-            status,
-            retry_after: None,
-            body: Bytes::from(body),
-        })
+        Ok(HttpResponse { status, retry_after: None, body: Bytes::from(body) })
     }
 }
 
@@ -67,11 +60,7 @@ struct PathSource {
 
 impl PathSource {
     fn new(name: &'static str, batch: usize) -> Arc<Self> {
-        Arc::new(Self {
-            name,
-            batch,
-            lookups: Mutex::default(),
-        })
+        Arc::new(Self { name, batch, lookups: Mutex::default() })
     }
 
     fn lookups(&self) -> Vec<Vec<BookQuery>> {
@@ -97,10 +86,10 @@ impl GenreSource for PathSource {
         self.lookups.lock().unwrap().push(books.to_vec());
         let mut out = Vec::new();
         for book in books {
-            let key = book.isbn.as_ref().map_or_else(
-                || book.title.replace(' ', "_"),
-                |i| i.as_isbn13().to_owned(),
-            );
+            let key = book
+                .isbn
+                .as_ref()
+                .map_or_else(|| book.title.replace(' ', "_"), |i| i.as_isbn13().to_owned());
             let url = url::Url::parse(&format!("https://x.test/{}/{key}", self.name)).unwrap();
             out.push(fetch.get_json::<Record>(Request::get(url)).await.map(|f| {
                 f.value.map(|r| SourceHit {
@@ -153,28 +142,16 @@ fn catalogue() -> Catalogue {
     records.insert(format!("/ol/{DUNE}"), (vec!["Science fiction"], None));
     records.insert(
         format!("/gb/{DUNE}"),
-        (
-            vec!["Fiction / Science Fiction / General"],
-            Some("https://gb/dune.jpg"),
-        ),
+        (vec!["Fiction / Science Fiction / General"], Some("https://gb/dune.jpg")),
     );
     records.insert(
         format!("/ol/{SABRIEL}"),
         (vec!["Fantasy fiction"], Some("https://ol/sabriel.jpg")),
     );
     records.insert("/ol/Piranesi".to_owned(), (vec!["Fantasy"], None));
-    records.insert(
-        "/gb/Piranesi".to_owned(),
-        (vec!["Fiction / Fantasy / General"], None),
-    );
-    records.insert(
-        "/gb/Only_Google".to_owned(),
-        (vec!["Fiction / Thrillers / General"], None),
-    );
-    Catalogue {
-        records,
-        ..Catalogue::default()
-    }
+    records.insert("/gb/Piranesi".to_owned(), (vec!["Fiction / Fantasy / General"], None));
+    records.insert("/gb/Only_Google".to_owned(), (vec!["Fiction / Thrillers / General"], None));
+    Catalogue { records, ..Catalogue::default() }
 }
 
 fn fast_retry() -> RetryPolicy {
@@ -186,22 +163,14 @@ fn fast_retry() -> RetryPolicy {
 }
 
 fn enricher(http: Arc<Catalogue>, sources: Vec<Arc<dyn GenreSource>>) -> EnricherBuilder {
-    Enricher::builder()
-        .http_client(http)
-        .sources(sources)
-        .retry_policy(fast_retry())
+    Enricher::builder().http_client(http).sources(sources).retry_policy(fast_retry())
 }
 
 #[tokio::test(start_paused = true)]
 async fn results_come_back_in_input_order_one_per_book() {
-    let http = Arc::new(Catalogue {
-        latency: Duration::from_millis(50),
-        ..catalogue()
-    });
+    let http = Arc::new(Catalogue { latency: Duration::from_millis(50), ..catalogue() });
     let (ol, gb) = (PathSource::new("ol", 2), PathSource::new("gb", 1));
-    let e = enricher(http, vec![ol.clone(), gb.clone()])
-        .build()
-        .unwrap();
+    let e = enricher(http, vec![ol.clone(), gb.clone()]).build().unwrap();
     let books = vec![
         book("Piranesi", None),
         book("Dune", Some(DUNE)),
@@ -211,23 +180,12 @@ async fn results_come_back_in_input_order_one_per_book() {
     ];
     let (out, summary) = e.enrich_with_summary(&books).await;
     let titles: Vec<_> = out.iter().map(|b| b.title.as_str()).collect();
-    assert_eq!(
-        titles,
-        ["Piranesi", "Dune", "Unknown Book", "Sabriel", "Only Google"]
-    );
-    assert!(
-        out.iter()
-            .zip(&books)
-            .all(|(o, b)| o.goodreads_id == b.goodreads_id)
-    );
+    assert_eq!(titles, ["Piranesi", "Dune", "Unknown Book", "Sabriel", "Only Google"]);
+    assert!(out.iter().zip(&books).all(|(o, b)| o.goodreads_id == b.goodreads_id));
 
     let dune = &out[1];
     assert_eq!(dune.sources_matched, ["ol", "gb"]);
-    assert!(
-        dune.final_genres.contains(&"Science Fiction".to_owned()),
-        "{:?}",
-        dune.final_genres
-    );
+    assert!(dune.final_genres.contains(&"Science Fiction".to_owned()), "{:?}", dune.final_genres);
     assert_eq!(dune.thumbnail_url.as_deref(), Some("https://gb/dune.jpg"));
     assert_eq!(dune.identifiers["ol"], [format!("ol:{DUNE}")]);
     assert_eq!(out[2].final_genres, Vec::<String>::new());
@@ -236,16 +194,8 @@ async fn results_come_back_in_input_order_one_per_book() {
 
     // ISBN books batched by the source's batch size, the others one per lookup.
     let ol_lookups: Vec<usize> = ol.lookups().iter().map(Vec::len).collect();
-    assert_eq!(
-        ol_lookups.iter().filter(|n| **n == 2).count(),
-        1,
-        "{ol_lookups:?}"
-    );
-    assert_eq!(
-        ol_lookups.len(),
-        4,
-        "one batch of 2 ISBN books + 3 searches: {ol_lookups:?}"
-    );
+    assert_eq!(ol_lookups.iter().filter(|n| **n == 2).count(), 1, "{ol_lookups:?}");
+    assert_eq!(ol_lookups.len(), 4, "one batch of 2 ISBN books + 3 searches: {ol_lookups:?}");
     assert_eq!(gb.lookups().len(), 5);
 
     assert_eq!(summary.books, 5);
@@ -262,25 +212,17 @@ async fn one_books_failure_does_not_affect_the_others() {
     let mut cat = catalogue();
     cat.broken.push(format!("/ol/{DUNE}"));
     let http = Arc::new(cat);
-    let e = enricher(
-        Arc::clone(&http),
-        vec![PathSource::new("ol", 10), PathSource::new("gb", 1)],
-    )
-    .build()
-    .unwrap();
+    let e = enricher(Arc::clone(&http), vec![PathSource::new("ol", 10), PathSource::new("gb", 1)])
+        .build()
+        .unwrap();
     let books = vec![book("Dune", Some(DUNE)), book("Sabriel", Some(SABRIEL))];
     let (out, summary) = e.enrich_with_summary(&books).await;
     let dune = &out[0];
     let error = dune.error.as_deref().unwrap();
     assert!(error.starts_with("ol: HTTP 500"), "{error}");
+    assert!(error.contains(&format!("https://x.test/ol/{DUNE}")), "the URL at fault: {error}");
     assert!(
-        error.contains(&format!("https://x.test/ol/{DUNE}")),
-        "the URL at fault: {error}"
-    );
-    assert!(
-        dune.processing_log
-            .iter()
-            .any(|l| l.starts_with("ol: failed")),
+        dune.processing_log.iter().any(|l| l.starts_with("ol: failed")),
         "{:?}",
         dune.processing_log
     );
@@ -290,24 +232,16 @@ async fn one_books_failure_does_not_affect_the_others() {
     assert_eq!(summary.with_errors, 1);
     assert_eq!(summary.failed, 0);
     assert_eq!(summary.sources[0].books_failed, 1);
-    assert_eq!(
-        summary.retries, 3,
-        "the broken URL was retried within the policy"
-    );
+    assert_eq!(summary.retries, 3, "the broken URL was retried within the policy");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_panicking_or_miscounting_source_fails_only_its_own_answers() {
     for rogue in [Rogue::Panics, Rogue::WrongCount] {
-        let e = enricher(
-            Arc::new(catalogue()),
-            vec![PathSource::new("ol", 10), Arc::new(rogue)],
-        )
-        .build()
-        .unwrap();
-        let out = e
-            .enrich(&[book("Dune", Some(DUNE)), book("Piranesi", None)])
-            .await;
+        let e = enricher(Arc::new(catalogue()), vec![PathSource::new("ol", 10), Arc::new(rogue)])
+            .build()
+            .unwrap();
+        let out = e.enrich(&[book("Dune", Some(DUNE)), book("Piranesi", None)]).await;
         assert_eq!(out.len(), 2);
         for b in &out {
             assert!(b.has_genres(), "{:?}", b.title);
@@ -320,9 +254,7 @@ async fn a_panicking_or_miscounting_source_fails_only_its_own_answers() {
 #[tokio::test(start_paused = true)]
 async fn an_invalid_isbn_is_logged_and_the_book_searched_by_title() {
     let ol = PathSource::new("ol", 10);
-    let e = enricher(Arc::new(catalogue()), vec![ol.clone()])
-        .build()
-        .unwrap();
+    let e = enricher(Arc::new(catalogue()), vec![ol.clone()]).build().unwrap();
     let out = e.enrich(&[book("Piranesi", Some(BAD_CHECK_DIGIT))]).await;
     let log = &out[0].processing_log;
     assert!(
@@ -341,18 +273,9 @@ async fn first_with_genres_asks_later_sources_only_for_books_still_without() {
         .merge_policy(MergePolicy::FirstWithGenres)
         .build()
         .unwrap();
-    let books = vec![
-        book("Dune", Some(DUNE)),
-        book("Only Google", None),
-        book("Unknown", None),
-    ];
+    let books = vec![book("Dune", Some(DUNE)), book("Only Google", None), book("Unknown", None)];
     let out = e.enrich(&books).await;
-    let asked: Vec<String> = gb
-        .lookups()
-        .iter()
-        .flatten()
-        .map(|q| q.title.clone())
-        .collect();
+    let asked: Vec<String> = gb.lookups().iter().flatten().map(|q| q.title.clone()).collect();
     assert_eq!(asked.len(), 2);
     assert!(asked.contains(&"Only Google".to_owned()) && asked.contains(&"Unknown".to_owned()));
     assert_eq!(out[0].genre_sources, ["ol"]);
@@ -365,30 +288,19 @@ async fn first_with_genres_asks_later_sources_only_for_books_still_without() {
 async fn progress_reports_every_book_done() {
     let events = Arc::new(Mutex::new(Vec::<Progress>::new()));
     let sink = Arc::clone(&events);
-    let e = enricher(
-        Arc::new(catalogue()),
-        vec![PathSource::new("ol", 1), PathSource::new("gb", 1)],
-    )
-    .progress(move |p| sink.lock().unwrap().push(p.clone()))
-    .build()
-    .unwrap();
-    let books: Vec<_> = ["Dune", "Piranesi", "Sabriel"]
-        .iter()
-        .map(|t| book(t, None))
-        .collect();
+    let e =
+        enricher(Arc::new(catalogue()), vec![PathSource::new("ol", 1), PathSource::new("gb", 1)])
+            .progress(move |p| sink.lock().unwrap().push(p.clone()))
+            .build()
+            .unwrap();
+    let books: Vec<_> = ["Dune", "Piranesi", "Sabriel"].iter().map(|t| book(t, None)).collect();
     e.enrich(&books).await;
     let events = events.lock().unwrap();
     assert_eq!(events.first().unwrap().books_done, 0);
     let last = events.last().unwrap();
     assert_eq!((last.books_done, last.books_total), (3, 3));
     assert_eq!(last.requests, 6);
-    assert_eq!(
-        last.sources
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>(),
-        ["ol", "gb"]
-    );
+    assert_eq!(last.sources.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["ol", "gb"]);
     assert!(
         events
             .windows(2)
@@ -410,27 +322,16 @@ async fn a_panicking_progress_callback_is_ignored() {
 #[tokio::test(start_paused = true)]
 async fn a_warm_cache_answers_a_second_run_without_requests() {
     let http = Arc::new(catalogue());
-    let e = enricher(
-        Arc::clone(&http),
-        vec![PathSource::new("ol", 10), PathSource::new("gb", 1)],
-    )
-    .cache(Arc::new(MemoryCache::new()))
-    .build()
-    .unwrap();
-    let books = vec![
-        book("Dune", Some(DUNE)),
-        book("Unknown", None),
-        book("Piranesi", None),
-    ];
+    let e = enricher(Arc::clone(&http), vec![PathSource::new("ol", 10), PathSource::new("gb", 1)])
+        .cache(Arc::new(MemoryCache::new()))
+        .build()
+        .unwrap();
+    let books = vec![book("Dune", Some(DUNE)), book("Unknown", None), book("Piranesi", None)];
     let (first, s1) = e.enrich_with_summary(&books).await;
     assert_eq!(s1.from_cache, 0);
     let calls = http.calls.load(Ordering::SeqCst);
     let (second, s2) = e.enrich_with_summary(&books).await;
-    assert_eq!(
-        http.calls.load(Ordering::SeqCst),
-        calls,
-        "no request on the second run"
-    );
+    assert_eq!(http.calls.load(Ordering::SeqCst), calls, "no request on the second run");
     assert_eq!((s2.requests, s2.from_cache, s2.cache_hits), (0, 3, 6));
     for (a, b) in first.iter().zip(&second) {
         assert_eq!(a.final_genres, b.final_genres);
@@ -454,15 +355,10 @@ async fn offline_runs_report_what_the_cache_could_not_answer() {
         .offline(true)
         .build()
         .unwrap();
-    let (out, summary) = offline
-        .enrich_with_summary(&[book("Dune", Some(DUNE)), book("Piranesi", None)])
-        .await;
+    let (out, summary) =
+        offline.enrich_with_summary(&[book("Dune", Some(DUNE)), book("Piranesi", None)]).await;
     assert!(out[0].has_genres() && out[0].from_cache);
-    assert!(
-        out[1].error.as_deref().unwrap().contains("offline"),
-        "{:?}",
-        out[1].error
-    );
+    assert!(out[1].error.as_deref().unwrap().contains("offline"), "{:?}", out[1].error);
     assert_eq!(http.calls.load(Ordering::SeqCst), calls);
     assert_eq!(summary.failed, 1);
 }
@@ -476,11 +372,7 @@ async fn a_disabled_source_is_not_asked_again() {
         async fn get(&self, _r: HttpRequest) -> Result<HttpResponse, TransportError> {
             self.0.fetch_add(1, Ordering::SeqCst);
             let body = r#"{"error":{"code":429,"message":"Quota exceeded for quota metric 'Queries' and limit 'Queries per day'"}}"#;
-            Ok(HttpResponse {
-                status: 429,
-                retry_after: None,
-                body: Bytes::from(body),
-            })
+            Ok(HttpResponse { status: 429, retry_after: None, body: Bytes::from(body) })
         }
     }
     let http = Arc::new(QuotaHttp(AtomicUsize::new(0)));
@@ -493,25 +385,14 @@ async fn a_disabled_source_is_not_asked_again() {
         .unwrap();
     let books: Vec<_> = (0..5).map(|i| book(&format!("Book {i}"), None)).collect();
     let (out, summary) = e.enrich_with_summary(&books).await;
-    assert_eq!(
-        http.0.load(Ordering::SeqCst),
-        1,
-        "one request, then the source stops"
-    );
+    assert_eq!(http.0.load(Ordering::SeqCst), 1, "one request, then the source stops");
     assert_eq!(gb.lookups().len(), 1, "later lookups are not even started");
+    assert!(out[0].error.as_deref().unwrap().contains("daily quota exhausted"));
     assert!(
-        out[0]
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("daily quota exhausted")
+        out[1..]
+            .iter()
+            .all(|b| { b.error.as_deref().unwrap().contains("disabled for the rest of the run") })
     );
-    assert!(out[1..].iter().all(|b| {
-        b.error
-            .as_deref()
-            .unwrap()
-            .contains("disabled for the rest of the run")
-    }));
     assert!(summary.sources[0].disabled.is_some());
 
     // The next run starts with the source enabled again.
@@ -521,21 +402,12 @@ async fn a_disabled_source_is_not_asked_again() {
 
 #[tokio::test(start_paused = true)]
 async fn dropping_the_run_stops_all_requests() {
-    let http = Arc::new(Catalogue {
-        latency: Duration::from_secs(1),
-        ..catalogue()
-    });
-    let e = enricher(Arc::clone(&http), vec![PathSource::new("ol", 1)])
-        .concurrency(2)
-        .build()
-        .unwrap();
+    let http = Arc::new(Catalogue { latency: Duration::from_secs(1), ..catalogue() });
+    let e =
+        enricher(Arc::clone(&http), vec![PathSource::new("ol", 1)]).concurrency(2).build().unwrap();
     let books: Vec<_> = (0..50).map(|i| book(&format!("Book {i}"), None)).collect();
     let run = e.enrich(&books);
-    assert!(
-        tokio::time::timeout(Duration::from_millis(2500), run)
-            .await
-            .is_err()
-    );
+    assert!(tokio::time::timeout(Duration::from_millis(2500), run).await.is_err());
     let at_cancel = http.calls.load(Ordering::SeqCst);
     assert!((2..=6).contains(&at_cancel), "{at_cancel}");
     tokio::time::sleep(Duration::from_secs(120)).await;
@@ -549,9 +421,7 @@ async fn dropping_the_run_stops_all_requests() {
 #[tokio::test(start_paused = true)]
 async fn the_enricher_is_send_and_an_empty_run_is_empty() {
     fn assert_send<T: Send>(_: &T) {}
-    let e = enricher(Arc::new(catalogue()), vec![PathSource::new("ol", 1)])
-        .build()
-        .unwrap();
+    let e = enricher(Arc::new(catalogue()), vec![PathSource::new("ol", 1)]).build().unwrap();
     let fut = e.enrich(&[]);
     assert_send(&fut);
     let handle = {
@@ -576,51 +446,29 @@ fn builder_errors_name_the_setting() {
     let b = || Enricher::builder().http_client(Arc::clone(&http));
     assert_eq!(field(b().build()), "sources");
     assert_eq!(
-        field(
-            b().source(PathSource::new("a", 1))
-                .source(PathSource::new("a", 1))
-                .build()
-        ),
+        field(b().source(PathSource::new("a", 1)).source(PathSource::new("a", 1)).build()),
         "sources"
     );
-    assert_eq!(
-        field(b().source(PathSource::new("a", 1)).concurrency(0).build()),
-        "concurrency"
-    );
+    assert_eq!(field(b().source(PathSource::new("a", 1)).concurrency(0).build()), "concurrency");
     assert_eq!(
         field(
-            b().source(PathSource::new("a", 1))
-                .rate_limit("b", RateLimit::per_second(1.0))
-                .build()
+            b().source(PathSource::new("a", 1)).rate_limit("b", RateLimit::per_second(1.0)).build()
         ),
         "rate_limits"
     );
     assert_eq!(
         field(
-            b().source(PathSource::new("a", 1))
-                .rate_limit("a", RateLimit::per_second(0.0))
-                .build()
+            b().source(PathSource::new("a", 1)).rate_limit("a", RateLimit::per_second(0.0)).build()
         ),
         "rate_limits"
     );
     assert_eq!(
-        field(
-            b().source(PathSource::new("a", 1))
-                .request_timeout(Duration::ZERO)
-                .build()
-        ),
+        field(b().source(PathSource::new("a", 1)).request_timeout(Duration::ZERO).build()),
         "request_timeout"
     );
-    let bad_retry = RetryPolicy {
-        max_attempts: 0,
-        ..RetryPolicy::default()
-    };
+    let bad_retry = RetryPolicy { max_attempts: 0, ..RetryPolicy::default() };
     assert_eq!(
-        field(
-            b().source(PathSource::new("a", 1))
-                .retry_policy(bad_retry)
-                .build()
-        ),
+        field(b().source(PathSource::new("a", 1)).retry_policy(bad_retry).build()),
         "retry_policy"
     );
 }

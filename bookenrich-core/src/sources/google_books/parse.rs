@@ -77,28 +77,20 @@ impl Volume {
     pub(crate) fn safe_id(&self) -> Option<&str> {
         self.id.as_deref().filter(|id| {
             !id.is_empty()
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
     }
 
     /// The volume's ISBNs as written, with separators removed.
     fn isbns(&self) -> impl Iterator<Item = (&str, String)> {
-        self.info()
-            .and_then(|i| i.industry_identifiers.as_ref())
-            .into_iter()
-            .flatten()
-            .filter_map(|id| {
+        self.info().and_then(|i| i.industry_identifiers.as_ref()).into_iter().flatten().filter_map(
+            |id| {
                 let kind = id.kind.as_deref()?;
-                let value: String = id
-                    .identifier
-                    .as_deref()?
-                    .chars()
-                    .filter(|c| *c != '-' && *c != ' ')
-                    .collect();
+                let value: String =
+                    id.identifier.as_deref()?.chars().filter(|c| *c != '-' && *c != ' ').collect();
                 matches!(kind, "ISBN_10" | "ISBN_13").then_some((kind, value))
-            })
+            },
+        )
     }
 
     /// Whether the volume really carries the ISBN (as `ISBN_13`, or as `ISBN_10` in its 10-digit form).
@@ -134,10 +126,7 @@ impl Volume {
         let authors = info.and_then(|i| i.authors.as_deref()).unwrap_or_default();
         let plain = matching::score(title, author, &candidate, authors);
         // Goodreads titles sometimes carry the subtitle Google keeps apart.
-        if let Some(sub) = info
-            .and_then(|i| i.subtitle.as_deref())
-            .filter(|s| !s.is_empty())
-        {
+        if let Some(sub) = info.and_then(|i| i.subtitle.as_deref()).filter(|s| !s.is_empty()) {
             candidate.push_str(": ");
             candidate.push_str(sub);
             let with_sub = matching::score(title, author, &candidate, authors);
@@ -174,9 +163,7 @@ impl Volume {
         }
         SourceHit {
             genres,
-            thumbnail_url: links
-                .and_then(|l| l.thumbnail.as_deref())
-                .and_then(clean_image_url),
+            thumbnail_url: links.and_then(|l| l.thumbnail.as_deref()).and_then(clean_image_url),
             small_thumbnail_url: links
                 .and_then(|l| l.small_thumbnail.as_deref())
                 .and_then(clean_image_url),
@@ -204,15 +191,8 @@ pub(crate) fn clean_image_url(url: &str) -> Option<String> {
     let Some((head, query)) = url.split_once('?') else {
         return Some(url);
     };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && *p != "edge=curl")
-        .collect();
-    Some(if kept.is_empty() {
-        head.to_owned()
-    } else {
-        format!("{head}?{}", kept.join("&"))
-    })
+    let kept: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && *p != "edge=curl").collect();
+    Some(if kept.is_empty() { head.to_owned() } else { format!("{head}?{}", kept.join("&")) })
 }
 
 /// The first item that carries the ISBN, skipping decoys.
@@ -221,9 +201,7 @@ pub(crate) fn item_with_isbn<'a>(
     isbn13: &str,
     isbn10: Option<&str>,
 ) -> Option<&'a Volume> {
-    items
-        .iter()
-        .find(|v| v.safe_id().is_some() && v.has_isbn(isbn13, isbn10))
+    items.iter().find(|v| v.safe_id().is_some() && v.has_isbn(isbn13, isbn10))
 }
 
 /// The acceptable item that best matches the title and author (earlier wins ties).
@@ -260,10 +238,7 @@ mod tests {
         include_str!("../../../../tests/fixtures/google_volumes_zero_items.json");
 
     fn items(json: &str) -> Vec<Volume> {
-        serde_json::from_str::<VolumeList>(json)
-            .unwrap()
-            .items
-            .unwrap_or_default()
+        serde_json::from_str::<VolumeList>(json).unwrap().items.unwrap_or_default()
     }
 
     #[test]
@@ -286,10 +261,7 @@ mod tests {
                 "https://books.google.com/books/content?id=2cl7AgAAQBAJ&printsec=frontcover&img=1&zoom=5&source=gbs_api"
             )
         );
-        assert_eq!(
-            hit.identifiers,
-            ["google:2cl7AgAAQBAJ", "isbn:9780374104092"]
-        );
+        assert_eq!(hit.identifiers, ["google:2cl7AgAAQBAJ", "isbn:9780374104092"]);
     }
 
     #[test]
@@ -314,19 +286,13 @@ mod tests {
             thumb.starts_with("https://books.google.com/books/publisher/content?id=2cl7AgAAQBAJ&printsec=frontcover&img=1&zoom=1&imgtk="),
             "{thumb}"
         );
-        assert!(
-            thumb.ends_with("&source=gbs_api") && !thumb.contains("edge=curl"),
-            "{thumb}"
-        );
+        assert!(thumb.ends_with("&source=gbs_api") && !thumb.contains("edge=curl"), "{thumb}");
         assert!(
             hit.small_thumbnail_url
                 .as_deref()
                 .is_some_and(|u| u.starts_with("https://") && !u.contains("edge=curl"))
         );
-        assert_eq!(
-            hit.identifiers,
-            ["google:2cl7AgAAQBAJ", "isbn:9780374104092"]
-        );
+        assert_eq!(hit.identifiers, ["google:2cl7AgAAQBAJ", "isbn:9780374104092"]);
         assert!(volume.has_isbn("9780374104092", None));
         assert!(volume.has_isbn("0000000000000", Some("0374104093")));
     }
@@ -335,25 +301,15 @@ mod tests {
     fn children_of_time_search_and_volume() {
         let items = items(SEARCH_CHILDREN);
         assert_eq!(items.len(), 2);
-        assert_eq!(
-            items[1].to_hit().identifiers,
-            ["google:G7utDwAAQBAJ", "isbn:9782072853319"]
-        );
+        assert_eq!(items[1].to_hit().identifiers, ["google:G7utDwAAQBAJ", "isbn:9782072853319"]);
         assert_eq!(items[1].to_hit().genres, ["Fiction"]);
 
         let volume: Volume = serde_json::from_str(VOLUME_CHILDREN).unwrap();
         let hit = volume.to_hit();
         assert_eq!(hit.genres.len(), 5);
         assert_eq!(hit.genres[0], "Fiction / Science Fiction / Alien Contact");
-        assert!(
-            hit.genres
-                .iter()
-                .any(|g| g == "Fiction / Science Fiction / Space Opera")
-        );
-        assert_eq!(
-            hit.identifiers,
-            ["google:49T5twEACAAJ", "isbn:9780316452502"]
-        );
+        assert!(hit.genres.iter().any(|g| g == "Fiction / Science Fiction / Space Opera"));
+        assert_eq!(hit.identifiers, ["google:49T5twEACAAJ", "isbn:9780316452502"]);
         assert!(hit.thumbnail_url.as_deref().is_some_and(|u| {
             u.starts_with("https://books.google.com/books/content?id=49T5twEACAAJ")
         }));
@@ -378,10 +334,7 @@ mod tests {
         // By ISBN-10 alone.
         assert!(item_with_isbn(&items, "9999999999999", Some("0316452505")).is_some());
         // A volume without identifiers is never taken for the book.
-        let bare = Volume {
-            id: Some("abc".into()),
-            volume_info: Some(VolumeInfo::default()),
-        };
+        let bare = Volume { id: Some("abc".into()), volume_info: Some(VolumeInfo::default()) };
         assert!(!bare.has_isbn("9780316452502", Some("0316452505")));
     }
 
@@ -412,10 +365,7 @@ mod tests {
 
     #[test]
     fn unsafe_ids_are_never_used() {
-        let v = Volume {
-            id: Some("../volumes/x?key=1".into()),
-            volume_info: None,
-        };
+        let v = Volume { id: Some("../volumes/x?key=1".into()), volume_info: None };
         assert_eq!(v.safe_id(), None);
         assert_eq!(Volume::default().safe_id(), None);
     }

@@ -177,12 +177,7 @@ impl BooksApiRecord {
     /// What this edition record gives: subjects, cover and identifiers.
     pub(crate) fn to_hit(&self, isbn13: &str) -> SourceHit {
         let mut hit = SourceHit {
-            genres: subject_names(
-                self.subjects
-                    .iter()
-                    .flatten()
-                    .filter_map(SubjectEntry::name),
-            ),
+            genres: subject_names(self.subjects.iter().flatten().filter_map(SubjectEntry::name)),
             ..SourceHit::default()
         };
         let cover = self.cover.as_ref();
@@ -195,19 +190,13 @@ impl BooksApiRecord {
             hit.thumbnail_url = Some(medium);
             hit.small_thumbnail_url = Some(small);
         } else if cover.is_some_and(|c| c.medium.is_some() || c.small.is_some()) {
-            hit.notes
-                .push("open_library: cover URL not by cover id; not used".to_owned());
+            hit.notes.push("open_library: cover URL not by cover id; not used".to_owned());
         }
         if let Some(key) = self.key.as_deref().filter(|k| k.starts_with("/books/")) {
             hit.identifiers.push(key.to_owned());
         }
         hit.identifiers.push(format!("isbn:{isbn13}"));
-        for id in self
-            .identifiers
-            .iter()
-            .filter_map(|m| m.get("goodreads"))
-            .flatten()
-        {
+        for id in self.identifiers.iter().filter_map(|m| m.get("goodreads")).flatten() {
             hit.identifiers.push(format!("goodreads:{id}"));
         }
         hit
@@ -215,11 +204,7 @@ impl BooksApiRecord {
 
     /// Author names of this edition.
     pub(crate) fn author_names(&self) -> Vec<String> {
-        self.authors
-            .iter()
-            .flatten()
-            .filter_map(|a| a.name.clone())
-            .collect()
+        self.authors.iter().flatten().filter_map(|a| a.name.clone()).collect()
     }
 }
 
@@ -257,12 +242,7 @@ impl SearchDoc {
 impl WorkRecord {
     /// Subjects of the work.
     pub(crate) fn genres(&self) -> Vec<String> {
-        subject_names(
-            self.subjects
-                .iter()
-                .flatten()
-                .filter_map(SubjectEntry::name),
-        )
+        subject_names(self.subjects.iter().flatten().filter_map(SubjectEntry::name))
     }
 
     /// Medium and small URLs of the work's first live cover.
@@ -300,9 +280,7 @@ pub(crate) fn choose_doc<'d>(
             doc.title.as_deref().unwrap_or_default(),
             doc.author_name.as_deref().unwrap_or_default(),
         );
-        let isbn_match = wanted
-            .isbn
-            .is_some_and(|(thirteen, ten)| doc.has_isbn(thirteen, ten));
+        let isbn_match = wanted.isbn.is_some_and(|(thirteen, ten)| doc.has_isbn(thirteen, ten));
         if !isbn_match && !score.is_acceptable() {
             continue;
         }
@@ -310,11 +288,7 @@ pub(crate) fn choose_doc<'d>(
         let key = (isbn_match, score.rank(), has_subjects);
         // Strictly better only, so that among equals Open Library's order decides.
         let better = best.as_ref().is_none_or(|(_, _, b)| {
-            key.0
-                .cmp(&b.0)
-                .then(key.1.total_cmp(&b.1))
-                .then(key.2.cmp(&b.2))
-                .is_gt()
+            key.0.cmp(&b.0).then(key.1.total_cmp(&b.1)).then(key.2.cmp(&b.2)).is_gt()
         });
         if better {
             best = Some((doc, score, key));
@@ -367,16 +341,9 @@ mod tests {
 
         let hp = records["ISBN:0439064872"].to_hit("9780439064873");
         assert_eq!(hp.genres.len(), 94);
-        assert_eq!(
-            hp.genres[..4],
-            ["Fantasy fiction", "school stories", "Fiction", "Fantasy"]
-        );
+        assert_eq!(hp.genres[..4], ["Fantasy fiction", "school stories", "Fiction", "Fantasy"]);
         assert_eq!(hp.genres.last().map(String::as_str), Some("Deutschland"));
-        assert!(
-            hp.genres
-                .iter()
-                .any(|g| g == "Nestlé Smarties Book Prize winner")
-        );
+        assert!(hp.genres.iter().any(|g| g == "Nestlé Smarties Book Prize winner"));
         assert_eq!(
             hp.thumbnail_url.as_deref(),
             Some("https://covers.openlibrary.org/b/id/11416356-M.jpg")
@@ -385,14 +352,7 @@ mod tests {
             hp.small_thumbnail_url.as_deref(),
             Some("https://covers.openlibrary.org/b/id/11416356-S.jpg")
         );
-        assert_eq!(
-            hp.identifiers,
-            [
-                "/books/OL32784120M",
-                "isbn:9780439064873",
-                "goodreads:50968"
-            ]
-        );
+        assert_eq!(hp.identifiers, ["/books/OL32784120M", "isbn:9780439064873", "goodreads:50968"]);
         assert!(hp.notes.is_empty());
         assert_eq!(records["ISBN:0439064872"].author_names(), ["J. K. Rowling"]);
 
@@ -404,11 +364,7 @@ mod tests {
         );
         assert_eq!(
             zen.identifiers,
-            [
-                "/books/OL1397864M",
-                "isbn:9780385472579",
-                "goodreads:979250"
-            ]
+            ["/books/OL1397864M", "isbn:9780385472579", "goodreads:979250"]
         );
 
         let habits = records["OLID:OL32336498M"].to_hit("9780735211308");
@@ -427,10 +383,7 @@ mod tests {
             habits.small_thumbnail_url.as_deref(),
             Some("https://covers.openlibrary.org/b/id/10958382-S.jpg")
         );
-        assert_eq!(
-            habits.identifiers,
-            ["/books/OL32336498M", "isbn:9780735211308"]
-        );
+        assert_eq!(habits.identifiers, ["/books/OL32336498M", "isbn:9780735211308"]);
     }
 
     #[test]
@@ -443,11 +396,7 @@ mod tests {
         assert_eq!(hit.small_thumbnail_url, None);
         assert_eq!(
             hit.identifiers,
-            [
-                "/books/OL16262504M",
-                "isbn:9782070427796",
-                "goodreads:1835483"
-            ]
+            ["/books/OL16262504M", "isbn:9782070427796", "goodreads:1835483"]
         );
         assert_eq!(rec.title.as_deref(), Some("Les ombres errantes"));
         assert_eq!(rec.author_names(), ["Pascal Quignard"]);
@@ -485,11 +434,7 @@ mod tests {
                 "https://openlibrary.org/api/books?bibkeys=ISBN:9780140328721&format=json&jscmd=data"
             )
         );
-        assert!(
-            err.message.contains("ISBN:9780140328721"),
-            "{}",
-            err.message
-        );
+        assert!(err.message.contains("ISBN:9780140328721"), "{}", err.message);
         assert!(
             serde_json::from_str::<SearchResponse>(r#"{"docs": {"key": "/works/OL1W"}}"#).is_err()
         );
@@ -519,18 +464,12 @@ mod tests {
         assert_eq!(docs.len(), 2);
 
         let first = docs[0].to_hit();
-        assert_eq!(
-            first.genres,
-            ["epistolary", "science fiction", "time-traveling", "LGBT"]
-        );
+        assert_eq!(first.genres, ["epistolary", "science fiction", "time-traveling", "LGBT"]);
         assert_eq!(first.thumbnail_url, None, "no cover_i on the first doc");
         assert_eq!(first.identifiers, ["/works/OL20639540W"]);
         assert!(docs[0].has_isbn("9781534431003", Some("1534431004")));
         assert!(!docs[0].has_isbn("9780140328721", Some("0140328726")));
-        assert_eq!(
-            docs[0].edition_key.as_deref(),
-            Some(&["OL27901088M".to_owned()][..])
-        );
+        assert_eq!(docs[0].edition_key.as_deref(), Some(&["OL27901088M".to_owned()][..]));
 
         let second = docs[1].to_hit();
         assert!(second.genres.is_empty());
@@ -585,11 +524,7 @@ mod tests {
     fn poor_matches_are_rejected() {
         let resp: SearchResponse = serde_json::from_str(SEARCH_TIME_WAR).unwrap();
         let docs = resp.docs.unwrap();
-        let other = Wanted {
-            title: "The Alchemist",
-            author: "Paulo Coelho",
-            isbn: None,
-        };
+        let other = Wanted { title: "The Alchemist", author: "Paulo Coelho", isbn: None };
         assert!(choose_doc(&docs, &other).is_none());
         let wrong_author = Wanted {
             title: "This Is How You Lose the Time War",
@@ -620,15 +555,9 @@ mod tests {
         let fox: WorkRecord = serde_json::from_str(WORK_MR_FOX).unwrap();
         let genres = fox.genres();
         assert_eq!(genres.len(), 31);
-        assert_eq!(
-            genres[..3],
-            ["Animals", "Hunger", "Open Library Staff Picks"]
-        );
+        assert_eq!(genres[..3], ["Animals", "Hunger", "Open Library Staff Picks"]);
         assert!(genres.iter().any(|g| g == "Ficción juvenil"));
-        assert_eq!(
-            fox.cover().unwrap().0,
-            "https://covers.openlibrary.org/b/id/6498519-M.jpg"
-        );
+        assert_eq!(fox.cover().unwrap().0, "https://covers.openlibrary.org/b/id/6498519-M.jpg");
         assert_eq!(fox.key.as_deref(), Some("/works/OL45804W"));
 
         let sabriel: WorkRecord = serde_json::from_str(WORK_SABRIEL).unwrap();
@@ -644,16 +573,10 @@ mod tests {
                 "Magical thinking"
             ]
         );
-        assert_eq!(
-            sabriel.cover().unwrap().1,
-            "https://covers.openlibrary.org/b/id/6796986-S.jpg"
-        );
+        assert_eq!(sabriel.cover().unwrap().1, "https://covers.openlibrary.org/b/id/6796986-S.jpg");
 
         let deleted: WorkRecord = serde_json::from_str(r#"{"covers": [-1, 0, 42]}"#).unwrap();
-        assert_eq!(
-            deleted.cover().unwrap().0,
-            "https://covers.openlibrary.org/b/id/42-M.jpg"
-        );
+        assert_eq!(deleted.cover().unwrap().0, "https://covers.openlibrary.org/b/id/42-M.jpg");
     }
 
     #[test]
@@ -661,10 +584,7 @@ mod tests {
         // `/isbn/…json` and `/books/…json` editions share the string-subject shape of works.
         let fox: WorkRecord = serde_json::from_str(EDITION_MR_FOX).unwrap();
         assert!(fox.genres().is_empty());
-        assert_eq!(
-            fox.cover().unwrap().0,
-            "https://covers.openlibrary.org/b/id/8739161-M.jpg"
-        );
+        assert_eq!(fox.cover().unwrap().0, "https://covers.openlibrary.org/b/id/8739161-M.jpg");
         let sabriel: WorkRecord = serde_json::from_str(EDITION_SABRIEL).unwrap();
         assert_eq!(sabriel.genres(), ["Fantasy."]);
         assert_eq!(sabriel.cover(), None);
@@ -684,14 +604,8 @@ mod tests {
             cover_id_from_url("https://covers.openlibrary.org/b/isbn/9780140328721-M.jpg"),
             None
         );
-        assert_eq!(
-            cover_id_from_url("https://covers.openlibrary.org/b/id/-M.jpg"),
-            None
-        );
-        assert_eq!(
-            cover_id_from_url("https://covers.openlibrary.org/b/id/12-M.png"),
-            None
-        );
+        assert_eq!(cover_id_from_url("https://covers.openlibrary.org/b/id/-M.jpg"), None);
+        assert_eq!(cover_id_from_url("https://covers.openlibrary.org/b/id/12-M.png"), None);
         assert_eq!(cover_urls(0), None);
         assert_eq!(cover_urls(-1), None);
 
@@ -709,10 +623,7 @@ mod tests {
 
     #[test]
     fn work_keys_are_normalised_once() {
-        assert_eq!(
-            work_key("/works/OL45804W").as_deref(),
-            Some("/works/OL45804W")
-        );
+        assert_eq!(work_key("/works/OL45804W").as_deref(), Some("/works/OL45804W"));
         assert_eq!(work_key("OL45804W").as_deref(), Some("/works/OL45804W"));
         assert_eq!(work_key("/works//works/OL45804W"), None);
         assert_eq!(work_key("/books/OL7353617M"), None);

@@ -18,10 +18,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn content_length(&self) -> Option<usize> {
@@ -30,10 +27,7 @@ impl Reply {
 
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "body is not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body)
-            )
+            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
         })
     }
 
@@ -64,11 +58,7 @@ pub fn parse(raw: &[u8]) -> Option<Reply> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    Some(Reply {
-        status,
-        headers,
-        body: raw[end + 4..].to_vec(),
-    })
+    Some(Reply { status, headers, body: raw[end + 4..].to_vec() })
 }
 
 /// `GET path` with `Connection: close` and extra header lines.
@@ -77,12 +67,8 @@ pub async fn get_with(addr: SocketAddr, path: &str, extra_headers: &str) -> Repl
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: fake-catalogue-tests\r\n{extra_headers}Connection: close\r\n\r\n"
     );
     let raw = exchange(addr, request.as_bytes()).await;
-    parse(&raw).unwrap_or_else(|| {
-        panic!(
-            "no response to GET {path}: {:?}",
-            String::from_utf8_lossy(&raw)
-        )
-    })
+    parse(&raw)
+        .unwrap_or_else(|| panic!("no response to GET {path}: {:?}", String::from_utf8_lossy(&raw)))
 }
 
 /// `GET path`.
