@@ -266,7 +266,8 @@ async fn a_server_throttling_a_too_fast_client_costs_only_the_books_it_refused()
     for book in got.out.iter().filter(|b| b.error.is_some()) {
         let error = book.error.as_deref().unwrap();
         assert!(error.starts_with("google_books: HTTP 429"), "{error}");
-        assert!(error.contains("gave up after 4 attempts"), "{error}");
+        // Out of attempts, or out of time (`max_elapsed`) while the source was held back.
+        assert!(error.contains("(gave up after "), "{error}");
     }
     assert_eq!(got.summary.sources[0].books_failed, 0, "Open Library unaffected");
 }
@@ -325,7 +326,9 @@ async fn bursts_of_5xx_are_retried_within_the_policy() {
 
 #[tokio::test]
 async fn hung_connections_are_cut_off_by_the_timeout_and_retried() {
-    let setup = Setup { request_timeout: Duration::from_millis(300), ..Setup::default() };
+    // Short enough to keep the test quick, long enough that a loaded CI machine does
+    // not time out a request the server does answer.
+    let setup = Setup { request_timeout: Duration::from_secs(1), ..Setup::default() };
     let reference = reference(&setup).await;
     // Every URL of both catalogues hangs twice (the server reads the request and never
     // answers); the third attempt is answered.
