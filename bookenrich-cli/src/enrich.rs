@@ -12,7 +12,7 @@ use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{MergePolicy, Progress, RunSummary};
 use bookenrich_core::{
-    BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, build_dashboard,
+    BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, write_dashboard_to_path,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
@@ -118,17 +118,15 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
     if args.offline {
         notes.push("enriched offline, from the cache only".to_owned());
     }
-    let dashboard = build_dashboard(
-        &export.books,
-        &results,
-        &DashboardOptions {
-            include_private_notes: args.include_private_notes,
-            export_id: args.export_id.clone(),
-            processing_notes: notes,
-            ..DashboardOptions::default()
-        },
-    );
-    dashboard.write_to_path(&args.output).map_err(|e| Failure::output(&e))?;
+    let options = DashboardOptions {
+        include_private_notes: args.include_private_notes,
+        export_id: args.export_id.clone(),
+        processing_notes: notes,
+        ..DashboardOptions::default()
+    };
+    // Streamed: the dashboard's book records are never all held at once.
+    write_dashboard_to_path(&export.books, &results, &options, &args.output)
+        .map_err(|e| Failure::output(&e))?;
     log.finished(args, export.books.len(), export.problems.len(), &results, summary.as_ref());
     if args.strict && summary.is_some_and(|s| s.failed > 0) {
         return Ok(Code::Incomplete.into());

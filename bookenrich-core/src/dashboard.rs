@@ -226,6 +226,93 @@ pub fn build_dashboard<'a>(
     results: &'a [EnrichedBook],
     options: &DashboardOptions,
 ) -> Dashboard<'a> {
+    let Parts { by_id, summary, metadata } = parts(books, results, options);
+    let records = books
+        .iter()
+        .map(|book| {
+            let enriched = by_id.get(book.goodreads_id.as_str()).copied();
+            DashboardBook::new(book, enriched, options.include_private_notes)
+        })
+        .collect();
+    Dashboard { export_id: metadata.export_id.clone(), books: records, summary, metadata }
+}
+
+/// Writes the dashboard of `books` and `results` as JSON to `writer`: the same bytes as
+/// [`build_dashboard`] then [`Dashboard::write_json`], but each book's record is made only
+/// while it is written, so a large library's records (as big as its books) are never all
+/// held at once.
+pub fn write_dashboard_json<W: Write>(
+    books: &[BookAnalytics],
+    results: &[EnrichedBook],
+    options: &DashboardOptions,
+    writer: W,
+) -> Result<()> {
+    let parts = parts(books, results, options);
+    let streamed = Streamed {
+        export_id: &parts.metadata.export_id,
+        books: Records {
+            books,
+            by_id: &parts.by_id,
+            include_private_notes: options.include_private_notes,
+        },
+        summary: &parts.summary,
+        metadata: &parts.metadata,
+    };
+    serde_json::to_writer_pretty(writer, &streamed)?;
+    Ok(())
+}
+
+/// [`write_dashboard_json`] into the file at `path`, replaced atomically as
+/// [`Dashboard::write_to_path`] does.
+pub fn write_dashboard_to_path(
+    books: &[BookAnalytics],
+    results: &[EnrichedBook],
+    options: &DashboardOptions,
+    path: impl AsRef<Path>,
+) -> Result<()> {
+    write_atomically(path.as_ref(), |w| write_dashboard_json(books, results, options, w))
+}
+
+/// Everything of a dashboard but its book records, and the results by id that make them.
+struct Parts<'a> {
+    by_id: HashMap<&'a str, &'a EnrichedBook>,
+    summary: Summary,
+    metadata: Metadata,
+}
+
+/// The dashboard in the contract's key order, its book records made while serialising.
+#[derive(Serialize)]
+struct Streamed<'p, 'a> {
+    export_id: &'p str,
+    books: Records<'p, 'a>,
+    summary: &'p Summary,
+    metadata: &'p Metadata,
+}
+
+/// The book records of a dashboard, made one at a time.
+struct Records<'p, 'a> {
+    books: &'a [BookAnalytics],
+    by_id: &'p HashMap<&'a str, &'a EnrichedBook>,
+    include_private_notes: bool,
+}
+
+impl Serialize for Records<'_, '_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.books.iter().map(|book| {
+            let enriched = self.by_id.get(book.goodreads_id.as_str()).copied();
+            DashboardBook::new(book, enriched, self.include_private_notes)
+        }))
+    }
+}
+
+fn parts<'a>(
+    books: &'a [BookAnalytics],
+    results: &'a [EnrichedBook],
+    options: &DashboardOptions,
+) -> Parts<'a> {
     let mut by_id: HashMap<&str, &EnrichedBook> = HashMap::with_capacity(results.len());
     let mut duplicates = 0u64;
     for r in results {
@@ -245,7 +332,7 @@ pub fn build_dashboard<'a>(
         }
     }
     let mut validation = Validation::default();
-    let mut dash_books = Vec::with_capacity(books.len());
+    let mut per_book = Vec::with_capacity(books.len());
     let mut matched = 0u64;
     for book in books {
         let enriched = by_id.get(book.goodreads_id.as_str()).copied();
@@ -259,10 +346,15 @@ pub fn build_dashboard<'a>(
             }
         }
         count_sources(&mut validation.genre_sources_success, enriched);
-        dash_books.push(DashboardBook::new(book, enriched, options.include_private_notes));
+        per_book.push(enriched);
     }
-    let book_ids: HashSet<&str> = books.iter().map(|b| b.goodreads_id.as_str()).collect();
-    let extra = by_id.keys().filter(|id| !book_ids.contains(*id)).count();
+    // Without results there is nothing to look up (and a set of 100k ids to spare).
+    let extra = if by_id.is_empty() {
+        0
+    } else {
+        let book_ids: HashSet<&str> = books.iter().map(|b| b.goodreads_id.as_str()).collect();
+        by_id.keys().filter(|id| !book_ids.contains(*id)).count()
+    };
 
     validation.books_with_missing_dates =
         books.iter().filter(|b| b.date_read.is_none()).count() as u64;
@@ -290,10 +382,9 @@ pub fn build_dashboard<'a>(
 
     let export_id = options.export_id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let timestamp = options.timestamp.unwrap_or_else(Utc::now);
-    let summary = summarize(books, &dash_books);
-    Dashboard {
-        export_id: export_id.clone(),
-        books: dash_books,
+    let summary = summarize(books, &per_book);
+    Parts {
+        by_id,
         summary,
         metadata: Metadata {
             export_id,
@@ -319,23 +410,26 @@ fn count_sources(success: &mut GenreSourcesSuccess, enriched: Option<&EnrichedBo
     success.both_sources += u64::from(ol && google);
 }
 
-fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
+/// The summary of `books`, given each book's enrichment result (`None`: none); a book's
+/// dashboard genres are its result's `final_genres`.
+fn summarize(books: &[BookAnalytics], enriched: &[Option<&EnrichedBook>]) -> Summary {
     let total = books.len() as u64;
     let read: Vec<&BookAnalytics> = books.iter().filter(|b| b.is_read()).collect();
     let rated: Vec<u8> = books.iter().filter_map(|b| b.my_rating.filter(|r| *r > 0)).collect();
-    let enriched = dash.iter().filter(|b| b.genre_enriched).count() as u64;
+    let with_genres =
+        enriched.iter().flatten().filter(|e| !e.final_genres.is_empty()).count() as u64;
 
     let mut genre_counts: Vec<(&str, u64)> = Vec::new();
     let mut genre_index: HashMap<&str, usize> = HashMap::new();
     let mut occurrences = 0u64;
-    for book in dash {
-        for g in &book.genres {
+    for e in enriched.iter().flatten() {
+        for g in &e.final_genres {
             occurrences += 1;
-            if let Some(&i) = genre_index.get(g.as_ref()) {
+            if let Some(&i) = genre_index.get(g.as_str()) {
                 genre_counts[i].1 += 1;
             } else {
-                genre_index.insert(g.as_ref(), genre_counts.len());
-                genre_counts.push((g.as_ref(), 1));
+                genre_index.insert(g.as_str(), genre_counts.len());
+                genre_counts.push((g.as_str(), 1));
             }
         }
     }
@@ -360,11 +454,11 @@ fn summarize(books: &[BookAnalytics], dash: &[DashboardBook<'_>]) -> Summary {
         total_books: total,
         read_books: read.len() as u64,
         rated_books: rated.len() as u64,
-        genre_enriched_books: enriched,
+        genre_enriched_books: with_genres,
         genre_enrichment_rate: if total == 0 {
             0.0
         } else {
-            enriched as f64 / total as f64 * 100.0
+            with_genres as f64 / total as f64 * 100.0
         },
         unique_authors: authors.len() as u64,
         unique_genres,
@@ -399,34 +493,36 @@ impl Dashboard<'_> {
     /// place), so a reader never sees half a dashboard; anything else that exists
     /// there (`/dev/stdout`, a named pipe) is written to directly.
     pub fn write_to_path(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
-        if special {
-            let file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(|e| Error::io(path, e))?;
-            let mut w = BufWriter::with_capacity(1 << 16, file);
-            self.write_json(&mut w)?;
-            return w.flush().map_err(|e| Error::io(path, e));
-        }
-        let name = path
-            .file_name()
-            .map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());
-        let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let written = (|| {
-            let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
-            let mut w = BufWriter::with_capacity(1 << 16, file);
-            self.write_json(&mut w)?;
-            w.flush().map_err(|e| Error::io(path, e))?;
-            drop(w);
-            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        written
+        write_atomically(path.as_ref(), |w| self.write_json(w))
     }
+}
+
+/// Writes the file at `path` with `write`: into a temporary file renamed over it, so a reader
+/// never sees half a dashboard; a special file (a pipe, `/dev/stdout`) is written in place.
+fn write_atomically(path: &Path, write: impl Fn(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+    if special {
+        let file =
+            std::fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        write(&mut w)?;
+        return w.flush().map_err(|e| Error::io(path, e));
+    }
+    let name =
+        path.file_name().map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
+        let mut w = BufWriter::with_capacity(1 << 16, file);
+        write(&mut w)?;
+        w.flush().map_err(|e| Error::io(path, e))?;
+        drop(w);
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 impl Dashboard<'static> {

@@ -24,7 +24,9 @@ pub mod model;
 pub mod sources;
 
 pub use config::EnricherOptions;
-pub use dashboard::{Dashboard, DashboardOptions, build_dashboard};
+pub use dashboard::{
+    Dashboard, DashboardOptions, build_dashboard, write_dashboard_json, write_dashboard_to_path,
+};
 pub use engine::{Enricher, EnricherBuilder, MergePolicy, Progress, RunSummary};
 pub use error::{Error, Result};
 pub use isbn::{Isbn, IsbnError};

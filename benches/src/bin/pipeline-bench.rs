@@ -20,7 +20,7 @@ use std::time::Instant;
 use bookenrich_benches::generate::write_export;
 use bookenrich_benches::peak_memory::{own_cpu_seconds, own_peak_bytes};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::{DashboardOptions, build_dashboard};
+use bookenrich_core::{DashboardOptions, write_dashboard_to_path};
 use serde::{Deserialize, Serialize};
 
 /// Target throughput of the issue, in library books per second.
@@ -35,9 +35,7 @@ struct JobReport {
     seconds: f64,
     /// Seconds spent reading the export.
     read_seconds: f64,
-    /// Seconds spent building the dashboard.
-    build_seconds: f64,
-    /// Seconds spent writing the JSON.
+    /// Seconds spent building and writing the dashboard JSON (streamed, as the CLI does).
     write_seconds: f64,
     /// Data rows of the export.
     rows: u64,
@@ -47,8 +45,6 @@ struct JobReport {
     peak_bytes: u64,
     /// Peak resident memory when the export had been read, bytes.
     peak_after_read_bytes: u64,
-    /// Peak resident memory when the dashboard had been built, bytes.
-    peak_after_build_bytes: u64,
     /// CPU time (user + system) of the job process, seconds.
     cpu_seconds: f64,
     /// Size of the dashboard JSON, bytes.
@@ -115,28 +111,19 @@ fn job(args: &[String]) -> Result<(), String> {
     let read_seconds = started.elapsed().as_secs_f64();
     let peak_after_read_bytes = own_peak_bytes().ok_or("no /proc/self/status")?;
     let notes = vec![format!("{} rows of the export could not be used", read.problems.len())];
-    let built_at = Instant::now();
-    let dashboard = build_dashboard(
-        &read.books,
-        &[],
-        &DashboardOptions { processing_notes: notes, ..DashboardOptions::default() },
-    );
-    let build_seconds = built_at.elapsed().as_secs_f64();
-    let peak_after_build_bytes = own_peak_bytes().ok_or("no /proc/self/status")?;
     let written_at = Instant::now();
-    dashboard.write_to_path(output).map_err(|e| e.to_string())?;
+    let dashboard = DashboardOptions { processing_notes: notes, ..DashboardOptions::default() };
+    write_dashboard_to_path(&read.books, &[], &dashboard, output).map_err(|e| e.to_string())?;
     let write_seconds = written_at.elapsed().as_secs_f64();
     let seconds = started.elapsed().as_secs_f64();
     let report = JobReport {
         seconds,
         read_seconds,
-        build_seconds,
         write_seconds,
         rows: read.rows_read,
         books: read.books.len() as u64,
         peak_bytes: own_peak_bytes().ok_or("no /proc/self/status")?,
         peak_after_read_bytes,
-        peak_after_build_bytes,
         cpu_seconds: own_cpu_seconds().ok_or("getrusage failed")?,
         json_bytes: std::fs::metadata(output).map_err(|e| e.to_string())?.len(),
     };
@@ -200,7 +187,7 @@ fn drive(args: &Args) -> Result<(), String> {
         args.runs
     );
     println!(
-        "{:<8} {:>7} {:>9} {:>10} {:>8} {:>10} {:>8} {:>8} {:>8} {:>9} {:>9} {:>10} {:>7} {:>9}",
+        "{:<8} {:>7} {:>9} {:>10} {:>8} {:>10} {:>8} {:>8} {:>9} {:>10} {:>7} {:>9}",
         "variant",
         "books",
         "median s",
@@ -208,10 +195,8 @@ fn drive(args: &Args) -> Result<(), String> {
         "CPU s",
         "rows/CPU s",
         "read s",
-        "build s",
         "write s",
         "read MB",
-        "build MB",
         "peak MB",
         "×export",
         "JSON MB"
@@ -229,7 +214,7 @@ fn drive(args: &Args) -> Result<(), String> {
         let ratio = peak as f64 / export_bytes as f64;
         let last = reports.last().ok_or("no run")?;
         println!(
-            "{:<8} {:>7} {:>9.3} {:>10.0} {:>8.3} {:>10.0} {:>8.3} {:>8.3} {:>8.3} {:>9.1} {:>9.1} {:>10.1} {:>7.2} {:>9.1}",
+            "{:<8} {:>7} {:>9.3} {:>10.0} {:>8.3} {:>10.0} {:>8.3} {:>8.3} {:>9.1} {:>10.1} {:>7.2} {:>9.1}",
             variant,
             last.books,
             seconds,
@@ -237,10 +222,8 @@ fn drive(args: &Args) -> Result<(), String> {
             cpu,
             args.rows as f64 / cpu,
             median(reports.iter().map(|r| r.read_seconds).collect()),
-            median(reports.iter().map(|r| r.build_seconds).collect()),
             median(reports.iter().map(|r| r.write_seconds).collect()),
             max_of(&reports, |r| r.peak_after_read_bytes) as f64 / 1e6,
-            max_of(&reports, |r| r.peak_after_build_bytes) as f64 / 1e6,
             peak as f64 / 1e6,
             ratio,
             last.json_bytes as f64 / 1e6,

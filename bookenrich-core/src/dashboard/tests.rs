@@ -177,3 +177,55 @@ fn writing_replaces_files_atomically_and_leaves_special_files_alone() {
     let err = d.write_to_path(dir.path().join("missing/dir/d.json")).unwrap_err();
     assert!(err.to_string().contains("missing/dir/d.json"), "{err}");
 }
+
+#[test]
+fn streamed_dashboard_is_byte_for_byte_the_built_one() {
+    let opts = |include_private_notes| DashboardOptions {
+        include_private_notes,
+        export_id: Some("00000000-0000-4000-8000-000000000000".into()),
+        timestamp: DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+        processing_notes: vec!["2 rows of the export could not be used".into()],
+    };
+    let mut books: Vec<BookAnalytics> =
+        (1..=40).map(|i| book(&i.to_string(), ["A", "B", "Ünï"][i % 3])).collect();
+    books[3].date_read = None;
+    books[4].num_pages = None;
+    books[5].read_count = 3;
+    let mut failed = result("7", &[], &[]);
+    failed.error = Some("open_library: HTTP 503".into());
+    let results = vec![
+        result("2", &["Fantasy", "Fiction"], &["open_library"]),
+        result("1", &["Science Fiction"], &["google_books", "open_library"]),
+        result("1", &["Duplicate"], &["google_books"]),
+        failed,
+        result("99", &["Unknown"], &["open_library"]),
+        result("12", &["Fantasy"], &["google_books"]),
+    ];
+    let cases: [(&[BookAnalytics], &[EnrichedBook]); 4] =
+        [(&books, &results), (&books, &[]), (&[], &results), (&[], &[])];
+    for (books, results) in cases {
+        for private in [false, true] {
+            let built = build_dashboard(books, results, &opts(private)).to_json_string().unwrap();
+            let mut streamed = Vec::new();
+            write_dashboard_json(books, results, &opts(private), &mut streamed).unwrap();
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                built,
+                "{} books, {} results, private notes {private}",
+                books.len(),
+                results.len()
+            );
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dashboard.json");
+    write_dashboard_to_path(&books, &results, &opts(false), &out).unwrap();
+    let built = build_dashboard(&books, &results, &opts(false)).to_json_string().unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), built);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
+    write_dashboard_to_path(&books, &results, &opts(false), "/dev/null").unwrap();
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+}
