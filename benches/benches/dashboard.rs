@@ -8,7 +8,7 @@ use std::time::Duration;
 use bookenrich_benches::fixtures::raw_subject_lists;
 use bookenrich_benches::library::{bench_sizes, books, enrichment_results};
 use bookenrich_core::genres::GenreNormalizer;
-use bookenrich_core::{DashboardOptions, build_dashboard};
+use bookenrich_core::{DashboardOptions, build_dashboard, write_dashboard_json};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Counts bytes written and drops them, so writing is timed without a growing buffer.
@@ -62,6 +62,14 @@ fn dashboard(c: &mut Criterion) {
                 let mut sink = CountingSink(0);
                 build_dashboard(black_box(&books), black_box(&results), &options)
                     .write_json(&mut sink)
+                    .unwrap_or_else(|e| panic!("dashboard JSON: {e}"));
+                sink.0
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("streamed_write", rows), &rows, |b, _| {
+            b.iter(|| {
+                let mut sink = CountingSink(0);
+                write_dashboard_json(black_box(&books), black_box(&results), &options, &mut sink)
                     .unwrap_or_else(|e| panic!("dashboard JSON: {e}"));
                 sink.0
             });
