@@ -4,7 +4,7 @@
 //! cannot be used are reported with their line number, never dropped silently.
 //! The reader streams: records are parsed one at a time into [`BookAnalytics`],
 //! and never holds more than [`ReadOptions::max_field_bytes`] of a cell nor more
-//! cells than the header has (see [`bounded`]), whatever the file.
+//! cells than the header has, whatever the file.
 
 use std::collections::HashSet;
 use std::fs::File;
