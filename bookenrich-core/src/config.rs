@@ -246,9 +246,9 @@ pub struct EnricherOptions {
     /// Requests per second per source name (`openlibrary`/`open_library`, `google`/`google_books`,
     /// or a custom source's name). Default: Open Library 3 with a contact, 1 without; Google 1.
     pub rate_limits: Option<BTreeMap<String, f64>>,
-    /// Open Library scheme+host[:port] (a path prefix is kept). Default `https://openlibrary.org`.
+    /// Open Library `scheme://host[:port]` (a path prefix is kept). Default `https://openlibrary.org`.
     pub open_library_url: Option<String>,
-    /// Google Books scheme+host[:port]. Default `https://www.googleapis.com`.
+    /// Google Books `scheme://host[:port]`. Default `https://www.googleapis.com`.
     pub google_books_url: Option<String>,
     /// E-mail address or URL for the User-Agent. Default none (Open Library then allows 1 request/s).
     pub contact: Option<String>,
