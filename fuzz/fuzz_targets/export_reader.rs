@@ -5,11 +5,8 @@ use bookenrich_core::csv::{ExportReader, ReadOptions, RowOutcome, read_export_by
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let options = ReadOptions {
-        include_unread: true,
-        limit: None,
-        max_field_bytes: 64,
-    };
+    let options =
+        ReadOptions { include_unread: true, max_field_bytes: 64, ..ReadOptions::default() };
     let Ok(export) = read_export_bytes(data, &options) else {
         return;
     };
@@ -21,20 +18,13 @@ fuzz_target!(|data: &[u8]| {
         assert!(problem.line >= 1, "a problem names its line: {problem:?}");
         assert!(!problem.message.is_empty());
     }
-    let mut ids: Vec<&str> = export
-        .books
-        .iter()
-        .map(|b| b.goodreads_id.as_str())
-        .collect();
+    let mut ids: Vec<&str> = export.books.iter().map(|b| b.goodreads_id.as_str()).collect();
     for book in &export.books {
         assert!(!book.goodreads_id.trim().is_empty());
         assert!(!book.title.trim().is_empty());
         assert!(book.read_count >= 1);
         for field in [&book.title, &book.author] {
-            assert!(
-                field.len() <= options.max_field_bytes,
-                "a cell over the cap was loaded"
-            );
+            assert!(field.len() <= options.max_field_bytes, "a cell over the cap was loaded");
         }
     }
     ids.sort_unstable();
