@@ -1,5 +1,9 @@
 //! `bookenrich`: enrich a Goodreads library export and write the reading-dashboard JSON.
 
+// The argument structs' doc comments are the `--help` text, written in clap's conventions
+// (`[env: …]`, `host[:port]`), not rustdoc links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 mod cache_cmd;
 mod enrich;
 mod exit;
