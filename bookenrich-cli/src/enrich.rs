@@ -1,6 +1,5 @@
 //! `bookenrich enrich`: export → catalogue lookups → dashboard JSON.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bookenrich_core::cache::{CachePolicy, SqliteCache, SqliteCacheOptions, default_cache_path};
-use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
+use bookenrich_core::config::{CacheSetting, EnricherOptions, parse_rate_limits, parse_sources};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{MergePolicy, Progress, RunSummary};
 use bookenrich_core::{
@@ -47,8 +46,8 @@ pub struct EnrichArgs {
     pub export_id: Option<String>,
 
     /// Sources in order, comma-separated: openlibrary, google [env: BOOKENRICH_SOURCES].
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
-    pub sources: Option<Vec<String>>,
+    #[arg(long, value_name = "LIST")]
+    pub sources: Option<String>,
     /// How genres of several sources combine: union or first_with_genres [env: BOOKENRICH_MERGE_POLICY].
     #[arg(long, value_name = "POLICY")]
     pub merge: Option<String>,
@@ -138,19 +137,8 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
 fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
     let sources = args
         .sources
-        .as_ref()
-        .map(|list| {
-            list.iter()
-                .map(|s| {
-                    BuiltinSource::parse(s).ok_or_else(|| {
-                        Error::config(
-                            "--sources",
-                            format!("unknown source {s:?} (known: openlibrary, google)"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
+        .as_deref()
+        .map(|list| parse_sources(list).map_err(|m| Error::config("--sources", m)))
         .transpose()?;
     let merge_policy = args
         .merge
@@ -161,19 +149,11 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
             })
         })
         .transpose()?;
-    let mut rate_limits = BTreeMap::new();
-    for spec in &args.rate_limits {
-        let (source, rate) = spec
-            .split_once('=')
-            .ok_or_else(|| Error::config("--rate-limit", format!("{spec:?} is not SOURCE=N")))?;
-        let source = BuiltinSource::parse(source.trim())
-            .map_or_else(|| source.trim().to_owned(), |s| s.name().to_owned());
-        let rate: f64 =
-            rate.trim().parse().ok().filter(|r: &f64| r.is_finite() && *r > 0.0).ok_or_else(
-                || Error::config("--rate-limit", format!("{spec:?}: N must be a positive number")),
-            )?;
-        rate_limits.insert(source, rate);
-    }
+    // Repeated flags are one list, read by the same parser as BOOKENRICH_RATE_LIMITS.
+    let rate_limits = (!args.rate_limits.is_empty())
+        .then(|| parse_rate_limits(&args.rate_limits.join(",")))
+        .transpose()
+        .map_err(|m| Error::config("--rate-limit", m))?;
     let cache = if args.no_cache {
         Some(CacheSetting::Off)
     } else {
@@ -183,7 +163,7 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
         sources,
         merge_policy,
         concurrency: args.concurrency,
-        rate_limits: (!rate_limits.is_empty()).then_some(rate_limits),
+        rate_limits,
         open_library_url: args.open_library_url.clone(),
         google_books_url: args.google_books_url.clone(),
         contact: args.contact.clone(),

@@ -188,9 +188,16 @@ fn invalid_flags_exit_2_naming_the_flag() {
         (vec!["--sources", "amazon"], "invalid --sources: unknown source \"amazon\""),
         (
             vec!["--rate-limit", "openlibrary"],
-            "invalid --rate-limit: \"openlibrary\" is not SOURCE=N",
+            "invalid --rate-limit: \"openlibrary\" is not SOURCE=REQUESTS_PER_SECOND",
         ),
-        (vec!["--rate-limit", "google=-1"], "N must be a positive number"),
+        (
+            vec!["--rate-limit", "google=-1"],
+            "google: requests per second must be a positive number",
+        ),
+        (
+            vec!["--rate-limit", "openlibrary=3", "--rate-limit", "ol=5"],
+            "invalid --rate-limit: ol is given twice",
+        ),
         (vec!["--concurrency", "0"], "concurrency"),
     ] {
         let o = bin()

@@ -540,7 +540,9 @@ fn parse_base_url(value: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-fn parse_sources(value: &str) -> Result<Vec<BuiltinSource>, String> {
+/// Parses a comma-separated source list (`openlibrary,google`), as `BOOKENRICH_SOURCES` is read;
+/// command lines use it too, so every front end accepts and rejects the same lists.
+pub fn parse_sources(value: &str) -> Result<Vec<BuiltinSource>, String> {
     let mut out = Vec::new();
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let source = BuiltinSource::try_from(part.to_owned())?;
@@ -555,7 +557,9 @@ fn parse_sources(value: &str) -> Result<Vec<BuiltinSource>, String> {
     Ok(out)
 }
 
-fn parse_rate_limits(value: &str) -> Result<BTreeMap<String, f64>, String> {
+/// Parses comma-separated `SOURCE=REQUESTS_PER_SECOND` pairs (`openlibrary=3,google=1`), as
+/// `BOOKENRICH_RATE_LIMITS` is read; command lines use it too.
+pub fn parse_rate_limits(value: &str) -> Result<BTreeMap<String, f64>, String> {
     let mut out = BTreeMap::new();
     for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, rate) = part.split_once('=').ok_or_else(|| {
