@@ -22,6 +22,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # One target triple for cargo, maturin and napi, so they share one build (see docs/development.md).
 export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+# Every crate is built once per run, so incremental state (GBs of disk) would never be reused.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 ALL_STAGES="setup rust python cli node aws bench fuzz deny"
 STAGES="${STAGES:-$ALL_STAGES}"
@@ -32,7 +34,7 @@ for stage in $STAGES; do
         echo "test-all: unknown stage '$stage' (no $script)" >&2
         exit 2
     fi
-    echo "::: stage $stage ($(( $(date +%s) - start ))s elapsed)"
+    echo "::: stage $stage ($(( $(date +%s) - start ))s elapsed; $(df -h --output=avail "$CARGO_TARGET_DIR" 2>/dev/null | tail -1 | tr -d ' ') free on the target's disk)"
     bash "$script"
 done
 echo "::: all stages passed in $(( $(date +%s) - start ))s: $STAGES"
