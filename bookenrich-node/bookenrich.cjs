@@ -82,6 +82,7 @@ function wrapClass(cls, asyncMethods) {
 const GenreNormalizer = wrapClass(native.GenreNormalizer, [])
 const Enricher = wrapClass(native.Enricher, ['enrich', 'enrichWithSummary'])
 const buildDashboard = wrapSync(native.buildDashboard)
+const exportToDashboard = wrapAsync(native.exportToDashboard)
 const normalizeGenres = wrapSync(native.normalizeGenres)
 const readGoodreadsCsv = wrapAsync(native.readGoodreadsCsv)
 const writeDashboard = wrapAsync(native.writeDashboard)
@@ -91,6 +92,7 @@ module.exports = {
   Enricher,
   GenreNormalizer,
   buildDashboard,
+  exportToDashboard,
   normalizeGenres,
   readGoodreadsCsv,
   writeDashboard,

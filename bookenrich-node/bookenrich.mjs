@@ -9,6 +9,7 @@ export const {
   Enricher,
   GenreNormalizer,
   buildDashboard,
+  exportToDashboard,
   normalizeGenres,
   readGoodreadsCsv,
   writeDashboard,

@@ -207,6 +207,20 @@ export interface DashboardMetadata {
   validation: DashboardValidation
 }
 
+/** What `exportToDashboard` wrote, and the rows of the export it could not use. */
+export interface DashboardReport {
+  /** The dashboard file written. */
+  path: string
+  /** Book records in the dashboard. */
+  books: number
+  /** Rows of the export that could not be used, in file order. */
+  problems: Array<RowProblem>
+  /** Data rows read (the header excluded). */
+  rowsRead: number
+  /** Usable rows left out because they are not read books (see `includeUnread`). */
+  unreadSkipped: number
+}
+
 /** The `summary` object. */
 export interface DashboardSummary {
   total_books: number
@@ -334,6 +348,30 @@ export interface EnrichOptions {
   onProgress?: (progress: Progress) => unknown
   /** Cancels the run: no request is sent afterwards and the Promise rejects with code `ABORTED`. */
   signal?: AbortSignal
+}
+
+/**
+ * Reads a Goodreads export (a path or its bytes) and writes its dashboard JSON to `output`, all in Rust.
+ *
+ * The same file as `readGoodreadsCsv` + `buildDashboard` + `writeDashboard`, without a JS
+ * object per book: the fast path for large libraries. `results` are joined by `goodreadsId`.
+ * Like the CLI, the dashboard notes how many rows could not be used. Rejects with the codes of
+ * `readGoodreadsCsv`, `INVALID_INPUT` for a bad option, `IO` when the file cannot be written.
+ */
+export declare function exportToDashboard(pathOrBytes: string | Uint8Array, output: string, results?: Array<EnrichmentResult> | undefined | null, options?: ExportToDashboardOptions | undefined | null): Promise<DashboardReport>
+
+/** Options of `exportToDashboard`: which rows to keep, and those of `buildDashboard`. */
+export interface ExportToDashboardOptions {
+  /** Keep every row, not only read books (default `false`). */
+  includeUnread?: boolean
+  /** Put each book's private notes into the output (default `false`: they are private). */
+  includePrivateNotes?: boolean
+  /** Fixed export id (default: a new random UUID). */
+  exportId?: string
+  /** Fixed export time as an ISO 8601 / RFC 3339 string (default: now). */
+  timestamp?: string
+  /** Extra lines for `metadata.processing_notes`. */
+  processingNotes?: Array<string>
 }
 
 /** One entry of `most_common_genres`. */

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.Enricher = nativeBinding.Enricher
 module.exports.GenreNormalizer = nativeBinding.GenreNormalizer
 module.exports.buildDashboard = nativeBinding.buildDashboard
+module.exports.exportToDashboard = nativeBinding.exportToDashboard
 module.exports.normalizeGenres = nativeBinding.normalizeGenres
 module.exports.readGoodreadsCsv = nativeBinding.readGoodreadsCsv
 module.exports.VERSION = nativeBinding.VERSION

@@ -110,10 +110,7 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
         (results, Some(summary))
     };
 
-    let mut notes = Vec::new();
-    if !export.problems.is_empty() {
-        notes.push(format!("{} rows of the export could not be used", export.problems.len()));
-    }
+    let mut notes = export.processing_notes();
     if args.offline {
         notes.push("enriched offline, from the cache only".to_owned());
     }

@@ -96,11 +96,24 @@ fn unusable_input_exits_3_with_one_line_naming_the_file() {
 
 #[test]
 fn unwritable_output_exits_4() {
+    // Missing folders are made, so the output is blocked by a file where a folder should be.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "x").expect("write");
     let o = run(bin()
-        .args(["enrich", "--no-enrich", "-o", "/nonexistent/dir/dashboard.json"])
+        .args(["enrich", "--no-enrich", "-o"])
+        .arg(blocker.join("dashboard.json"))
         .arg(fixture("goodreads_edge_cases.csv")));
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
-    assert!(stderr(&o).contains("/nonexistent/dir/dashboard.json"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&blocker.display().to_string()), "{}", stderr(&o));
+
+    let nested = dir.path().join("new/dir/dashboard.json");
+    let o = run(bin()
+        .args(["enrich", "--no-enrich", "-o"])
+        .arg(&nested)
+        .arg(fixture("goodreads_edge_cases.csv")));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(nested.is_file());
 }
 
 #[test]

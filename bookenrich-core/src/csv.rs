@@ -140,6 +140,17 @@ pub struct Export {
     pub unread_skipped: u64,
 }
 
+impl Export {
+    /// Lines for the dashboard's `metadata.processing_notes` about this export: how many rows
+    /// could not be used, when any could not.
+    pub fn processing_notes(&self) -> Vec<String> {
+        match self.problems.len() {
+            0 => Vec::new(),
+            n => vec![format!("{n} rows of the export could not be used")],
+        }
+    }
+}
+
 /// Column positions resolved from the header.
 #[derive(Debug, Clone)]
 struct Columns {

@@ -491,10 +491,18 @@ impl Dashboard<'_> {
     ///
     /// A regular file is replaced atomically (written beside it, then renamed into
     /// place), so a reader never sees half a dashboard; anything else that exists
-    /// there (`/dev/stdout`, a named pipe) is written to directly.
+    /// there (`/dev/stdout`, a named pipe) is written to directly. Missing parent
+    /// folders are made.
     pub fn write_to_path(&self, path: impl AsRef<Path>) -> Result<()> {
         write_atomically(path.as_ref(), |w| self.write_json(w))
     }
+}
+
+/// Writes any serialisable value to `path` in the dashboard's JSON format (UTF-8, indented by
+/// 2, non-ASCII kept), atomically as [`Dashboard::write_to_path`] does: for dashboards that
+/// were edited as plain JSON values.
+pub fn write_json_to_path<T: Serialize + ?Sized>(value: &T, path: impl AsRef<Path>) -> Result<()> {
+    write_atomically(path.as_ref(), |w| Ok(serde_json::to_writer_pretty(w, value)?))
 }
 
 /// Writes the file at `path` with `write`: into a temporary file renamed over it, so a reader
@@ -507,6 +515,9 @@ fn write_atomically(path: &Path, write: impl Fn(&mut BufWriter<File>) -> Result<
         let mut w = BufWriter::with_capacity(1 << 16, file);
         write(&mut w)?;
         return w.flush().map_err(|e| Error::io(path, e));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
     let name =
         path.file_name().map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());

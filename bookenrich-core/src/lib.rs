@@ -26,6 +26,7 @@ pub mod sources;
 pub use config::EnricherOptions;
 pub use dashboard::{
     Dashboard, DashboardOptions, build_dashboard, write_dashboard_json, write_dashboard_to_path,
+    write_json_to_path,
 };
 pub use engine::{Enricher, EnricherBuilder, MergePolicy, Progress, RunSummary};
 pub use error::{Error, Result};

@@ -3,12 +3,14 @@
 import {
   type Book,
   type Dashboard,
+  type DashboardReport,
   type EnrichmentResult,
   type Progress,
   Enricher,
   GenreNormalizer,
   VERSION,
   buildDashboard,
+  exportToDashboard,
   normalizeGenres,
   readGoodreadsCsv,
   writeDashboard,
@@ -52,6 +54,9 @@ async function main(csvPath: string, outPath: string): Promise<number> {
   const rate: number = dashboard.summary.genre_enrichment_rate
   console.log(year, rate, dashboard.metadata.validation.genre_sources_success.both_sources)
   await writeDashboard(dashboard, outPath)
+  // The same file without a JS object per book: the fast path for large libraries.
+  const report: DashboardReport = await exportToDashboard(csvPath, outPath, results, { includeUnread: false, exportId: 'run-1' })
+  console.log(report.path, report.books, report.rowsRead, report.problems[0]?.kind)
 
   const genres: string[] = normalizeGenres(['Fiction / Science Fiction / Space Opera'])
   const normalizer = new GenreNormalizer({ maxGenres: 3 })

@@ -1,16 +1,21 @@
-//! `buildDashboard` and `writeDashboard`.
+//! `buildDashboard` and `writeDashboard`; `exportToDashboard`: export file to dashboard file
+//! without JS objects in between.
 
-use bookenrich_core::dashboard::{self as dash, DashboardOptions, build_dashboard as core_build};
+use bookenrich_core::csv::ReadOptions;
+use bookenrich_core::dashboard::{
+    self as dash, DashboardOptions, build_dashboard as core_build, write_dashboard_to_path,
+};
 use bookenrich_core::{BookAnalytics, EnrichedBook};
 use chrono::{DateTime, Utc};
 use napi::Env;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
 use napi_derive::napi;
 
-use crate::book::{Book, books_from_js};
+use crate::book::{Book, RowProblem, books_from_js, count};
 use crate::dashboard_object::Dashboard;
 use crate::error::{BindingError, Result};
 use crate::guard;
+use crate::read::Input;
 use crate::result::EnrichmentResult;
 
 /// Options of `buildDashboard`.
@@ -88,6 +93,88 @@ pub fn write_dashboard(
             }
             let dashboard = dash::Dashboard::try_from(dashboard)?;
             dashboard.write_to_path(&path).map_err(BindingError::from)
+        })
+        .await
+    })
+}
+
+/// Options of `exportToDashboard`: which rows to keep, and those of `buildDashboard`.
+#[napi(object)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportToDashboardOptions {
+    /// Keep every row, not only read books (default `false`).
+    pub include_unread: Option<bool>,
+    /// Put each book's private notes into the output (default `false`: they are private).
+    pub include_private_notes: Option<bool>,
+    /// Fixed export id (default: a new random UUID).
+    pub export_id: Option<String>,
+    /// Fixed export time as an ISO 8601 / RFC 3339 string (default: now).
+    pub timestamp: Option<String>,
+    /// Extra lines for `metadata.processing_notes`.
+    pub processing_notes: Option<Vec<String>>,
+}
+
+/// What `exportToDashboard` wrote, and the rows of the export it could not use.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardReport {
+    /// The dashboard file written.
+    pub path: String,
+    /// Book records in the dashboard.
+    pub books: i64,
+    /// Rows of the export that could not be used, in file order.
+    pub problems: Vec<RowProblem>,
+    /// Data rows read (the header excluded).
+    pub rows_read: i64,
+    /// Usable rows left out because they are not read books (see `includeUnread`).
+    pub unread_skipped: i64,
+}
+
+/// Reads a Goodreads export (a path or its bytes) and writes its dashboard JSON to `output`, all in Rust.
+///
+/// The same file as `readGoodreadsCsv` + `buildDashboard` + `writeDashboard`, without a JS
+/// object per book: the fast path for large libraries. `results` are joined by `goodreadsId`.
+/// Like the CLI, the dashboard notes how many rows could not be used. Rejects with the codes of
+/// `readGoodreadsCsv`, `INVALID_INPUT` for a bad option, `IO` when the file cannot be written.
+#[napi(ts_return_type = "Promise<DashboardReport>")]
+pub fn export_to_dashboard(
+    env: &Env,
+    path_or_bytes: Either<String, Uint8Array>,
+    output: String,
+    results: Option<Vec<EnrichmentResult>>,
+    options: Option<ExportToDashboardOptions>,
+) -> napi::Result<PromiseRaw<'_, DashboardReport>> {
+    let input = Input::from_js(path_or_bytes);
+    let options = options.unwrap_or_default();
+    let read = ReadOptions {
+        include_unread: options.include_unread.unwrap_or(false),
+        ..ReadOptions::default()
+    };
+    let dashboard = BuildDashboardOptions {
+        include_private_notes: options.include_private_notes,
+        export_id: options.export_id,
+        timestamp: options.timestamp,
+        processing_notes: options.processing_notes,
+    };
+    let results: Vec<EnrichedBook> =
+        results.unwrap_or_default().into_iter().map(EnrichedBook::from).collect();
+    // Every failure, a bad option included, rejects the Promise.
+    guard::promise(env, async move {
+        guard::blocking(move || {
+            if output.is_empty() {
+                return Err(BindingError::invalid_input("the output path is empty"));
+            }
+            let mut dashboard = DashboardOptions::try_from(dashboard)?;
+            let export = input.read(&read)?;
+            dashboard.processing_notes.splice(0..0, export.processing_notes());
+            write_dashboard_to_path(&export.books, &results, &dashboard, &output)?;
+            Ok(DashboardReport {
+                path: output,
+                books: count(export.books.len() as u64),
+                problems: export.problems.into_iter().map(RowProblem::from).collect(),
+                rows_read: count(export.rows_read),
+                unread_skipped: count(export.unread_skipped),
+            })
         })
         .await
     })

@@ -1,6 +1,6 @@
 //! `readGoodreadsCsv`: reading an export from a path or from bytes.
 
-use bookenrich_core::csv::{ReadOptions, read_export_bytes, read_export_path};
+use bookenrich_core::csv::{Export, ReadOptions, read_export_bytes, read_export_path};
 use napi::Env;
 use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
 use napi_derive::napi;
@@ -33,9 +33,30 @@ impl From<ReadCsvOptions> for ReadOptions {
 }
 
 /// Where an export comes from.
-enum Input {
+pub(crate) enum Input {
     Path(String),
     Bytes(Vec<u8>),
+}
+
+impl Input {
+    /// Takes the JS argument; the bytes are copied, as the caller may reuse its buffer once we return.
+    pub(crate) fn from_js(path_or_bytes: Either<String, Uint8Array>) -> Self {
+        match path_or_bytes {
+            Either::A(path) => Self::Path(path),
+            Either::B(bytes) => Self::Bytes(bytes.to_vec()),
+        }
+    }
+
+    /// Reads the export (blocking: call it on a worker thread).
+    pub(crate) fn read(&self, options: &ReadOptions) -> Result<Export> {
+        match self {
+            Self::Path(path) if path.is_empty() => {
+                Err(BindingError::invalid_input("the path is empty"))
+            }
+            Self::Path(path) => Ok(read_export_path(path, options)?),
+            Self::Bytes(bytes) => Ok(read_export_bytes(bytes, options)?),
+        }
+    }
 }
 
 /// Reads a Goodreads library export from a file path or from its bytes (a `Buffer` or `Uint8Array`).
@@ -48,24 +69,11 @@ pub fn read_goodreads_csv(
     path_or_bytes: Either<String, Uint8Array>,
     options: Option<ReadCsvOptions>,
 ) -> napi::Result<PromiseRaw<'_, GoodreadsExport>> {
-    // The bytes are copied on the JS thread: the caller may reuse its buffer once we return.
-    let input = match path_or_bytes {
-        Either::A(path) => Input::Path(path),
-        Either::B(bytes) => Input::Bytes(bytes.to_vec()),
-    };
+    let input = Input::from_js(path_or_bytes);
     let options = ReadOptions::from(options.unwrap_or_default());
     // Every failure, a bad argument included, rejects the Promise.
     guard::promise(env, async move {
-        guard::blocking(move || -> Result<GoodreadsExport> {
-            let export = match input {
-                Input::Path(path) if path.is_empty() => {
-                    return Err(BindingError::invalid_input("the path is empty"));
-                }
-                Input::Path(path) => read_export_path(&path, &options)?,
-                Input::Bytes(bytes) => read_export_bytes(&bytes, &options)?,
-            };
-            Ok(export.into())
-        })
-        .await
+        guard::blocking(move || -> Result<GoodreadsExport> { Ok(input.read(&options)?.into()) })
+            .await
     })
 }

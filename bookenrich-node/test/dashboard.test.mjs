@@ -1,10 +1,10 @@
 // buildDashboard and writeDashboard: the contract fixtures, options, files, and error codes.
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
-import { buildDashboard, readGoodreadsCsv, writeDashboard } from 'bookenrich'
+import { buildDashboard, exportToDashboard, readGoodreadsCsv, writeDashboard } from 'bookenrich'
 
 import { EDGE_CASES_CSV, FIXTURES, rejectsWithCode, tempDir, throwsWithCode } from './helpers.mjs'
 
@@ -144,8 +144,10 @@ test('writeDashboard rejects a malformed dashboard with INVALID_DASHBOARD and an
   await rejectsWithCode(assert, writeDashboard(negative, path), 'INVALID_DASHBOARD', /summary\.total_pages/)
   assert.equal(existsSync(path), false)
 
-  const error = await rejectsWithCode(assert, writeDashboard(dashboard, join(dir, 'missing', 'dashboard.json')), 'IO')
-  assert.match(error.path, /missing/)
+  // A file where a folder should be (missing folders are made).
+  writeFileSync(join(dir, 'blocker'), 'x')
+  const error = await rejectsWithCode(assert, writeDashboard(dashboard, join(dir, 'blocker', 'dashboard.json')), 'IO')
+  assert.match(error.path, /blocker$/)
   // A dashboard object without its summary is rejected before any file is touched.
   const { summary, ...withoutSummary } = dashboard
   assert.ok(summary)
@@ -167,3 +169,87 @@ test('buildDashboard throws INVALID_INPUT for malformed books and options', asyn
   assert.equal(missing.napiStatus, 'InvalidArg')
   throwsWithCode(assert, () => buildDashboard('books'), 'INVALID_INPUT')
 })
+
+// ---- exportToDashboard: the same file, without JS objects per book ------------------------------
+
+for (const includeUnread of [false, true]) {
+  test(`exportToDashboard writes the same bytes as read + build + write (includeUnread: ${includeUnread})`, async (t) => {
+    const dir = tempDir(t)
+    const { books, rowsRead, unreadSkipped, problems } = await readGoodreadsCsv(EDGE_CASES_CSV, { includeUnread })
+    const results = [
+      { ...minimalResult(books[1].goodreadsId), finalGenres: ['Fantasy'], genreSources: ['open_library'] },
+      { ...minimalResult('no-such-book'), finalGenres: ['Horror'] },
+    ]
+    const options = {
+      includePrivateNotes: true,
+      exportId: 'fixed',
+      timestamp: '2024-05-06T07:08:09Z',
+      processingNotes: ['from the test'],
+    }
+    await writeDashboard(buildDashboard(books, results, options), join(dir, 'objects.json'))
+    const report = await exportToDashboard(EDGE_CASES_CSV, join(dir, 'fast.json'), results, { ...options, includeUnread })
+    assert.ok(readFileSync(join(dir, 'fast.json')).equals(readFileSync(join(dir, 'objects.json'))))
+    assert.deepEqual(report, { path: join(dir, 'fast.json'), books: books.length, problems, rowsRead, unreadSkipped })
+    assert.deepEqual(readdirSync(dir).sort(), ['fast.json', 'objects.json'])
+  })
+}
+
+test('exportToDashboard reports the rows it could not use, from bytes, into new folders', async (t) => {
+  const dir = tempDir(t)
+  const csv = [
+    'Book Id,Title,Author,Exclusive Shelf,Date Read',
+    '1,Dune,Frank Herbert,read,2020/01/02',
+    '2,,Someone,read,2020/01/03',
+    '3,Emma,Jane Austen,to-read,',
+  ].join('\n')
+  const path = join(dir, 'nested', 'dashboard.json')
+  const report = await exportToDashboard(Buffer.from(csv), path)
+  assert.equal(report.books, 1)
+  assert.equal(report.rowsRead, 3)
+  assert.equal(report.unreadSkipped, 1)
+  assert.deepEqual(
+    report.problems.map((p) => [p.line, p.kind]),
+    [[3, 'blank_title']],
+  )
+  const dashboard = JSON.parse(readFileSync(path, 'utf8'))
+  assert.deepEqual(
+    dashboard.books.map((b) => b.title),
+    ['Dune'],
+  )
+  // As the CLI does, the dashboard says rows were left out.
+  assert.ok(dashboard.metadata.processing_notes.includes('1 rows of the export could not be used'))
+})
+
+test('exportToDashboard rejects with a code that names what is at fault', async (t) => {
+  const dir = tempDir(t)
+  const out = join(dir, 'dashboard.json')
+  const missing = await rejectsWithCode(assert, exportToDashboard(join(dir, 'missing.csv'), out), 'IO')
+  assert.match(missing.path, /missing\.csv$/)
+  await rejectsWithCode(assert, exportToDashboard(Buffer.from('Book Id,Title\n1,Dune\n'), out), 'MISSING_COLUMNS')
+  await rejectsWithCode(assert, exportToDashboard(EDGE_CASES_CSV, out, [], { timestamp: 'now' }), 'INVALID_INPUT', /RFC 3339/)
+  await rejectsWithCode(assert, exportToDashboard(EDGE_CASES_CSV, ''), 'INVALID_INPUT', /output path is empty/)
+  await rejectsWithCode(assert, exportToDashboard(42, out), 'INVALID_INPUT')
+  writeFileSync(join(dir, 'blocker'), 'x')
+  const blocked = await rejectsWithCode(assert, exportToDashboard(EDGE_CASES_CSV, join(dir, 'blocker', 'd.json')), 'IO')
+  assert.match(blocked.path, /blocker$/)
+  assert.deepEqual(readdirSync(dir), ['blocker'])
+})
+
+/** An enrichment result with every field, for `goodreadsId`. */
+function minimalResult(goodreadsId) {
+  return {
+    goodreadsId,
+    title: '',
+    author: '',
+    genresBySource: {},
+    finalGenres: [],
+    thumbnailUrl: null,
+    smallThumbnailUrl: null,
+    sourcesMatched: [],
+    genreSources: [],
+    identifiers: {},
+    processingLog: [],
+    error: null,
+    fromCache: false,
+  }
+}

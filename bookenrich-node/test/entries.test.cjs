@@ -11,6 +11,7 @@ const EXPECTED = [
   'GenreNormalizer',
   'VERSION',
   'buildDashboard',
+  'exportToDashboard',
   'normalizeGenres',
   'readGoodreadsCsv',
   'writeDashboard',

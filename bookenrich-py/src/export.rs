@@ -118,13 +118,9 @@ impl PyExport {
         for book in export.books {
             books.append(Py::new(py, PyBookAnalytics::from(book))?)?;
         }
-        let problems = PyList::empty(py);
-        for problem in export.problems {
-            problems.append(Py::new(py, PyRowProblem::from(problem))?)?;
-        }
         Ok(Self {
             books: books.unbind(),
-            problems: problems.unbind(),
+            problems: problem_list(py, export.problems)?,
             rows_read: export.rows_read,
             unread_skipped: export.unread_skipped,
         })
@@ -139,7 +135,7 @@ enum Source {
 }
 
 /// Decides what `source` is; see `read_export`'s documentation for the rule on `str`.
-fn classify(source: &Bound<'_, PyAny>) -> PyResult<Source> {
+fn classify(source: &Bound<'_, PyAny>, caller: &str) -> PyResult<Source> {
     if let Ok(s) = source.cast::<PyString>() {
         let text = s.to_cow()?;
         let text: &str = &text;
@@ -171,8 +167,39 @@ fn classify(source: &Bound<'_, PyAny>) -> PyResult<Source> {
     }
     let type_name = source.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
     Err(PyTypeError::new_err(format!(
-        "read_export() expects a path (str or os.PathLike), CSV text (str) or bytes, not {type_name}"
+        "{caller}() expects a path (str or os.PathLike), CSV text (str) or bytes, not {type_name}"
     )))
+}
+
+/// Reads `source` (anything `read_export` accepts) into the core's `Export`, the GIL released;
+/// `caller` names the Python function in a type error.
+pub(crate) fn read_source(
+    py: Python<'_>,
+    source: &Bound<'_, PyAny>,
+    options: &ReadOptions,
+    caller: &str,
+) -> PyResult<Export> {
+    let source = classify(source, caller)?;
+    guard(|| {
+        // Parsing a large export takes a while: let other Python threads run meanwhile.
+        py.detach(|| match &source {
+            Source::Path(path) => csv::read_export_path(path, options),
+            Source::Text(text) => {
+                csv::read_export(Cursor::new(text.as_bytes()), "<string>", options)
+            }
+            Source::Bytes(bytes) => csv::read_export(Cursor::new(bytes), "<bytes>", options),
+        })
+        .map_err(to_py_err)
+    })
+}
+
+/// `problems` as a new list of `RowProblem`.
+pub(crate) fn problem_list(py: Python<'_>, problems: Vec<RowProblem>) -> PyResult<Py<PyList>> {
+    let list = PyList::empty(py);
+    for problem in problems {
+        list.append(Py::new(py, PyRowProblem::from(problem))?)?;
+    }
+    Ok(list.unbind())
 }
 
 /// Reads a Goodreads library export from a path, bytes, or CSV text.
@@ -185,17 +212,6 @@ pub fn read_export(
     limit: Option<usize>,
 ) -> PyResult<PyExport> {
     let options = ReadOptions { include_unread, limit, ..ReadOptions::default() };
-    let source = classify(source)?;
-    let export = guard(|| {
-        // Parsing a large export takes a while: let other Python threads run meanwhile.
-        py.detach(|| match &source {
-            Source::Path(path) => csv::read_export_path(path, &options),
-            Source::Text(text) => {
-                csv::read_export(Cursor::new(text.as_bytes()), "<string>", &options)
-            }
-            Source::Bytes(bytes) => csv::read_export(Cursor::new(bytes), "<bytes>", &options),
-        })
-        .map_err(to_py_err)
-    })?;
+    let export = read_source(py, source, &options, "read_export")?;
     PyExport::new(py, export)
 }

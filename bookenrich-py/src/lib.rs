@@ -24,7 +24,9 @@ use pyo3::prelude::*;
 #[pymodule]
 mod _bookenrich {
     #[pymodule_export]
-    use crate::dashboard::{build_dashboard, write_dashboard};
+    use crate::dashboard::{
+        PyDashboardReport, build_dashboard, export_to_dashboard, write_dashboard,
+    };
     #[pymodule_export]
     use crate::enricher::{PyEnricher, PyProgress};
     #[pymodule_export]

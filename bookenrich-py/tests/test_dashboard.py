@@ -112,3 +112,67 @@ def test_timestamp_and_processing_notes() -> None:
     assert meta["processing_notes"][0] == "from the test"
     with pytest.raises(TypeError):
         bookenrich.build_dashboard(books, timestamp=datetime.datetime(2024, 5, 6))  # naive: ambiguous
+
+
+# ---- export_to_dashboard: the same file, without Python objects per book ---------------------
+
+FIXED = {"export_id": "0f4c1f9e-0000-4000-8000-000000000002"}
+
+
+@pytest.mark.parametrize("include_unread", [False, True])
+def test_export_to_dashboard_writes_the_same_bytes_as_the_object_path(tmp_path: Path, include_unread: bool) -> None:
+    import datetime
+
+    when = datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.timezone.utc)
+    export = bookenrich.read_export(EDGE_CASES_CSV, include_unread=include_unread)
+    results = [
+        bookenrich.EnrichedBook(goodreads_id=export.books[1].goodreads_id, final_genres=["Fantasy"], genre_sources=["open_library"]),
+        bookenrich.EnrichedBook(goodreads_id="no-such-book", final_genres=["Horror"]),
+    ]
+    options: dict[str, Any] = dict(include_private_notes=True, timestamp=when, processing_notes=["from the test"], **FIXED)
+    dashboard = bookenrich.build_dashboard(export.books, results, **options)
+    bookenrich.write_dashboard(dashboard, tmp_path / "objects.json")
+
+    report = bookenrich.export_to_dashboard(EDGE_CASES_CSV, tmp_path / "fast.json", results, include_unread=include_unread, **options)
+
+    assert (tmp_path / "fast.json").read_bytes() == (tmp_path / "objects.json").read_bytes()
+    assert report.path == tmp_path / "fast.json"
+    assert isinstance(report.path, Path)
+    assert report.books == len(export.books) == len(dashboard["books"])
+    assert (report.rows_read, report.unread_skipped) == (export.rows_read, export.unread_skipped)
+    assert report.problems == export.problems
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fast.json", "objects.json"]  # no temporary file left
+
+
+def test_export_to_dashboard_reports_the_rows_it_could_not_use(tmp_path: Path) -> None:
+    text = (
+        "Book Id,Title,Author,Exclusive Shelf,Date Read\n"
+        "1,Dune,Frank Herbert,read,2020/01/02\n"
+        "2,,Someone,read,2020/01/03\n"
+        "3,Emma,Jane Austen,to-read,\n"
+    )
+    target = tmp_path / "nested" / "dashboard.json"
+    report = bookenrich.export_to_dashboard(text.encode(), str(target))  # bytes in, str path out
+    assert (report.books, report.rows_read, report.unread_skipped) == (1, 3, 1)
+    assert [(p.line, p.kind) for p in report.problems] == [(3, "blank_title")]
+    assert repr(report) == f"DashboardReport(path={str(target)!r}, books=1, problems=1, rows_read=3, unread_skipped=1)"
+    dashboard = json.loads(target.read_text(encoding="utf-8"))
+    assert [b["title"] for b in dashboard["books"]] == ["Dune"]
+    # The dashboard says rows were left out, as the CLI's does.
+    assert "1 rows of the export could not be used" in dashboard["metadata"]["processing_notes"]
+
+
+def test_export_to_dashboard_errors_name_what_is_at_fault(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.csv"
+    with pytest.raises(FileNotFoundError) as not_found:
+        bookenrich.export_to_dashboard(missing, tmp_path / "d.json")
+    assert not_found.value.filename == str(missing)
+    with pytest.raises(bookenrich.MissingColumnsError):
+        bookenrich.export_to_dashboard(b"Book Id,Title\n1,Dune\n", tmp_path / "d.json")
+    with pytest.raises(TypeError, match=r"export_to_dashboard\(\) expects a path"):
+        bookenrich.export_to_dashboard(42, tmp_path / "d.json")  # type: ignore[arg-type]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OSError) as blocked:  # the output's parent "folder" is a file
+        bookenrich.export_to_dashboard(EDGE_CASES_CSV, tmp_path / "file" / "d.json")
+    assert str(tmp_path / "file") in str(blocked.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # nothing written on failure

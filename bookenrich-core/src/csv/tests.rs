@@ -97,6 +97,7 @@ fn bom_crlf_and_multiline_quoted_reviews() {
     );
     let e = read(&data, &ReadOptions::default());
     assert!(e.problems.is_empty(), "{:?}", e.problems);
+    assert!(e.processing_notes().is_empty());
     assert_eq!(e.books.len(), 2);
     assert_eq!(e.books[0].title, "Title, with comma");
     assert_eq!(e.books[0].my_review.as_deref(), Some("Line one\r\n\"quoted\"\nline three"));
@@ -142,6 +143,7 @@ fn unusable_rows_are_reported_with_line_and_reason_and_never_abort_the_rest() {
     assert_eq!(e.problems[3].kind, RowProblemKind::DuplicateBookId);
     assert_eq!(e.problems[3].goodreads_id.as_deref(), Some("1"));
     assert_eq!(e.rows_read, 8);
+    assert_eq!(e.processing_notes(), ["5 rows of the export could not be used"]);
 }
 
 #[test]

@@ -174,8 +174,11 @@ fn writing_replaces_files_atomically_and_leaves_special_files_alone() {
     let meta = std::fs::metadata("/dev/null").unwrap();
     assert!(!meta.is_file(), "/dev/null is still a device");
 
-    let err = d.write_to_path(dir.path().join("missing/dir/d.json")).unwrap_err();
-    assert!(err.to_string().contains("missing/dir/d.json"), "{err}");
+    // Missing folders are made; a file where a folder should be is named in the error.
+    d.write_to_path(dir.path().join("new/dir/d.json")).unwrap();
+    assert!(dir.path().join("new/dir/d.json").is_file());
+    let err = d.write_to_path(dir.path().join("dashboard.json/d.json")).unwrap_err();
+    assert!(matches!(&err, Error::Io { path, .. } if path.ends_with("dashboard.json")), "{err}");
 }
 
 #[test]

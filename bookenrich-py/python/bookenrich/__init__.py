@@ -11,6 +11,9 @@ Quick start (see docs/python.md for the whole API and the migration guide)::
     dashboard = bookenrich.build_dashboard(export.books, results)
     bookenrich.write_dashboard(dashboard, "dashboard.json")
 
+    # The same file without a Python object per book (the fast path for large libraries):
+    bookenrich.export_to_dashboard("goodreads_library_export.csv", "dashboard.json", results)
+
 The old goodreads_stats API lives in :mod:`bookenrich.compat`.
 """
 
@@ -30,11 +33,13 @@ from bookenrich._bookenrich import (
     InternalError,
     InvalidInputError,
     MissingColumnsError,
+    DashboardReport,
     Progress,
     RowProblem,
     SourceError,
     __version__,
     build_dashboard,
+    export_to_dashboard,
     normalize_genres,
     read_export,
     write_dashboard,
@@ -47,6 +52,7 @@ __all__ = [
     "CacheError",
     "CancelledError",
     "ConfigError",
+    "DashboardReport",
     "EnrichedBook",
     "Enricher",
     "Export",
@@ -59,6 +65,7 @@ __all__ = [
     "SourceError",
     "__version__",
     "build_dashboard",
+    "export_to_dashboard",
     "normalize_genres",
     "read_export",
     "write_dashboard",

@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import pathlib
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any, Literal, final
 
@@ -16,6 +17,7 @@ __all__ = [
     "CacheError",
     "CancelledError",
     "ConfigError",
+    "DashboardReport",
     "EnrichedBook",
     "Enricher",
     "Export",
@@ -28,6 +30,7 @@ __all__ = [
     "SourceError",
     "__version__",
     "build_dashboard",
+    "export_to_dashboard",
     "normalize_genres",
     "read_export",
     "write_dashboard",
@@ -328,6 +331,34 @@ def build_dashboard(
 
 def write_dashboard(dashboard: Mapping[str, _JSON], path: _StrPath) -> None:
     """Writes a dashboard dict as UTF-8 JSON indented by 2, atomically."""
+
+@final
+class DashboardReport:
+    """What export_to_dashboard wrote, and the rows of the export it could not use. Immutable."""
+
+    @property
+    def path(self) -> pathlib.Path: ...
+    @property
+    def books(self) -> int: ...
+    @property
+    def problems(self) -> list[RowProblem]: ...
+    @property
+    def rows_read(self) -> int: ...
+    @property
+    def unread_skipped(self) -> int: ...
+
+def export_to_dashboard(
+    source: str | os.PathLike[str] | bytes | bytearray | memoryview,
+    output: _StrPath,
+    results: Sequence[EnrichedBook] | None = None,
+    *,
+    include_unread: bool = False,
+    include_private_notes: bool = False,
+    export_id: str | None = None,
+    timestamp: datetime.datetime | None = None,
+    processing_notes: Sequence[str] = ...,
+) -> DashboardReport:
+    """Reads a Goodreads export and writes its dashboard JSON to output, all in Rust."""
 
 # ---- genres -------------------------------------------------------------------------------
 
