@@ -34,7 +34,7 @@ for stage in $STAGES; do
         echo "test-all: unknown stage '$stage' (no $script)" >&2
         exit 2
     fi
-    echo "::: stage $stage ($(( $(date +%s) - start ))s elapsed; $(df -h --output=avail "$CARGO_TARGET_DIR" 2>/dev/null | tail -1 | tr -d ' ') free on the target's disk)"
+    echo "::: stage $stage ($(( $(date +%s) - start ))s elapsed; $(df -h --output=avail "$ROOT" 2>/dev/null | tail -1 | tr -d ' ') free on the target's disk)"
     bash "$script"
 done
 echo "::: all stages passed in $(( $(date +%s) - start ))s: $STAGES"

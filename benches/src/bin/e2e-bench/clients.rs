@@ -64,6 +64,9 @@ pub struct Job {
     pub include_unread: bool,
     /// The catalogues to enrich from; `None` writes the dashboard without enrichment.
     pub catalogue: Option<Catalogue>,
+    /// Python and Node only: build the dashboard as Python/JS objects (`build_dashboard` +
+    /// `write_dashboard`) instead of writing it from Rust (`export_to_dashboard`).
+    pub objects: bool,
 }
 
 /// A client found on this machine, ready to run jobs.
@@ -93,13 +96,15 @@ pub struct Locations {
     pub node_package: PathBuf,
 }
 
-const PYTHON_JOB: &str = r#"import json, sys
+const PYTHON_JOB: &str = r#"import json, sys, time
+started = time.perf_counter()  # the job's own time: from loading bookenrich to the dashboard written
 import bookenrich
 
 job = json.loads(sys.argv[1])
-export = bookenrich.read_export(job["export"], include_unread=job["include_unread"])
-results, summary = [], None
 cat = job["catalogue"]
+books, results, summary = None, None, None
+if cat is not None or job["objects"]:
+    books = bookenrich.read_export(job["export"], include_unread=job["include_unread"]).books
 if cat is not None:
     options = dict(
         open_library_url=cat["base_url"],
@@ -110,20 +115,30 @@ if cat is not None:
     )
     if cat["concurrency"] is not None:
         options["concurrency"] = cat["concurrency"]
-    results, summary = bookenrich.Enricher(**options).enrich_with_summary(export.books)
-dashboard = bookenrich.build_dashboard(export.books, results)
-bookenrich.write_dashboard(dashboard, job["output"])
-print(json.dumps({"books": len(export.books), "summary": summary}))
+    results, summary = bookenrich.Enricher(**options).enrich_with_summary(books)
+if job["objects"]:
+    dashboard = bookenrich.build_dashboard(books, results)
+    bookenrich.write_dashboard(dashboard, job["output"])
+    written = len(dashboard["books"])
+else:
+    report = bookenrich.export_to_dashboard(
+        job["export"], job["output"], results, include_unread=job["include_unread"]
+    )
+    written = report.books
+print(json.dumps({"books": written, "summary": summary, "job_seconds": time.perf_counter() - started}))
 "#;
 
 const NODE_JOB: &str = r"'use strict';
+// The job's own time: from loading bookenrich to the dashboard written.
+const started = process.hrtime.bigint();
 const bookenrich = require(process.env.BOOKENRICH_NODE_PACKAGE);
 const job = JSON.parse(process.argv[2]);
 (async () => {
-  const exp = await bookenrich.readGoodreadsCsv(job.export, { includeUnread: job.include_unread });
+  const cat = job.catalogue;
+  const read = { includeUnread: job.include_unread };
+  const books = cat !== null || job.objects ? (await bookenrich.readGoodreadsCsv(job.export, read)).books : null;
   let results = [];
   let summary = null;
-  const cat = job.catalogue;
   if (cat !== null) {
     const options = {
       openLibraryUrl: cat.base_url,
@@ -133,13 +148,20 @@ const job = JSON.parse(process.argv[2]);
       rateLimits: cat.rate_limits,
     };
     if (cat.concurrency !== null) options.concurrency = cat.concurrency;
-    const run = await new bookenrich.Enricher(options).enrichWithSummary(exp.books);
+    const run = await new bookenrich.Enricher(options).enrichWithSummary(books);
     results = run.results;
     summary = run.summary;
   }
-  const dashboard = bookenrich.buildDashboard(exp.books, results);
-  await bookenrich.writeDashboard(dashboard, job.output);
-  console.log(JSON.stringify({ books: exp.books.length, summary }));
+  let written;
+  if (job.objects) {
+    const dashboard = bookenrich.buildDashboard(books, results);
+    await bookenrich.writeDashboard(dashboard, job.output);
+    written = dashboard.books.length;
+  } else {
+    written = (await bookenrich.exportToDashboard(job.export, job.output, results, read)).books;
+  }
+  const jobSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(JSON.stringify({ books: written, summary, job_seconds: jobSeconds }));
 })().catch((e) => {
   console.error((e && e.stack) || String(e));
   process.exit(1);
