@@ -54,3 +54,28 @@ test('the npm README shows the same quick start', () => {
   assert.ok(match, 'README.md has a quick start')
   assert.equal(match[1], quickStart())
 })
+
+test("the repository README's Node example enriches an export and writes the dashboard", { timeout: 120_000 }, async (t) => {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
+  const match = /```js\n([\s\S]*?)```/.exec(readme)
+  assert.ok(match, 'README.md has a ```js block')
+  const server = await startFakeCatalogue(t)
+  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-readme-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
+  const script = join(dir, 'readme.mjs')
+  writeFileSync(script, match[1])
+  await run(process.execPath, [script], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      BOOKENRICH_OPEN_LIBRARY_URL: server.url,
+      BOOKENRICH_GOOGLE_BOOKS_URL: server.url,
+      BOOKENRICH_RATE_LIMITS: 'openlibrary=100,google=100',
+    },
+  })
+  const dashboard = JSON.parse(readFileSync(join(dir, 'dashboard.json'), 'utf8'))
+  assert.equal(dashboard.summary.total_books, 11)
+  assert.ok(dashboard.summary.genre_enriched_books > 0)
+  assert.ok((await server.stats()).total > 0)
+})

@@ -51,3 +51,21 @@ def test_quickstart_runs_and_type_checks(name: str, tmp_path: Path, catalogue_en
         timeout=300,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.network
+def test_readme_python_example_runs(tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
+    """The root README's Python example, as written, enriches and writes the dashboard."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"```python\n(.*?)\n```", readme, re.DOTALL)
+    assert match, "README.md has a ```python block"
+    script = tmp_path / "readme.py"
+    script.write_text(match.group(1) + "\n", encoding="utf-8")
+    shutil.copy(EDGE_CASES_CSV, tmp_path / "goodreads_library_export.csv")
+
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    dashboard = json.loads((tmp_path / "dashboard.json").read_text(encoding="utf-8"))
+    assert dashboard["summary"]["total_books"] == 11
+    assert dashboard["summary"]["genre_enriched_books"] > 0
+    assert catalogue_env.stats()["total"] > 0
