@@ -324,8 +324,13 @@ export interface EnrichmentResult {
   identifiers: Record<string, Array<string>>
   /** What happened, step by step, for this book. */
   processingLog: Array<string>
-  /** Why the lookup failed, when it did (the book still goes into the dashboard, without genres). */
+  /**
+   * Why the lookup failed, when it did (the book still goes into the dashboard, without genres):
+   * every message of `failures`, joined by `"; "`.
+   */
   error: string | null
+  /** Each source that failed for this book; empty when none did. */
+  failures: Array<SourceFailure>
   /** Every answer came from the cache. */
   fromCache: boolean
 }
@@ -503,6 +508,21 @@ export interface RunSummary {
   sources: Array<SourceSummary>
   /** Wall-clock seconds of the run. */
   elapsed: number
+}
+
+/** One source's failure for one book, in a form code can act on. */
+export interface SourceFailure {
+  /** The source's name, e.g. `open_library`. */
+  source: string
+  /** What kind of failure. */
+  kind: 'rate_limited' | 'quota_exhausted' | 'server' | 'timeout' | 'connection' | 'malformed_response' | 'response_too_large' | 'rejected' | 'offline' | 'disabled' | 'cancelled'
+  /**
+   * Whether looking the book up again later may succeed (throttles, 5xx, timeouts, dropped
+   * connections, malformed answers).
+   */
+  retryable: boolean
+  /** The failure as `error` writes it: `SOURCE: MESSAGE[ (URL)]`. */
+  message: string
 }
 
 /** Counts per source in a progress event. */

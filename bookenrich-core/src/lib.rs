@@ -31,7 +31,7 @@ pub use dashboard::{
 pub use engine::{Enricher, EnricherBuilder, MergePolicy, Progress, RunSummary};
 pub use error::{Error, Result};
 pub use isbn::{Isbn, IsbnError};
-pub use model::{BookAnalytics, BookInfo, EnrichedBook, PageCategory};
+pub use model::{BookAnalytics, BookInfo, EnrichedBook, PageCategory, SourceFailure};
 
 /// The version of this crate, as written into the dashboard's metadata.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::isbn::{Isbn, IsbnError};
+use crate::sources::{SourceError, SourceErrorKind};
 
 /// What a catalogue lookup needs to know about a book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -218,10 +219,40 @@ pub struct EnrichedBook {
     pub identifiers: BTreeMap<String, Vec<String>>,
     /// What happened, step by step, for this book.
     pub processing_log: Vec<String>,
-    /// Why the lookup failed, when it did (the book still appears in the dashboard).
+    /// Why the lookup failed, when it did (the book still appears in the dashboard): every
+    /// failure of `failures`, joined by `"; "`.
     pub error: Option<String>,
+    /// Each source that failed for this book, in a form code can act on (retry the book later,
+    /// or not); empty when no source failed.
+    #[serde(default)]
+    pub failures: Vec<SourceFailure>,
     /// Every answer came from the cache.
     pub from_cache: bool,
+}
+
+/// One source's failure for one book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFailure {
+    /// The source's name, e.g. `open_library`.
+    pub source: String,
+    /// What kind of failure.
+    pub kind: SourceErrorKind,
+    /// Whether looking the book up again later may succeed (throttles, 5xx, timeouts, dropped
+    /// connections, malformed answers), as [`SourceErrorKind::is_retryable`] says.
+    pub retryable: bool,
+    /// The failure as `error` writes it: `SOURCE: MESSAGE[ (URL)]`, the URL without secrets.
+    pub message: String,
+}
+
+impl From<&SourceError> for SourceFailure {
+    fn from(e: &SourceError) -> Self {
+        Self {
+            source: e.source_name.clone(),
+            kind: e.kind,
+            retryable: e.is_retryable(),
+            message: e.to_string(),
+        }
+    }
 }
 
 impl EnrichedBook {
@@ -239,6 +270,11 @@ impl EnrichedBook {
     pub fn has_genres(&self) -> bool {
         !self.final_genres.is_empty()
     }
+
+    /// Some source failed in a way that looking the book up again later may fix.
+    pub fn is_retryable(&self) -> bool {
+        self.failures.iter().any(|f| f.retryable)
+    }
 }
 
 #[cfg(test)]
@@ -255,6 +291,36 @@ mod tests {
         assert_eq!(PageCategory::from_pages(499), PageCategory::Long);
         assert_eq!(PageCategory::from_pages(500), PageCategory::VeryLong);
         assert_eq!(serde_json::to_string(&PageCategory::VeryLong).unwrap(), "\"Very Long (500+)\"");
+    }
+
+    #[test]
+    fn source_failures_serialise_by_kind_and_are_optional_in_older_json() {
+        let error = SourceError::new("google_books", SourceErrorKind::RateLimited, "HTTP 429")
+            .with_url("https://www.googleapis.com/books/v1/volumes?q=isbn:1");
+        let book = EnrichedBook {
+            error: Some(error.to_string()),
+            failures: vec![SourceFailure::from(&error)],
+            ..EnrichedBook::default()
+        };
+        assert!(book.is_retryable());
+        let json = serde_json::to_value(&book).unwrap();
+        assert_eq!(
+            json["failures"],
+            serde_json::json!([{
+                "source": "google_books",
+                "kind": "rate_limited",
+                "retryable": true,
+                "message": "google_books: HTTP 429 (https://www.googleapis.com/books/v1/volumes?q=isbn:1)"
+            }])
+        );
+        assert_eq!(serde_json::from_value::<EnrichedBook>(json).unwrap(), book);
+
+        // Results written before `failures` existed read back, without failures.
+        let mut older = serde_json::to_value(EnrichedBook::default()).unwrap();
+        assert_eq!(older.as_object_mut().unwrap().remove("failures"), Some(serde_json::json!([])));
+        older["error"] = "open_library: HTTP 503".into();
+        let read: EnrichedBook = serde_json::from_value(older).unwrap();
+        assert!(read.failures.is_empty() && !read.is_retryable());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{EnricherBuilder, Progress, RetryPolicy};
 use bookenrich_core::fetch::{Fetcher, Request};
-use bookenrich_core::sources::{BookQuery, GenreSource, SourceHit, SourceResult};
+use bookenrich_core::sources::{BookQuery, GenreSource, SourceErrorKind, SourceHit, SourceResult};
 use bookenrich_core::{BookInfo, EnrichedBook, Enricher, MergePolicy};
 use bookenrich_fake_catalogue::{
     Api, FakeCatalogue, FakeCatalogueHandle, Fault, RateLimit as ServerLimit,
@@ -219,6 +219,18 @@ async fn googles_daily_quota_stops_google_and_open_library_carries_on() {
         .filter(|b| b.error.as_deref().is_some_and(|e| e.contains("google_books")))
         .count();
     assert!(stopped >= out.len() - 2, "every book Google did not answer says why");
+    // ... in a form code can act on: a quota or a stopped source is not worth a retry.
+    for book in out.iter().filter(|b| b.error.as_deref().is_some_and(|e| e.contains("google"))) {
+        let google: Vec<_> = book.failures.iter().filter(|f| f.source == "google_books").collect();
+        assert_eq!(google.len(), 1, "{:?}", book.failures);
+        assert!(
+            matches!(google[0].kind, SourceErrorKind::QuotaExhausted | SourceErrorKind::Disabled),
+            "{:?}",
+            google[0]
+        );
+        assert!(!google[0].retryable);
+        assert!(!book.is_retryable(), "{:?}", book.failures);
+    }
     // Open Library answered for every book regardless.
     let open_library = &summary.sources[0];
     assert_eq!(open_library.books_failed, 0);

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{RetryPolicy, RunSummary};
+use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook};
 use bookenrich_fake_catalogue::{
     Api, FakeCatalogue, FakeCatalogueHandle, Fault, RateLimit as ServerLimit, Stats,
@@ -410,6 +411,7 @@ async fn a_source_unreachable_for_the_whole_run_fails_only_its_part() {
         let error = got.error.as_deref().unwrap();
         assert!(error.starts_with("open_library: connection failed"), "{error}");
         assert!(error.contains("gave up after 4 attempts"), "{error}");
+        assert!(got.is_retryable(), "{:?}", got.failures);
         assert_eq!(comparable_without_error(got), comparable_without_error(want));
     }
     assert_eq!(got.summary.sources[0].books_failed, got.out.len());
@@ -432,11 +434,24 @@ async fn both_sources_down_still_returns_every_book() {
         assert!(error.contains("open_library: HTTP 503"), "{error}");
         assert!(error.contains("google_books: connection failed"), "{error}");
         assert!(book.final_genres.is_empty() && book.thumbnail_url.is_none());
+        // The same, structured: both failures are worth retrying the book for later.
+        let kinds: Vec<_> =
+            book.failures.iter().map(|f| (f.source.as_str(), f.kind, f.retryable)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("open_library", SourceErrorKind::Server, true),
+                ("google_books", SourceErrorKind::Connection, true)
+            ]
+        );
+        let messages: Vec<_> = book.failures.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.join("; "), error);
+        assert!(book.is_retryable());
     }
 }
 
-/// A result without its log and error, to compare a run with a source down against a
+/// A result without its log and errors, to compare a run with a source down against a
 /// run without that source.
 fn comparable_without_error(book: &EnrichedBook) -> EnrichedBook {
-    EnrichedBook { error: None, ..comparable(book) }
+    EnrichedBook { error: None, failures: Vec::new(), ..comparable(book) }
 }

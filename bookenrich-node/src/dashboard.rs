@@ -1,11 +1,11 @@
 //! `buildDashboard` and `writeDashboard`; `exportToDashboard`: export file to dashboard file
 //! without JS objects in between.
 
+use bookenrich_core::BookAnalytics;
 use bookenrich_core::csv::ReadOptions;
 use bookenrich_core::dashboard::{
     self as dash, DashboardOptions, build_dashboard as core_build, write_dashboard_to_path,
 };
-use bookenrich_core::{BookAnalytics, EnrichedBook};
 use chrono::{DateTime, Utc};
 use napi::Env;
 use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
@@ -16,7 +16,7 @@ use crate::dashboard_object::Dashboard;
 use crate::error::{BindingError, Result};
 use crate::guard;
 use crate::read::Input;
-use crate::result::EnrichmentResult;
+use crate::result::{EnrichmentResult, results_from_js};
 
 /// Options of `buildDashboard`.
 #[napi(object)]
@@ -69,8 +69,7 @@ pub fn build_dashboard(
     guard::sync(env, || {
         let options = DashboardOptions::try_from(options.unwrap_or_default())?;
         let books: Vec<BookAnalytics> = books_from_js(books)?;
-        let results: Vec<EnrichedBook> =
-            results.unwrap_or_default().into_iter().map(EnrichedBook::from).collect();
+        let results = results_from_js(results)?;
         Ok(core_build(&books, &results, &options).into())
     })
 }
@@ -156,11 +155,11 @@ pub fn export_to_dashboard(
         timestamp: options.timestamp,
         processing_notes: options.processing_notes,
     };
-    let results: Vec<EnrichedBook> =
-        results.unwrap_or_default().into_iter().map(EnrichedBook::from).collect();
-    // Every failure, a bad option included, rejects the Promise.
+    // Every failure, a bad option or result included, rejects the Promise.
+    let results = results_from_js(results);
     guard::promise(env, async move {
         guard::blocking(move || {
+            let results = results?;
             if output.is_empty() {
                 return Err(BindingError::invalid_input("the output path is empty"));
             }

@@ -2,8 +2,50 @@
 
 use std::collections::BTreeMap;
 
-use bookenrich_core::EnrichedBook;
+use bookenrich_core::sources::SourceErrorKind;
+use bookenrich_core::{EnrichedBook, SourceFailure as CoreSourceFailure};
 use napi_derive::napi;
+
+use crate::error::{BindingError, Result, serde_name};
+
+/// One source's failure for one book, in a form code can act on.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFailure {
+    /// The source's name, e.g. `open_library`.
+    pub source: String,
+    /// What kind of failure.
+    #[napi(
+        ts_type = "'rate_limited' | 'quota_exhausted' | 'server' | 'timeout' | 'connection' | 'malformed_response' | 'response_too_large' | 'rejected' | 'offline' | 'disabled' | 'cancelled'"
+    )]
+    pub kind: String,
+    /// Whether looking the book up again later may succeed (throttles, 5xx, timeouts, dropped
+    /// connections, malformed answers).
+    pub retryable: bool,
+    /// The failure as `error` writes it: `SOURCE: MESSAGE[ (URL)]`.
+    pub message: String,
+}
+
+impl From<CoreSourceFailure> for SourceFailure {
+    fn from(f: CoreSourceFailure) -> Self {
+        Self {
+            source: f.source,
+            kind: serde_name(&f.kind),
+            retryable: f.retryable,
+            message: f.message,
+        }
+    }
+}
+
+impl TryFrom<SourceFailure> for CoreSourceFailure {
+    type Error = BindingError;
+
+    fn try_from(f: SourceFailure) -> Result<Self> {
+        let kind: SourceErrorKind = serde_json::from_value(serde_json::Value::String(f.kind))
+            .map_err(|e| BindingError::invalid_input(format!("failures[].kind: {e}")))?;
+        Ok(Self { source: f.source, kind, retryable: f.retryable, message: f.message })
+    }
+}
 
 /// What the enricher found for one book (joined to the book by `goodreadsId`).
 #[napi(object, use_nullable = true)]
@@ -31,8 +73,11 @@ pub struct EnrichmentResult {
     pub identifiers: BTreeMap<String, Vec<String>>,
     /// What happened, step by step, for this book.
     pub processing_log: Vec<String>,
-    /// Why the lookup failed, when it did (the book still goes into the dashboard, without genres).
+    /// Why the lookup failed, when it did (the book still goes into the dashboard, without genres):
+    /// every message of `failures`, joined by `"; "`.
     pub error: Option<String>,
+    /// Each source that failed for this book; empty when none did.
+    pub failures: Vec<SourceFailure>,
     /// Every answer came from the cache.
     pub from_cache: bool,
 }
@@ -52,14 +97,19 @@ impl From<EnrichedBook> for EnrichmentResult {
             identifiers: e.identifiers,
             processing_log: e.processing_log,
             error: e.error,
+            failures: e.failures.into_iter().map(SourceFailure::from).collect(),
             from_cache: e.from_cache,
         }
     }
 }
 
-impl From<EnrichmentResult> for EnrichedBook {
-    fn from(e: EnrichmentResult) -> Self {
-        Self {
+impl TryFrom<EnrichmentResult> for EnrichedBook {
+    type Error = BindingError;
+
+    fn try_from(e: EnrichmentResult) -> Result<Self> {
+        let failures =
+            e.failures.into_iter().map(CoreSourceFailure::try_from).collect::<Result<_>>()?;
+        Ok(Self {
             goodreads_id: e.goodreads_id,
             title: e.title,
             author: e.author,
@@ -72,7 +122,13 @@ impl From<EnrichmentResult> for EnrichedBook {
             identifiers: e.identifiers,
             processing_log: e.processing_log,
             error: e.error,
+            failures,
             from_cache: e.from_cache,
-        }
+        })
     }
+}
+
+/// Results from JS into the core's type; the first malformed one is the error.
+pub fn results_from_js(results: Option<Vec<EnrichmentResult>>) -> Result<Vec<EnrichedBook>> {
+    results.unwrap_or_default().into_iter().map(EnrichedBook::try_from).collect()
 }

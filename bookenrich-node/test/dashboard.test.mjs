@@ -82,6 +82,7 @@ test('enrichment results are joined by goodreadsId; a failed lookup is counted',
     identifiers: {},
     processingLog: [],
     error,
+    failures: error ? [{ source: 'open_library', kind: 'server', retryable: true, message: error }] : [],
     fromCache: false,
   })
   const results = [
@@ -156,6 +157,8 @@ test('writeDashboard rejects a malformed dashboard with INVALID_DASHBOARD and an
 
 test('buildDashboard throws INVALID_INPUT for malformed books and options', async () => {
   const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const gremlins = { ...minimalResult(books[0].goodreadsId), failures: [{ source: 'x', kind: 'gremlins', retryable: true, message: 'x' }] }
+  throwsWithCode(assert, () => buildDashboard(books, [gremlins]), 'INVALID_INPUT', /failures\[\]\.kind: unknown variant `gremlins`/)
   const badDate = { ...books[0], dateRead: 'yesterday' }
   throwsWithCode(
     assert,
@@ -250,6 +253,7 @@ function minimalResult(goodreadsId) {
     identifiers: {},
     processingLog: [],
     error: null,
+    failures: [],
     fromCache: false,
   }
 }

@@ -201,6 +201,12 @@ test('a catalogue that is down fails its lookups, not the run', async (t) => {
   for (const r of results) {
     assert.match(r.error, /google_books/)
     assert.ok(r.genreSources.every((s) => s === 'open_library'))
+    // The same, structured: a 5xx is worth retrying the book for later.
+    assert.deepEqual(
+      r.failures.map(({ source, kind, retryable }) => ({ source, kind, retryable })),
+      [{ source: 'google_books', kind: 'server', retryable: true }],
+    )
+    assert.equal(r.failures[0].message, r.error)
   }
   assert.equal(summary.withErrors, 3)
   const google = summary.sources.find((s) => s.name === 'google_books')
@@ -227,6 +233,7 @@ test('offline with an empty cache answers without a request, recording why in ea
   for (const r of results) {
     assert.deepEqual(r.finalGenres, [])
     assert.match(r.error, /offline/i)
+    assert.ok(r.failures.length > 0 && r.failures.every((f) => f.kind === 'offline' && !f.retryable))
   }
   assert.equal((await server.stats()).total, 0)
 })

@@ -39,7 +39,7 @@ mod _bookenrich {
     #[pymodule_export]
     use crate::genres::{PyGenreNormalizer, normalize_genres};
     #[pymodule_export]
-    use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook};
+    use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, PySourceFailure};
 
     use pyo3::prelude::*;
 

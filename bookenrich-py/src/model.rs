@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use bookenrich_core::dashboard::DashboardBook;
-use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook};
+use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook, SourceFailure};
 use chrono::NaiveDate;
 use pyo3::BoundObject;
 use pyo3::exceptions::PyValueError;
@@ -441,6 +441,65 @@ where
         .map_or_else(|| "?".to_owned(), |r| r.to_string())
 }
 
+/// The `snake_case` name serde gives a unit enum variant (e.g. `"rate_limited"`).
+pub(crate) fn serde_name<T: Serialize + std::fmt::Debug>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{value:?}"),
+    }
+}
+
+/// One source's failure for one book, in a form code can act on. Immutable.
+#[pyclass(frozen, eq, name = "SourceFailure", module = "bookenrich")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PySourceFailure {
+    inner: SourceFailure,
+}
+
+impl From<SourceFailure> for PySourceFailure {
+    fn from(inner: SourceFailure) -> Self {
+        Self { inner }
+    }
+}
+
+#[pymethods]
+impl PySourceFailure {
+    /// The source's name, e.g. `"open_library"`.
+    #[getter]
+    fn source(&self) -> &str {
+        &self.inner.source
+    }
+    /// What kind of failure, e.g. `"rate_limited"`, `"server"`, `"timeout"`, `"quota_exhausted"`.
+    #[getter]
+    fn kind(&self) -> String {
+        serde_name(&self.inner.kind)
+    }
+    /// Whether looking the book up again later may succeed.
+    #[getter]
+    fn retryable(&self) -> bool {
+        self.inner.retryable
+    }
+    /// The failure as `EnrichedBook.error` writes it: `SOURCE: MESSAGE[ (URL)]`.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    fn __str__(&self) -> &str {
+        &self.inner.message
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "SourceFailure(source={}, kind={}, retryable={}, message={})",
+            repr(py, &self.inner.source),
+            repr(py, self.kind()),
+            if self.inner.retryable { "True" } else { "False" },
+            repr(py, &self.inner.message)
+        )
+    }
+}
+
 /// The result of enriching one book. Immutable.
 #[pyclass(frozen, eq, name = "EnrichedBook", module = "bookenrich")]
 #[derive(Debug, Clone, PartialEq)]
@@ -493,6 +552,7 @@ impl PyEnrichedBook {
                 identifiers,
                 processing_log,
                 error,
+                failures: Vec::new(),
                 from_cache,
             },
         }
@@ -548,10 +608,20 @@ impl PyEnrichedBook {
     fn processing_log(&self) -> Vec<String> {
         self.inner.processing_log.clone()
     }
-    /// Why the lookup failed, when it did.
+    /// Why the lookup failed, when it did: every message of `failures`, joined by `"; "`.
     #[getter]
     fn error(&self) -> Option<&str> {
         self.inner.error.as_deref()
+    }
+    /// Each source that failed for this book (empty when none did).
+    #[getter]
+    fn failures(&self) -> Vec<PySourceFailure> {
+        self.inner.failures.iter().cloned().map(PySourceFailure::from).collect()
+    }
+    /// Some source failed in a way that looking the book up again later may fix.
+    #[getter]
+    fn is_retryable(&self) -> bool {
+        self.inner.is_retryable()
     }
     /// Every answer came from the cache.
     #[getter]

@@ -393,9 +393,19 @@ def test_a_failing_source_is_recorded_per_book_and_the_key_never_leaks(
     failed = [r for r in results if r.error is not None]
     assert failed, "google_books answered 503 for every request"
     assert all("google_books" in (r.error or "") for r in failed)
+    # The same, structured: one retryable server failure of Google per failed book.
+    for result in failed:
+        (failure,) = result.failures
+        assert isinstance(failure, bookenrich.SourceFailure)
+        assert (failure.source, failure.kind, failure.retryable) == ("google_books", "server", True)
+        assert failure.message == result.error == str(failure)
+        assert "SourceFailure(source='google_books', kind='server', retryable=True" in repr(failure)
+        assert result.is_retryable
+        assert bookenrich.EnrichedBook.from_dict(result.to_dict()).failures == result.failures
+    assert all(r.failures == [] and not r.is_retryable for r in results if r.error is None)
     # Open Library still answered: the books it knows have genres.
     assert by_title(results, "Fantastic Mr. Fox").has_genres
-    everything = repr(enricher) + repr(enricher.options()) + "".join(repr(r.to_dict()) for r in results)
+    everything = repr(enricher) + repr(enricher.options()) + "".join(repr(r.to_dict()) + repr(r.failures) for r in results)
     assert secret not in everything
     assert "google_api_key" not in enricher.options()
     assert catalogue.stats()["api_keys_seen"] > 0

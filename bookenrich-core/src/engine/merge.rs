@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::genres::{Genre, GenreNormalizer};
-use crate::model::EnrichedBook;
+use crate::model::{EnrichedBook, SourceFailure};
 use crate::sources::{SourceHit, SourceResult};
 
 /// How the sources' genres are combined.
@@ -66,7 +66,6 @@ pub(crate) fn merge_into(
     policy: MergePolicy,
     normalizer: &GenreNormalizer,
 ) {
-    let mut errors = Vec::new();
     let mut asked = 0usize;
     let mut all_cached = true;
     for answer in answers {
@@ -92,7 +91,7 @@ pub(crate) fn merge_into(
                     // Found, but part of the answer is missing: kept, and reported.
                     all_cached = false;
                     book.processing_log.push(format!("{}: incomplete: {e}", answer.source));
-                    errors.push(e.to_string());
+                    book.failures.push(SourceFailure::from(e));
                 }
                 book.sources_matched.push(answer.source.to_owned());
                 if !hit.genres.is_empty() {
@@ -113,13 +112,14 @@ pub(crate) fn merge_into(
             Err(e) => {
                 all_cached = false;
                 book.processing_log.push(format!("{}: failed: {e}", answer.source));
-                errors.push(e.to_string());
+                book.failures.push(SourceFailure::from(e));
             }
         }
     }
     book.from_cache = asked > 0 && all_cached;
-    if !errors.is_empty() {
-        book.error = Some(errors.join("; "));
+    if !book.failures.is_empty() {
+        let messages: Vec<&str> = book.failures.iter().map(|f| f.message.as_str()).collect();
+        book.error = Some(messages.join("; "));
     }
 
     let hits: Vec<(&str, &SourceHit)> = answers

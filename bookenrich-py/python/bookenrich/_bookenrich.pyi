@@ -28,6 +28,7 @@ __all__ = [
     "Progress",
     "RowProblem",
     "SourceError",
+    "SourceFailure",
     "__version__",
     "build_dashboard",
     "export_to_dashboard",
@@ -267,6 +268,10 @@ class EnrichedBook:
     @property
     def error(self) -> str | None: ...
     @property
+    def failures(self) -> list[SourceFailure]: ...
+    @property
+    def is_retryable(self) -> bool: ...
+    @property
     def from_cache(self) -> bool: ...
     @property
     def has_genres(self) -> bool: ...
@@ -274,6 +279,36 @@ class EnrichedBook:
     @classmethod
     def from_dict(cls, data: Mapping[str, _JSON]) -> Self: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class SourceFailure:
+    """One source's failure for one book, in a form code can act on. Immutable."""
+
+    @property
+    def source(self) -> str: ...
+    @property
+    def kind(
+        self,
+    ) -> Literal[
+        "rate_limited",
+        "quota_exhausted",
+        "server",
+        "timeout",
+        "connection",
+        "malformed_response",
+        "response_too_large",
+        "rejected",
+        "offline",
+        "disabled",
+        "cancelled",
+    ]: ...
+    @property
+    def retryable(self) -> bool: ...
+    @property
+    def message(self) -> str: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __ne__(self, value: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]

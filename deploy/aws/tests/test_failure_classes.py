@@ -1,7 +1,8 @@
 """The processor's retry decision on the core's real error messages (the fake catalogue's faults).
 
-``failures.is_transient`` reads ``EnrichedBook.error``; these cases pin it to what the core
-actually writes, so a change of wording there fails here rather than silently stopping retries.
+``failures.is_transient`` reads ``EnrichedBook.failures``; these cases pin it to what the core
+actually reports for each kind of fault, so a change there fails here rather than silently
+stopping (or multiplying) retries.
 """
 
 from __future__ import annotations
@@ -30,17 +31,23 @@ def enrich_one(catalogue: FakeCatalogue, **options: Any) -> bookenrich.EnrichedB
     return result
 
 
-@pytest.mark.parametrize("fault", ["429", "503", "hang", "drop", "wrong-type"])
-def test_throttles_and_outages_are_transient(catalogue: FakeCatalogue, fault: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        ("429", "rate_limited"),
+        ("503", "server"),
+        ("hang", "timeout"),
+        ("drop", "connection"),
+        ("wrong-type", "malformed_response"),
+    ],
+)
+def test_throttles_and_outages_are_transient(catalogue: FakeCatalogue, fault: str, kind: str) -> None:
     catalogue.configure(faults=[fault])
     result = enrich_one(catalogue)
     assert result.error is not None
-    assert failures.is_transient(result.error), result.error
-
-
-def test_a_429_is_a_throttle(catalogue: FakeCatalogue) -> None:
-    catalogue.configure(faults=["429"])
-    assert failures.is_throttle(enrich_one(catalogue).error)
+    assert {f.kind for f in result.failures} == {kind}, result.failures
+    assert failures.is_transient(result), result.error
+    assert failures.is_throttle(result) == (kind == "rate_limited")
 
 
 @pytest.mark.parametrize("fault", ["403", "400"])
@@ -48,17 +55,20 @@ def test_rejections_are_not_transient(catalogue: FakeCatalogue, fault: str) -> N
     catalogue.configure(faults=[fault])
     result = enrich_one(catalogue)
     assert result.error is not None
-    assert not failures.is_transient(result.error), result.error
+    assert {f.kind for f in result.failures} == {"rejected"}, result.failures
+    assert not failures.is_transient(result), result.error
 
 
 def test_a_used_up_daily_quota_is_not_transient(catalogue: FakeCatalogue) -> None:
     catalogue.configure(google_daily_quota=0)
     result = enrich_one(catalogue, sources=["google"])
     assert result.error is not None and "quota" in result.error
-    assert not failures.is_transient(result.error), result.error
+    assert [f.kind for f in result.failures] == ["quota_exhausted"], result.failures
+    assert not failures.is_transient(result), result.error
+    assert not failures.is_throttle(result)
 
 
 def test_success_is_not_a_failure(catalogue: FakeCatalogue) -> None:
     result = enrich_one(catalogue)
-    assert result.error is None and result.has_genres
-    assert not failures.is_transient(result.error)
+    assert result.error is None and result.has_genres and result.failures == []
+    assert not failures.is_transient(result)

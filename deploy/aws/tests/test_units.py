@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bookenrich
 import pytest
 
 from bookenrich_aws import failures, jobstatus, multipart
@@ -98,37 +99,56 @@ class TestMultipart:
             multipart.parse(self.body(), "multipart/form-data; boundary=other")
 
 
+def failed(*failures_: tuple[str, str, bool]) -> bookenrich.EnrichedBook:
+    """A result whose sources failed as (source, kind, retryable), as the S3 results hold it."""
+    messages = [f"{source}: {kind}" for source, kind, _ in failures_]
+    records = [
+        {"source": source, "kind": kind, "retryable": retryable, "message": message}
+        for (source, kind, retryable), message in zip(failures_, messages)
+    ]
+    return bookenrich.EnrichedBook.from_dict(
+        {"goodreads_id": "1", "error": "; ".join(messages) or None, "failures": records}
+    )
+
+
 class TestFailureClasses:
     @pytest.mark.parametrize(
-        "error",
+        "result",
         [
-            "open_library: HTTP 429 Too Many Requests (gave up after 4 attempts) (https://openlibrary.org/api/books?x)",
-            "google_books: HTTP 503 (gave up after 2 attempts) (https://www.googleapis.com/books/v1/volumes?q=x)",
-            "google_books: HTTP 429 Too Many Requests (https://www.googleapis.com/books/v1/volumes?q=x)",
-            "open_library: HTTP 502 (https://openlibrary.org/search.json?q=x)",
-            "open_library: timed out after 30s (https://openlibrary.org/search.json?q=x)",
-            "open_library: connection failed: reset by peer (https://openlibrary.org/works/OL1W.json)",
-            "google_books: HTTP 200 with a body that is not the expected JSON: EOF (https://x)",
-            "google_books: HTTP 403 (https://x); open_library: HTTP 500 (gave up after 4 attempts) (https://y)",
+            failed(("open_library", "rate_limited", True)),
+            failed(("google_books", "server", True)),
+            failed(("open_library", "timeout", True)),
+            failed(("open_library", "connection", True)),
+            failed(("google_books", "malformed_response", True)),
+            # One retryable failure is enough, whatever the other source says.
+            failed(("google_books", "rejected", False), ("open_library", "server", True)),
         ],
     )
-    def test_transient(self, error: str) -> None:
-        assert failures.is_transient(error)
+    def test_transient(self, result: bookenrich.EnrichedBook) -> None:
+        assert failures.is_transient(result)
 
     @pytest.mark.parametrize(
-        "error",
+        "result",
         [
-            None,
-            "",
-            "google_books: daily quota exhausted (HTTP 429) (https://www.googleapis.com/books/v1/volumes?q=x)",
-            "google_books: disabled for the rest of the run: daily quota exhausted (HTTP 429) (https://x)",
-            "open_library: HTTP 403 (https://openlibrary.org/api/books?x)",
-            "open_library: response larger than 8388608 bytes (https://x)",
-            "open_library: not in the cache (offline run)",
+            failed(),
+            failed(("google_books", "quota_exhausted", False)),
+            failed(("google_books", "disabled", False)),
+            failed(("open_library", "rejected", False)),
+            failed(("open_library", "response_too_large", False)),
+            failed(("open_library", "offline", False)),
         ],
     )
-    def test_not_transient(self, error: str | None) -> None:
-        assert not failures.is_transient(error)
+    def test_not_transient(self, result: bookenrich.EnrichedBook) -> None:
+        assert not failures.is_transient(result)
+        assert not failures.is_throttle(result)
+
+    def test_only_a_rate_limit_is_a_throttle(self) -> None:
+        assert failures.is_throttle(failed(("google_books", "server", True), ("open_library", "rate_limited", True)))
+        assert not failures.is_throttle(failed(("google_books", "server", True)))
+
+    def test_a_failure_kind_the_core_does_not_know_is_refused(self) -> None:
+        with pytest.raises(bookenrich.InvalidInputError, match="kind"):
+            failed(("open_library", "gremlins", True))
 
 
 class TestConcurrency:

@@ -81,7 +81,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     kept: dict[str, bookenrich.EnrichedBook] = {}
     for record in previous.get("results", []):
         result = bookenrich.EnrichedBook.from_dict(record)
-        if result.goodreads_id is not None and not failures.is_transient(result.error):
+        if result.goodreads_id is not None and not failures.is_transient(result):
             kept[result.goodreads_id] = result
     todo = [b for b in books if b.goodreads_id not in kept]
     fresh, summary = enricher().enrich_with_summary(todo) if todo else ([], {})
@@ -94,7 +94,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     if missing:
         raise RuntimeError(f"batch {index}: the enricher returned no result for {missing[:5]}")
 
-    transient = [r for r in results if failures.is_transient(r.error)]
+    transient = [r for r in results if failures.is_transient(r)]
     attempt = int(previous.get("attempt", 0)) + 1
     counts = {
         "books": len(books),
@@ -103,7 +103,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         "with_errors": sum(1 for r in results if r.error is not None),
         "failed": sum(1 for r in results if r.error is not None and not r.has_genres),
         "transient": len(transient),
-        "throttled": sum(1 for r in results if failures.is_throttle(r.error)),
+        "throttled": sum(1 for r in results if failures.is_throttle(r)),
     }
     store.put_json(
         key,
