@@ -1,4 +1,4 @@
-// docs/node.md's quick start, run exactly as written against the fake catalogue server.
+// The quick start of docs/node.md and the repository README's example, run exactly as written against the fake catalogue server.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -18,14 +18,18 @@ function quickStart() {
   return match[1]
 }
 
-test('the quick start of docs/node.md enriches an export and writes the dashboard', { timeout: 120_000 }, async (t) => {
+/**
+ * Runs `code` as an ES module beside a copy of the edge-case export, against the fake catalogue;
+ * its output, the dashboard it wrote and the server.
+ */
+async function runExample(t, code) {
   const server = await startFakeCatalogue(t)
   // Inside the package, so `import ... from 'bookenrich'` resolves to this package (self-reference).
-  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-quickstart-'))
+  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-example-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
-  const script = join(dir, 'quickstart.mjs')
-  writeFileSync(script, quickStart())
+  const script = join(dir, 'example.mjs')
+  writeFileSync(script, code)
 
   // The code is unchanged: the catalogue URLs come from the environment, as a deployment would set them.
   const { stdout, stderr } = await run(process.execPath, [script], {
@@ -38,6 +42,11 @@ test('the quick start of docs/node.md enriches an export and writes the dashboar
     },
   })
   const dashboard = JSON.parse(readFileSync(join(dir, 'dashboard.json'), 'utf8'))
+  return { stdout, stderr, dashboard, server }
+}
+
+test('the quick start of docs/node.md enriches an export and writes the dashboard', { timeout: 120_000 }, async (t) => {
+  const { stdout, stderr, dashboard, server } = await runExample(t, quickStart())
   const { total_books: total, genre_enriched_books: enriched } = dashboard.summary
   assert.equal(total, 11)
   assert.ok(enriched >= 9, `${enriched} books with genres`)
@@ -59,22 +68,7 @@ test("the repository README's Node example enriches an export and writes the das
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
   const match = /```js\n([\s\S]*?)```/.exec(readme)
   assert.ok(match, 'README.md has a ```js block')
-  const server = await startFakeCatalogue(t)
-  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-readme-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
-  const script = join(dir, 'readme.mjs')
-  writeFileSync(script, match[1])
-  await run(process.execPath, [script], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      BOOKENRICH_OPEN_LIBRARY_URL: server.url,
-      BOOKENRICH_GOOGLE_BOOKS_URL: server.url,
-      BOOKENRICH_RATE_LIMITS: 'openlibrary=100,google=100',
-    },
-  })
-  const dashboard = JSON.parse(readFileSync(join(dir, 'dashboard.json'), 'utf8'))
+  const { dashboard, server } = await runExample(t, match[1])
   assert.equal(dashboard.summary.total_books, 11)
   assert.ok(dashboard.summary.genre_enriched_books > 0)
   assert.ok((await server.stats()).total > 0)
