@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use bookenrich_core::dashboard::DashboardBook;
+use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook, SourceFailure};
 use chrono::NaiveDate;
 use pyo3::BoundObject;
@@ -464,6 +465,23 @@ impl From<SourceFailure> for PySourceFailure {
 
 #[pymethods]
 impl PySourceFailure {
+    /// A failure of `source`; `retryable` defaults to what the core says of `kind`, `message` to
+    /// `"SOURCE: KIND"`.
+    #[new]
+    #[pyo3(signature = (source, kind, message=None, *, retryable=None))]
+    fn new(
+        source: String,
+        kind: &str,
+        message: Option<String>,
+        retryable: Option<bool>,
+    ) -> PyResult<Self> {
+        let kind: SourceErrorKind = serde_json::from_value(Value::String(kind.to_owned()))
+            .map_err(|e| InvalidInputError::new_err(format!("SourceFailure: kind: {e}")))?;
+        let message = message.unwrap_or_else(|| format!("{source}: {}", serde_name(&kind)));
+        let retryable = retryable.unwrap_or_else(|| kind.is_retryable());
+        Ok(Self { inner: SourceFailure { source, kind, retryable, message } })
+    }
+
     /// The source's name, e.g. `"open_library"`.
     #[getter]
     fn source(&self) -> &str {
@@ -520,7 +538,7 @@ impl PyEnrichedBook {
         *, goodreads_id=None, title=String::new(), author=String::new(), genres_by_source=BTreeMap::new(),
         final_genres=Vec::new(), thumbnail_url=None, small_thumbnail_url=None, sources_matched=Vec::new(),
         genre_sources=Vec::new(), identifiers=BTreeMap::new(), processing_log=Vec::new(), error=None,
-        from_cache=false
+        failures=Vec::new(), from_cache=false
     ))]
     #[allow(clippy::too_many_arguments)] // One keyword argument per field.
     fn new(
@@ -536,6 +554,7 @@ impl PyEnrichedBook {
         identifiers: BTreeMap<String, Vec<String>>,
         processing_log: Vec<String>,
         error: Option<String>,
+        failures: Vec<PyRef<'_, PySourceFailure>>,
         from_cache: bool,
     ) -> Self {
         Self {
@@ -552,7 +571,7 @@ impl PyEnrichedBook {
                 identifiers,
                 processing_log,
                 error,
-                failures: Vec::new(),
+                failures: failures.iter().map(|f| f.inner.clone()).collect(),
                 from_cache,
             },
         }

@@ -147,3 +147,26 @@ def test_enriched_book_round_trip_and_dashboard_record(books: dict[str, bookenri
     assert record["private_notes"] is None  # private unless asked for
     assert books["17470674"].to_dashboard_dict(include_private_notes=True)["private_notes"] == "Borrowed from a friend"
     assert books["17470674"].to_dashboard_dict()["genres"] == []
+
+
+def test_source_failures_are_built_and_carried_by_enriched_books() -> None:
+    throttle = bookenrich.SourceFailure("google_books", "rate_limited")
+    assert (throttle.source, throttle.kind, throttle.retryable, throttle.message) == (
+        "google_books",
+        "rate_limited",
+        True,
+        "google_books: rate_limited",
+    )
+    quota = bookenrich.SourceFailure("google_books", "quota_exhausted", "google_books: daily quota exhausted")
+    assert not quota.retryable and str(quota) == "google_books: daily quota exhausted"
+    assert bookenrich.SourceFailure("open_library", "server", retryable=False).retryable is False
+    with pytest.raises(bookenrich.InvalidInputError, match="unknown variant `gremlins`"):
+        bookenrich.SourceFailure("open_library", "gremlins")  # type: ignore[arg-type]
+
+    book = bookenrich.EnrichedBook(goodreads_id="1", error=quota.message, failures=[quota])
+    assert book.failures == [quota] and not book.is_retryable
+    assert bookenrich.EnrichedBook(goodreads_id="1", failures=[quota, throttle]).is_retryable
+    assert bookenrich.EnrichedBook.from_dict(book.to_dict()) == book
+    assert book.to_dict()["failures"] == [
+        {"source": "google_books", "kind": "quota_exhausted", "retryable": False, "message": "google_books: daily quota exhausted"}
+    ]

@@ -41,6 +41,19 @@ __all__ = [
 _JSON: TypeAlias = Any
 _StrPath: TypeAlias = str | os.PathLike[str]
 _ProgressCallback: TypeAlias = Callable[[Progress], object]
+_FailureKind: TypeAlias = Literal[
+    "rate_limited",
+    "quota_exhausted",
+    "server",
+    "timeout",
+    "connection",
+    "malformed_response",
+    "response_too_large",
+    "rejected",
+    "offline",
+    "disabled",
+    "cancelled",
+]
 
 # ---- errors -------------------------------------------------------------------------------
 
@@ -241,6 +254,7 @@ class EnrichedBook:
         identifiers: Mapping[str, Sequence[str]] = ...,
         processing_log: Sequence[str] = ...,
         error: str | None = None,
+        failures: Sequence[SourceFailure] = ...,
         from_cache: bool = False,
     ) -> Self: ...
     @property
@@ -287,24 +301,11 @@ class EnrichedBook:
 class SourceFailure:
     """One source's failure for one book, in a form code can act on. Immutable."""
 
+    def __new__(cls, source: str, kind: _FailureKind, message: str | None = None, *, retryable: bool | None = None) -> Self: ...
     @property
     def source(self) -> str: ...
     @property
-    def kind(
-        self,
-    ) -> Literal[
-        "rate_limited",
-        "quota_exhausted",
-        "server",
-        "timeout",
-        "connection",
-        "malformed_response",
-        "response_too_large",
-        "rejected",
-        "offline",
-        "disabled",
-        "cancelled",
-    ]: ...
+    def kind(self) -> _FailureKind: ...
     @property
     def retryable(self) -> bool: ...
     @property

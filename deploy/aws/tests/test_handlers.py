@@ -292,14 +292,12 @@ def test_a_retried_batch_only_looks_up_the_books_that_failed(deployment: Deploym
         genre_sources=["open_library"],
     )
     message = "open_library: HTTP 429 Too Many Requests (gave up after 4 attempts) (http://x)"
-    throttled = bookenrich.EnrichedBook.from_dict(
-        {
-            "goodreads_id": "518848",
-            "title": "Sabriel",
-            "author": "Garth Nix",
-            "error": message,
-            "failures": [{"source": "open_library", "kind": "rate_limited", "retryable": True, "message": message}],
-        }
+    throttled = bookenrich.EnrichedBook(
+        goodreads_id="518848",
+        title="Sabriel",
+        author="Garth Nix",
+        error=message,
+        failures=[bookenrich.SourceFailure("open_library", "rate_limited", message)],
     )
     put(result_key(job_id, 0), {"batch": 0, "attempt": 1, "results": [done.to_dict(), throttled.to_dict()]})
     summary = processor.handler({"job": {"uuid": job_id}, "batch": {"batch": 0, "books": [b.to_dict() for b in books]}})
