@@ -22,6 +22,7 @@ pub mod http;
 pub mod isbn;
 pub mod model;
 pub mod sources;
+mod unaccent;
 
 pub use config::EnricherOptions;
 pub use dashboard::{

@@ -4,6 +4,8 @@
 //! ~100 strings per book, so each string is folded once and then compared
 //! against precomputed keys.
 
+use crate::unaccent::push_unaccented;
+
 /// Folds case, accents, quotes and dashes so that spelling variants share one key.
 ///
 /// The result keeps the hierarchy separators (`/`, `--`, `,`, `;`, `>`, `|`) so
@@ -74,38 +76,6 @@ fn push_space(out: &mut String) {
 fn trim_edges(s: String) -> String {
     let trimmed = s.trim_matches(is_edge_punct);
     if trimmed.len() == s.len() { s } else { trimmed.to_owned() }
-}
-
-/// Writes `c` without its diacritic for the Latin letters catalogues use.
-fn push_unaccented(out: &mut String, c: char) {
-    let base = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
-        'ç' | 'ć' | 'č' => 'c',
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
-        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
-        'ñ' | 'ń' | 'ň' => 'n',
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => 'o',
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => 'u',
-        'ý' | 'ÿ' => 'y',
-        'ś' | 'š' => 's',
-        'ž' | 'ź' | 'ż' => 'z',
-        'ł' => 'l',
-        'ř' => 'r',
-        'œ' => {
-            out.push_str("oe");
-            return;
-        }
-        'æ' => {
-            out.push_str("ae");
-            return;
-        }
-        'ß' => {
-            out.push_str("ss");
-            return;
-        }
-        other => other,
-    };
-    out.push(base);
 }
 
 /// Characters trimmed from both ends of a key (MARC headings end in `.`; some have stray quotes).

@@ -5,6 +5,8 @@
 //! genres would pollute the dashboard), so a candidate must resemble the query
 //! in both title and author before a source may use it.
 
+use crate::unaccent::push_unaccented;
+
 /// How well one candidate record matches the book being looked up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MatchScore {
@@ -144,7 +146,7 @@ pub(crate) fn words(s: &str) -> Vec<String> {
         }
         if c.is_alphanumeric() {
             for lower in c.to_lowercase() {
-                push_folded(&mut current, lower);
+                push_unaccented(&mut current, lower);
             }
         } else if !current.is_empty() {
             out.push(std::mem::take(&mut current));
@@ -154,31 +156,6 @@ pub(crate) fn words(s: &str) -> Vec<String> {
         out.push(current);
     }
     out
-}
-
-/// Appends `c` without its accent, for the Latin letters book titles commonly carry.
-fn push_folded(out: &mut String, c: char) {
-    let folded = match c {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => "a",
-        'ç' | 'ć' | 'č' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
-        'ñ' | 'ń' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => "o",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' => "u",
-        'ý' | 'ÿ' => "y",
-        'ś' | 'š' => "s",
-        'ź' | 'ż' | 'ž' => "z",
-        'ł' => "l",
-        'ß' => "ss",
-        'æ' => "ae",
-        'œ' => "oe",
-        _ => {
-            out.push(c);
-            return;
-        }
-    };
-    out.push_str(folded);
 }
 
 /// Sørensen–Dice coefficient of two word multisets.
