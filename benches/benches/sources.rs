@@ -14,6 +14,7 @@ use bookenrich_core::http::HttpClient;
 use bookenrich_core::sources::google_books::GoogleBooksConfig;
 use bookenrich_core::sources::open_library::OpenLibraryConfig;
 use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary};
+use bookenrich_fake_catalogue::complete_isbn13;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tokio::runtime::Runtime;
 use url::Url;
@@ -55,13 +56,7 @@ fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
 
 /// The `n`-th ISBN-13 of a made-up range (`978` + 9 digits + check digit).
 fn isbn13(n: u64) -> String {
-    let body = format!("978{n:09}");
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    complete_isbn13(&format!("978{n:09}")).expect("12 digits")
 }
 
 /// A full Books API batch (40 ISBNs, the source's batch size) answered with the

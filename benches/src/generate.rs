@@ -8,6 +8,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use bookenrich_fake_catalogue::complete_isbn13;
+
 /// The header of a Goodreads export.
 pub const HEADER: &str = "Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,Average Rating,Publisher,Binding,Number of Pages,Year Published,Original Publication Year,Date Read,Date Added,Bookshelves,Bookshelves with positions,Exclusive Shelf,My Review,Spoiler,Private Notes,Read Count,Owned Copies";
 
@@ -114,13 +116,7 @@ const TAGS: &[&str] = &[
 
 /// Writes the ISBN-13 check digit after 12 digits.
 fn isbn13(body12: u64) -> String {
-    let digits = format!("{body12:012}");
-    let sum: u32 = digits
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{digits}{}", (10 - sum % 10) % 10)
+    complete_isbn13(&format!("{body12:012}")).expect("12 digits")
 }
 
 fn isbn10_of(isbn13: &str) -> String {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use bookenrich_core::csv::{ReadOptions, read_export_bytes};
 use bookenrich_core::genres::GenreNormalizer;
 use bookenrich_core::model::{BookAnalytics, EnrichedBook};
+use bookenrich_fake_catalogue::complete_isbn13;
 
 use crate::generate::write_export;
 
@@ -115,12 +116,7 @@ pub fn isbn_inputs(count: usize) -> Vec<String> {
 }
 
 fn with_check13(first12: &str) -> String {
-    let sum: u32 = first12
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{first12}{}", (10 - sum % 10) % 10)
+    complete_isbn13(first12).expect("12 digits")
 }
 
 fn with_check10(first9: &str) -> String {

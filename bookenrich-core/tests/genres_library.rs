@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bookenrich_core::config::{CacheSetting, EnricherOptions};
 use bookenrich_core::genres::GenreNormalizer;
 use bookenrich_core::{BookInfo, EnrichedBook};
-use bookenrich_fake_catalogue::{FakeBook, FakeCatalogue, FakeCatalogueHandle};
+use bookenrich_fake_catalogue::{FakeBook, FakeCatalogue, FakeCatalogueHandle, complete_isbn13};
 
 /// Each archetype: the real genre written in the styles catalogues use.
 const ARCHETYPES: &[(&str, &[&str], &[&str])] = &[
@@ -119,13 +119,7 @@ const NOISE: &[&str] = &[
 const FOREIGN: &[&str] = &["Ficción", "Novela", "Romans, nouvelles", "Roman", "Fantasía"];
 
 fn isbn13(n: u64) -> String {
-    let body = format!("978100{n:06}");
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    complete_isbn13(&format!("978100{n:06}")).unwrap()
 }
 
 /// Book `n`: an archetype in several styles, plus noise of every class; the last five

@@ -14,6 +14,7 @@ use bookenrich_core::http::{HttpClient, HttpRequest, HttpResponse, TransportErro
 use bookenrich_core::sources::google_books::GoogleBooksConfig;
 use bookenrich_core::sources::open_library::OpenLibraryConfig;
 use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary, SourceErrorKind};
+use bookenrich_fake_catalogue::complete_isbn13;
 use url::Url;
 
 const OL_THREE_BIBKEYS: &str =
@@ -112,13 +113,7 @@ fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
 
 /// The `n`-th synthetic ISBN-13 (`978` + 9 digits + check digit).
 fn synthetic_isbn(n: u64) -> String {
-    let body = format!("978{n:09}");
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    complete_isbn13(&format!("978{n:09}")).unwrap()
 }
 
 /// A Books API answer with an entry for every requested ISBN accepted by `known`.

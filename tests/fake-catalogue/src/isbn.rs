@@ -5,10 +5,7 @@ pub fn to_isbn13(value: &str) -> Option<String> {
     let cleaned: String =
         value.chars().filter(|c| *c != '-' && *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
     match cleaned.len() {
-        10 if is_valid_isbn10(&cleaned) => {
-            let body = format!("978{}", &cleaned[..9]);
-            Some(format!("{body}{}", isbn13_check_digit(&body)?))
-        }
+        10 if is_valid_isbn10(&cleaned) => complete_isbn13(&format!("978{}", &cleaned[..9])),
         13 if is_valid_isbn13(&cleaned) => Some(cleaned),
         _ => None,
     }
@@ -22,6 +19,11 @@ pub fn to_isbn10(isbn13: &str) -> Option<String> {
     let check = (11 - sum % 11) % 11;
     let digit = if check == 10 { 'X' } else { char::from_digit(check, 10)? };
     Some(format!("{body}{digit}"))
+}
+
+/// `first12` with its ISBN-13 check digit appended, or `None` unless it is 12 digits.
+pub fn complete_isbn13(first12: &str) -> Option<String> {
+    Some(format!("{first12}{}", isbn13_check_digit(first12)?))
 }
 
 /// The check digit of the first 12 digits of an ISBN-13.

@@ -42,6 +42,7 @@ pub use book::{FakeBook, Recorded, SYNTHETIC_ISBN_PREFIX};
 pub use config::{FaultSpec, RuntimeConfig};
 pub use error::{Error, Result};
 pub use fault::{Fault, FaultAction, Trigger};
+pub use isbn::complete_isbn13;
 pub use rate_limit::RateLimit;
 pub use server::{FakeCatalogue, FakeCatalogueBuilder, FakeCatalogueHandle};
 pub use stats::Stats;
