@@ -233,17 +233,9 @@ pub(crate) fn search_item(book: &FakeBook, q: &str) -> Value {
         );
     }
     info.extend(links(book, &id, Some(q)));
-    let (sale, access) = sale_access(&id);
-    json!({
-        "kind": "books#volume",
-        "id": id,
-        "etag": etag(book),
-        "selfLink": format!("https://www.googleapis.com/books/v1/volumes/{id}"),
-        "volumeInfo": info,
-        "saleInfo": sale,
-        "accessInfo": access,
-        "searchInfo": {"textSnippet": format!("{} by {}.", book.title, book.author)},
-    })
+    let mut record = volume_object(book, &id, &info);
+    record["searchInfo"] = json!({"textSnippet": format!("{} by {}.", book.title, book.author)});
+    record
 }
 
 /// The full volume record: every hierarchical category, image links up to `extraLarge`.
@@ -264,7 +256,12 @@ pub(crate) fn volume_record(book: &FakeBook) -> Value {
         );
     }
     info.extend(links(book, &id, None));
-    let (sale, access) = sale_access(&id);
+    volume_object(book, &id, &info)
+}
+
+/// A `books#volume` object around `info`, as both the search and the volume endpoint send it.
+fn volume_object(book: &FakeBook, id: &str, info: &Map<String, Value>) -> Value {
+    let (sale, access) = sale_access(id);
     json!({
         "kind": "books#volume",
         "id": id,
