@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from bookenrich_aws.layout import InvalidJobId, parse_job_id
 
 # Lambda refuses a synchronous response over 6 MB; stay clear of it.
 MAX_RESPONSE_BYTES = 5_500_000
@@ -69,3 +73,20 @@ def raw_json_response(status: int, body: bytes, request: Request | None = None) 
 def error(status: int, message: str, detail: str) -> dict[str, Any]:
     """An error response: ``{"error": message, "detail": detail}``."""
     return json_response(status, {"error": message, "detail": detail})
+
+
+def job_endpoint(
+    handle: Callable[[Request, str], dict[str, Any]],
+) -> Callable[[dict[str, Any], object], dict[str, Any]]:
+    """A Lambda handler for a ``/…/{uuid}`` route: ``handle(request, job_id)``, or 400 for an invalid UUID."""
+
+    @functools.wraps(handle)
+    def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+        request = Request.from_event(event)
+        try:
+            job_id = parse_job_id(request.path_parameters.get("uuid"))
+        except InvalidJobId as e:
+            return error(400, "Invalid UUID", str(e))
+        return handle(request, job_id)
+
+    return handler

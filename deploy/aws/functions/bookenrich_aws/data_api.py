@@ -13,23 +13,15 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from bookenrich_aws import api, aws, jobstatus
-from bookenrich_aws.layout import InvalidJobId, data_key, job_prefix, parse_job_id, raw_csv_key, status_key
+from bookenrich_aws.layout import data_key, job_prefix, raw_csv_key, status_key
 from bookenrich_aws.store import Store
 
 log = logging.getLogger(__name__)
 
 
-def _job_id(request: api.Request) -> str:
-    return parse_job_id(request.path_parameters.get("uuid"))
-
-
-def get(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+@api.job_endpoint
+def get(request: api.Request, job_id: str) -> dict[str, Any]:
     """GET /data/{uuid}."""
-    request = api.Request.from_event(event)
-    try:
-        job_id = _job_id(request)
-    except InvalidJobId as e:
-        return api.error(400, "Invalid UUID", str(e))
     store = Store()
     body = store.get_bytes(data_key(job_id))
     if body is not None:
@@ -58,13 +50,9 @@ def _stop_execution(job_id: str) -> bool:
     return True
 
 
-def delete(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+@api.job_endpoint
+def delete(request: api.Request, job_id: str) -> dict[str, Any]:
     """DELETE /data/{uuid}."""
-    request = api.Request.from_event(event)
-    try:
-        job_id = _job_id(request)
-    except InvalidJobId as e:
-        return api.error(400, "Invalid UUID", str(e))
     store = Store()
     try:
         doc = jobstatus.read(store, job_id)

@@ -11,11 +11,9 @@ from typing import Any
 
 from bookenrich_aws import api, jobstatus
 from bookenrich_aws.layout import (
-    InvalidJobId,
     batch_of_result_key,
     batch_sizes,
     manifest_key,
-    parse_job_id,
     results_prefix,
 )
 from bookenrich_aws.store import Store
@@ -34,12 +32,9 @@ def live_progress(store: Store, job_id: str) -> dict[str, Any] | None:
     return jobstatus.progress(int(manifest["total_books"]), processed)
 
 
-def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
-    request = api.Request.from_event(event)
-    try:
-        job_id = parse_job_id(request.path_parameters.get("uuid"))
-    except InvalidJobId as e:
-        return api.error(400, "Invalid UUID", str(e))
+@api.job_endpoint
+def handler(request: api.Request, job_id: str) -> dict[str, Any]:
+    """GET /status/{uuid}."""
     store = Store()
     doc = jobstatus.read(store, job_id)
     if doc is None:
