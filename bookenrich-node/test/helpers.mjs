@@ -77,10 +77,7 @@ export async function rejectsWithCode(assert, promise, code, messagePattern) {
     error = e
     return true
   })
-  assert.ok(error instanceof Error, `expected an Error, got ${error}`)
-  assert.equal(error.code, code, `code of: ${error.message}`)
-  if (messagePattern) assert.match(error.message, messagePattern)
-  return error
+  return assertCoded(assert, error, code, messagePattern)
 }
 
 /** Asserts that `fn()` throws an Error whose `code` is `code`; returns the error. */
@@ -90,6 +87,11 @@ export function throwsWithCode(assert, fn, code, messagePattern) {
     error = e
     return true
   })
+  return assertCoded(assert, error, code, messagePattern)
+}
+
+/** Asserts that `error` is an Error with `code` (and a message matching `messagePattern`); returns it. */
+function assertCoded(assert, error, code, messagePattern) {
   assert.ok(error instanceof Error, `expected an Error, got ${error}`)
   assert.equal(error.code, code, `code of: ${error.message}`)
   if (messagePattern) assert.match(error.message, messagePattern)
