@@ -3,10 +3,12 @@
 //! passes `SQLite`'s integrity check.
 //!
 //! The writer processes are this test executable itself, started with
-//! `BOOKENRICH_CACHE_TEST_WRITER` set, which makes [`writer_process`] do the writing.
+//! `BOOKENRICH_CACHE_TEST_WRITER` set, which makes [`writer_process`] do the writing
+//! (or `BOOKENRICH_CACHE_TEST_OPENER`, which makes [`opener_process`] open a new file).
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used)]
 
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
@@ -15,6 +17,7 @@ use bookenrich_core::cache::{
 };
 
 const WRITER_ENV: &str = "BOOKENRICH_CACHE_TEST_WRITER";
+const OPENER_ENV: &str = "BOOKENRICH_CACHE_TEST_OPENER";
 const ENTRIES_PER_WRITER: usize = 3000;
 /// Keys every writer writes (with its own body), so the same rows are contended.
 const SHARED_KEYS: usize = 200;
@@ -122,4 +125,70 @@ fn concurrent_processes_lose_nothing() {
     assert_eq!(stats.entries, (3 * ENTRIES_PER_WRITER + SHARED_KEYS) as u64 + negatives);
     assert_eq!(stats.negative_entries, negatives);
     assert_eq!(stats.sources["open_library"].entries, 3 * ENTRIES_PER_WRITER as u64);
+}
+
+/// Processes opening one new file at once, per round.
+const OPENERS: usize = 8;
+/// Rounds of [`many_processes_create_one_new_file_at_once`], each on a new file.
+const OPENER_ROUNDS: usize = 25;
+
+/// The child side of [`many_processes_create_one_new_file_at_once`]: waits until the
+/// parent closes its stdin (the start signal every opener gets at once), then opens the
+/// new cache and writes and reads one entry.
+#[test]
+fn opener_process() {
+    let Ok(spec) = std::env::var(OPENER_ENV) else {
+        return;
+    };
+    let (path, opener) = spec.split_once('|').expect("PATH|NAME");
+    let mut start = Vec::new();
+    std::io::stdin().read_to_end(&mut start).unwrap();
+    let cache = SqliteCache::open(path, CachePolicy::default())
+        .unwrap_or_else(|e| panic!("opener {opener}: {e}"));
+    let key = CacheKey::new("open_library", format!("/opener/{opener}"));
+    cache.put(&key, &CacheEntry::found(body(opener, 1))).unwrap();
+    assert!(cache.get(&key).unwrap().is_some(), "opener {opener} reads its entry back");
+}
+
+/// Two runs starting on a new cache file at the same moment (first use, or two
+/// Lambdas on one file) must both recognise it as theirs: neither may see the other's
+/// half-made schema and call it another program's database.
+#[test]
+fn many_processes_create_one_new_file_at_once() {
+    let exe = std::env::current_exe().unwrap();
+    for round in 0..OPENER_ROUNDS {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.sqlite3");
+        let mut children: Vec<Child> = (0..OPENERS)
+            .map(|i| {
+                Command::new(&exe)
+                    .args(["opener_process", "--exact", "--nocapture", "--test-threads=1"])
+                    .env(OPENER_ENV, format!("{}|{i}", path.display()))
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        // Every opener is started and waiting: release them together.
+        for child in &mut children {
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(b"go").unwrap();
+        }
+        let failures: Vec<String> = children
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, child)| {
+                let out = child.wait_with_output().unwrap();
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                (!out.status.success() || !stdout.contains("1 passed")).then(|| {
+                    format!("opener {i}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+                })
+            })
+            .collect();
+        assert!(failures.is_empty(), "round {round}: {}", failures.join("\n"));
+        let cache = SqliteCache::open_with(&path, SqliteCacheOptions::default()).unwrap();
+        assert_eq!(cache.stats().unwrap().entries, OPENERS as u64, "round {round}");
+    }
 }

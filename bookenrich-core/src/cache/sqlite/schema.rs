@@ -102,7 +102,16 @@ pub(super) fn open_writer(
         })?;
     }
     let mut conn = connect(path, busy_timeout, true)?;
-    let fresh = recognise(&conn)?;
+    // One read transaction, so the header and the schema are read from one snapshot:
+    // read in separate statements, another process's creating commit landing between
+    // them showed a half-made file (its tables, but application_id 0) and was taken
+    // for another program's database. Dropping the transaction only ends the read.
+    let fresh = {
+        let snapshot = conn
+            .transaction()
+            .map_err(|e| OpenError::from_sqlite("cannot read the database header", &e))?;
+        recognise(&snapshot)?
+    };
     if fresh {
         // Only takes effect before the first table exists: lets prune and clear
         // give freed pages back to the file system.
@@ -121,7 +130,8 @@ pub(super) fn open_writer(
 }
 
 /// `Ok(true)` for an empty database (new file), `Ok(false)` for a cache of a
-/// schema this version reads; an error for anything else.
+/// schema this version reads; an error for anything else. Must run inside a
+/// transaction: its three reads have to see one snapshot.
 fn recognise(conn: &Connection) -> Result<bool, OpenError> {
     let header = |conn: &Connection| -> rusqlite::Result<(i64, i64, i64)> {
         let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
