@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::sources::SourceError;
+mod source;
+
+pub use source::{SourceError, SourceErrorKind};
 
 /// Everything that can go wrong in bookenrich, as variants a caller can act on.
 ///

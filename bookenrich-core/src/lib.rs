@@ -1,6 +1,32 @@
 //! bookenrich: read a Goodreads library export, enrich every book with genres and
 //! covers from public catalogues, and write the reading-dashboard JSON.
 //!
+//! # The pipeline, step by step
+//!
+//! 1. **Export** — [`csv`] reads a Goodreads library export into records, one
+//!    [`BookAnalytics`] per book ([`model`]), with each ISBN checked by [`isbn`].
+//!    Rows it cannot use are returned beside the books, not as errors.
+//! 2. **Plan and fetch** — the [`engine`]'s [`Enricher`] groups the books into each
+//!    source's batches and runs them; every request goes through a [`fetch`]er,
+//!    which waits for the source's rate limit, answers from the [`cache`] when it
+//!    can, retries what may pass, caps sizes, and sends the rest over an [`http`]
+//!    transport.
+//! 3. **Sources** — [`sources`] know how to ask each catalogue (Open Library, Google
+//!    Books) and read its answer into raw genre strings, covers and identifiers.
+//! 4. **Genres** — [`genres`] turns the raw strings into the dashboard's genres
+//!    (`unaccent` folds accents for it and for title matching); the engine merges
+//!    the sources' answers into one [`EnrichedBook`] per book.
+//! 5. **Dashboard** — [`dashboard`] builds the reading-dashboard JSON and writes it.
+//!
+//! [`config`] builds an enricher from options and environment variables; [`error`]
+//! holds the crate's [`Error`] and the per-request [`SourceError`](error::SourceError).
+//!
+//! # Layers
+//!
+//! Modules only use modules of lower layers (lowest first; `tests/layers.rs` checks it):
+//! `error`, `isbn`, `unaccent` → `model` → `csv` → `http`, `cache` → `fetch` →
+//! `sources`, `genres` → `engine` → `dashboard` → `config`.
+//!
 //! ```no_run
 //! # async fn run() -> bookenrich_core::Result<()> {
 //! use bookenrich_core::csv::{read_export_path, ReadOptions};

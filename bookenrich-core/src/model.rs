@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{SourceError, SourceErrorKind};
 use crate::isbn::{Isbn, IsbnError};
-use crate::sources::{SourceError, SourceErrorKind};
 
 /// What a catalogue lookup needs to know about a book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -177,7 +177,7 @@ fn final_genres(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::sources::{SourceError, SourceErrorKind};
+    use crate::error::{SourceError, SourceErrorKind};
 
     fn hit(genres: &[&str], cover: Option<&str>) -> SourceHit {
         SourceHit {

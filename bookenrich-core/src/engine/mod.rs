@@ -4,15 +4,16 @@
 //! - [`Enricher`] (built by [`EnricherBuilder`] or [`EnricherOptions`](crate::config::EnricherOptions))
 //!   runs the sources, merges their answers per [`MergePolicy`], reports [`Progress`]
 //!   and returns one [`EnrichedBook`](crate::EnrichedBook) per input book, in order.
-//! - [`RateLimiter`] paces each source; [`RetryPolicy`] decides what is retried and when.
-//! - Each source's requests go through a [`Fetcher`](crate::fetch::Fetcher), which applies both.
+//! - Each source's requests go through a [`Fetcher`](crate::fetch::Fetcher), which paces them
+//!   with a [`RateLimiter`] and retries them by a [`RetryPolicy`].
 
 mod builder;
 mod enricher;
 mod merge;
 pub mod progress;
-pub mod ratelimit;
-pub mod retry;
+
+/// Moved to [`fetch`](crate::fetch), the only user; re-exported at their first published paths.
+pub use crate::fetch::{ratelimit, retry};
 
 pub use builder::{DEFAULT_CONCURRENCY, EnricherBuilder};
 pub use enricher::Enricher;

@@ -1,7 +1,7 @@
 //! Fetcher behaviour against a scripted transport, in paused (virtual) time.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -214,10 +214,16 @@ async fn a_failing_cache_does_not_fail_the_request() {
     struct Broken;
     impl ResponseCache for Broken {
         fn get(&self, _: &CacheKey) -> CrateResult<Option<CacheEntry>> {
-            Err(crate::Error::Cache { path: "broken.db".into(), message: "disk I/O error".into() })
+            Err(crate::error::Error::Cache {
+                path: "broken.db".into(),
+                message: "disk I/O error".into(),
+            })
         }
         fn put(&self, _: &CacheKey, _: &CacheEntry) -> CrateResult<()> {
-            Err(crate::Error::Cache { path: "broken.db".into(), message: "disk I/O error".into() })
+            Err(crate::error::Error::Cache {
+                path: "broken.db".into(),
+                message: "disk I/O error".into(),
+            })
         }
     }
     let http = Scripted::new([Step::Status(200, "[1]")]);

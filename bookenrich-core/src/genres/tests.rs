@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::rules::Kind;
 use super::*;
-use crate::Error;
+use crate::error::Error;
 
 fn fixture(name: &str) -> serde_json::Value {
     let path =

@@ -1,6 +1,6 @@
 //! The HTTP transport behind a small trait, so tests and embedders can swap it.
 //!
-//! The engine's [`Fetcher`](crate::fetch::Fetcher) does rate limiting, retries,
+//! The [`Fetcher`](crate::fetch::Fetcher) does rate limiting, retries,
 //! caching and size caps; a transport only sends one GET and reads the body.
 
 use std::fmt;
@@ -9,10 +9,15 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 
+pub(crate) mod redact;
 #[cfg(feature = "http")]
 mod reqwest_client;
+mod retry_after;
+
+pub use redact::redact_url;
 #[cfg(feature = "http")]
 pub use reqwest_client::{DEFAULT_CONNECT_TIMEOUT, ReqwestClient, ReqwestClientConfig, user_agent};
+pub use retry_after::parse_retry_after;
 
 /// One GET request.
 #[derive(Clone, PartialEq, Eq)]
@@ -31,7 +36,7 @@ impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Header values may carry an API key.
         f.debug_struct("HttpRequest")
-            .field("url", &crate::fetch::redact_url(&self.url))
+            .field("url", &redact_url(&self.url))
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("timeout", &self.timeout)
             .field("max_body_bytes", &self.max_body_bytes)

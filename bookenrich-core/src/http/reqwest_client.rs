@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 
+use super::parse_retry_after;
 use super::{HttpClient, HttpRequest, HttpResponse, TransportError};
-use crate::engine::retry::parse_retry_after;
 use crate::error::{Error, Result};
 
 /// Default time allowed to open a connection (TCP + TLS).

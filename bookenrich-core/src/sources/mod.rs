@@ -7,11 +7,11 @@
 //! and how to read the answer.
 
 use std::fmt;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::{SourceError, SourceErrorKind};
 use crate::fetch::Fetcher;
 use crate::isbn::Isbn;
 
@@ -79,90 +79,6 @@ pub trait GenreSource: Send + Sync + fmt::Debug {
     async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult>;
 }
 
-/// What kind of failure a source met; decides whether retrying can help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum SourceErrorKind {
-    /// HTTP 429 or an equivalent throttle answer.
-    RateLimited,
-    /// The catalogue's quota is used up for a long time (e.g. Google's daily quota).
-    QuotaExhausted,
-    /// HTTP 5xx.
-    Server,
-    /// No answer within the timeout.
-    Timeout,
-    /// The connection failed or was dropped.
-    Connection,
-    /// The body was truncated, not JSON, or not the expected shape.
-    MalformedResponse,
-    /// The body was larger than the configured cap.
-    ResponseTooLarge,
-    /// HTTP 4xx other than 404/429 (e.g. 403 for an anonymous User-Agent).
-    Rejected,
-    /// The request was not made because the run is offline and the cache had no answer.
-    Offline,
-    /// The source was stopped for the rest of the run (e.g. after its quota ran out).
-    Disabled,
-    /// The run was cancelled.
-    Cancelled,
-}
-
-impl SourceErrorKind {
-    /// Whether the same request may succeed if tried again later in this run.
-    pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            Self::RateLimited
-                | Self::Server
-                | Self::Timeout
-                | Self::Connection
-                | Self::MalformedResponse
-        )
-    }
-}
-
-/// A failed lookup, with the URL at fault (never containing an API key).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}: {message}{}", url.as_deref().map(|u| format!(" ({u})")).unwrap_or_default())]
-pub struct SourceError {
-    /// The source's name.
-    pub source_name: String,
-    /// What kind of failure.
-    pub kind: SourceErrorKind,
-    /// Human-readable reason.
-    pub message: String,
-    /// The request URL, with secrets removed.
-    pub url: Option<String>,
-    /// How long the catalogue asked us to wait, if it said.
-    pub retry_after: Option<Duration>,
-}
-
-impl SourceError {
-    /// A new error of `kind` for `source`.
-    pub fn new(source: &str, kind: SourceErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            source_name: source.to_owned(),
-            kind,
-            message: message.into(),
-            url: None,
-            retry_after: None,
-        }
-    }
-
-    /// Attaches the (already redacted) URL at fault.
-    #[must_use]
-    pub fn with_url(mut self, url: impl Into<String>) -> Self {
-        self.url = Some(url.into());
-        self
-    }
-
-    /// Whether retrying could help.
-    pub fn is_retryable(&self) -> bool {
-        self.kind.is_retryable()
-    }
-}
-
 /// A title fit for a catalogue search: the Goodreads series suffix removed.
 ///
 /// `"Leviathan Wakes (The Expanse, #1)"` → `"Leviathan Wakes"`;
@@ -202,19 +118,5 @@ mod tests {
         // A parenthesis that is not a series marker stays.
         assert_eq!(search_title("Dune (Deluxe Edition)"), "Dune (Deluxe Edition)");
         assert_eq!(search_title("(#1)"), "(#1)");
-    }
-
-    #[test]
-    fn retryable_kinds() {
-        assert!(SourceErrorKind::RateLimited.is_retryable());
-        assert!(SourceErrorKind::MalformedResponse.is_retryable());
-        assert!(!SourceErrorKind::QuotaExhausted.is_retryable());
-        assert!(!SourceErrorKind::Rejected.is_retryable());
-        let e = SourceError::new("google_books", SourceErrorKind::Server, "HTTP 503")
-            .with_url("http://127.0.0.1:1/books/v1/volumes?q=isbn:1");
-        assert_eq!(
-            e.to_string(),
-            "google_books: HTTP 503 (http://127.0.0.1:1/books/v1/volumes?q=isbn:1)"
-        );
     }
 }

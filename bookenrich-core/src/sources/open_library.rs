@@ -282,7 +282,7 @@ impl OpenLibrary {
     /// Steps 2–3 for one book.
     async fn finish(&self, book: &BookQuery, stage: Stage, fetch: &Fetcher) -> SourceResult {
         let isbn13 = book.isbn.as_ref().map(|i| i.as_isbn13().to_owned());
-        let isbn10 = book.isbn.as_ref().and_then(crate::Isbn::to_isbn10);
+        let isbn10 = book.isbn.as_ref().and_then(crate::isbn::Isbn::to_isbn10);
         let wanted = Wanted {
             title: search_title(&book.title),
             author: book.author.trim(),

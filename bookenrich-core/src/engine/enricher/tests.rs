@@ -436,7 +436,7 @@ async fn the_enricher_is_send_and_an_empty_run_is_empty() {
 
 #[test]
 fn builder_errors_name_the_setting() {
-    fn field(r: crate::Result<Enricher>) -> String {
+    fn field(r: crate::error::Result<Enricher>) -> String {
         match r {
             Err(Error::Config { field, .. }) => field,
             other => panic!("{other:?}"),

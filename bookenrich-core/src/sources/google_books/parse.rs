@@ -109,11 +109,11 @@ impl Volume {
         for (kind, value) in self.isbns() {
             match kind {
                 "ISBN_13" => {
-                    if let Ok(isbn) = crate::Isbn::parse(&value) {
+                    if let Ok(isbn) = crate::isbn::Isbn::parse(&value) {
                         return Some(isbn.as_isbn13().to_owned());
                     }
                 }
-                _ => ten = ten.or_else(|| crate::Isbn::parse(&value).ok()),
+                _ => ten = ten.or_else(|| crate::isbn::Isbn::parse(&value).ok()),
             }
         }
         ten.map(|i| i.as_isbn13().to_owned())

@@ -8,7 +8,6 @@
 //! answer disables the source for the rest of the run. Everything is a plain
 //! future: dropping it stops the work.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -18,125 +17,27 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::cache::{CacheEntry, CacheKey, ResponseCache};
-use crate::engine::ratelimit::{RateLimit, RateLimiter};
-use crate::engine::retry::RetryPolicy;
+use crate::error::{SourceError, SourceErrorKind};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
-use crate::sources::{SourceError, SourceErrorKind};
+
+pub mod ratelimit;
+mod request;
+pub mod retry;
+mod stats;
+
+pub use crate::http::redact_url;
+pub use ratelimit::{RateLimit, RateLimiter};
+pub use request::Request;
+pub use retry::RetryPolicy;
+pub(crate) use stats::CallTrace;
+pub use stats::FetchStats;
+use stats::{Counters, bump};
 
 /// Default cap on a response body: 8 MiB (an Open Library batch of 40 books is ~200 KiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// Default time allowed for one request, from sending to the end of the body.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Query parameters whose values are secrets: redacted in errors, dropped from cache keys.
-const SECRET_PARAMS: &[&str] =
-    &["key", "api_key", "apikey", "access_token", "token", "client_secret", "password"];
-
-/// One request a source wants made.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Request {
-    /// The URL, without secrets (an API key goes in a header).
-    pub url: url::Url,
-    /// Extra headers; values are never logged nor part of a cache key.
-    pub headers: Vec<(String, String)>,
-    /// Whether the response may be read from and stored in the cache.
-    pub cacheable: bool,
-}
-
-impl std::fmt::Debug for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Request")
-            .field("url", &redact_url(&self.url))
-            .field("cacheable", &self.cacheable)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Request {
-    /// A cacheable GET of `url`.
-    pub fn get(url: url::Url) -> Self {
-        Self { url, headers: Vec::new(), cacheable: true }
-    }
-
-    /// Adds a header (its value stays out of logs, errors and cache keys).
-    #[must_use]
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Neither read from nor written to the cache (e.g. a batch whose items are cached one by one).
-    #[must_use]
-    pub fn no_cache(mut self) -> Self {
-        self.cacheable = false;
-        self
-    }
-
-    /// The cache key of this request: path and query, without scheme and host, so a
-    /// cache filled against one base URL serves another. Secret query parameters
-    /// (e.g. `key=`) are left out, so a key never reaches the cache.
-    pub fn cache_key(&self) -> String {
-        let path = self.url.path();
-        if has_secret_params(&self.url) {
-            // The other parameters stay as written (not re-encoded), so the key equals
-            // that of the same request made without the secret.
-            let kept: Vec<&str> = self
-                .url
-                .query()
-                .unwrap_or_default()
-                .split('&')
-                .filter(|segment| {
-                    url::form_urlencoded::parse(segment.as_bytes())
-                        .next()
-                        .is_none_or(|(k, _)| !is_secret_param(&k))
-                })
-                .collect();
-            if kept.is_empty() {
-                return path.to_owned();
-            }
-            return format!("{path}?{}", kept.join("&"));
-        }
-        match self.url.query() {
-            Some(q) => format!("{path}?{q}"),
-            None => path.to_owned(),
-        }
-    }
-
-    /// The URL as it may appear in errors and logs.
-    pub fn redacted_url(&self) -> String {
-        redact_url(&self.url)
-    }
-}
-
-fn is_secret_param(name: &str) -> bool {
-    SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name))
-}
-
-fn has_secret_params(url: &url::Url) -> bool {
-    url.query_pairs().any(|(k, _)| is_secret_param(&k))
-}
-
-/// `url` with credentials removed and secret query values replaced by `REDACTED`.
-pub fn redact_url(url: &url::Url) -> String {
-    let mut clean = url.clone();
-    if !clean.username().is_empty() || clean.password().is_some() {
-        // Only fails for URLs that cannot have credentials, which then have none.
-        let _ = clean.set_username("");
-        let _ = clean.set_password(None);
-    }
-    if has_secret_params(&clean) {
-        let pairs: Vec<(String, String)> = clean
-            .query_pairs()
-            .map(|(k, v)| {
-                let v = if is_secret_param(&k) { "REDACTED".to_owned() } else { v.into_owned() };
-                (k.into_owned(), v)
-            })
-            .collect();
-        clean.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    clean.into()
-}
 
 /// A decoded answer; `value` is `None` when the catalogue answered "not found" (HTTP 404).
 #[derive(Debug, Clone, PartialEq)]
@@ -147,71 +48,11 @@ pub struct Fetched<T> {
     pub from_cache: bool,
 }
 
-/// What a fetcher did so far in its run, for progress reports and summaries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct FetchStats {
-    /// HTTP requests sent (every attempt counts).
-    pub requests: u64,
-    /// Attempts that were retries of an earlier failed attempt.
-    pub retries: u64,
-    /// HTTP 429 answers received.
-    pub rate_limited: u64,
-    /// Answers served from the cache (requests and stored items).
-    pub cache_hits: u64,
-    /// Cache look-ups that found nothing fresh.
-    pub cache_misses: u64,
-    /// Requests that failed for good (after any retries).
-    pub failures: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    requests: AtomicU64,
-    retries: AtomicU64,
-    rate_limited: AtomicU64,
-    cache_hits: AtomicU64,
-    cache_misses: AtomicU64,
-    failures: AtomicU64,
-}
-
-impl Counters {
-    fn snapshot(&self) -> FetchStats {
-        FetchStats {
-            requests: self.requests.load(Ordering::Relaxed),
-            retries: self.retries.load(Ordering::Relaxed),
-            rate_limited: self.rate_limited.load(Ordering::Relaxed),
-            cache_hits: self.cache_hits.load(Ordering::Relaxed),
-            cache_misses: self.cache_misses.load(Ordering::Relaxed),
-            failures: self.failures.load(Ordering::Relaxed),
-        }
-    }
-}
-
-fn bump(counter: &AtomicU64) {
-    counter.fetch_add(1, Ordering::Relaxed);
-}
-
 /// State that lives for one run: counters and whether the source was stopped.
 #[derive(Debug, Default)]
 struct RunState {
     counters: Counters,
     disabled: Mutex<Option<String>>,
-}
-
-/// Network and cache use of one group of calls (one `lookup`), to tell whether
-/// a book's answer came entirely from the cache.
-#[derive(Debug, Default)]
-pub(crate) struct CallTrace {
-    pub(crate) requests: AtomicU64,
-    pub(crate) cache_hits: AtomicU64,
-}
-
-impl CallTrace {
-    /// At least one answer came from the cache and nothing went to the network.
-    #[allow(dead_code)] // used by the enricher (next commit)
-    pub(crate) fn all_from_cache(&self) -> bool {
-        self.requests.load(Ordering::Relaxed) == 0 && self.cache_hits.load(Ordering::Relaxed) > 0
-    }
 }
 
 /// Settings of a fetcher that are plain values.
