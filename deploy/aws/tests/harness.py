@@ -5,6 +5,11 @@ its no-Docker Lambda backend does not run code: ``LambdaSimpleBackend.invoke`` i
 dispatcher that calls the handler the template names, with the environment the template gives the
 function, and answers like Lambda (an unhandled exception becomes ``x-amz-function-error:
 Unhandled`` with ``{"errorType", "errorMessage"}``).
+
+moto stores a function's asynchronous-invocation settings but does not act on them, so the
+dispatcher does what Lambda does with an asynchronous invocation that raises: it runs it again
+``MaximumRetryAttempts`` times (without the waits), then sends Lambda's on-failure record to the
+destination queue the template's ``AWS::Lambda::EventInvokeConfig`` names (an SQS queue in moto).
 """
 
 from __future__ import annotations
@@ -95,6 +100,17 @@ class Deployment:
         self.state_machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE}"
         self.invocations = Invocations()
         self.faults: dict[str, Fault] = {}
+        self.queues = list(resources_of_type(template, "AWS::SQS::Queue"))
+        #: Per function, (retries, destination queue name) of its asynchronous invocations.
+        self.async_config: dict[str, tuple[int, str | None]] = {}
+        for config in resources_of_type(template, "AWS::Lambda::EventInvokeConfig").values():
+            properties = config["Properties"]
+            destination = properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            queue = self.resolver(destination).rsplit(":", 1)[-1] if destination else None
+            self.async_config[self.resolver(properties["FunctionName"])] = (
+                int(properties.get("MaximumRetryAttempts", 2)),
+                queue,
+            )
 
     def function(self, prefix: str) -> str:
         """The function whose logical id starts with ``prefix`` (e.g. "Processor")."""
@@ -125,22 +141,79 @@ class Deployment:
                 index = int(event["batch"]["batch"])
                 record.batch_attempts[index] += 1
                 attempt = record.batch_attempts[index]
-        fault = next((f for prefix, f in self.faults.items() if name.startswith(prefix)), None)
-        if fault is not None:
-            fault(name, event, attempt)  # may raise TooManyRequests (a service error) or anything
-        context = SimpleNamespace(
-            function_name=name, aws_request_id=f"req-{attempt}", get_remaining_time_in_millis=lambda: 60_000
-        )
         asynchronous = str((headers or {}).get("X-Amz-Invocation-Type", "")).lower() == "event"
         try:
-            return self._run(name, event, context, asynchronous, response_headers)
+            if asynchronous:
+                return self._run_async(name, event, attempt)
+            self._fault(name, event, attempt)  # may raise TooManyRequests (a service error) or anything
+            return self._run(name, event, self._context(name, attempt), response_headers)
         finally:
             with record.lock:
                 record.returned[name] += 1
 
-    def _run(
-        self, name: str, event: dict[str, Any], context: Any, asynchronous: bool, response_headers: dict[str, str]
-    ) -> bytes:
+    def _fault(self, name: str, event: dict[str, Any], attempt: int) -> None:
+        fault = next((f for prefix, f in self.faults.items() if name.startswith(prefix)), None)
+        if fault is not None:
+            fault(name, event, attempt)
+
+    @staticmethod
+    def _context(name: str, attempt: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            function_name=name, aws_request_id=f"req-{attempt}", get_remaining_time_in_millis=lambda: 60_000
+        )
+
+    def _run_async(self, name: str, event: dict[str, Any], attempt: int) -> bytes:
+        """An asynchronous invocation: retried, then dead-lettered, as the template configures."""
+        record = self.invocations
+        retries, queue = self.async_config.get(name, (2, None))
+        error: BaseException | None = None
+        for retry in range(retries + 1):
+            try:
+                self._fault(name, event, attempt + retry)
+                self._handler(name)(event, self._context(name, attempt + retry))
+                return b""
+            except Exception as e:
+                with record.lock:
+                    record.errors.append((name, type(e).__name__, str(e)))
+                error = e
+        assert error is not None
+        record.async_errors.append(error)
+        if queue is not None:
+            failure = {
+                "version": "1.0",
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                "requestContext": {
+                    "requestId": f"req-{attempt}",
+                    "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:$LATEST",
+                    "condition": "RetriesExhausted",
+                    "approximateInvokeCount": retries + 1,
+                },
+                "requestPayload": event,
+                "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+                "responsePayload": {"errorType": type(error).__name__, "errorMessage": str(error)},
+            }
+            sqs = boto3.client("sqs")
+            sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName=queue)["QueueUrl"], MessageBody=json.dumps(failure))
+        return b""
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        """Receives every message of the dead-letter queue, as the SQS event a consumer gets."""
+        sqs = boto3.client("sqs")
+        records = []
+        for queue in self.queues:
+            url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+            while True:
+                messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not messages:
+                    break
+                for message in messages:
+                    records.append(
+                        {"messageId": message["MessageId"], "body": message["Body"], "eventSource": "aws:sqs"}
+                    )
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return records
+
+    def _run(self, name: str, event: dict[str, Any], context: Any, response_headers: dict[str, str]) -> bytes:
         record = self.invocations
         try:
             result = self._handler(name)(event, context)
@@ -148,9 +221,6 @@ class Deployment:
         except Exception as e:  # Lambda reports any exception as an unhandled error
             with record.lock:
                 record.errors.append((name, type(e).__name__, str(e)))
-            if asynchronous:
-                record.async_errors.append(e)
-                return b""
             response_headers["x-amz-function-error"] = "Unhandled"
             payload = json.dumps(
                 {
@@ -161,7 +231,7 @@ class Deployment:
             ).encode()
         with record.lock:
             record.largest_response = max(record.largest_response, len(payload))
-        return b"" if asynchronous else payload
+        return payload
 
     def wait_returned(self, prefix: str, count: int, timeout: float = 60) -> None:
         """Waits until ``count`` invocations of the function have returned."""
@@ -199,6 +269,8 @@ class Deployment:
             stack.enter_context(mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=sleeps.append)))
             aws.reset()
             boto3.client("s3").create_bucket(Bucket=BUCKET)
+            for queue in self.queues:
+                boto3.client("sqs").create_queue(QueueName=queue)
             boto3.client("stepfunctions").create_state_machine(
                 name=STATE_MACHINE,
                 definition=json.dumps(self.definition),

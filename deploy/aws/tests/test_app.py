@@ -65,7 +65,7 @@ def test_app_synthesizes_offline(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(DEPLOY / "app.py")], check=True, env=env, cwd=DEPLOY, timeout=300)
     template = json.loads((tmp_path / "cdk.out" / "BookEnrich.template.json").read_text())
     kinds = [r["Type"] for r in template["Resources"].values()]
-    assert kinds.count("AWS::Lambda::Function") == 8
+    assert kinds.count("AWS::Lambda::Function") == 9
     assert kinds.count("AWS::StepFunctions::StateMachine") == 1
     assert "Rules" not in template  # no bootstrap-version rule: synthesizes without an account
     definition = json.dumps(template)

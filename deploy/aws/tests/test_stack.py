@@ -156,11 +156,10 @@ def test_the_api_is_throttled_and_allows_cors(template: dict[str, Any]) -> None:
 
 def test_functions_run_the_handlers_with_the_layer_and_keep_logs_30_days(template: dict[str, Any]) -> None:
     functions = resources_of_type(template, "AWS::Lambda::Function")
-    assert len(functions) == 8
+    expected = ["upload", "status_api", "data_api", "data_api", "orchestrator", "processor", "aggregator"]
+    expected += ["job_failed", "dead_letters"]
     handlers = {k: f["Properties"]["Handler"] for k, f in functions.items()}
-    assert sorted(h.split(".")[1] for h in handlers.values()) == sorted(
-        ["upload", "status_api", "data_api", "data_api", "orchestrator", "processor", "aggregator", "job_failed"]
-    )
+    assert sorted(h.split(".")[1] for h in handlers.values()) == sorted(expected)
     layer = logical_id(template, "AWS::Lambda::LayerVersion", "BookEnrichLayer")
     log_groups = resources_of_type(template, "AWS::Logs::LogGroup")
     for fn in functions.values():
@@ -236,6 +235,8 @@ EXPECTED_S3 = {
     },
     "Status": {
         "s3:GetObject": {f"status/{ID}.json", f"uploads/{ID}/job.json"},
+        # Only to mark a job that never started.
+        "s3:PutObject": {f"status/{ID}.json"},
         "s3:ListBucket": {f"status/{ID}.json", f"uploads/{ID}/job.json", f"uploads/{ID}/results/*"},
     },
     "DataGet": {
@@ -371,6 +372,78 @@ def test_executions_that_end_badly_mark_the_job(template: dict[str, Any]) -> Non
     assert set(pattern["detail"]["status"]) == {"FAILED", "TIMED_OUT", "ABORTED"}
     (target,) = rule["Properties"]["Targets"]
     assert target["Arn"]["Fn::GetAtt"][0].startswith("JobFailed")
+    # An event EventBridge cannot deliver goes to the dead letters.
+    queue = logical_id(template, "AWS::SQS::Queue", "DeadLetters")
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue, "Arn"]}}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 4
+
+
+# ---- nothing lost -------------------------------------------------------------------------------
+
+
+def test_failed_asynchronous_invocations_go_to_the_dead_letters(template: dict[str, Any]) -> None:
+    queue = logical_id(template, "AWS::SQS::Queue", "DeadLetters")
+    configs = {
+        c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
+        for c in resources_of_type(template, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    assert {name.rstrip("0123456789ABCDEF") for name in configs} == {"Orchestrator", "JobFailed"}
+    for config in configs.values():
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": [queue, "Arn"]}
+        assert config["MaximumRetryAttempts"] == 2
+        assert config["MaximumEventAgeInSeconds"] == 15 * 60
+    (properties,) = [r["Properties"] for r in resources_of_type(template, "AWS::SQS::Queue").values()]
+    assert properties["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert properties["SqsManagedSseEnabled"] is True
+
+
+def test_the_dead_letters_are_consumed_and_only_the_consumer_may_read_them(template: dict[str, Any]) -> None:
+    queue = logical_id(template, "AWS::SQS::Queue", "DeadLetters")
+    (mapping,) = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert mapping["Properties"]["FunctionName"]["Ref"].startswith("DeadLetterConsumer")
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    readers: set[str] = set()
+    for policy in resources_of_type(template, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "sqs:ReceiveMessage" in actions(statement):
+                readers.update(r["Ref"] for r in policy["Properties"]["Roles"])
+    assert len(readers) == 1 and next(iter(readers)).startswith("DeadLetterConsumer")
+    # The consumer writes statuses, nothing else in the bucket.
+    access = s3_access(template, "DeadLetterConsumer")
+    assert access == {
+        "s3:GetObject": {f"status/{ID}.json"},
+        "s3:PutObject": {f"status/{ID}.json"},
+        "s3:ListBucket": {f"status/{ID}.json"},
+    }
+
+
+def test_alarms_watch_the_dead_letters_and_the_failures(template: dict[str, Any]) -> None:
+    queue = logical_id(template, "AWS::SQS::Queue", "DeadLetters")
+    topic = logical_id(template, "AWS::SNS::Topic", "Alarms")
+    alarms = {
+        k.rstrip("0123456789ABCDEF"): v["Properties"]
+        for k, v in resources_of_type(template, "AWS::CloudWatch::Alarm").items()
+    }
+    assert set(alarms) == {
+        "DeadLetterReceivedAlarm",
+        "DeadLetterStuckAlarm",
+        "OrchestratorErrorsAlarm",
+        "JobExecutionsFailedAlarm",
+        "JobExecutionsTimedOutAlarm",
+    }
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+    received = alarms["DeadLetterReceivedAlarm"]
+    assert (received["Namespace"], received["MetricName"], received["Threshold"]) == (
+        "AWS/SQS",
+        "NumberOfMessagesSent",
+        1,
+    )
+    assert received["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+    stuck = alarms["DeadLetterStuckAlarm"]
+    assert (stuck["MetricName"], stuck["Threshold"]) == ("ApproximateAgeOfOldestMessage", 900)
 
 
 def test_a_missing_layer_is_a_clear_error(tmp_path: Any) -> None:

@@ -12,4 +12,5 @@ Handlers (``module.handler``):
 - ``processor``      enriches one batch (a Distributed Map child)
 - ``aggregator``     originals + every batch result -> ``data/{uuid}.json``, status ``complete``
 - ``job_failed``     marks the job ``error`` (the state machine's Catch, or an execution that ended badly)
+- ``dead_letters``   marks ``error`` the jobs of dead-lettered asynchronous invokes and events
 """

@@ -44,7 +44,17 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         # An execution not started by the orchestrator (e.g. from the console): no job to mark.
         log.warning("job_failed: ignoring event without a job id (%s): %s", e, json.dumps(event)[:500])
         return {"skipped": "no job id"}
-    store = Store()
+    log.error("job %s failed: %s: %s", job_id, error, cause[:2000])
+    return mark_failed(Store(), job_id, user_message(error), error)
+
+
+def user_message(error: str) -> str:
+    """What the status document says for a Step Functions error name or execution status."""
+    return _USER_MESSAGES.get(error, f"internal error ({error})")
+
+
+def mark_failed(store: Store, job_id: str, reason: str, error: str) -> dict[str, Any]:
+    """Writes ``status: error`` with ``reason``, unless the job is gone or already complete."""
     doc = jobstatus.read(store, job_id)
     if doc is None:
         log.warning("job_failed %s: no status document (deleted job?)", job_id)
@@ -52,8 +62,6 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     if doc.get("status") == jobstatus.COMPLETE:
         log.info("job_failed %s: already complete, leaving it (%s)", job_id, error)
         return {"uuid": job_id, "skipped": "complete"}
-    log.error("job %s failed: %s: %s", job_id, error, cause[:2000])
-    reason = _USER_MESSAGES.get(error, f"internal error ({error})")
     jobstatus.write(
         store,
         job_id,

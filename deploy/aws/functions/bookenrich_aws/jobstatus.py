@@ -24,6 +24,17 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def parse_iso(value: object) -> datetime | None:
+    """A timestamp written by :func:`now_iso` (or any ISO 8601 with an offset), None otherwise."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
 def progress(total_books: int, processed_books: int) -> dict[str, Any]:
     """The ``progress`` object; ``percent_complete`` has one decimal."""
     processed = max(0, min(processed_books, total_books))

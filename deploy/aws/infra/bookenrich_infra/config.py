@@ -160,6 +160,8 @@ class DeploymentConfig:
     #: CORS origins allowed to call the API.
     cors_origins: tuple[str, ...] = ("*",)
     max_upload_bytes: int = 4 * 1024 * 1024
+    #: An e-mail address subscribed to the alarms' SNS topic (none: the topic has no subscriber).
+    alarm_email: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_concurrency is not None and self.max_concurrency < 1:

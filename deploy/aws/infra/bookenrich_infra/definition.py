@@ -94,6 +94,15 @@ def placeholder_resolver(
         elif kind == "AWS::Logs::LogGroup":
             refs[logical_id] = name
             attributes[(logical_id, "Arn")] = f"arn:aws:logs:{region}:{account}:log-group:{name}:*"
+        elif kind == "AWS::SQS::Queue":
+            refs[logical_id] = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+            attributes[(logical_id, "Arn")] = f"arn:aws:sqs:{region}:{account}:{name}"
+            attributes[(logical_id, "QueueName")] = name
+        elif kind == "AWS::DynamoDB::Table":
+            refs[logical_id] = name
+            attributes[(logical_id, "Arn")] = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
+        elif kind == "AWS::SNS::Topic":
+            refs[logical_id] = f"arn:aws:sns:{region}:{account}:{name}"
         elif kind == "AWS::Lambda::LayerVersion":
             refs[logical_id] = f"arn:aws:lambda:{region}:{account}:layer:{name}:1"
         else:

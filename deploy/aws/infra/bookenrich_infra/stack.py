@@ -11,13 +11,20 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
@@ -34,6 +41,15 @@ LAMBDA_SERVICE_ERRORS = [
     "Lambda.SdkClientException",
     "Lambda.ClientExecutionTimeoutException",
 ]
+#: How long Lambda keeps retrying an asynchronous invocation before it goes to the dead letters.
+ASYNC_MAX_EVENT_AGE = cdk.Duration.minutes(15)
+#: Asynchronous attempts after the first (Lambda's maximum).
+ASYNC_RETRIES = 2
+#: Orchestrator timeout, seconds.
+ORCHESTRATOR_TIMEOUT = 300
+#: A job still without a manifest this long after its upload never started (every asynchronous
+#: attempt of the orchestrator is over by then): its status is set to ``error``.
+STALE_AFTER_SECONDS = int(ASYNC_MAX_EVENT_AGE.to_seconds()) + ORCHESTRATOR_TIMEOUT + 300
 # A job id in a key: exactly 36 characters, so a list permission cannot enumerate jobs.
 _ID = "????????-????-????-????-????????????"
 
@@ -70,6 +86,14 @@ class BookEnrichStack(cdk.Stack):
             )
 
         self.bucket = self._bucket()
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=cdk.Duration.seconds(180),
+        )
         self.layer = lambda_.LayerVersion(
             self,
             "BookEnrichLayer",
@@ -84,10 +108,14 @@ class BookEnrichStack(cdk.Stack):
         self._grant()
         self.api = self._api()
         self._failed_execution_rule()
+        self._dead_letter_consumer()
+        self._alarms()
 
         cdk.CfnOutput(self, "ApiUrl", value=self.stage.url)
         cdk.CfnOutput(self, "BucketName", value=self.bucket.bucket_name)
         cdk.CfnOutput(self, "StateMachineArn", value=self.state_machine.state_machine_arn)
+        cdk.CfnOutput(self, "DeadLetterQueueUrl", value=self.dead_letters.queue_url)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
 
     # ---- storage -----------------------------------------------------------------------------
 
@@ -177,14 +205,19 @@ class BookEnrichStack(cdk.Stack):
             memory=512,
             environment={**export_env, "MAX_UPLOAD_BYTES": str(c.max_upload_bytes)},
         )
-        self._function("Status", "bookenrich_aws.status_api.handler", "GET /status/{uuid}")
+        self._function(
+            "Status",
+            "bookenrich_aws.status_api.handler",
+            "GET /status/{uuid}",
+            environment={"STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
+        )
         self._function("DataGet", "bookenrich_aws.data_api.get", "GET /data/{uuid}", memory=512)
         self._function("DataDelete", "bookenrich_aws.data_api.delete", "DELETE /data/{uuid}", timeout=60)
         self._function(
             "Orchestrator",
             "bookenrich_aws.orchestrator.handler",
             "Export -> batches in S3 -> one job execution",
-            timeout=300,
+            timeout=ORCHESTRATOR_TIMEOUT,
             memory=1024,
             environment={
                 **export_env,
@@ -222,6 +255,20 @@ class BookEnrichStack(cdk.Stack):
             environment={"INCLUDE_PRIVATE_NOTES": str(c.include_private_notes).lower()},
         )
         self._function("JobFailed", "bookenrich_aws.job_failed.handler", "Marks a failed job 'error'")
+        self._function(
+            "DeadLetterConsumer",
+            "bookenrich_aws.dead_letters.handler",
+            "Marks 'error' the jobs of lost asynchronous invocations and events",
+            timeout=60,
+        )
+        # Asynchronous invocations (the orchestrator by the upload handler, JobFailed by EventBridge)
+        # that fail for good go to the dead letters, never nowhere.
+        for name in ("Orchestrator", "JobFailed"):
+            self.functions[name].configure_async_invoke(
+                on_failure=destinations.SqsDestination(self.dead_letters),
+                max_event_age=ASYNC_MAX_EVENT_AGE,
+                retry_attempts=ASYNC_RETRIES,
+            )
         # The orchestrator is started by the upload handler (asynchronous invoke).
         self.functions["Upload"].add_environment(
             "ORCHESTRATOR_FUNCTION_NAME", self.functions["Orchestrator"].function_name
@@ -447,10 +494,13 @@ class BookEnrichStack(cdk.Stack):
             write=(data, status),
             list_prefixes=(f"{job}/job.json", f"{job}/results/*", status),
         )
-        self._allow_s3(f["JobFailed"], read=(status,), write=(status,), list_prefixes=(status,))
+        for name in ("JobFailed", "DeadLetterConsumer"):
+            self._allow_s3(f[name], read=(status,), write=(status,), list_prefixes=(status,))
         self._allow_s3(
             f["Status"],
             read=(status, f"{job}/job.json"),
+            # Only to mark a job that never started (STALE_AFTER_SECONDS).
+            write=(status,),
             list_prefixes=(status, f"{job}/job.json", f"{job}/results/*"),
         )
         self._allow_s3(f["DataGet"], read=(data, status), list_prefixes=(data, status))
@@ -528,5 +578,64 @@ class BookEnrichStack(cdk.Stack):
                     "stateMachineArn": [self.state_machine.state_machine_arn],
                 },
             ),
-            targets=[targets.LambdaFunction(self.functions["JobFailed"], retry_attempts=4)],
+            targets=[
+                targets.LambdaFunction(
+                    self.functions["JobFailed"],
+                    retry_attempts=4,
+                    max_event_age=cdk.Duration.hours(2),
+                    dead_letter_queue=self.dead_letters,
+                )
+            ],
         )
+
+    def _dead_letter_consumer(self) -> None:
+        """Every dead letter marks its job ``error`` (bookenrich_aws.dead_letters)."""
+        self.functions["DeadLetterConsumer"].add_event_source(
+            event_sources.SqsEventSource(self.dead_letters, batch_size=10, report_batch_item_failures=True)
+        )
+
+    def _alarms(self) -> None:
+        """Alarms on anything lost or failing, to an SNS topic (mailed to ``alarmEmail`` when set)."""
+        self.alarm_topic = sns.Topic(self, "Alarms", display_name="bookenrich alarms")
+        if self.config.alarm_email:
+            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(self.config.alarm_email))
+        five_minutes = cdk.Duration.minutes(5)
+        alarms = {
+            # Any dead letter at all: a job's start or its failure marking was lost (the consumer
+            # marks the job, but someone should know why).
+            "DeadLetterReceived": (
+                self.dead_letters.metric_number_of_messages_sent(period=five_minutes, statistic="Sum"),
+                "a job's asynchronous start or failure event went to the dead-letter queue",
+            ),
+            # A dead letter the consumer cannot handle stays: its job may still read 'processing'.
+            "DeadLetterStuck": (
+                self.dead_letters.metric_approximate_age_of_oldest_message(period=five_minutes, statistic="Maximum"),
+                "a dead letter has not been consumed for 15 minutes",
+            ),
+            "OrchestratorErrors": (
+                self.functions["Orchestrator"].metric_errors(period=five_minutes, statistic="Sum"),
+                "the orchestrator failed (Lambda retries it, then dead-letters it)",
+            ),
+            "JobExecutionsFailed": (
+                self.state_machine.metric_failed(period=five_minutes, statistic="Sum"),
+                "a job execution failed",
+            ),
+            "JobExecutionsTimedOut": (
+                self.state_machine.metric_timed_out(period=five_minutes, statistic="Sum"),
+                "a job execution timed out",
+            ),
+        }
+        thresholds = {"DeadLetterStuck": 15 * 60}
+        action = cloudwatch_actions.SnsAction(self.alarm_topic)
+        for name, (metric, description) in alarms.items():
+            alarm = cloudwatch.Alarm(
+                self,
+                f"{name}Alarm",
+                metric=metric,
+                threshold=thresholds.get(name, 1),
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=description,
+            )
+            alarm.add_alarm_action(action)
