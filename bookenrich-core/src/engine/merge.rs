@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::genres::{Genre, GenreNormalizer};
+use crate::genres::{Genre, GenreNormalizer, SourceStrings};
 use crate::model::{EnrichedBook, SourceFailure};
 use crate::sources::{SourceHit, SourceResult};
 
@@ -56,7 +56,12 @@ pub(crate) struct Answer<'a> {
 
 /// The genres one source contributes after normalisation (empty when it had none).
 pub(crate) fn normalized_alone(normalizer: &GenreNormalizer, hit: &SourceHit) -> Vec<Genre> {
-    if hit.genres.is_empty() { Vec::new() } else { normalizer.normalize(&hit.genres) }
+    if hit.genres.is_empty() {
+        Vec::new()
+    } else {
+        normalizer
+            .normalize_evidence(&[SourceStrings { strings: &hit.genres, level: hit.genres_level }])
+    }
 }
 
 /// Fills `book` from the answers, in configured source order.
@@ -147,12 +152,14 @@ fn final_genres(
 ) -> (Vec<Genre>, Vec<String>) {
     match policy {
         MergePolicy::Union => {
-            let per_source: Vec<&[String]> =
-                hits.iter().map(|(_, h)| h.genres.as_slice()).collect();
-            let merged = if per_source.iter().all(|g| g.is_empty()) {
+            let per_source: Vec<SourceStrings<'_>> = hits
+                .iter()
+                .map(|(_, h)| SourceStrings { strings: &h.genres, level: h.genres_level })
+                .collect();
+            let merged = if per_source.iter().all(|s| s.strings.is_empty()) {
                 Vec::new()
             } else {
-                normalizer.normalize_sources(&per_source)
+                normalizer.normalize_evidence(&per_source)
             };
             let contributors = hits
                 .iter()
@@ -187,6 +194,7 @@ mod tests {
             identifiers: vec!["id:1".into()],
             notes: vec!["picked doc 1".into()],
             incomplete: None,
+            genres_level: crate::genres::Level::Edition,
         }
     }
 

@@ -89,25 +89,39 @@ impl Compiled {
         self.fiction_forms(sink);
     }
 
-    /// In a heading that says "fiction", nonfiction genres are topics, not genres:
-    /// they become their fiction form (History → Historical Fiction) or go.
+    /// In a heading that says "fiction", nonfiction genres are topics, not genres: they
+    /// become their fiction form (History → Historical Fiction) or go. A form subdivision of
+    /// an invented work ("Marriage -- Drama", "Dragons -- Poetry") likewise makes the
+    /// nonfiction genres *before* it topics (only a genre that stays itself in fiction, like
+    /// Philosophy, is kept); as the first part ("Poetry / Essays") it is a subject, not a form.
     fn fiction_forms(&self, sink: &mut impl Sink) {
-        let Some(fiction) = self.fiction else { return };
         let ids = sink.ids();
-        if !ids.contains(&fiction)
-            || !ids.iter().any(|&id| self.kinds[usize::from(id)] == Kind::Nonfiction)
-        {
+        let is_nonfiction = |id: &u16| self.kinds[usize::from(*id)] == Kind::Nonfiction;
+        let fiction = self.fiction.filter(|f| ids.contains(f));
+        let form_at = if fiction.is_some() || self.nonfiction.is_some_and(|n| ids.contains(&n)) {
+            None
+        } else {
+            ids.iter().position(|id| self.precision.imaginative.contains(id))
+        };
+        let topics_before = match (fiction, form_at) {
+            (Some(_), _) => ids.len(),
+            (None, Some(at)) => at,
+            (None, None) => return,
+        };
+        if !ids[..topics_before].iter().any(is_nonfiction) {
             return;
         }
         let before = std::mem::take(ids);
         let mut topics = Vec::new();
-        for id in before {
-            let id = if self.kinds[usize::from(id)] == Kind::Nonfiction {
-                let Some(form) = self.in_fiction[usize::from(id)] else {
-                    topics.push(id);
-                    continue;
-                };
-                form
+        for (i, id) in before.into_iter().enumerate() {
+            let id = if i < topics_before && is_nonfiction(&id) {
+                match self.in_fiction[usize::from(id)] {
+                    Some(form) if fiction.is_some() || form == id => form,
+                    _ => {
+                        topics.push(id);
+                        continue;
+                    }
+                }
             } else {
                 id
             };

@@ -111,6 +111,38 @@ impl fmt::Display for FictionKind {
     }
 }
 
+/// What a set of raw strings describes: the reader's own edition, or a whole work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The reader's edition: its ISBN's record, a volume's own categories.
+    #[default]
+    Edition,
+    /// A work's subjects, pooled over every edition (adaptations and study guides included).
+    Work,
+}
+
+/// One source's raw strings for a book, and the [`Level`] they describe.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceStrings<'a> {
+    /// The raw strings, as the source wrote them.
+    pub strings: &'a [String],
+    /// What they describe.
+    pub level: Level,
+}
+
+impl<'a> SourceStrings<'a> {
+    /// Strings about the reader's own edition.
+    pub fn edition(strings: &'a [String]) -> Self {
+        Self { strings, level: Level::Edition }
+    }
+
+    /// A work's pooled strings.
+    pub fn work(strings: &'a [String]) -> Self {
+        Self { strings, level: Level::Work }
+    }
+}
+
 /// What the normaliser made of one raw string (see [`GenreNormalizer::explain`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
@@ -118,6 +150,75 @@ pub struct Explanation {
     pub genres: Vec<Genre>,
     /// The parts of the string that produced no genre, and why.
     pub dropped: Vec<Dropped>,
+}
+
+/// How much evidence one kept genre of a book had (see [`GenreNormalizer::explain_book`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenreSupport {
+    /// The genre.
+    pub genre: Genre,
+    /// How many sources gave it.
+    pub sources: u32,
+    /// How many distinct raw strings gave it.
+    pub strings: u32,
+    /// How many of those describe the reader's edition.
+    pub edition_strings: u32,
+    /// Their weight (an edition string counts `[precision] edition_weight`, a work string 1).
+    pub weight: u32,
+}
+
+/// Why a candidate genre of a book was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GenreDropReason {
+    /// Its weight is below `[precision] min_share` percent of the best genre's.
+    WeakSupport,
+    /// A form (play, poem, comic) that only a minority of pooled work strings claim,
+    /// with nothing about the reader's edition: an adaptation, not the book.
+    FormWithoutEvidence,
+    /// Children's, when there is evidence of an older audience (young adult).
+    OlderAudience,
+    /// Children's from too few pooled work strings, or outweighed by adult evidence.
+    ChildrenWithoutEvidence,
+    /// A fiction genre on a nonfiction book, or a nonfiction topic of a novel.
+    OtherKind,
+    /// Beyond the cap of genres per book.
+    Cap,
+}
+
+impl From<rank::BookDrop> for GenreDropReason {
+    fn from(d: rank::BookDrop) -> Self {
+        match d {
+            rank::BookDrop::WeakSupport => Self::WeakSupport,
+            rank::BookDrop::FormWithoutEvidence => Self::FormWithoutEvidence,
+            rank::BookDrop::OlderAudience => Self::OlderAudience,
+            rank::BookDrop::ChildrenWithoutEvidence => Self::ChildrenWithoutEvidence,
+            rank::BookDrop::OtherKind => Self::OtherKind,
+            rank::BookDrop::Cap => Self::Cap,
+        }
+    }
+}
+
+/// A candidate genre of a book that was dropped, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedGenre {
+    /// The genre.
+    pub genre: Genre,
+    /// Why it was dropped.
+    pub reason: GenreDropReason,
+}
+
+/// What the normaliser made of one book's evidence (see [`GenreNormalizer::explain_book`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookExplanation {
+    /// The output, exactly as [`GenreNormalizer::normalize_evidence`] gives it.
+    pub genres: Vec<Genre>,
+    /// Each kept genre (the marker aside) with its support, in output order.
+    pub kept: Vec<GenreSupport>,
+    /// Each dropped candidate with its reason.
+    pub dropped: Vec<DroppedGenre>,
+    /// The Fiction/Nonfiction decision.
+    pub kind: Option<FictionKind>,
 }
 
 /// The built-in rule set and its compiled tables, parsed once.
@@ -209,8 +310,11 @@ impl GenreNormalizer {
 
     /// Normalises one source's raw strings: genres by relevance, then `Fiction`/`Nonfiction`.
     pub fn normalize<S: AsRef<str>>(&self, raw: &[S]) -> Vec<Genre> {
-        let ranked =
-            rank(&self.compiled, self.max_genres, std::iter::once(raw.iter().map(AsRef::as_ref)));
+        let ranked = rank(
+            &self.compiled,
+            self.max_genres,
+            std::iter::once((Level::Edition, raw.iter().map(AsRef::as_ref))),
+        );
         self.finish(&ranked)
     }
 
@@ -221,14 +325,32 @@ impl GenreNormalizer {
         let ranked = rank(
             &self.compiled,
             self.max_genres,
-            per_source.iter().map(|s| s.iter().map(String::as_str)),
+            per_source.iter().map(|s| (Level::Edition, s.iter().map(String::as_str))),
+        );
+        self.finish(&ranked)
+    }
+
+    /// Normalises one book's evidence: each source's strings with the level they describe.
+    ///
+    /// Strings about the reader's own edition (an ISBN's edition record, a volume's
+    /// categories) weigh more than a work's subjects pooled over all its editions.
+    pub fn normalize_evidence(&self, sources: &[SourceStrings<'_>]) -> Vec<Genre> {
+        let ranked = rank(
+            &self.compiled,
+            self.max_genres,
+            sources.iter().map(|s| (s.level, s.strings.iter().map(String::as_str))),
         );
         self.finish(&ranked)
     }
 
     /// Fiction / Nonfiction decision for a book when the sources allow.
     pub fn classify<S: AsRef<str>>(&self, raw: &[S]) -> Option<FictionKind> {
-        rank(&self.compiled, self.max_genres, std::iter::once(raw.iter().map(AsRef::as_ref))).kind
+        rank(
+            &self.compiled,
+            self.max_genres,
+            std::iter::once((Level::Edition, raw.iter().map(AsRef::as_ref))),
+        )
+        .kind
     }
 
     /// What the rules make of one raw string: its genres and what was dropped, and why.
@@ -242,6 +364,38 @@ impl GenreNormalizer {
                 .map(|&id| self.compiled.names[usize::from(id)].clone())
                 .collect(),
             dropped: trace.dropped,
+        }
+    }
+
+    /// Why one book got its genres: each kept genre's support, each dropped candidate's reason,
+    /// and the Fiction/Nonfiction decision. [`explain`](Self::explain) says what each raw
+    /// string gives and by which rule.
+    pub fn explain_book(&self, sources: &[SourceStrings<'_>]) -> BookExplanation {
+        let ranked = rank(
+            &self.compiled,
+            self.max_genres,
+            sources.iter().map(|s| (s.level, s.strings.iter().map(String::as_str))),
+        );
+        let name = |id: u16| self.compiled.names[usize::from(id)].clone();
+        let support = |id: u16| {
+            let s = ranked.support[usize::from(id)];
+            GenreSupport {
+                genre: name(id),
+                sources: s.sources.count_ones(),
+                strings: s.strings,
+                edition_strings: s.edition,
+                weight: s.weight,
+            }
+        };
+        BookExplanation {
+            genres: self.finish(&ranked),
+            kept: ranked.genres.iter().map(|&id| support(id)).collect(),
+            dropped: ranked
+                .dropped
+                .iter()
+                .map(|&(id, why)| DroppedGenre { genre: name(id), reason: why.into() })
+                .collect(),
+            kind: ranked.kind,
         }
     }
 

@@ -1,21 +1,26 @@
-//! Ranking one book's genres: support per genre, the Fiction/Nonfiction
-//! decision, fiction topics, and the cap.
+//! Ranking one book's genres: weighted support per genre, the Fiction/Nonfiction
+//! decision, the precision rules (share, forms, audience, marker consistency), and the cap.
 
 use std::cmp::{Ordering, Reverse};
 
-use super::FictionKind;
 use super::analyse::Ids;
+use super::fast_hash::FastSet;
 use super::rules::{Compiled, Kind};
+use super::{FictionKind, Level};
 
 /// Support for one genre while a book is ranked.
 #[derive(Debug, Clone, Copy, Default)]
-struct Support {
+pub(crate) struct Support {
     /// Bit `i % 64` set when source `i` gave the genre (a book has a handful of sources).
-    sources: u64,
-    /// How many raw strings gave the genre.
-    strings: u32,
+    pub sources: u64,
+    /// How many distinct raw strings gave the genre.
+    pub strings: u32,
+    /// How many of them describe the reader's edition.
+    pub edition: u32,
+    /// The strings' weight: an edition string counts `edition_weight`, a pooled work string 1.
+    pub weight: u32,
     /// When it was first seen (genres numbered in reading order, across sources).
-    first_seen: u32,
+    pub first_seen: u32,
 }
 
 impl Support {
@@ -23,9 +28,14 @@ impl Support {
         self.strings == 0
     }
 
-    /// Higher first: more sources, more strings, then earlier.
-    fn sort_key(&self) -> (Reverse<u32>, Reverse<u32>, u32) {
-        (Reverse(self.sources.count_ones()), Reverse(self.strings), self.first_seen)
+    /// Higher first: more sources, more weight, more strings, then earlier.
+    fn sort_key(&self) -> (Reverse<u32>, Reverse<u32>, Reverse<u32>, u32) {
+        (
+            Reverse(self.sources.count_ones()),
+            Reverse(self.weight),
+            Reverse(self.strings),
+            self.first_seen,
+        )
     }
 
     fn absorb(&mut self, other: Support) {
@@ -34,9 +44,28 @@ impl Support {
         } else {
             self.sources |= other.sources;
             self.strings += other.strings;
+            self.edition += other.edition;
+            self.weight += other.weight;
             self.first_seen = self.first_seen.min(other.first_seen);
         }
     }
+}
+
+/// Why a candidate genre of a book was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BookDrop {
+    /// Less than the minimum share of the best genre's weight.
+    WeakSupport,
+    /// A form (play, poem, comic) only a minority of pooled work strings claim.
+    FormWithoutEvidence,
+    /// Children's, when young-adult evidence is present.
+    OlderAudience,
+    /// Children's from a few pooled work strings, or outweighed by adult evidence.
+    ChildrenWithoutEvidence,
+    /// A fiction genre on a nonfiction book or a nonfiction topic of a novel.
+    OtherKind,
+    /// Beyond the cap.
+    Cap,
 }
 
 /// A ranked book: genres by relevance (without the marker) and the marker decision.
@@ -45,25 +74,39 @@ pub(crate) struct Ranked {
     pub kind: Option<FictionKind>,
     /// Whether the marker of `kind` goes into the output.
     pub show_marker: bool,
+    /// Support of every genre seen (indexed by genre id), after the fiction topics moved.
+    pub support: Vec<Support>,
+    /// Candidates that were dropped, and why.
+    pub dropped: Vec<(u16, BookDrop)>,
 }
 
-/// Ranks one book's raw strings, given per source, keeping at most `cap` genres.
+/// Ranks one book's raw strings, given per source with their level, keeping at most `cap` genres.
 ///
-/// Order: number of sources, then number of strings, then first appearance,
-/// so the result is deterministic and re-normalising it keeps its order.
-/// The marker is decided by explicit `Fiction`/`Nonfiction` evidence first,
-/// then by the kinds of the top genres, and always comes last. In a fiction
-/// book, nonfiction genres are topics: they become their fiction form or go.
+/// Order: number of sources, then weight, then strings, then first appearance, so the result
+/// is deterministic and re-normalising it keeps its order. The marker is decided by explicit
+/// `Fiction`/`Nonfiction` evidence first, then by the kinds of the top genres, and always
+/// comes last. A genre then has to pass the `[precision]` rules.
 pub(crate) fn rank<'a, I, J>(c: &Compiled, cap: usize, per_source: I) -> Ranked
 where
-    I: Iterator<Item = J>,
+    I: Iterator<Item = (Level, J)>,
     J: Iterator<Item = &'a str>,
 {
+    let p = &c.precision;
     let mut support = vec![Support::default(); c.names.len()];
     let mut ids = Vec::new();
     let mut seen = 0u32;
-    for (source, strings) in per_source.enumerate() {
+    let mut distinct: FastSet<String> = FastSet::default();
+    for (source, (level, strings)) in per_source.enumerate() {
+        let (weight, edition) = match level {
+            Level::Edition => (p.edition_weight, 1),
+            Level::Work => (1, 0),
+        };
+        distinct.clear();
         for raw in strings {
+            // "Juvenile Fiction" and "Juvenile fiction" in one record are one heading.
+            if !distinct.insert(raw.trim().to_lowercase()) {
+                continue;
+            }
             ids.clear();
             c.analyse(raw, &mut Ids(&mut ids));
             // Numbered per genre, not per string, so a string's own order breaks ties.
@@ -71,6 +114,8 @@ where
                 support[usize::from(id)].absorb(Support {
                     sources: 1 << (source % 64),
                     strings: 1,
+                    edition,
+                    weight,
                     first_seen: seen,
                 });
                 seen = seen.saturating_add(1);
@@ -86,41 +131,68 @@ where
         order.sort_by_key(|&id| support[usize::from(id)].sort_key());
         order
     };
-    let mut order = ordered(&support);
 
     // The marker takes a slot only when there is room for a real genre too.
     let genre_slots = cap.saturating_sub(1).max(1);
-    let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].strings);
-    let kind = match evidence(c.fiction).cmp(&evidence(c.nonfiction)) {
+    let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].weight);
+    let explicit = match evidence(c.fiction).cmp(&evidence(c.nonfiction)) {
         Ordering::Greater => Some(FictionKind::Fiction),
         Ordering::Less => Some(FictionKind::Nonfiction),
-        Ordering::Equal => {
-            let top = &order[..order.len().min(genre_slots)];
-            let count =
-                |kind: Kind| top.iter().filter(|&&id| c.kinds[usize::from(id)] == kind).count();
-            match count(Kind::Fiction).cmp(&count(Kind::Nonfiction)) {
-                Ordering::Greater => Some(FictionKind::Fiction),
-                Ordering::Less => Some(FictionKind::Nonfiction),
-                Ordering::Equal => None,
-            }
+        Ordering::Equal => None,
+    };
+    // Without explicit evidence the kinds of the top genres decide; they are read again
+    // after the rules, so that normalising the output gives the same decision.
+    let by_kinds = |order: &[u16]| {
+        let top = &order[..order.len().min(genre_slots)];
+        let count = |kind: Kind| top.iter().filter(|&&id| c.kinds[usize::from(id)] == kind).count();
+        match count(Kind::Fiction).cmp(&count(Kind::Nonfiction)) {
+            Ordering::Greater => Some(FictionKind::Fiction),
+            Ordering::Less => Some(FictionKind::Nonfiction),
+            Ordering::Equal => None,
         }
     };
-
-    if kind == Some(FictionKind::Fiction) && fiction_forms(c, &mut support, is_marker) {
-        order = ordered(&support);
+    let mut kind = explicit.or_else(|| by_kinds(&ordered(&support)));
+    let apply = |kind: Option<FictionKind>| {
+        let mut support = support.clone();
+        let mut dropped = Vec::new();
+        match kind {
+            Some(FictionKind::Fiction) => fiction_forms(c, &mut support, is_marker, &mut dropped),
+            Some(FictionKind::Nonfiction) => {
+                drop_kind(c, &mut support, Kind::Fiction, is_marker, &mut dropped);
+            }
+            None => {}
+        }
+        audience(c, &mut support, &mut dropped);
+        let mut order = ordered(&support);
+        shares(c, &support, &mut order, &mut dropped);
+        (support, order, dropped)
+    };
+    let (mut support, mut order, mut dropped) = apply(kind);
+    if explicit.is_none() {
+        let again = by_kinds(&order);
+        if again != kind {
+            kind = again;
+            (support, order, dropped) = apply(kind);
+        }
     }
 
     let has_marker = kind.is_some_and(|k| marker(c, k).is_some());
     // With a cap of 1 the one slot goes to the best real genre, if any.
     let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
-    order.truncate(if show_marker { cap - 1 } else { cap });
-    Ranked { genres: order, kind, show_marker }
+    let keep = if show_marker { cap - 1 } else { cap };
+    dropped.extend(order.iter().skip(keep).map(|&id| (id, BookDrop::Cap)));
+    order.truncate(keep);
+    Ranked { genres: order, kind, show_marker, support, dropped }
 }
 
 /// In a fiction book, moves the support of each nonfiction genre to its
-/// `in_fiction` form, or drops it. Returns whether anything changed.
-fn fiction_forms(c: &Compiled, support: &mut [Support], is_marker: impl Fn(u16) -> bool) -> bool {
-    let mut changed = false;
+/// `in_fiction` form, or drops it.
+fn fiction_forms(
+    c: &Compiled,
+    support: &mut [Support],
+    is_marker: impl Fn(u16) -> bool,
+    dropped: &mut Vec<(u16, BookDrop)>,
+) {
     for i in 0..support.len() {
         let Ok(id) = u16::try_from(i) else { break };
         if support[i].is_empty() || is_marker(id) || c.kinds[i] != Kind::Nonfiction {
@@ -131,12 +203,99 @@ fn fiction_forms(c: &Compiled, support: &mut [Support], is_marker: impl Fn(u16) 
             continue;
         }
         let moved = std::mem::take(&mut support[i]);
-        if let Some(form) = form {
-            support[usize::from(form)].absorb(moved);
+        match form {
+            Some(form) => support[usize::from(form)].absorb(moved),
+            None => dropped.push((id, BookDrop::OtherKind)),
         }
-        changed = true;
     }
-    changed
+}
+
+/// Drops every genre of `kind` (a fiction-only genre on a nonfiction book).
+fn drop_kind(
+    c: &Compiled,
+    support: &mut [Support],
+    kind: Kind,
+    is_marker: impl Fn(u16) -> bool,
+    dropped: &mut Vec<(u16, BookDrop)>,
+) {
+    for (i, (s, k)) in support.iter_mut().zip(&c.kinds).enumerate() {
+        let Ok(id) = u16::try_from(i) else { break };
+        if !s.is_empty() && !is_marker(id) && *k == kind {
+            *s = Support::default();
+            dropped.push((id, BookDrop::OtherKind));
+        }
+    }
+}
+
+/// Children's needs positive evidence: young-adult evidence beats it, adult evidence
+/// outweighs pooled juvenile strings, and pooled strings alone need to be several.
+fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, BookDrop)>) {
+    let p = &c.precision;
+    let Some(children) = p.children else { return };
+    let s = support[usize::from(children)];
+    if s.is_empty() {
+        return;
+    }
+    let present =
+        |ids: &[u16]| ids.iter().find(|&&id| !support[usize::from(id)].is_empty()).copied();
+    // "Juvenile fiction" on a young-adult novel is the young-adult audience: its support moves there.
+    if let Some(older) = present(&p.older_audiences) {
+        let moved = std::mem::take(&mut support[usize::from(children)]);
+        support[usize::from(older)].absorb(moved);
+        dropped.push((children, BookDrop::OlderAudience));
+        return;
+    }
+    let reason =
+        if s.edition == 0 && (s.strings < p.children_work_strings || present(&p.adult).is_some()) {
+            Some(BookDrop::ChildrenWithoutEvidence)
+        } else {
+            None
+        };
+    if let Some(reason) = reason {
+        support[usize::from(children)] = Support::default();
+        dropped.push((children, reason));
+    }
+}
+
+/// Drops genres with too small a share of the best genre's weight, and forms that
+/// neither the reader's edition nor a clear share of the evidence claims.
+fn shares(
+    c: &Compiled,
+    support: &[Support],
+    order: &mut Vec<u16>,
+    dropped: &mut Vec<(u16, BookDrop)>,
+) {
+    let p = &c.precision;
+    // Audience headings ("Juvenile fiction" on every part) would dwarf the genres themselves.
+    let is_audience = |id: &u16| p.children == Some(*id) || p.older_audiences.contains(id);
+    let best = order
+        .iter()
+        .filter(|id| !is_audience(id))
+        .chain(order.first())
+        .map(|&id| support[usize::from(id)].weight)
+        .next();
+    let (Some(best), Some(top)) = (best, order.first().map(|&id| support[usize::from(id)].weight))
+    else {
+        return;
+    };
+    let share = |id: u16| u64::from(support[usize::from(id)].weight) * 100;
+    order.retain(|&id| {
+        let s = support[usize::from(id)];
+        let reason = if p.forms.contains(&id)
+            && s.edition == 0
+            && share(id) < u64::from(p.form_share) * u64::from(top)
+        {
+            Some(BookDrop::FormWithoutEvidence)
+        } else if share(id) < u64::from(p.min_share) * u64::from(best) {
+            Some(BookDrop::WeakSupport)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            dropped.push((id, reason));
+        }
+        reason.is_none()
+    });
 }
 
 /// The genre id of a marker, if the vocabulary has it.

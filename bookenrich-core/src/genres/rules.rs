@@ -30,6 +30,33 @@ pub(crate) struct RuleFile {
     entities: EntityRule,
     #[serde(default, rename = "affix")]
     affixes: Vec<AffixRule>,
+    #[serde(default)]
+    precision: PrecisionRule,
+}
+
+/// How a book's evidence is weighed (`[precision]`); every field is optional and a later
+/// layer's value replaces an earlier one's.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrecisionRule {
+    /// How much more one string about the reader's edition weighs than one pooled work subject.
+    edition_weight: Option<u32>,
+    /// A genre needs at least this share (percent) of the best genre's weight.
+    min_share: Option<u32>,
+    /// A form genre without edition evidence needs at least this share (percent).
+    form_share: Option<u32>,
+    /// Genres that say what form the book is in (kept only with edition evidence or a clear majority).
+    forms: Option<Vec<String>>,
+    /// Genres whose heading makes the book an invented work: other genres in it are its topics.
+    imaginative: Option<Vec<String>>,
+    /// The children's audience genre, which needs positive evidence.
+    children: Option<String>,
+    /// Audience genres that beat the children's genre when present.
+    older_audiences: Option<Vec<String>>,
+    /// Genres that say the book is for adults: they outweigh pooled juvenile strings.
+    adult: Option<Vec<String>>,
+    /// Pooled work strings the children's genre needs when no edition string supports it.
+    children_work_strings: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -112,6 +139,7 @@ pub(crate) struct RuleSet {
     entities: Vec<String>,
     /// Each affix rule with the name of its file and index, for errors.
     affixes: Vec<(AffixRule, String)>,
+    precision: PrecisionRule,
 }
 
 impl RuleFile {
@@ -196,6 +224,21 @@ impl RuleSet {
             into.contains.extend(rule.contains);
         }
         self.entities.extend(file.entities.qualifiers);
+        let (p, into) = (file.precision, &mut self.precision);
+        macro_rules! over {
+            ($($f:ident),*) => { $( if p.$f.is_some() { into.$f = p.$f; } )* };
+        }
+        over!(
+            edition_weight,
+            min_share,
+            form_share,
+            forms,
+            imaginative,
+            children,
+            older_audiences,
+            adult,
+            children_work_strings
+        );
         self.affixes.extend(
             file.affixes
                 .into_iter()
@@ -274,6 +317,7 @@ impl RuleSet {
 
         self.compile_noise(&mut c);
         self.compile_affixes(&mut c, &resolve)?;
+        self.compile_precision(&mut c, &resolve)?;
         c.max_genres = self.max_genres.unwrap_or(DEFAULT_MAX_GENRES);
         Ok(c)
     }
@@ -319,6 +363,46 @@ impl RuleSet {
         }
         Ok(())
     }
+}
+
+impl RuleSet {
+    fn compile_precision(&self, c: &mut Compiled, resolve: &Resolver<'_>) -> Result<()> {
+        let p = &self.precision;
+        let list = |field: &str, v: &Option<Vec<String>>| -> Result<Vec<u16>> {
+            Ok(resolve(&format!("precision.{field}"), v.as_deref().unwrap_or_default())?.into_vec())
+        };
+        c.precision = Precision {
+            edition_weight: p.edition_weight.unwrap_or(1).max(1),
+            min_share: p.min_share.unwrap_or(0).min(100),
+            form_share: p.form_share.unwrap_or(0).min(100),
+            forms: list("forms", &p.forms)?,
+            imaginative: list("imaginative", &p.imaginative)?,
+            children: match &p.children {
+                Some(name) => Some(resolve("precision.children", std::slice::from_ref(name))?[0]),
+                None => None,
+            },
+            older_audiences: list("older_audiences", &p.older_audiences)?,
+            adult: list("adult", &p.adult)?,
+            children_work_strings: p.children_work_strings.unwrap_or(1),
+        };
+        Ok(())
+    }
+}
+
+/// How a book's evidence is weighed, compiled (see `[precision]` in the rule file).
+#[derive(Debug, Default)]
+pub(crate) struct Precision {
+    pub edition_weight: u32,
+    /// Percent of the best genre's weight a genre needs.
+    pub min_share: u32,
+    /// Percent of the best genre's weight a form genre without edition evidence needs.
+    pub form_share: u32,
+    pub forms: Vec<u16>,
+    pub imaginative: Vec<u16>,
+    pub children: Option<u16>,
+    pub older_audiences: Vec<u16>,
+    pub adult: Vec<u16>,
+    pub children_work_strings: u32,
 }
 
 /// Resolves genre names of a rule (the field is named in errors) to genre ids.
@@ -404,6 +488,7 @@ pub(crate) struct Compiled {
     pub prefixes: EdgeIndex<Box<[u16]>>,
     pub suffixes: EdgeIndex<Box<[u16]>>,
     pub max_genres: usize,
+    pub precision: Precision,
 }
 
 impl Compiled {

@@ -9,6 +9,8 @@
 use std::fmt;
 
 use async_trait::async_trait;
+
+use crate::genres::Level;
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::{SourceError, SourceErrorKind};
@@ -38,6 +40,10 @@ pub struct BookQuery {
 pub struct SourceHit {
     /// Raw genre/subject strings, as the catalogue wrote them.
     pub genres: Vec<String>,
+    /// What `genres` describe: the reader's edition (an ISBN's record, a volume's categories),
+    /// or a work's subjects pooled over all its editions, which weigh less (docs/genres.md).
+    #[serde(default)]
+    pub genres_level: Level,
     /// Medium cover URL.
     pub thumbnail_url: Option<String>,
     /// Small cover URL.

@@ -213,6 +213,8 @@ impl SearchDoc {
     pub(crate) fn to_hit(&self) -> SourceHit {
         let mut hit = SourceHit {
             genres: subject_names(self.subject.iter().flatten().map(String::as_str)),
+            // A search doc's subjects are its work's, pooled over all editions.
+            genres_level: crate::genres::Level::Work,
             ..SourceHit::default()
         };
         if let Some((medium, small)) = self.cover_i.and_then(cover_urls) {
