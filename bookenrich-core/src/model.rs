@@ -8,6 +8,17 @@ use serde::{Deserialize, Serialize};
 use crate::error::{SourceError, SourceErrorKind};
 use crate::isbn::{Isbn, IsbnError};
 
+/// What a set of raw strings describes: the reader's own edition, or a whole work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The reader's edition: its ISBN's record, a volume's own categories.
+    #[default]
+    Edition,
+    /// A work's subjects, pooled over every edition (adaptations and study guides included).
+    Work,
+}
+
 /// What a catalogue lookup needs to know about a book.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct BookInfo {

@@ -40,6 +40,7 @@ use rank::{Ranked, marker, rank};
 use rules::{Compiled, RuleFile, RuleSet};
 
 use crate::error::Result;
+pub use crate::model::Level;
 
 /// The built-in vocabulary and rules, in the format users write to extend them.
 pub const BUILTIN_RULES: &str = include_str!("vocabulary.toml");
@@ -109,17 +110,6 @@ impl fmt::Display for FictionKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// What a set of raw strings describes: the reader's own edition, or a whole work.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// The reader's edition: its ISBN's record, a volume's own categories.
-    #[default]
-    Edition,
-    /// A work's subjects, pooled over every edition (adaptations and study guides included).
-    Work,
 }
 
 /// One source's raw strings for a book, and the [`Level`] they describe.

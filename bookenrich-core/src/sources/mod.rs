@@ -10,7 +10,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::genres::Level;
+use crate::model::Level;
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::{SourceError, SourceErrorKind};

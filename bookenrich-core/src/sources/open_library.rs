@@ -261,7 +261,7 @@ impl OpenLibrary {
         match self.work(fetch, work_key).await {
             Ok(Some(work)) => {
                 hit.genres = work.genres();
-                hit.genres_level = crate::genres::Level::Work;
+                hit.genres_level = crate::model::Level::Work;
                 hit.notes
                     .push(format!("open_library: {} subject(s) from {work_key}", hit.genres.len()));
                 if hit.thumbnail_url.is_none() {
@@ -385,7 +385,7 @@ impl OpenLibrary {
                 doc.key.as_deref().unwrap_or_default()
             ));
             hit.genres = doc_hit.genres;
-            hit.genres_level = crate::genres::Level::Work;
+            hit.genres_level = crate::model::Level::Work;
         }
     }
 }

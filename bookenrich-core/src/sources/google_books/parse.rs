@@ -170,7 +170,7 @@ impl Volume {
             identifiers,
             notes: Vec::new(),
             incomplete: None,
-            genres_level: crate::genres::Level::Edition,
+            genres_level: crate::model::Level::Edition,
         }
     }
 }

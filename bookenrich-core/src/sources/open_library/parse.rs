@@ -214,7 +214,7 @@ impl SearchDoc {
         let mut hit = SourceHit {
             genres: subject_names(self.subject.iter().flatten().map(String::as_str)),
             // A search doc's subjects are its work's, pooled over all editions.
-            genres_level: crate::genres::Level::Work,
+            genres_level: crate::model::Level::Work,
             ..SourceHit::default()
         };
         if let Some((medium, small)) = self.cover_i.and_then(cover_urls) {
