@@ -134,6 +134,8 @@ export interface BookInfo {
   isbn13?: string | null
   /** Goodreads `Book Id`: the result carries it, and `buildDashboard` joins on it. */
   goodreadsId?: string | null
+  /** The reader's shelves (a `Book`'s `bookshelves`), read by the `shelves` source. */
+  bookshelves?: string[] | null
 }
 
 /**

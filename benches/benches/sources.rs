@@ -51,6 +51,7 @@ fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
         isbn: isbn.map(|i| Isbn::parse(i).unwrap_or_else(|e| panic!("{i}: {e}"))),
         title: title.to_owned(),
         author: author.to_owned(),
+        bookshelves: Vec::new(),
     }
 }
 

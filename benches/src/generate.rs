@@ -267,9 +267,16 @@ fn write_row<W: Write>(
         (String::new(), 0, 0)
     };
     let tags: Vec<&str> = (0..rng.usize(0..3)).map(|_| pick(rng, TAGS)).collect();
-    let shelves = tags.join(", ");
-    let positions: Vec<String> =
+    let mut positions: Vec<String> =
         tags.iter().map(|t| format!("{t} (#{})", rng.u16(1..400))).collect();
+    // Goodreads lists an exclusive shelf other than `read` among the book's shelves too
+    // (`to-read, sci-fi`); its position is derived, not drawn, so the draws stay the same.
+    let mut shelf_names = tags;
+    if shelf != "read" {
+        shelf_names.insert(0, shelf);
+        positions.insert(0, format!("{shelf} (#{n})"));
+    }
+    let shelves = shelf_names.join(", ");
     let notes = if rng.u8(..15) == 0 { "Borrowed from the library" } else { "" };
     let drawn_title = title(rng, n);
     let (title, author, author_lf) = match given {

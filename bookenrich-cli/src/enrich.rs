@@ -45,7 +45,8 @@ pub struct EnrichArgs {
     #[arg(long, value_name = "UUID")]
     pub export_id: Option<String>,
 
-    /// Sources in order, comma-separated: openlibrary, google [env: BOOKENRICH_SOURCES].
+    /// Sources in order, comma-separated: openlibrary, google, and shelves (the export's own
+    /// `Bookshelves` as genres; opt-in) [env: BOOKENRICH_SOURCES].
     #[arg(long, value_name = "LIST")]
     pub sources: Option<String>,
     /// How genres of several sources combine: union or first_with_genres [env: BOOKENRICH_MERGE_POLICY].

@@ -234,3 +234,78 @@ fn a_cache_that_is_another_programs_database_exits_3_naming_it() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains(&foreign.display().to_string()), "{}", stderr(&o));
 }
+
+#[test]
+fn the_shelves_source_turns_a_generated_librarys_genre_shelves_into_genres() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let export = dir.path().join("export.csv");
+    let file = std::fs::File::create(&export).expect("create");
+    bookenrich_benches::generate::write_export(std::io::BufWriter::new(file), 2_000, 42)
+        .expect("generate");
+    let out = dir.path().join("d.json");
+    // Unreachable catalogue URLs: the shelves source must not need them.
+    let nowhere = "http://127.0.0.1:9";
+    let o = bin()
+        .args(["enrich", "--json-log", "--include-unread", "--sources", "shelves", "--no-cache"])
+        .args(["--open-library-url", nowhere, "--google-books-url", nowhere, "-o"])
+        .arg(&out)
+        .arg(&export)
+        .output()
+        .expect("bookenrich runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(summary(&o)["run"]["requests"], 0, "{}", stderr(&o));
+
+    let dashboard = read_json(&out);
+    let books = dashboard["books"].as_array().expect("books");
+    let shelves_of = |b: &Value| -> Vec<String> {
+        b["bookshelves"]
+            .as_array()
+            .expect("shelves")
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let genres_of = |b: &Value| -> Vec<String> {
+        b["genres"]
+            .as_array()
+            .expect("genres")
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    // What the generator writes: reading-status shelves, housekeeping shelves and genre shelves.
+    let not_genres =
+        ["to-read", "currently-reading", "dnf", "favorites", "book-club", "re-reads", "owned"];
+    let expected_genre = [
+        ("sci-fi", "Science Fiction"),
+        ("fantasy", "Fantasy"),
+        ("non-fiction", "Nonfiction"),
+        ("classics", "Classics"),
+    ];
+    let mut status_only = 0;
+    let mut with_status_and_genre = 0;
+    for book in books {
+        let shelves = shelves_of(book);
+        let genres = genres_of(book);
+        if shelves.iter().all(|s| not_genres.contains(&s.as_str())) {
+            assert!(genres.is_empty(), "{shelves:?} gave {genres:?}");
+            status_only += usize::from(!shelves.is_empty());
+            continue;
+        }
+        for (shelf, genre) in expected_genre {
+            if shelves.iter().any(|s| s == shelf) {
+                assert!(genres.iter().any(|g| g == genre), "{shelves:?} gave {genres:?}");
+            }
+        }
+        if shelves.iter().any(|s| s == "to-read" || s == "currently-reading") {
+            with_status_and_genre += 1;
+        }
+    }
+    // The generated library has both kinds, so both checks above ran.
+    assert!(
+        status_only > 100 && with_status_and_genre > 50,
+        "{status_only} {with_status_and_genre}"
+    );
+    let enriched = dashboard["summary"]["genre_enriched_books"].as_u64().expect("count");
+    assert!(enriched > 500, "{enriched} books with genres");
+}

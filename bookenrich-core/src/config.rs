@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::fetch::{DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT};
 use crate::sources::google_books::GoogleBooksConfig;
 use crate::sources::open_library::OpenLibraryConfig;
-use crate::sources::{GenreSource, GoogleBooks, OpenLibrary};
+use crate::sources::{GenreSource, GoogleBooks, OpenLibrary, SHELVES, Shelves};
 
 /// Default Open Library base URL.
 pub const DEFAULT_OPEN_LIBRARY_URL: &str = "https://openlibrary.org";
@@ -92,17 +92,20 @@ pub enum BuiltinSource {
     OpenLibrary,
     /// Google Books (`google_books`; also `google`, `googlebooks`).
     GoogleBooks,
+    /// The reader's own shelves from the export (`shelves`); no request, opt-in.
+    Shelves,
 }
 
 impl BuiltinSource {
-    /// Both, in the default order.
-    pub const ALL: [Self; 2] = [Self::OpenLibrary, Self::GoogleBooks];
+    /// The sources a run uses when none are named: both catalogues, Open Library first.
+    pub const DEFAULT: [Self; 2] = [Self::OpenLibrary, Self::GoogleBooks];
 
     /// The source's machine name, as in results and logs.
     pub fn name(self) -> &'static str {
         match self {
             Self::OpenLibrary => "open_library",
             Self::GoogleBooks => "google_books",
+            Self::Shelves => SHELVES,
         }
     }
 
@@ -111,6 +114,7 @@ impl BuiltinSource {
         match value.trim().to_ascii_lowercase().replace(['-', '_', ' '], "").as_str() {
             "openlibrary" | "ol" => Some(Self::OpenLibrary),
             "googlebooks" | "google" | "gb" => Some(Self::GoogleBooks),
+            SHELVES => Some(Self::Shelves),
             _ => None,
         }
     }
@@ -126,8 +130,9 @@ impl TryFrom<String> for BuiltinSource {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, String> {
-        Self::parse(&value)
-            .ok_or_else(|| format!("unknown source {value:?} (expected openlibrary or google)"))
+        Self::parse(&value).ok_or_else(|| {
+            format!("unknown source {value:?} (expected openlibrary, google or shelves)")
+        })
     }
 }
 
@@ -388,7 +393,7 @@ impl EnricherOptions {
     /// Custom sources go after the built-in ones; to use only custom sources, set
     /// `sources` to an empty list.
     pub fn into_builder(self) -> Result<EnricherBuilder> {
-        let sources = self.sources.clone().unwrap_or_else(|| BuiltinSource::ALL.to_vec());
+        let sources = self.sources.clone().unwrap_or_else(|| BuiltinSource::DEFAULT.to_vec());
         for (i, s) in sources.iter().enumerate() {
             if sources[..i].contains(s) {
                 return Err(Error::config("sources", format!("{s} is listed twice")));
@@ -455,6 +460,7 @@ impl EnricherOptions {
                     base_url: google_books_url.clone(),
                     api_key: self.google_api_key.clone(),
                 })),
+                BuiltinSource::Shelves => Arc::new(Shelves::new()),
             };
             builder = builder.source(built);
         }

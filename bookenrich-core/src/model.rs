@@ -35,6 +35,9 @@ pub struct BookInfo {
     /// Goodreads `Book Id`; results are merged back to books by this key.
     #[serde(default)]
     pub goodreads_id: Option<String>,
+    /// The reader's shelves (the export's `Bookshelves`), read by the `shelves` source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookshelves: Vec<String>,
 }
 
 impl BookInfo {
@@ -201,6 +204,7 @@ impl BookAnalytics {
             isbn: self.isbn.clone(),
             isbn13: self.isbn13.clone(),
             goodreads_id: Some(self.goodreads_id.clone()),
+            bookshelves: self.bookshelves.clone(),
         }
     }
 }

@@ -75,7 +75,7 @@ struct Setup {
 
 impl Default for Setup {
     fn default() -> Self {
-        Self { sources: BuiltinSource::ALL.to_vec(), request_timeout: Duration::from_secs(10) }
+        Self { sources: BuiltinSource::DEFAULT.to_vec(), request_timeout: Duration::from_secs(10) }
     }
 }
 

@@ -246,6 +246,7 @@ fn annihilation() -> BookQuery {
         isbn: Some(Isbn::parse("9780374104092").unwrap()),
         title: "Annihilation".into(),
         author: "Jeff VanderMeer".into(),
+        bookshelves: Vec::new(),
     }
 }
 
@@ -706,10 +707,7 @@ async fn deeply_nested_json_cannot_overflow_the_stack() {
         answer: Box::new(move |_| (200, answer.clone())),
     });
     let http: Arc<dyn HttpClient> = Arc::<Recorder>::clone(&recorder);
-    let books = [
-        annihilation(),
-        BookQuery { isbn: None, title: "No ISBN".into(), author: "Someone".into() },
-    ];
+    let books = [annihilation(), BookQuery::new("No ISBN", "Someone")];
     let sources: [Arc<dyn GenreSource>; 2] =
         [Arc::new(OpenLibrary::default()), Arc::new(GoogleBooks::default())];
     for source in sources {

@@ -49,6 +49,7 @@ fn edge_case_books() -> Vec<BookQuery> {
             isbn: isbn.map(|i| Isbn::parse(i).unwrap()),
             title: (*title).to_owned(),
             author: (*author).to_owned(),
+            bookshelves: Vec::new(),
         })
         .collect()
 }
@@ -102,6 +103,7 @@ async fn open_library_batches_isbn_books_forty_to_a_request() {
                 isbn: Some(Isbn::parse(fake.isbn13.as_deref().unwrap()).unwrap()),
                 title: fake.title.clone(),
                 author: fake.author.clone(),
+                bookshelves: Vec::new(),
             }
         })
         .collect();

@@ -108,6 +108,7 @@ fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
         isbn: isbn.map(|i| Isbn::parse(i).unwrap()),
         title: title.to_owned(),
         author: author.to_owned(),
+        bookshelves: Vec::new(),
     }
 }
 

@@ -77,6 +77,9 @@ pub struct BookInfo {
     /// Goodreads `Book Id`: the result carries it, and `buildDashboard` joins on it.
     #[napi(ts_type = "string | null")]
     pub goodreads_id: Option<Option<String>>,
+    /// The reader's shelves (a `Book`'s `bookshelves`), read by the `shelves` source.
+    #[napi(ts_type = "string[] | null")]
+    pub bookshelves: Option<Option<Vec<String>>>,
 }
 
 /// Options of one `enrich` call.
@@ -217,6 +220,7 @@ impl From<BookInfo> for CoreBookInfo {
             isbn: b.isbn.flatten(),
             isbn13: b.isbn13.flatten(),
             goodreads_id: b.goodreads_id.flatten(),
+            bookshelves: b.bookshelves.flatten().unwrap_or_default(),
         }
     }
 }

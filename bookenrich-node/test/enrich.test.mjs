@@ -356,3 +356,20 @@ test('a cache that cannot be opened throws CACHE naming the path', (t) => {
   )
   assert.equal(error.path, join(file, 'responses.sqlite'))
 })
+
+test("the shelves source turns the reader's genre shelves into genres, without a request", async (t) => {
+  const server = await startFakeCatalogue(t)
+  const enricher = enricherFor(server, { sources: ['shelves'] })
+  assert.deepEqual(enricher.sources, ['shelves'])
+  const { results, summary } = await enricher.enrichWithSummary([
+    { title: 'A', author: 'B', bookshelves: ['non-fiction', 'to-read', '2023-reads', 'owned'] },
+    { title: 'C', author: 'D', bookshelves: ['currently-reading', 'kindle'] },
+    { title: 'E', author: 'F', bookshelves: null },
+  ])
+  assert.deepEqual(results[0].finalGenres, ['Nonfiction'])
+  assert.deepEqual(results[0].genresBySource, { shelves: ['non-fiction'] })
+  assert.deepEqual(results[0].genreSources, ['shelves'])
+  assert.deepEqual(results.slice(1).map((r) => r.finalGenres), [[], []])
+  assert.equal(summary.requests, 0)
+  assert.equal((await server.stats()).total, 0)
+})

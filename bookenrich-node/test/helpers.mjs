@@ -1,10 +1,11 @@
 // Shared by the tests: fixture paths, a temporary directory, and the fake catalogue server.
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { execFile, spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const REPO_ROOT = resolve(PACKAGE_DIR, '..')
@@ -96,4 +97,32 @@ function assertCoded(assert, error, code, messagePattern) {
   assert.equal(error.code, code, `code of: ${error.message}`)
   if (messagePattern) assert.match(error.message, messagePattern)
   return error
+}
+
+/**
+ * Runs `code` as an ES module beside a copy of the edge-case export, against the fake catalogue;
+ * its output, the dashboard it wrote (`null` if none) and the server.
+ */
+export async function runExample(t, code) {
+  const server = await startFakeCatalogue(t)
+  // Inside the package, so `import ... from 'bookenrich'` resolves to this package (self-reference).
+  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-example-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
+  const script = join(dir, 'example.mjs')
+  writeFileSync(script, code)
+
+  // The code is unchanged: the catalogue URLs come from the environment, as a deployment would set them.
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      BOOKENRICH_OPEN_LIBRARY_URL: server.url,
+      BOOKENRICH_GOOGLE_BOOKS_URL: server.url,
+      BOOKENRICH_RATE_LIMITS: 'openlibrary=100,google=100',
+    },
+  })
+  const written = join(dir, 'dashboard.json')
+  const dashboard = existsSync(written) ? JSON.parse(readFileSync(written, 'utf8')) : null
+  return { stdout, stderr, dashboard, server }
 }

@@ -1,14 +1,10 @@
 // The quick start of docs/node.md and the repository README's example, run exactly as written against the fake catalogue server.
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { promisify } from 'node:util'
 
-import { EDGE_CASES_CSV, PACKAGE_DIR, REPO_ROOT, startFakeCatalogue } from './helpers.mjs'
-
-const run = promisify(execFile)
+import { PACKAGE_DIR, REPO_ROOT, runExample } from './helpers.mjs'
 
 /** The ```js block that follows the `<!-- quickstart` marker in docs/node.md. */
 function quickStart() {
@@ -16,33 +12,6 @@ function quickStart() {
   const match = /<!-- quickstart[^>]*-->\s*```js\n([\s\S]*?)```/.exec(doc)
   assert.ok(match, 'docs/node.md has a ```js block after a <!-- quickstart --> marker')
   return match[1]
-}
-
-/**
- * Runs `code` as an ES module beside a copy of the edge-case export, against the fake catalogue;
- * its output, the dashboard it wrote and the server.
- */
-async function runExample(t, code) {
-  const server = await startFakeCatalogue(t)
-  // Inside the package, so `import ... from 'bookenrich'` resolves to this package (self-reference).
-  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-example-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
-  const script = join(dir, 'example.mjs')
-  writeFileSync(script, code)
-
-  // The code is unchanged: the catalogue URLs come from the environment, as a deployment would set them.
-  const { stdout, stderr } = await run(process.execPath, [script], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      BOOKENRICH_OPEN_LIBRARY_URL: server.url,
-      BOOKENRICH_GOOGLE_BOOKS_URL: server.url,
-      BOOKENRICH_RATE_LIMITS: 'openlibrary=100,google=100',
-    },
-  })
-  const dashboard = JSON.parse(readFileSync(join(dir, 'dashboard.json'), 'utf8'))
-  return { stdout, stderr, dashboard, server }
 }
 
 test('the quick start of docs/node.md enriches an export and writes the dashboard', { timeout: 120_000 }, async (t) => {

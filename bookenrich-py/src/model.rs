@@ -370,15 +370,17 @@ impl From<BookInfo> for PyBookInfo {
 #[pymethods]
 impl PyBookInfo {
     #[new]
-    #[pyo3(signature = (title, author, isbn13=None, isbn=None, goodreads_id=None))]
+    #[pyo3(signature = (title, author, isbn13=None, isbn=None, goodreads_id=None, bookshelves=None))]
     fn new(
         title: String,
         author: String,
         isbn13: Option<String>,
         isbn: Option<String>,
         goodreads_id: Option<String>,
+        bookshelves: Option<Vec<String>>,
     ) -> Self {
-        Self { inner: BookInfo { title, author, isbn, isbn13, goodreads_id } }
+        let bookshelves = bookshelves.unwrap_or_default();
+        Self { inner: BookInfo { title, author, isbn, isbn13, goodreads_id, bookshelves } }
     }
 
     #[getter]
@@ -400,6 +402,11 @@ impl PyBookInfo {
     #[getter]
     fn goodreads_id(&self) -> Option<&str> {
         self.inner.goodreads_id.as_deref()
+    }
+    /// The reader's shelves (read by the `shelves` source).
+    #[getter]
+    fn bookshelves(&self) -> Vec<String> {
+        self.inner.bookshelves.clone()
     }
 
     /// Every field as a dict.

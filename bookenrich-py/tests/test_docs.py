@@ -69,3 +69,23 @@ def test_readme_python_example_runs(tmp_path: Path, catalogue_env: FakeCatalogue
     assert dashboard["summary"]["total_books"] == 11
     assert dashboard["summary"]["genre_enriched_books"] > 0
     assert catalogue_env.stats()["total"] > 0
+
+
+def run_doc_block(name: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Runs the block `name` of docs/python.md beside a copy of the edge-case export."""
+    script = tmp_path / f"{name.replace('-', '_')}.py"
+    script.write_text(doc_block(name), encoding="utf-8")
+    shutil.copy(EDGE_CASES_CSV, tmp_path / "goodreads_library_export.csv")
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return run
+
+
+@pytest.mark.network
+def test_shelves_example_prints_the_readers_genre_shelves(tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
+    lines = run_doc_block("shelves", tmp_path).stdout.splitlines()
+    annihilation = next(line for line in lines if line.startswith("Annihilation"))
+    assert "shelves ['sci-fi', 'weird'] ->" in annihilation and "Science Fiction" in annihilation
+    assert any(line.startswith("The Way of Kings") and "['fantasy']" in line for line in lines)
+    # Books on reading-status shelves only (to-read, currently-reading) have no shelf genres.
+    assert not any(line.startswith(("Atomic Habits", "Project Hail Mary")) for line in lines)

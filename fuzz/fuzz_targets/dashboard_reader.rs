@@ -9,9 +9,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // What was read can be written, and reads back the same.
-    let written = dashboard
-        .to_json_string()
-        .unwrap_or_else(|e| panic!("cannot write back: {e}"));
+    let written = dashboard.to_json_string().unwrap_or_else(|e| panic!("cannot write back: {e}"));
     let again = Dashboard::from_json_slice(written.as_bytes(), "<written>")
         .unwrap_or_else(|e| panic!("written dashboard does not read back: {e}"));
     assert_eq!(again, dashboard);

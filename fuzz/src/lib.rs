@@ -40,10 +40,7 @@ impl Scripted {
                 body => (200, Bytes::copy_from_slice(body)),
             })
             .collect();
-        Self {
-            responses,
-            next: Mutex::new(0),
-        }
+        Self { responses, next: Mutex::new(0) }
     }
 }
 
@@ -54,21 +51,13 @@ impl HttpClient for Scripted {
         let index = (*next).min(self.responses.len().saturating_sub(1));
         *next += 1;
         let Some((status, body)) = self.responses.get(index).cloned() else {
-            return Err(TransportError::Connection(
-                "no response scripted".to_owned(),
-            ));
+            return Err(TransportError::Connection("no response scripted".to_owned()));
         };
         // The real transport refuses bodies over the cap; so does this one.
         if body.len() > request.max_body_bytes {
-            return Err(TransportError::TooLarge {
-                limit: request.max_body_bytes,
-            });
+            return Err(TransportError::TooLarge { limit: request.max_body_bytes });
         }
-        Ok(HttpResponse {
-            status,
-            retry_after: None,
-            body,
-        })
+        Ok(HttpResponse { status, retry_after: None, body })
     }
 }
 
@@ -79,25 +68,14 @@ pub fn books() -> Vec<BookQuery> {
         isbn: isbn.and_then(|i| Isbn::parse(i).ok()),
         title: title.to_owned(),
         author: author.to_owned(),
+        bookshelves: Vec::new(),
     };
     vec![
-        book(
-            Some("9780374104092"),
-            "Annihilation (Southern Reach #1)",
-            "Jeff VanderMeer",
-        ),
-        book(
-            Some("0439064872"),
-            "Harry Potter and the Chamber of Secrets",
-            "J.K. Rowling",
-        ),
+        book(Some("9780374104092"), "Annihilation (Southern Reach #1)", "Jeff VanderMeer"),
+        book(Some("0439064872"), "Harry Potter and the Chamber of Secrets", "J.K. Rowling"),
         book(Some("9780140328721"), "Fantastic Mr. Fox", "Roald Dahl"),
         book(None, "This Is How You Lose the Time War", "Amal El-Mohtar"),
-        book(
-            Some("9781447273301"),
-            "Children of Time (Children of Time #1)",
-            "Adrian Tchaikovsky",
-        ),
+        book(Some("9781447273301"), "Children of Time (Children of Time #1)", "Adrian Tchaikovsky"),
     ]
 }
 
@@ -127,10 +105,7 @@ pub fn run_source(source: &dyn GenreSource, data: &[u8]) {
             match result {
                 Ok(Some(hit)) => {
                     for url in hit.thumbnail_url.iter().chain(&hit.small_thumbnail_url) {
-                        assert!(
-                            url.starts_with("https://"),
-                            "cover URLs are https only: {url}"
-                        );
+                        assert!(url.starts_with("https://"), "cover URLs are https only: {url}");
                     }
                 }
                 Ok(None) => {}

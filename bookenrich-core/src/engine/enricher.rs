@@ -304,7 +304,12 @@ fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
         log.push("no valid ISBN: looking the book up by title and author".to_owned());
         None
     });
-    BookQuery { isbn, title: book.title.clone(), author: book.author.clone() }
+    BookQuery {
+        isbn,
+        title: book.title.clone(),
+        author: book.author.clone(),
+        bookshelves: book.bookshelves.clone(),
+    }
 }
 
 /// Splits the wanted books into lookups: ISBN books together in batches of

@@ -20,11 +20,13 @@ use crate::isbn::Isbn;
 pub mod google_books;
 pub mod matching;
 pub mod open_library;
+pub mod shelves;
 
 pub use google_books::GoogleBooks;
 pub use open_library::OpenLibrary;
+pub use shelves::{SHELVES, Shelves};
 
-/// A book as a source sees it: the validated ISBN (if any), title and author.
+/// A book as a source sees it: the validated ISBN (if any), title, author and the reader's shelves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookQuery {
     /// Validated ISBN; `None` when the book has no usable ISBN (search by title instead).
@@ -33,6 +35,15 @@ pub struct BookQuery {
     pub title: String,
     /// Primary author.
     pub author: String,
+    /// The reader's shelves for the book (the export's `Bookshelves`), empty when unknown.
+    pub bookshelves: Vec<String>,
+}
+
+impl BookQuery {
+    /// A query by title and author only (no ISBN, no shelves).
+    pub fn new(title: impl Into<String>, author: impl Into<String>) -> Self {
+        Self { isbn: None, title: title.into(), author: author.into(), bookshelves: Vec::new() }
+    }
 }
 
 /// What a source found for one book.
