@@ -292,8 +292,13 @@ fn the_shelves_source_turns_a_generated_librarys_genre_shelves_into_genres() {
             status_only += usize::from(!shelves.is_empty());
             continue;
         }
+        assert!(!genres.is_empty(), "{shelves:?} gave no genre");
+        // The generator shelves some books both `non-fiction` and `sci-fi`: the normaliser then
+        // settles the contradiction and may drop one side, so only consistent shelves are checked.
+        let fiction = shelves.iter().any(|s| s == "sci-fi" || s == "fantasy");
+        let contradictory = fiction && shelves.iter().any(|s| s == "non-fiction");
         for (shelf, genre) in expected_genre {
-            if shelves.iter().any(|s| s == shelf) {
+            if !contradictory && shelves.iter().any(|s| s == shelf) {
                 assert!(genres.iter().any(|g| g == genre), "{shelves:?} gave {genres:?}");
             }
         }
