@@ -10,6 +10,7 @@
 #   rust    fmt, clippy (-D warnings), cargo test for the whole workspace, docs
 #   python  the bookenrich wheel in a fresh virtualenv, pytest, stubtest
 #   cli     the README's main command on the example library, HTML report in headless Chromium
+#   load    the concurrency-sensitive and crash-safety tests again with every core saturated
 #   node    the napi addon (release), node --test, tsc on the typed example
 #   aws     moto workflow tests, CDK synth + template tests, asl-validator
 #   fuzz    cargo-fuzz targets for a bounded time each
@@ -25,7 +26,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 # Every crate is built once per run, so incremental state (GBs of disk) would never be reused.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
-ALL_STAGES="setup rust python cli node aws bench fuzz deny"
+ALL_STAGES="setup rust python cli load node aws bench fuzz deny"
 STAGES="${STAGES:-$ALL_STAGES}"
 start=$(date +%s)
 for stage in $STAGES; do

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bookenrich_core::cache::{CachePolicy, SqliteCache, SqliteCacheOptions, default_cache_path};
+use bookenrich_core::cache::{
+    CachePolicy, ResponseCache, SqliteCache, SqliteCacheOptions, default_cache_path,
+};
 use bookenrich_core::config::{CacheSetting, EnricherOptions, parse_rate_limits, parse_sources};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{MergePolicy, Progress, RunSummary};
@@ -16,6 +18,7 @@ use bookenrich_core::{
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
+use crate::cache_writes::ReportingCache;
 use crate::exit::{Code, Failure};
 
 /// Arguments of `enrich`.
@@ -222,8 +225,9 @@ fn enrich(
         options.cache = Some(CacheSetting::Off);
     }
     let mut builder = options.into_builder().map_err(|e| Failure::input(&e))?;
-    if let Some(cache) = cache {
-        builder = builder.cache(Arc::new(cache));
+    let cache = cache.map(|c| Arc::new(ReportingCache::new(c)));
+    if let Some(cache) = &cache {
+        builder = builder.cache(Arc::clone(cache) as Arc<dyn ResponseCache>);
     }
     let progress = log.progress_callback(books.len());
     let enricher = builder.progress(progress).build().map_err(|e| Failure::input(&e))?;
@@ -240,6 +244,9 @@ fn enrich(
         }
     });
     log.clear_bar();
+    if let Some(failures) = cache.as_ref().and_then(|c| c.write_failures()) {
+        log.warn(&failures);
+    }
     outcome.ok_or_else(|| Failure::new(Code::Interrupted, "interrupted; no dashboard written"))
 }
 

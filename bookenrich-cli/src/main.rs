@@ -5,6 +5,7 @@
 #![allow(rustdoc::broken_intra_doc_links)]
 
 mod cache_cmd;
+mod cache_writes;
 mod enrich;
 mod exit;
 mod inspect;

@@ -4,20 +4,23 @@
 //!
 //! The writer processes are this test executable itself, started with
 //! `BOOKENRICH_CACHE_TEST_WRITER` set, which makes [`writer_process`] do the writing
-//! (or `BOOKENRICH_CACHE_TEST_OPENER`, which makes [`opener_process`] open a new file).
+//! (or `BOOKENRICH_CACHE_TEST_OPENER`, which makes [`opener_process`] open a new file,
+//! or `BOOKENRICH_CACHE_TEST_ACKING`, which makes [`acking_writer_process`] write until killed).
 #![cfg(feature = "sqlite")]
 #![allow(clippy::unwrap_used)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use bookenrich_core::cache::{
     CacheEntry, CacheKey, CachePolicy, ResponseCache, SqliteCache, SqliteCacheOptions,
 };
+use std::os::unix::process::ExitStatusExt;
 
 const WRITER_ENV: &str = "BOOKENRICH_CACHE_TEST_WRITER";
 const OPENER_ENV: &str = "BOOKENRICH_CACHE_TEST_OPENER";
+const ACKING_ENV: &str = "BOOKENRICH_CACHE_TEST_ACKING";
 const ENTRIES_PER_WRITER: usize = 3000;
 /// Keys every writer writes (with its own body), so the same rows are contended.
 const SHARED_KEYS: usize = 200;
@@ -190,5 +193,79 @@ fn many_processes_create_one_new_file_at_once() {
         assert!(failures.is_empty(), "round {round}: {}", failures.join("\n"));
         let cache = SqliteCache::open_with(&path, SqliteCacheOptions::default()).unwrap();
         assert_eq!(cache.stats().unwrap().entries, OPENERS as u64, "round {round}");
+    }
+}
+
+/// A body of a few KiB, so the WAL fills and checkpoints while the writer is killed.
+fn heavy_body(i: usize) -> String {
+    format!(r#"{{"i":{i},"pad":"{}"}}"#, "z".repeat(1000 + (i * 37) % 3000))
+}
+
+/// The child side of [`kill_9_during_heavy_writes_loses_nothing_acknowledged`]: writes
+/// entries until killed, printing each index once its `put` has returned.
+#[test]
+fn acking_writer_process() {
+    let Ok(path) = std::env::var(ACKING_ENV) else {
+        return;
+    };
+    let cache = SqliteCache::open(&path, CachePolicy::default()).unwrap();
+    let mut out = std::io::stdout().lock();
+    for i in 0.. {
+        cache
+            .put(
+                &CacheKey::new("open_library", format!("/heavy/{i}")),
+                &CacheEntry::found(heavy_body(i)),
+            )
+            .unwrap();
+        writeln!(out, "acked {i}").unwrap();
+        out.flush().unwrap();
+    }
+}
+
+/// Entries acknowledged before the kill.
+const ACKED_BEFORE_KILL: usize = 3000;
+
+#[test]
+fn kill_9_during_heavy_writes_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.sqlite3");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["acking_writer_process", "--exact", "--nocapture", "--test-threads=1"])
+        .env(ACKING_ENV, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acked = None;
+    // Kill it mid-stream, once it has acknowledged enough writes to have checkpointed.
+    for line in lines.by_ref() {
+        if let Some(i) = line.unwrap().strip_prefix("acked ") {
+            acked = Some(i.parse::<usize>().unwrap());
+            if acked >= Some(ACKED_BEFORE_KILL) {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap();
+    // Acknowledgements printed before the kill still count.
+    for line in lines {
+        if let Some(i) = line.unwrap().strip_prefix("acked ") {
+            acked = Some(i.parse().unwrap());
+        }
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(9), "killed while writing: {status:?}");
+    let acked = acked.expect("the writer acknowledged writes");
+    assert!(acked >= ACKED_BEFORE_KILL);
+
+    // The next open recovers the write-ahead log: no rebuild, nothing acknowledged lost.
+    let opened = SqliteCache::open_or_rebuild(&path, SqliteCacheOptions::default()).unwrap();
+    assert_eq!(opened.rebuilt, None, "opened without a rebuild");
+    let cache = opened.cache;
+    assert_eq!(cache.integrity_check().unwrap(), Vec::<String>::new(), "PRAGMA integrity_check");
+    for i in 0..=acked {
+        let got = cache.get(&CacheKey::new("open_library", format!("/heavy/{i}"))).unwrap();
+        assert_eq!(got.and_then(|e| e.body), Some(heavy_body(i).into_bytes()), "entry {i}");
     }
 }

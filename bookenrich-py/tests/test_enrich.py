@@ -253,16 +253,30 @@ def test_a_signal_handler_exception_stops_a_blocking_enrich(
     assert_no_more_requests(catalogue)
 
 
+def interrupt_once_a_request_arrives(catalogue: FakeCatalogue) -> None:
+    """Sends this process SIGINT (Ctrl-C) once the run is on the wire, not after a fixed time."""
+    deadline = time.monotonic() + 60
+    while catalogue.stats()["total"] == 0:
+        if time.monotonic() > deadline:
+            return  # the test then fails with "DID NOT RAISE"
+        time.sleep(0.02)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
 def test_ctrl_c_raises_keyboard_interrupt(catalogue: FakeCatalogue, books: list[bookenrich.BookAnalytics]) -> None:
-    catalogue.configure(latency_ms=2000)
+    catalogue.configure(latency_ms=5000)
     enricher = bookenrich.Enricher(**catalogue.enricher_kwargs())
-    timer = threading.Timer(0.5, os.kill, args=(os.getpid(), signal.SIGINT))
-    timer.start()
+    # Python leaves SIGINT ignored when it starts with it ignored (`nohup ... &`): install
+    # the handler a terminal's Ctrl-C reaches, which is what this test is about.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    interrupter = threading.Thread(target=interrupt_once_a_request_arrives, args=(catalogue,))
     try:
+        interrupter.start()
         with pytest.raises(KeyboardInterrupt):
             enricher.enrich(books)
     finally:
-        timer.cancel()
+        interrupter.join()
+        signal.signal(signal.SIGINT, previous)
     assert_no_more_requests(catalogue)
 
 
