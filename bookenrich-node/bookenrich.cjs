@@ -26,11 +26,47 @@ const INPUT_STATUSES = new Set([
   'DetachableArraybufferExpected',
 ])
 
+// napi's messages name Rust types (`String`, `f64`, `Vec`); a JavaScript caller gets the
+// JavaScript kind of value the argument or option accepts instead.
+const JS_KINDS = [
+  [/^(String|&str|str)$/, 'a string'],
+  [/^(f64|f32|[iu](8|16|32|64|size))$/, 'a number'],
+  [/^bool$/, 'true or false'],
+  [/^(Vec|Array)(<.*>)?$/, 'an array'],
+  [/^(TypedArray<u8>|Buffer|Uint8Array)$/, 'a Buffer or Uint8Array'],
+  [/Function/, 'a function'],
+  [/^Object$/, 'an object'],
+]
+
+function jsKind(rustType) {
+  const found = JS_KINDS.find(([pattern]) => pattern.test(rustType.trim()))
+  return found ? found[1] : 'a value of another type'
+}
+
+function jsMessage(message) {
+  const at = / on ([A-Za-z]+\.[A-Za-z]+)$/.exec(message)
+  const where = at ? `${at[1]}: ` : ''
+  const body = at ? message.slice(0, at.index) : message
+  let match = /^Failed to convert JavaScript value `(\w+) (.*?) ?` into rust type `(.+?)`$/.exec(body)
+  if (match) return `${where}expected ${jsKind(match[3])}, got ${match[1].toLowerCase()} ${match[2]}`
+  match = /^Failed to convert napi value ?(\w*) into rust type `(.+?)`$/.exec(body)
+  if (match) return `${where}expected ${jsKind(match[2])}${match[1] ? `, got ${match[1].toLowerCase()}` : ''}`
+  if (/^Failed to get Array length/.test(body)) return `${where}expected an array`
+  if (/ThreadsafeFunction|Function/.test(body)) return `${where}expected a function`
+  match = /^Value is none of these types (.*)$/.exec(body)
+  if (match) {
+    const kinds = [...match[1].matchAll(/`([^`]+)`/g)].map((m) => jsKind(m[1]))
+    return `${where}expected ${[...new Set(kinds)].join(' or ')}`
+  }
+  // Whatever else napi says, without the Rust type names.
+  return where + body.replace(/rust type `([^`]+)`/g, (_, t) => jsKind(t)).replace(/`/g, '')
+}
+
 function coded(error) {
   if (error instanceof Error && INPUT_STATUSES.has(error.code)) {
     error.napiStatus = error.code
     error.code = 'INVALID_INPUT'
-    error.message = `invalid argument: ${error.message}`
+    error.message = `invalid argument: ${jsMessage(error.message)}`
   }
   return error
 }

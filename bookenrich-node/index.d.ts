@@ -19,7 +19,7 @@ export declare class Enricher {
    * Checks the options (explicit, then `BOOKENRICH_*` variables, then defaults) and builds
    * the enricher. Throws `CONFIG` naming the option or variable at fault.
    */
-  constructor(options?: EnricherOptions | undefined | null)
+  constructor(options?: EnricherOptions)
   /** The configured sources' names, in order (e.g. `["open_library", "google_books"]`). */
   get sources(): Array<string>
   /** The merge policy. */
@@ -270,7 +270,7 @@ export interface DroppedPart {
  * environment variable, else its default (see docs/enrichment.md).
  */
 export interface EnricherOptions {
-  /** Sources, in order: `openlibrary`, `google` (default both, Open Library first). */
+  /** Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library first). */
   sources?: Array<string>
   /** How the sources' genres are combined (default `union`). */
   merge?: 'union' | 'first_with_genres'
@@ -278,8 +278,8 @@ export interface EnricherOptions {
   concurrency?: number
   /** Requests per second per source, e.g. `{ openlibrary: 3, google: 1 }`. */
   rateLimits?: Record<string, number>
-  /** Response cache: `memory` (default), `off`, or a file path. */
-  cache?: string
+  /** Response cache: `memory` (default), `off` (or `false`), or a file path. */
+  cache?: string | boolean
   /** Open Library base URL, `scheme://host[:port]` (default `https://openlibrary.org`). */
   openLibraryUrl?: string
   /** Google Books base URL, `scheme://host[:port]` (default `https://www.googleapis.com`). */

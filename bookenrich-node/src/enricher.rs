@@ -9,7 +9,7 @@ use bookenrich_core::engine::{
 };
 use bookenrich_core::{BookInfo as CoreBookInfo, EnrichedBook, Error as CoreError};
 use napi::Env;
-use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue};
+use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue, Unknown};
 use napi_derive::napi;
 
 use crate::abort::{self, AbortListener, AbortWatch};
@@ -23,7 +23,7 @@ use crate::result::EnrichmentResult;
 #[napi(object)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnricherOptions {
-    /// Sources, in order: `openlibrary`, `google` (default both, Open Library first).
+    /// Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library first).
     pub sources: Option<Vec<String>>,
     /// How the sources' genres are combined (default `union`).
     #[napi(ts_type = "'union' | 'first_with_genres'")]
@@ -32,7 +32,8 @@ pub struct EnricherOptions {
     pub concurrency: Option<f64>,
     /// Requests per second per source, e.g. `{ openlibrary: 3, google: 1 }`.
     pub rate_limits: Option<BTreeMap<String, f64>>,
-    /// Response cache: `memory` (default), `off`, or a file path.
+    /// Response cache: `memory` (default), `off` (or `false`), or a file path.
+    #[napi(ts_type = "string | boolean")]
     pub cache: Option<String>,
     /// Open Library base URL, `scheme://host[:port]` (default `https://openlibrary.org`).
     pub open_library_url: Option<String>,
@@ -256,9 +257,12 @@ impl Enricher {
     /// Checks the options (explicit, then `BOOKENRICH_*` variables, then defaults) and builds
     /// the enricher. Throws `CONFIG` naming the option or variable at fault.
     #[napi(constructor)]
-    pub fn new(env: &Env, options: Option<EnricherOptions>) -> napi::Result<Self> {
+    pub fn new(
+        env: &Env,
+        #[napi(ts_arg_type = "EnricherOptions")] options: Option<Unknown<'_>>,
+    ) -> napi::Result<Self> {
         guard::sync(env, || {
-            let explicit = CoreOptions::try_from(options.unwrap_or_default())?;
+            let explicit = CoreOptions::try_from(crate::options::read(options)?)?;
             let options = explicit.with_env()?;
             let inner = options.clone().into_builder()?.progress(progress::forward).build()?;
             Ok(Self { options, inner })

@@ -13,6 +13,7 @@ pub mod enricher;
 pub mod error;
 pub mod genres;
 pub mod guard;
+pub mod options;
 pub mod progress;
 pub mod read;
 pub mod result;

@@ -298,7 +298,9 @@ test('invalid options throw CONFIG naming the option', () => {
     assert.equal(error.field, field, JSON.stringify(options))
     assert.match(error.message, new RegExp(`^invalid ${field}: `))
   }
-  throwsWithCode(assert, () => new Enricher({ concurrency: 'many' }), 'INVALID_INPUT')
+  // A value of the wrong type is a CONFIG error too (test/options.test.mjs has the messages).
+  const error = throwsWithCode(assert, () => new Enricher({ concurrency: 'many' }), 'CONFIG')
+  assert.equal(error.field, 'concurrency')
 })
 
 test('books of the wrong shape reject with INVALID_INPUT', async () => {

@@ -9,26 +9,38 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
+use bookenrich_core::config::{BuiltinSource, EnricherOptions};
 use bookenrich_core::engine::{Enricher, MergePolicy, Progress, RunSummary};
 use bookenrich_core::{BookInfo, EnrichedBook};
 use futures::FutureExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyString};
+use pyo3::types::PyList;
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
 use crate::convert::to_py;
 use crate::error::{ConfigError, InternalError, guard, panic_error, to_py_err};
 use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, repr};
+use crate::options;
 use crate::runtime::{PyRuntime, runtime};
+
+/// What `sources` accepts, for its error message.
+const SOURCES_ACCEPT: &str = "a list of source names (\"openlibrary\", \"google\", \"shelves\")";
+/// What `merge` accepts.
+const MERGE_ACCEPTS: &str = "\"union\" or \"first_with_genres\"";
+/// What `rate_limits` accepts.
+const RATE_LIMITS_ACCEPT: &str =
+    "a dict of requests per second by source, e.g. {\"openlibrary\": 3, \"google\": 1}";
+/// What the base URLs accept.
+const URL_ACCEPTS: &str = "a URL such as \"https://openlibrary.org\" (a str)";
+/// What the counts accept.
+const WHOLE_NUMBER: &str = "a whole number of at least 1";
 
 /// How often a blocking `enrich` wakes up to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
@@ -74,17 +86,6 @@ fn count(field: &str, value: Option<i64>) -> PyResult<Option<usize>> {
             _ => Err(ConfigError::new_err(format!("invalid {field}: must be at least 1, got {v}"))),
         })
         .transpose()
-}
-
-fn cache_setting(cache: &Bound<'_, PyAny>) -> PyResult<CacheSetting> {
-    if let Ok(s) = cache.cast::<PyString>() {
-        return CacheSetting::parse(&s.to_cow()?)
-            .map_err(|m| ConfigError::new_err(format!("invalid cache: {m}")));
-    }
-    if cache.hasattr("__fspath__")? {
-        return Ok(CacheSetting::Path(cache.extract::<PathBuf>()?));
-    }
-    Err(PyTypeError::new_err("cache must be a path, \"memory\" or \"off\""))
 }
 
 /// The books to enrich: `BookInfo` or `BookAnalytics` objects.
@@ -147,24 +148,24 @@ impl PyEnricher {
     ))]
     #[allow(clippy::too_many_arguments)] // One keyword argument per option, as EnricherOptions has them.
     fn new(
-        sources: Option<Vec<String>>,
-        merge: Option<String>,
-        concurrency: Option<i64>,
-        rate_limits: Option<BTreeMap<String, f64>>,
+        sources: Option<&Bound<'_, PyAny>>,
+        merge: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        rate_limits: Option<&Bound<'_, PyAny>>,
         cache: Option<&Bound<'_, PyAny>>,
-        open_library_url: Option<String>,
-        google_books_url: Option<String>,
-        google_api_key: Option<String>,
-        contact: Option<String>,
-        offline: Option<bool>,
-        max_attempts: Option<i64>,
-        request_timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        max_body_bytes: Option<i64>,
-        open_library_batch_size: Option<i64>,
+        open_library_url: Option<&Bound<'_, PyAny>>,
+        google_books_url: Option<&Bound<'_, PyAny>>,
+        google_api_key: Option<&Bound<'_, PyAny>>,
+        contact: Option<&Bound<'_, PyAny>>,
+        offline: Option<&Bound<'_, PyAny>>,
+        max_attempts: Option<&Bound<'_, PyAny>>,
+        request_timeout: Option<&Bound<'_, PyAny>>,
+        connect_timeout: Option<&Bound<'_, PyAny>>,
+        max_body_bytes: Option<&Bound<'_, PyAny>>,
+        open_library_batch_size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let sources = sources
+            let sources = options::names("sources", SOURCES_ACCEPT, sources)?
                 .map(|names| {
                     names
                         .into_iter()
@@ -175,16 +176,19 @@ impl PyEnricher {
                         .collect::<PyResult<Vec<_>>>()
                 })
                 .transpose()?;
-            let merge_policy = merge
+            let merge_policy = options::arg::<String>("merge", MERGE_ACCEPTS, merge)?
                 .map(|m| {
                     MergePolicy::parse(&m).ok_or_else(|| {
-                        ConfigError::new_err(format!(
-                            "invalid merge: {m:?} is not \"union\" or \"first_with_genres\""
-                        ))
+                        ConfigError::new_err(format!("invalid merge: {m:?} is not {MERGE_ACCEPTS}"))
                     })
                 })
                 .transpose()?;
-            let max_attempts = count("max_attempts", max_attempts)?
+            let whole = |name: &str, value| options::arg::<i64>(name, WHOLE_NUMBER, value);
+            let seconds =
+                |name: &str, value| options::arg::<f64>(name, "a number of seconds", value);
+            let text =
+                |name: &str, accepts: &str, value| options::arg::<String>(name, accepts, value);
+            let max_attempts = count("max_attempts", whole("max_attempts", max_attempts)?)?
                 .map(|n| {
                     u32::try_from(n)
                         .map_err(|_| ConfigError::new_err("invalid max_attempts: too large"))
@@ -193,19 +197,22 @@ impl PyEnricher {
             let explicit = EnricherOptions {
                 sources,
                 merge_policy,
-                concurrency: count("concurrency", concurrency)?,
-                rate_limits,
-                open_library_url,
-                google_books_url,
-                contact,
-                google_api_key,
-                cache: cache.map(cache_setting).transpose()?,
-                offline,
+                concurrency: count("concurrency", whole("concurrency", concurrency)?)?,
+                rate_limits: options::arg("rate_limits", RATE_LIMITS_ACCEPT, rate_limits)?,
+                open_library_url: text("open_library_url", URL_ACCEPTS, open_library_url)?,
+                google_books_url: text("google_books_url", URL_ACCEPTS, google_books_url)?,
+                contact: text("contact", "an e-mail address or URL (a str)", contact)?,
+                google_api_key: text("google_api_key", "a str", google_api_key)?,
+                cache: options::cache(cache)?,
+                offline: options::flag("offline", offline)?,
                 max_attempts,
-                request_timeout_secs: request_timeout,
-                connect_timeout_secs: connect_timeout,
-                max_body_bytes: count("max_body_bytes", max_body_bytes)?,
-                open_library_batch_size: count("open_library_batch_size", open_library_batch_size)?,
+                request_timeout_secs: seconds("request_timeout", request_timeout)?,
+                connect_timeout_secs: seconds("connect_timeout", connect_timeout)?,
+                max_body_bytes: count("max_body_bytes", whole("max_body_bytes", max_body_bytes)?)?,
+                open_library_batch_size: count(
+                    "open_library_batch_size",
+                    whole("open_library_batch_size", open_library_batch_size)?,
+                )?,
             };
             let options = explicit.with_env().map_err(to_py_err)?;
             let enricher = build(&options)?;

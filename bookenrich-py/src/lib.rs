@@ -16,6 +16,7 @@ mod error;
 mod export;
 mod genres;
 mod model;
+mod options;
 mod runtime;
 
 use pyo3::prelude::*;

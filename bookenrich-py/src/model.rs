@@ -426,8 +426,14 @@ impl PyBookInfo {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let b = &self.inner;
+        // The shelves only when there are some, so the common repr stays short.
+        let shelves = if b.bookshelves.is_empty() {
+            String::new()
+        } else {
+            format!(", bookshelves={}", repr(py, &b.bookshelves))
+        };
         format!(
-            "BookInfo(title={}, author={}, isbn13={}, isbn={}, goodreads_id={})",
+            "BookInfo(title={}, author={}, isbn13={}, isbn={}, goodreads_id={}{shelves})",
             repr(py, &b.title),
             repr(py, &b.author),
             repr(py, &b.isbn13),

@@ -108,8 +108,9 @@ def test_constructor_keywords_and_validation() -> None:
 
 def test_book_info(books: dict[str, bookenrich.BookAnalytics]) -> None:
     info = books["17470674"].to_book_info()
+    shelves = ["sci-fi", "weird", "favorites"]  # for the `shelves` source
     assert info == bookenrich.BookInfo(
-        "Annihilation (Southern Reach #1)", "Jeff VanderMeer", "9780374104092", "0374104093", "17470674"
+        "Annihilation (Southern Reach #1)", "Jeff VanderMeer", "9780374104092", "0374104093", "17470674", shelves
     )
     assert info.to_dict() == {
         "title": "Annihilation (Southern Reach #1)",
@@ -117,12 +118,14 @@ def test_book_info(books: dict[str, bookenrich.BookAnalytics]) -> None:
         "isbn": "0374104093",
         "isbn13": "9780374104092",
         "goodreads_id": "17470674",
+        "bookshelves": shelves,
     }
     assert bookenrich.BookInfo.from_dict(info.to_dict()) == info
     assert pickle.loads(pickle.dumps(info)) == info
     kw = bookenrich.BookInfo(title="T", author="A", isbn13=None, isbn="0140328726", goodreads_id="5")
     assert (kw.isbn, kw.isbn13, kw.goodreads_id) == ("0140328726", None, "5")
     assert repr(kw) == "BookInfo(title='T', author='A', isbn13=None, isbn='0140328726', goodreads_id='5')"
+    assert repr(info).endswith("goodreads_id='17470674', bookshelves=['sci-fi', 'weird', 'favorites'])")
 
 
 def test_enriched_book_round_trip_and_dashboard_record(books: dict[str, bookenrich.BookAnalytics]) -> None:

@@ -454,7 +454,7 @@ class Enricher:
         merge: Literal["union", "first_with_genres"] | None = None,
         concurrency: int | None = None,
         rate_limits: Mapping[str, float] | None = None,
-        cache: _StrPath | None = None,
+        cache: _StrPath | bool | None = None,
         open_library_url: str | None = None,
         google_books_url: str | None = None,
         google_api_key: str | None = None,
