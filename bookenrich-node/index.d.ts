@@ -300,6 +300,8 @@ export interface EnricherOptions {
   maxBodyBytes?: number
   /** ISBNs per Open Library Books API request (default 40). */
   openLibraryBatchSize?: number
+  /** Google Books requests a run may plan for one day (default 1000, the anonymous daily quota). */
+  googleDailyBudget?: number
 }
 
 /** What the enricher found for one book (joined to the book by `goodreadsId`). */

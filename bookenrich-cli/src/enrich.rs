@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use bookenrich_core::cache::{
     CachePolicy, ResponseCache, SqliteCache, SqliteCacheOptions, default_cache_path,
 };
-use bookenrich_core::config::{CacheSetting, EnricherOptions, parse_rate_limits, parse_sources};
+use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling, respelled};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::engine::{MergePolicy, Progress, RunSummary};
+use bookenrich_core::engine::{Progress, RunSummary};
 use bookenrich_core::{
     BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, write_dashboard_to_path,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::cache_writes::ReportingCache;
 use crate::exit::{Code, Failure};
@@ -135,45 +135,36 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
 }
 
 /// The enricher options from the flags; the environment fills what the flags leave open.
+///
+/// Each flag is set by its key through the core, which parses and checks it the way it
+/// reads the environment and names it by its flag (`--concurrency`).
 fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
-    let sources = args
-        .sources
-        .as_deref()
-        .map(|list| parse_sources(list).map_err(|m| Error::config("--sources", m)))
-        .transpose()?;
-    let merge_policy = args
-        .merge
-        .as_deref()
-        .map(|m| {
-            MergePolicy::parse(m).ok_or_else(|| {
-                Error::config("--merge", format!("unknown policy {m:?} (union, first_with_genres)"))
-            })
-        })
-        .transpose()?;
-    // Repeated flags are one list, read by the same parser as BOOKENRICH_RATE_LIMITS.
-    let rate_limits = (!args.rate_limits.is_empty())
-        .then(|| parse_rate_limits(&args.rate_limits.join(",")))
-        .transpose()
-        .map_err(|m| Error::config("--rate-limit", m))?;
-    let cache = if args.no_cache {
+    // Repeated `--rate-limit` flags are one list.
+    let rate_limits = (!args.rate_limits.is_empty()).then(|| args.rate_limits.join(","));
+    let given: [(&str, Option<Value>); 8] = [
+        ("--sources", args.sources.clone().map(Value::from)),
+        ("--merge", args.merge.clone().map(Value::from)),
+        ("--concurrency", args.concurrency.map(Value::from)),
+        ("--rate-limit", rate_limits.map(Value::from)),
+        ("--open-library-url", args.open_library_url.clone().map(Value::from)),
+        ("--google-books-url", args.google_books_url.clone().map(Value::from)),
+        ("--contact", args.contact.clone().map(Value::from)),
+        ("--google-api-key", args.google_api_key.clone().map(Value::from)),
+    ];
+    let mut options = EnricherOptions::default();
+    for (flag, value) in given {
+        if let Some(value) = value {
+            options.set(flag, &value, Spelling::Cli)?;
+        }
+    }
+    // A path flag is a path even when the file is named `off` or `memory`.
+    options.cache = if args.no_cache {
         Some(CacheSetting::Off)
     } else {
         args.cache.clone().map(CacheSetting::Path)
     };
-    EnricherOptions {
-        sources,
-        merge_policy,
-        concurrency: args.concurrency,
-        rate_limits,
-        open_library_url: args.open_library_url.clone(),
-        google_books_url: args.google_books_url.clone(),
-        contact: args.contact.clone(),
-        google_api_key: args.google_api_key.clone(),
-        cache,
-        offline: args.offline.then_some(true),
-        ..EnricherOptions::default()
-    }
-    .with_env()
+    options.offline = args.offline.then_some(true);
+    options.with_env()
 }
 
 /// Opens the persistent cache the options name (the user's cache directory by default).
@@ -224,13 +215,17 @@ fn enrich(
         // The CLI opens the persistent cache itself (offline TTLs, rebuild of a damaged file).
         options.cache = Some(CacheSetting::Off);
     }
-    let mut builder = options.into_builder().map_err(|e| Failure::input(&e))?;
+    let mut builder =
+        options.into_builder().map_err(|e| Failure::input(&respelled(e, Spelling::Cli)))?;
     let cache = cache.map(|c| Arc::new(ReportingCache::new(c)));
     if let Some(cache) = &cache {
         builder = builder.cache(Arc::clone(cache) as Arc<dyn ResponseCache>);
     }
     let progress = log.progress_callback(books.len());
-    let enricher = builder.progress(progress).build().map_err(|e| Failure::input(&e))?;
+    let enricher = builder
+        .progress(progress)
+        .build()
+        .map_err(|e| Failure::input(&respelled(e, Spelling::Cli)))?;
     let infos: Vec<BookInfo> = books.iter().map(BookAnalytics::book_info).collect();
 
     let runtime =

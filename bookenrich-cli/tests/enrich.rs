@@ -198,7 +198,16 @@ fn invalid_flags_exit_2_naming_the_flag() {
             vec!["--rate-limit", "openlibrary=3", "--rate-limit", "ol=5"],
             "invalid --rate-limit: ol is given twice",
         ),
-        (vec!["--concurrency", "0"], "concurrency"),
+        (
+            vec!["--concurrency", "0"],
+            "invalid --concurrency: must be a whole number of at least 1, got 0",
+        ),
+        (
+            vec!["--merge", "best"],
+            "invalid --merge: \"best\" is not \"union\" or \"first_with_genres\"",
+        ),
+        // Checked while building, and still named by its flag.
+        (vec!["--rate-limit", "amazon=1"], "invalid --rate-limit: "),
     ] {
         let o = bin()
             .arg("enrich")

@@ -45,44 +45,18 @@ pub const DEFAULT_OPEN_LIBRARY_URL: &str = "https://openlibrary.org";
 /// Default Google Books base URL.
 pub const DEFAULT_GOOGLE_BOOKS_URL: &str = "https://www.googleapis.com";
 /// Default time allowed to open a connection, in seconds.
-pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = 10.0;
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = crate::http::DEFAULT_CONNECT_TIMEOUT.as_secs_f64();
 /// Default ISBNs per Open Library Books API request.
 pub const DEFAULT_OPEN_LIBRARY_BATCH_SIZE: usize = 40;
+/// Default number of Google Books requests a run may plan for one day: the daily quota
+/// of a client without an API key.
+pub const DEFAULT_GOOGLE_DAILY_BUDGET: usize = 1000;
 
-/// The environment variables read by [`EnricherOptions::with_env`], with what each sets.
-pub const ENV_VARS: &[(&str, &str)] = &[
-    (ENV_SOURCES, "sources, in order, comma-separated: openlibrary, google"),
-    (ENV_MERGE_POLICY, "merge policy: union or first_with_genres"),
-    (ENV_CONCURRENCY, "requests in flight at once, all sources"),
-    (ENV_RATE_LIMITS, "requests per second per source, e.g. openlibrary=3,google=1"),
-    (ENV_OPEN_LIBRARY_URL, "Open Library scheme+host[:port]"),
-    (ENV_GOOGLE_BOOKS_URL, "Google Books scheme+host[:port]"),
-    (ENV_CONTACT, "contact (e-mail or URL) sent in the User-Agent"),
-    (ENV_GOOGLE_API_KEY, "Google Books API key"),
-    (ENV_CACHE, "response cache: a path, memory, or off"),
-    (ENV_OFFLINE, "answer from the cache only: 1/true/yes or 0/false/no"),
-    (ENV_MAX_ATTEMPTS, "attempts per request, the first included"),
-    (ENV_REQUEST_TIMEOUT, "seconds allowed per request"),
-    (ENV_CONNECT_TIMEOUT, "seconds allowed to connect"),
-    (ENV_MAX_BODY_BYTES, "largest response body accepted, in bytes"),
-    (ENV_OPEN_LIBRARY_BATCH_SIZE, "ISBNs per Open Library Books API request"),
-];
+mod options;
 
-const ENV_SOURCES: &str = "BOOKENRICH_SOURCES";
-const ENV_MERGE_POLICY: &str = "BOOKENRICH_MERGE_POLICY";
-const ENV_CONCURRENCY: &str = "BOOKENRICH_CONCURRENCY";
-const ENV_RATE_LIMITS: &str = "BOOKENRICH_RATE_LIMITS";
-const ENV_OPEN_LIBRARY_URL: &str = "BOOKENRICH_OPEN_LIBRARY_URL";
-const ENV_GOOGLE_BOOKS_URL: &str = "BOOKENRICH_GOOGLE_BOOKS_URL";
-const ENV_CONTACT: &str = "BOOKENRICH_CONTACT";
-const ENV_GOOGLE_API_KEY: &str = "GOOGLE_BOOKS_API_KEY";
-const ENV_CACHE: &str = "BOOKENRICH_CACHE";
-const ENV_OFFLINE: &str = "BOOKENRICH_OFFLINE";
-const ENV_MAX_ATTEMPTS: &str = "BOOKENRICH_MAX_ATTEMPTS";
-const ENV_REQUEST_TIMEOUT: &str = "BOOKENRICH_REQUEST_TIMEOUT";
-const ENV_CONNECT_TIMEOUT: &str = "BOOKENRICH_CONNECT_TIMEOUT";
-const ENV_MAX_BODY_BYTES: &str = "BOOKENRICH_MAX_BODY_BYTES";
-const ENV_OPEN_LIBRARY_BATCH_SIZE: &str = "BOOKENRICH_OPEN_LIBRARY_BATCH_SIZE";
+pub use options::{
+    ENV_VARS, EnricherOptions, OPTIONS, OptionSpec, Spelling, markdown_table, respelled,
+};
 
 /// A catalogue built into bookenrich.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -235,69 +209,6 @@ impl From<CacheSetting> for String {
     }
 }
 
-/// Every option of the enricher; `None` means "from the environment, else the default".
-///
-/// Serialises without the API key. Errors name the option (`concurrency`) or, for
-/// values read from the environment, the variable (`BOOKENRICH_CONCURRENCY`).
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct EnricherOptions {
-    /// Sources, in order. Default: Open Library, then Google Books.
-    pub sources: Option<Vec<BuiltinSource>>,
-    /// How genres are combined. Default: [`MergePolicy::Union`].
-    pub merge_policy: Option<MergePolicy>,
-    /// Requests in flight at once, all sources. Default 16.
-    pub concurrency: Option<usize>,
-    /// Requests per second per source name (`openlibrary`/`open_library`, `google`/`google_books`,
-    /// or a custom source's name). Default: Open Library 3 with a contact, 1 without; Google 1.
-    pub rate_limits: Option<BTreeMap<String, f64>>,
-    /// Open Library `scheme://host[:port]` (a path prefix is kept). Default `https://openlibrary.org`.
-    pub open_library_url: Option<String>,
-    /// Google Books `scheme://host[:port]`. Default `https://www.googleapis.com`.
-    pub google_books_url: Option<String>,
-    /// E-mail address or URL for the User-Agent. Default none (Open Library then allows 1 request/s).
-    pub contact: Option<String>,
-    /// Google Books API key (never serialised, logged or cached). Default none.
-    #[serde(skip_serializing)]
-    pub google_api_key: Option<String>,
-    /// Response cache. Default: in memory.
-    pub cache: Option<CacheSetting>,
-    /// Answer from the cache only. Default false.
-    pub offline: Option<bool>,
-    /// Attempts per request, the first included. Default 4.
-    pub max_attempts: Option<u32>,
-    /// Seconds allowed per request. Default 30.
-    pub request_timeout_secs: Option<f64>,
-    /// Seconds allowed to connect. Default 10.
-    pub connect_timeout_secs: Option<f64>,
-    /// Largest response body accepted, in bytes. Default 8 MiB.
-    pub max_body_bytes: Option<usize>,
-    /// ISBNs per Open Library Books API request. Default 40.
-    pub open_library_batch_size: Option<usize>,
-}
-
-impl fmt::Debug for EnricherOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnricherOptions")
-            .field("sources", &self.sources)
-            .field("merge_policy", &self.merge_policy)
-            .field("concurrency", &self.concurrency)
-            .field("rate_limits", &self.rate_limits)
-            .field("open_library_url", &self.open_library_url)
-            .field("google_books_url", &self.google_books_url)
-            .field("contact", &self.contact)
-            .field("google_api_key", &self.google_api_key.as_ref().map(|_| "<redacted>"))
-            .field("cache", &self.cache)
-            .field("offline", &self.offline)
-            .field("max_attempts", &self.max_attempts)
-            .field("request_timeout_secs", &self.request_timeout_secs)
-            .field("connect_timeout_secs", &self.connect_timeout_secs)
-            .field("max_body_bytes", &self.max_body_bytes)
-            .field("open_library_batch_size", &self.open_library_batch_size)
-            .finish()
-    }
-}
-
 impl EnricherOptions {
     /// Options read from `env` alone (variable name → value). Empty values count as unset.
     pub fn from_env_map(env: &HashMap<String, String>) -> Result<Self> {
@@ -324,61 +235,15 @@ impl EnricherOptions {
         Ok(self.or(Self::from_env()?))
     }
 
-    /// Each field of `self`, or of `fallback` where `self` has none.
-    #[must_use]
-    pub fn or(self, fallback: Self) -> Self {
-        Self {
-            sources: self.sources.or(fallback.sources),
-            merge_policy: self.merge_policy.or(fallback.merge_policy),
-            concurrency: self.concurrency.or(fallback.concurrency),
-            rate_limits: self.rate_limits.or(fallback.rate_limits),
-            open_library_url: self.open_library_url.or(fallback.open_library_url),
-            google_books_url: self.google_books_url.or(fallback.google_books_url),
-            contact: self.contact.or(fallback.contact),
-            google_api_key: self.google_api_key.or(fallback.google_api_key),
-            cache: self.cache.or(fallback.cache),
-            offline: self.offline.or(fallback.offline),
-            max_attempts: self.max_attempts.or(fallback.max_attempts),
-            request_timeout_secs: self.request_timeout_secs.or(fallback.request_timeout_secs),
-            connect_timeout_secs: self.connect_timeout_secs.or(fallback.connect_timeout_secs),
-            max_body_bytes: self.max_body_bytes.or(fallback.max_body_bytes),
-            open_library_batch_size: self
-                .open_library_batch_size
-                .or(fallback.open_library_batch_size),
-        }
-    }
-
     fn from_env_lookup(get: impl Fn(&str) -> Result<Option<String>>) -> Result<Self> {
-        let var = |name: &str| -> Result<Option<String>> {
-            Ok(get(name)?.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
-        };
-        Ok(Self {
-            sources: env_parsed(&var, ENV_SOURCES, parse_sources)?,
-            merge_policy: env_parsed(&var, ENV_MERGE_POLICY, |v| {
-                MergePolicy::parse(v)
-                    .ok_or_else(|| format!("{v:?} is not `union` or `first_with_genres`"))
-            })?,
-            concurrency: env_parsed(&var, ENV_CONCURRENCY, parse_count)?,
-            rate_limits: env_parsed(&var, ENV_RATE_LIMITS, parse_rate_limits)?,
-            open_library_url: env_parsed(&var, ENV_OPEN_LIBRARY_URL, |v| {
-                parse_base_url(v).map(|_| v.to_owned())
-            })?,
-            google_books_url: env_parsed(&var, ENV_GOOGLE_BOOKS_URL, |v| {
-                parse_base_url(v).map(|_| v.to_owned())
-            })?,
-            contact: var(ENV_CONTACT)?,
-            google_api_key: var(ENV_GOOGLE_API_KEY)?,
-            cache: env_parsed(&var, ENV_CACHE, CacheSetting::parse)?,
-            offline: env_parsed(&var, ENV_OFFLINE, parse_bool)?,
-            max_attempts: env_parsed(&var, ENV_MAX_ATTEMPTS, |v| {
-                parse_count(v)
-                    .and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is too large")))
-            })?,
-            request_timeout_secs: env_parsed(&var, ENV_REQUEST_TIMEOUT, parse_secs)?,
-            connect_timeout_secs: env_parsed(&var, ENV_CONNECT_TIMEOUT, parse_secs)?,
-            max_body_bytes: env_parsed(&var, ENV_MAX_BODY_BYTES, parse_count)?,
-            open_library_batch_size: env_parsed(&var, ENV_OPEN_LIBRARY_BATCH_SIZE, parse_count)?,
-        })
+        let mut options = Self::default();
+        for spec in OPTIONS {
+            let value = get(spec.env)?.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+            if let Some(value) = value {
+                options.set(spec.env, &serde_json::Value::String(value), Spelling::Env)?;
+            }
+        }
+        Ok(options)
     }
 
     /// Checks the options and builds the enricher with the built-in sources, the
@@ -515,15 +380,6 @@ fn with_http_client(
     Ok(builder)
 }
 
-/// The variable `name` parsed by `parse`; a parse error names the variable.
-fn env_parsed<T>(
-    var: &dyn Fn(&str) -> Result<Option<String>>,
-    name: &'static str,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Option<T>> {
-    var(name)?.map(|v| parse(&v).map_err(|m| Error::config(name, m))).transpose()
-}
-
 fn base_url(field: &str, value: Option<&str>, default: &str) -> Result<url::Url> {
     parse_base_url(value.unwrap_or(default)).map_err(|m| Error::config(field, m))
 }
@@ -594,10 +450,33 @@ pub fn parse_rate_limits(value: &str) -> Result<BTreeMap<String, f64>, String> {
 
 fn parse_count(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
-        Ok(0) => Err("must be at least 1".to_owned()),
-        Ok(n) => Ok(n),
+        Ok(n) if n >= 1 => Ok(n),
+        Ok(n) => Err(format!("must be a whole number of at least 1, got {n}")),
+        Err(_) if value.parse::<f64>().is_ok_and(f64::is_finite) => {
+            Err(format!("must be a whole number of at least 1, got {value}"))
+        }
         Err(_) => Err(format!("{value:?} is not a whole number")),
     }
+}
+
+fn parse_attempts(value: &str) -> Result<u32, String> {
+    parse_count(value).and_then(|n| u32::try_from(n).map_err(|_| format!("{n} is too large")))
+}
+
+fn parse_merge_policy(value: &str) -> Result<MergePolicy, String> {
+    MergePolicy::parse(value)
+        .ok_or_else(|| format!("{value:?} is not \"union\" or \"first_with_genres\""))
+}
+
+/// A base URL, checked, kept as written.
+fn parse_base_url_text(value: &str) -> Result<String, String> {
+    parse_base_url(value).map(|_| value.to_owned())
+}
+
+/// Free text (a contact, an API key): any value is accepted.
+#[expect(clippy::unnecessary_wraps, reason = "every option's parser has this signature")]
+fn parse_text(value: &str) -> Result<String, String> {
+    Ok(value.to_owned())
 }
 
 fn parse_bool(value: &str) -> Result<bool, String> {

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions as CoreOptions};
-use bookenrich_core::engine::{
-    Enricher as CoreEnricher, MergePolicy, RunSummary as CoreRunSummary,
-};
-use bookenrich_core::{BookInfo as CoreBookInfo, EnrichedBook, Error as CoreError};
+use bookenrich_core::config::{EnricherOptions as CoreOptions, Spelling, respelled};
+use bookenrich_core::engine::{Enricher as CoreEnricher, RunSummary as CoreRunSummary};
+use bookenrich_core::{BookInfo as CoreBookInfo, EnrichedBook};
 use napi::Env;
 use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue, Unknown};
 use napi_derive::napi;
+use serde_json::Value;
 
 use crate::abort::{self, AbortListener, AbortWatch};
 use crate::error::{BindingError, Result};
@@ -55,6 +54,8 @@ pub struct EnricherOptions {
     pub max_body_bytes: Option<f64>,
     /// ISBNs per Open Library Books API request (default 40).
     pub open_library_batch_size: Option<f64>,
+    /// Google Books requests a run may plan for one day (default 1000, the anonymous daily quota).
+    pub google_daily_budget: Option<f64>,
 }
 
 /// A book to look up: a `Book` from `readGoodreadsCsv`, or just a title and an author.
@@ -116,72 +117,37 @@ pub struct Enricher {
     inner: CoreEnricher,
 }
 
-/// A whole number of at least 1 for option `field`.
-fn count(field: &str, value: Option<f64>) -> Result<Option<usize>> {
-    value
-        .map(|v| {
-            // The range check makes the cast exact.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            if v.fract() == 0.0 && (1.0..=9.0e15).contains(&v) {
-                Ok(v as usize)
-            } else {
-                Err(CoreError::config(
-                    field,
-                    format!("must be a whole number of at least 1, got {v}"),
-                )
-                .into())
-            }
-        })
-        .transpose()
-}
-
 impl TryFrom<EnricherOptions> for CoreOptions {
     type Error = BindingError;
 
+    /// Each option is set by its key through the core, which parses and checks it the way
+    /// it reads the environment, and names it as JavaScript spells it (`requestTimeout`).
     fn try_from(o: EnricherOptions) -> Result<Self> {
-        let config =
-            |field: &str, message: String| BindingError::from(CoreError::config(field, message));
-        let sources = o
-            .sources
-            .map(|names| {
-                names
-                    .into_iter()
-                    .map(|n| BuiltinSource::try_from(n).map_err(|m| config("sources", m)))
-                    .collect::<Result<Vec<_>>>()
-            })
-            .transpose()?;
-        let merge_policy = o
-            .merge
-            .map(|m| {
-                MergePolicy::parse(&m).ok_or_else(|| {
-                    config("merge", format!("{m:?} is not \"union\" or \"first_with_genres\""))
-                })
-            })
-            .transpose()?;
-        let max_attempts = count("maxAttempts", o.max_attempts)?
-            .map(|n| {
-                u32::try_from(n).map_err(|_| config("maxAttempts", format!("{n} is too large")))
-            })
-            .transpose()?;
-        let cache =
-            o.cache.map(|c| CacheSetting::parse(&c).map_err(|m| config("cache", m))).transpose()?;
-        Ok(Self {
-            sources,
-            merge_policy,
-            concurrency: count("concurrency", o.concurrency)?,
-            rate_limits: o.rate_limits,
-            open_library_url: o.open_library_url,
-            google_books_url: o.google_books_url,
-            contact: o.contact,
-            google_api_key: o.google_api_key,
-            cache,
-            offline: o.offline,
-            max_attempts,
-            request_timeout_secs: o.request_timeout,
-            connect_timeout_secs: o.connect_timeout,
-            max_body_bytes: count("maxBodyBytes", o.max_body_bytes)?,
-            open_library_batch_size: count("openLibraryBatchSize", o.open_library_batch_size)?,
-        })
+        let given: [(&str, Option<Value>); 16] = [
+            ("sources", o.sources.map(Value::from)),
+            ("merge", o.merge.map(Value::from)),
+            ("concurrency", o.concurrency.map(Value::from)),
+            ("rateLimits", o.rate_limits.map(Value::from_iter)),
+            ("cache", o.cache.map(Value::from)),
+            ("openLibraryUrl", o.open_library_url.map(Value::from)),
+            ("googleBooksUrl", o.google_books_url.map(Value::from)),
+            ("googleApiKey", o.google_api_key.map(Value::from)),
+            ("contact", o.contact.map(Value::from)),
+            ("offline", o.offline.map(Value::from)),
+            ("maxAttempts", o.max_attempts.map(Value::from)),
+            ("requestTimeout", o.request_timeout.map(Value::from)),
+            ("connectTimeout", o.connect_timeout.map(Value::from)),
+            ("maxBodyBytes", o.max_body_bytes.map(Value::from)),
+            ("openLibraryBatchSize", o.open_library_batch_size.map(Value::from)),
+            ("googleDailyBudget", o.google_daily_budget.map(Value::from)),
+        ];
+        let mut options = Self::default();
+        for (name, value) in given {
+            if let Some(value) = value {
+                options.set(name, &value, Spelling::Node)?;
+            }
+        }
+        Ok(options)
     }
 }
 
@@ -209,6 +175,7 @@ impl From<&CoreOptions> for EnricherOptions {
             connect_timeout: o.connect_timeout_secs,
             max_body_bytes: o.max_body_bytes.map(number),
             open_library_batch_size: o.open_library_batch_size.map(number),
+            google_daily_budget: o.google_daily_budget.map(number),
         }
     }
 }
@@ -264,7 +231,11 @@ impl Enricher {
         guard::sync(env, || {
             let explicit = CoreOptions::try_from(crate::options::read(options)?)?;
             let options = explicit.with_env()?;
-            let inner = options.clone().into_builder()?.progress(progress::forward).build()?;
+            let inner = options
+                .clone()
+                .into_builder()
+                .and_then(|b| b.progress(progress::forward).build())
+                .map_err(|e| respelled(e, Spelling::Node))?;
             Ok(Self { options, inner })
         })
     }

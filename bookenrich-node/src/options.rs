@@ -79,6 +79,12 @@ pub fn read(options: Option<Unknown<'_>>) -> Result<EnricherOptions> {
             ValueType::Number,
             field("openLibraryBatchSize"),
         )?,
+        google_daily_budget: typed(
+            "googleDailyBudget",
+            WHOLE,
+            ValueType::Number,
+            field("googleDailyBudget"),
+        )?,
     })
 }
 

@@ -287,10 +287,13 @@ test('invalid options throw CONFIG naming the option', () => {
     [{ sources: ['amazon'] }, 'sources', /unknown source "amazon"/],
     [{ sources: ['openlibrary', 'ol'] }, 'sources', /listed twice/],
     [{ merge: 'best' }, 'merge', /"best" is not "union" or "first_with_genres"/],
-    [{ openLibraryUrl: 'ftp://catalogue.example' }, 'open_library_url', /https/],
-    [{ googleBooksUrl: 'not a url' }, 'google_books_url', /not a URL/],
-    [{ rateLimits: { openlibrary: -1 } }, 'rate_limits', /openlibrary/],
-    [{ requestTimeout: 0 }, 'request_timeout_secs', /seconds/],
+    [{ openLibraryUrl: 'ftp://catalogue.example' }, 'openLibraryUrl', /https/],
+    [{ googleBooksUrl: 'not a url' }, 'googleBooksUrl', /not a URL/],
+    [{ rateLimits: { openlibrary: -1 } }, 'rateLimits', /openlibrary/],
+    [{ rateLimits: { amazon: 1 } }, 'rateLimits', /amazon/],
+    [{ maxBodyBytes: 0 }, 'maxBodyBytes', /must be a whole number of at least 1, got 0/],
+    [{ googleDailyBudget: 0 }, 'googleDailyBudget', /must be a whole number of at least 1, got 0/],
+    [{ requestTimeout: 0 }, 'requestTimeout', /seconds/],
     [{ cache: '' }, 'cache', /memory/],
   ]
   for (const [options, field, message] of cases) {

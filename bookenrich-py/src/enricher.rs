@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bookenrich_core::config::{BuiltinSource, EnricherOptions};
-use bookenrich_core::engine::{Enricher, MergePolicy, Progress, RunSummary};
+use bookenrich_core::config::{EnricherOptions, Spelling, respelled};
+use bookenrich_core::engine::{Enricher, Progress, RunSummary};
 use bookenrich_core::{BookInfo, EnrichedBook};
 use futures::FutureExt;
 use pyo3::exceptions::PyTypeError;
@@ -25,7 +25,7 @@ use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
 use crate::convert::to_py;
-use crate::error::{ConfigError, InternalError, guard, panic_error, to_py_err};
+use crate::error::{InternalError, guard, panic_error, to_py_err};
 use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, repr};
 use crate::options;
 use crate::runtime::{PyRuntime, runtime};
@@ -75,17 +75,7 @@ fn build(options: &EnricherOptions) -> PyResult<Enricher> {
         .clone()
         .into_builder()
         .and_then(|b| b.progress(forward_progress).build())
-        .map_err(to_py_err)
-}
-
-/// A whole number of at least 1 for option `field` (negative numbers are a `ConfigError` too).
-fn count(field: &str, value: Option<i64>) -> PyResult<Option<usize>> {
-    value
-        .map(|v| match usize::try_from(v) {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(ConfigError::new_err(format!("invalid {field}: must be at least 1, got {v}"))),
-        })
-        .transpose()
+        .map_err(|e| to_py_err(respelled(e, Spelling::Python)))
 }
 
 /// The books to enrich: `BookInfo` or `BookAnalytics` objects.
@@ -144,7 +134,7 @@ impl PyEnricher {
         *, sources=None, merge=None, concurrency=None, rate_limits=None, cache=None,
         open_library_url=None, google_books_url=None, google_api_key=None, contact=None, offline=None,
         max_attempts=None, request_timeout=None, connect_timeout=None, max_body_bytes=None,
-        open_library_batch_size=None
+        open_library_batch_size=None, google_daily_budget=None
     ))]
     #[allow(clippy::too_many_arguments)] // One keyword argument per option, as EnricherOptions has them.
     fn new(
@@ -163,57 +153,62 @@ impl PyEnricher {
         connect_timeout: Option<&Bound<'_, PyAny>>,
         max_body_bytes: Option<&Bound<'_, PyAny>>,
         open_library_batch_size: Option<&Bound<'_, PyAny>>,
+        google_daily_budget: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let sources = options::names("sources", SOURCES_ACCEPT, sources)?
-                .map(|names| {
-                    names
-                        .into_iter()
-                        .map(|n| {
-                            BuiltinSource::try_from(n)
-                                .map_err(|m| ConfigError::new_err(format!("invalid sources: {m}")))
-                        })
-                        .collect::<PyResult<Vec<_>>>()
-                })
-                .transpose()?;
-            let merge_policy = options::arg::<String>("merge", MERGE_ACCEPTS, merge)?
-                .map(|m| {
-                    MergePolicy::parse(&m).ok_or_else(|| {
-                        ConfigError::new_err(format!("invalid merge: {m:?} is not {MERGE_ACCEPTS}"))
-                    })
-                })
-                .transpose()?;
+            // Each value is checked for its Python type here (a `TypeError` naming what the
+            // argument accepts), then set by its key through the core, which parses and checks
+            // it the way it reads the environment and names it as Python spells it.
             let whole = |name: &str, value| options::arg::<i64>(name, WHOLE_NUMBER, value);
             let seconds =
                 |name: &str, value| options::arg::<f64>(name, "a number of seconds", value);
             let text =
                 |name: &str, accepts: &str, value| options::arg::<String>(name, accepts, value);
-            let max_attempts = count("max_attempts", whole("max_attempts", max_attempts)?)?
-                .map(|n| {
-                    u32::try_from(n)
-                        .map_err(|_| ConfigError::new_err("invalid max_attempts: too large"))
-                })
-                .transpose()?;
-            let explicit = EnricherOptions {
-                sources,
-                merge_policy,
-                concurrency: count("concurrency", whole("concurrency", concurrency)?)?,
-                rate_limits: options::arg("rate_limits", RATE_LIMITS_ACCEPT, rate_limits)?,
-                open_library_url: text("open_library_url", URL_ACCEPTS, open_library_url)?,
-                google_books_url: text("google_books_url", URL_ACCEPTS, google_books_url)?,
-                contact: text("contact", "an e-mail address or URL (a str)", contact)?,
-                google_api_key: text("google_api_key", "a str", google_api_key)?,
-                cache: options::cache(cache)?,
-                offline: options::flag("offline", offline)?,
-                max_attempts,
-                request_timeout_secs: seconds("request_timeout", request_timeout)?,
-                connect_timeout_secs: seconds("connect_timeout", connect_timeout)?,
-                max_body_bytes: count("max_body_bytes", whole("max_body_bytes", max_body_bytes)?)?,
-                open_library_batch_size: count(
+            let number = |n: Option<i64>| n.map(Value::from);
+            let given: [(&str, Option<Value>); 15] = [
+                ("sources", options::names("sources", SOURCES_ACCEPT, sources)?.map(Value::from)),
+                ("merge", options::arg::<String>("merge", MERGE_ACCEPTS, merge)?.map(Value::from)),
+                ("concurrency", number(whole("concurrency", concurrency)?)),
+                (
+                    "rate_limits",
+                    options::arg::<BTreeMap<String, f64>>(
+                        "rate_limits",
+                        RATE_LIMITS_ACCEPT,
+                        rate_limits,
+                    )?
+                    .map(Value::from_iter),
+                ),
+                (
+                    "open_library_url",
+                    text("open_library_url", URL_ACCEPTS, open_library_url)?.map(Value::from),
+                ),
+                (
+                    "google_books_url",
+                    text("google_books_url", URL_ACCEPTS, google_books_url)?.map(Value::from),
+                ),
+                (
+                    "contact",
+                    text("contact", "an e-mail address or URL (a str)", contact)?.map(Value::from),
+                ),
+                ("google_api_key", text("google_api_key", "a str", google_api_key)?.map(Value::from)),
+                ("offline", options::flag("offline", offline)?.map(Value::from)),
+                ("max_attempts", number(whole("max_attempts", max_attempts)?)),
+                ("request_timeout", seconds("request_timeout", request_timeout)?.map(Value::from)),
+                ("connect_timeout", seconds("connect_timeout", connect_timeout)?.map(Value::from)),
+                ("max_body_bytes", number(whole("max_body_bytes", max_body_bytes)?)),
+                (
                     "open_library_batch_size",
-                    whole("open_library_batch_size", open_library_batch_size)?,
-                )?,
-            };
+                    number(whole("open_library_batch_size", open_library_batch_size)?),
+                ),
+                ("google_daily_budget", number(whole("google_daily_budget", google_daily_budget)?)),
+            ];
+            let mut explicit = EnricherOptions::default();
+            for (key, value) in given {
+                if let Some(value) = value {
+                    explicit.set(key, &value, Spelling::Python).map_err(to_py_err)?;
+                }
+            }
+            explicit.cache = options::cache(cache)?;
             let options = explicit.with_env().map_err(to_py_err)?;
             let enricher = build(&options)?;
             Ok(Self { options, built: Mutex::new(Built { pid: std::process::id(), enricher }) })

@@ -370,21 +370,24 @@ def test_rate_limits_and_contact() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field", "message"),
     [
-        ({"concurrency": 0}, "concurrency", "must be at least 1, got 0"),
-        ({"concurrency": -2}, "concurrency", "must be at least 1, got -2"),
+        ({"concurrency": 0}, "concurrency", "must be a whole number of at least 1, got 0"),
+        ({"concurrency": -2}, "concurrency", "must be a whole number of at least 1, got -2"),
+        ({"max_body_bytes": 0}, "max_body_bytes", "must be a whole number of at least 1, got 0"),
+        ({"google_daily_budget": 0}, "google_daily_budget", "must be a whole number of at least 1, got 0"),
         ({"merge": "both"}, "merge", '"both" is not "union" or "first_with_genres"'),
         ({"sources": ["amazon"]}, "sources", 'unknown source "amazon"'),
         ({"rate_limits": {"open_library": -1.0}}, "rate_limits", "open_library: requests per second must be a positive number"),
         ({"rate_limits": {"amazon": 1.0}}, "rate_limits", "amazon"),
         ({"google_books_url": "not a url"}, "google_books_url", "is not a URL"),
-        ({"request_timeout": 0.0}, "request_timeout_secs", "between 0 and 86400"),
+        ({"request_timeout": 0.0}, "request_timeout", "between 0 and 86400"),
     ],
 )
 def test_invalid_options_raise_config_error(kwargs: dict[str, Any], field: str, message: str) -> None:
     with pytest.raises(bookenrich.ConfigError) as info:
         bookenrich.Enricher(**kwargs)
     assert message in str(info.value)
-    assert field in str(info.value)
+    assert info.value.field == field
+    assert str(info.value).startswith(f"invalid {field}: ")
 
 
 def test_invalid_environment_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:

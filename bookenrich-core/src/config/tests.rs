@@ -91,6 +91,7 @@ fn every_variable_is_read() {
         ("BOOKENRICH_CONNECT_TIMEOUT", "3"),
         ("BOOKENRICH_MAX_BODY_BYTES", "1000000"),
         ("BOOKENRICH_OPEN_LIBRARY_BATCH_SIZE", "20"),
+        ("BOOKENRICH_GOOGLE_DAILY_BUDGET", "250"),
     ]);
     let o = EnricherOptions::from_env_map(&vars).unwrap();
     let want = EnricherOptions {
@@ -112,9 +113,10 @@ fn every_variable_is_read() {
         connect_timeout_secs: Some(3.0),
         max_body_bytes: Some(1_000_000),
         open_library_batch_size: Some(20),
+        google_daily_budget: Some(250),
     };
     assert_eq!(o, want);
-    assert_eq!(ENV_VARS.len(), 15, "the documented list names every variable");
+    assert_eq!(ENV_VARS.len(), OPTIONS.len(), "the documented list names every variable");
     for (name, _) in ENV_VARS {
         assert!(vars.contains_key(*name), "{name} is tested");
     }
@@ -346,4 +348,108 @@ fn a_cache_path_opens_the_persistent_cache_and_rebuilds_a_damaged_one() {
     let built =
         build(EnricherOptions { cache: Some(setting), ..EnricherOptions::default() }).unwrap();
     assert_eq!(built.source_names().len(), 2);
+}
+
+#[test]
+fn set_by_key_names_the_option_in_the_callers_spelling() {
+    use serde_json::json;
+    let cases = [
+        (Spelling::Rust, "request_timeout_secs"),
+        (Spelling::Python, "request_timeout"),
+        (Spelling::Node, "requestTimeout"),
+        (Spelling::Cli, "--request-timeout"),
+        (Spelling::Env, "BOOKENRICH_REQUEST_TIMEOUT"),
+    ];
+    for (spelling, name) in cases {
+        let mut options = EnricherOptions::default();
+        options.set(name, &json!(12.5), spelling).unwrap();
+        assert_eq!(options.request_timeout_secs, Some(12.5));
+        let err = options.set(name, &json!(0), spelling).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("invalid {name}: 0 is not a number of seconds between 0 and 86400")
+        );
+        assert_eq!(config_field(Err::<(), _>(err)), name);
+    }
+    let mut options = EnricherOptions::default();
+    let err = options.set("requestTimeout", &json!(1), Spelling::Python).unwrap_err();
+    assert_eq!(err.to_string(), "invalid requestTimeout: is not an option");
+}
+
+#[test]
+fn every_front_end_reads_values_as_the_environment_does() {
+    use serde_json::json;
+    let mut o = EnricherOptions::default();
+    o.set("sources", &json!(["google", "openlibrary"]), Spelling::Node).unwrap();
+    o.set("rateLimits", &json!({"openlibrary": 2.5, "google": 1.0}), Spelling::Node).unwrap();
+    o.set("concurrency", &json!(16.0), Spelling::Node).unwrap();
+    o.set("offline", &json!(true), Spelling::Node).unwrap();
+    o.set("googleDailyBudget", &json!(250), Spelling::Node).unwrap();
+    o.set("merge", &json!(null), Spelling::Node).unwrap();
+    assert_eq!(o.sources, Some(vec![BuiltinSource::GoogleBooks, BuiltinSource::OpenLibrary]));
+    assert_eq!(
+        o.rate_limits,
+        Some(BTreeMap::from([("google_books".to_owned(), 1.0), ("open_library".to_owned(), 2.5)]))
+    );
+    assert_eq!(
+        (o.concurrency, o.offline, o.google_daily_budget),
+        (Some(16), Some(true), Some(250))
+    );
+    assert_eq!(o.merge_policy, None);
+
+    // The same bad value gives the same words whichever front end sent it.
+    for (spelling, name, value) in [
+        (Spelling::Env, "BOOKENRICH_CONCURRENCY", json!("0")),
+        (Spelling::Python, "concurrency", json!(0)),
+        (Spelling::Node, "concurrency", json!(0.0)),
+        (Spelling::Cli, "--concurrency", json!(0)),
+    ] {
+        let err = EnricherOptions::default().set(name, &value, spelling).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("invalid {name}: must be a whole number of at least 1, got 0")
+        );
+    }
+    let err = EnricherOptions::default().set("concurrency", &json!(2.5), Spelling::Node);
+    assert!(err.unwrap_err().to_string().ends_with("got 2.5"));
+}
+
+#[test]
+fn checks_made_while_building_are_respelled_for_the_caller() {
+    let options = EnricherOptions {
+        rate_limits: Some(BTreeMap::from([("amazon".to_owned(), 1.0)])),
+        ..EnricherOptions::default()
+    };
+    let err = respelled(build(options).unwrap_err(), Spelling::Node);
+    assert_eq!(config_field(Err::<(), _>(err)), "rateLimits");
+    let err = respelled(Error::config("request_timeout_secs", "x"), Spelling::Cli);
+    assert_eq!(err.to_string(), "invalid --request-timeout: x");
+    let unrelated = respelled(Error::config("BOOKENRICH_CACHE", "x"), Spelling::Node);
+    assert_eq!(unrelated.to_string(), "invalid BOOKENRICH_CACHE: x");
+}
+
+#[test]
+fn the_option_list_is_complete_and_unambiguous() {
+    let fields = serde_json::to_value(EnricherOptions {
+        google_api_key: None,
+        ..EnricherOptions::default()
+    })
+    .unwrap();
+    let fields = fields.as_object().unwrap();
+    // Every field but the never-serialised key is declared, and every declared one is a field.
+    assert_eq!(fields.len() + 1, OPTIONS.len());
+    for spec in OPTIONS {
+        assert!(spec.secret || fields.contains_key(spec.field), "{}", spec.field);
+        for spelling in
+            [Spelling::Rust, Spelling::Python, Spelling::Node, Spelling::Cli, Spelling::Env]
+        {
+            let name = spec.name(spelling);
+            assert_eq!(OptionSpec::find(&name, spelling).map(|o| o.field), Some(spec.field));
+        }
+    }
+    let debug = format!(
+        "{:?}",
+        EnricherOptions { google_api_key: Some("AIzaSECRET".into()), ..EnricherOptions::default() }
+    );
+    assert!(!debug.contains("AIzaSECRET") && debug.contains("<redacted>"), "{debug}");
 }

@@ -16,7 +16,10 @@ mod retry_after;
 
 pub use redact::redact_url;
 #[cfg(feature = "http")]
-pub use reqwest_client::{DEFAULT_CONNECT_TIMEOUT, ReqwestClient, ReqwestClientConfig, user_agent};
+pub use reqwest_client::{ReqwestClient, ReqwestClientConfig, user_agent};
+
+/// Default time allowed to open a connection (TCP + TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub use retry_after::parse_retry_after;
 
 /// One GET request.

@@ -8,11 +8,8 @@ use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
 
 use super::parse_retry_after;
-use super::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use super::{DEFAULT_CONNECT_TIMEOUT, HttpClient, HttpRequest, HttpResponse, TransportError};
 use crate::error::{Error, Result};
-
-/// Default time allowed to open a connection (TCP + TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where bookenrich can be found; part of every User-Agent.
 const PROJECT_URL: &str = "https://github.com/bookenrich/bookenrich";

@@ -465,6 +465,7 @@ class Enricher:
         connect_timeout: float | None = None,
         max_body_bytes: int | None = None,
         open_library_batch_size: int | None = None,
+        google_daily_budget: int | None = None,
     ) -> Self: ...
     @property
     def sources(self) -> list[str]: ...
