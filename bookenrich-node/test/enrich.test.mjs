@@ -271,7 +271,8 @@ test('options map onto the enricher; explicit options win over BOOKENRICH_* vari
     sources: ['open_library'],
     merge: 'first_with_genres',
     concurrency: 5,
-    rateLimits: { openlibrary: 2.5 },
+    // Rate limits are shown by the source's name, as `sources` are.
+    rateLimits: { open_library: 2.5 },
     cache: 'off',
   })
 
