@@ -190,7 +190,10 @@ impl PyEnricher {
                     "contact",
                     text("contact", "an e-mail address or URL (a str)", contact)?.map(Value::from),
                 ),
-                ("google_api_key", text("google_api_key", "a str", google_api_key)?.map(Value::from)),
+                (
+                    "google_api_key",
+                    text("google_api_key", "a str", google_api_key)?.map(Value::from),
+                ),
                 ("offline", options::flag("offline", offline)?.map(Value::from)),
                 ("max_attempts", number(whole("max_attempts", max_attempts)?)),
                 ("request_timeout", seconds("request_timeout", request_timeout)?.map(Value::from)),

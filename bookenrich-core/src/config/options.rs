@@ -280,8 +280,8 @@ declare_options! {
         key: "sources",
         env: "BOOKENRICH_SOURCES",
         flag: Some("--sources"),
-        doc: "sources, in order, comma-separated: `openlibrary`, `google`",
-        default: BuiltinSource::ALL.iter().map(|s| format!("`{}`", s.name())).collect::<Vec<_>>().join(", "),
+        doc: "sources, in order, comma-separated: `openlibrary`, `google`, `shelves` (opt-in)",
+        default: BuiltinSource::DEFAULT.iter().map(|s| format!("`{}`", s.name())).collect::<Vec<_>>().join(", "),
         parse: parse_sources,
     }
     merge_policy: MergePolicy {
