@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use bookenrich_core::Error;
+use bookenrich_core::error::{ErrorKind, message_with_causes};
 
 /// Text of `--help` that documents the exit codes.
 pub const EXIT_CODES_HELP: &str = "\
@@ -55,17 +56,7 @@ impl Failure {
 
     /// A failure reading input.
     pub fn input(e: &Error) -> Self {
-        let code = match e {
-            Error::Config { .. } => Code::Usage,
-            Error::Io { .. }
-            | Error::NotAnExport { .. }
-            | Error::MissingColumns { .. }
-            | Error::Csv { .. }
-            | Error::Dashboard { .. }
-            | Error::Cache { .. } => Code::Input,
-            _ => Code::Internal,
-        };
-        Self::new(code, one_line(e))
+        Self::new(input_code(e.kind()), one_line(e))
     }
 
     /// A failure writing output.
@@ -74,17 +65,49 @@ impl Failure {
     }
 }
 
+/// The exit status of each kind of core error met while reading input: the command's one table.
+fn input_code(kind: ErrorKind) -> Code {
+    match kind {
+        ErrorKind::Config => Code::Usage,
+        ErrorKind::Io
+        | ErrorKind::NotAnExport
+        | ErrorKind::MissingColumns
+        | ErrorKind::InvalidCsv
+        | ErrorKind::InvalidDashboard
+        | ErrorKind::Cache => Code::Input,
+        ErrorKind::Cancelled => Code::Interrupted,
+        // Serialising our own values failed, or a kind this command does not know: a bug.
+        _ => Code::Internal,
+    }
+}
+
 /// The error and its causes on one line.
 pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !s.contains(&text) {
-            s.push_str(": ");
-            s.push_str(&text);
-        }
-        cause = c.source();
+    message_with_causes(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_its_exit_status() {
+        let codes: Vec<(&str, u8)> =
+            ErrorKind::ALL.iter().map(|k| (k.as_str(), input_code(*k) as u8)).collect();
+        assert_eq!(
+            codes,
+            [
+                ("io", 3),
+                ("not_an_export", 3),
+                ("missing_columns", 3),
+                ("invalid_csv", 3),
+                ("config", 2),
+                ("source_failed", 1),
+                ("cache", 3),
+                ("invalid_dashboard", 3),
+                ("json", 1),
+                ("cancelled", 130)
+            ]
+        );
     }
-    s.replace('\n', " ")
 }

@@ -223,6 +223,23 @@ fn invalid_flags_exit_2_naming_the_flag() {
     }
 }
 
+/// The same bad input as in bookenrich-core/tests/error_kinds.rs and the bindings' tests:
+/// the same kind (an input the command cannot use), file and line.
+#[test]
+fn an_export_that_cannot_be_read_past_a_point_exits_3_naming_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = bin()
+        .arg("enrich")
+        .arg(dir.path())
+        .arg("--no-enrich")
+        .arg("-o")
+        .arg(dir.path().join("d.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("{}: line 1: ", dir.path().display())), "{}", stderr(&o));
+}
+
 #[test]
 fn a_cache_that_is_another_programs_database_exits_3_naming_it() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -77,8 +77,8 @@ impl BuiltinSource {
     /// The source's machine name, as in results and logs.
     pub fn name(self) -> &'static str {
         match self {
-            Self::OpenLibrary => "open_library",
-            Self::GoogleBooks => "google_books",
+            Self::OpenLibrary => crate::sources::open_library::NAME,
+            Self::GoogleBooks => crate::sources::google_books::NAME,
             Self::Shelves => SHELVES,
         }
     }

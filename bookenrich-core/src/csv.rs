@@ -97,6 +97,21 @@ pub enum RowProblemKind {
     InvalidUtf8,
 }
 
+impl RowProblemKind {
+    /// The stable `snake_case` name, as the dashboard JSON and the bindings spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BlankBookId => "blank_book_id",
+            Self::DuplicateBookId => "duplicate_book_id",
+            Self::BlankTitle => "blank_title",
+            Self::BlankAuthor => "blank_author",
+            Self::FieldCount => "field_count",
+            Self::FieldTooLarge => "field_too_large",
+            Self::InvalidUtf8 => "invalid_utf8",
+        }
+    }
+}
+
 /// A row that could not be used, with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowProblem {

@@ -15,13 +15,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::model::{BookAnalytics, EnrichedBook};
+// The names the built-in sources carry in `genre_sources` (for `metadata.validation.genre_sources_success`).
+use crate::sources::google_books::NAME as GOOGLE_BOOKS;
+use crate::sources::open_library::NAME as OPEN_LIBRARY;
 
 /// Version of the dashboard JSON schema written into `metadata`.
 pub const DATA_SCHEMA_VERSION: &str = "1.0.0";
-
-/// Names the built-in sources carry in `genre_sources` (for `metadata.validation.genre_sources_success`).
-const OPEN_LIBRARY: &str = "open_library";
-const GOOGLE_BOOKS: &str = "google_books";
 
 /// Options for building the dashboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+mod details;
 mod source;
 
+pub use details::{Detail, ErrorKind, message_with_causes, panic_message};
 pub use source::{SourceError, SourceErrorKind};
 
 /// Everything that can go wrong in bookenrich, as variants a caller can act on.

@@ -160,7 +160,43 @@ pub struct BookAnalytics {
     pub owned_copies: u32,
 }
 
+/// A field of a book that breaks one of the export's rules, e.g. a rating above 5.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} {message}")]
+pub struct InvalidField {
+    /// The field of [`BookAnalytics`] at fault, as Rust and Python spell it (`read_count`).
+    pub field: &'static str,
+    /// What is wrong, e.g. `must be at least 1, got 0`.
+    pub message: String,
+}
+
 impl BookAnalytics {
+    /// The highest `My Rating` (0 means "not rated").
+    pub const MAX_RATING: u8 = 5;
+
+    /// `value` as a `My Rating`: 0 to [`MAX_RATING`](Self::MAX_RATING).
+    pub fn rating(value: u32) -> Result<u8, InvalidField> {
+        u8::try_from(value).ok().filter(|r| *r <= Self::MAX_RATING).ok_or_else(|| InvalidField {
+            field: "my_rating",
+            message: format!("must be between 0 and {}, got {value}", Self::MAX_RATING),
+        })
+    }
+
+    /// Checks the rules a book built by hand (not read from an export) must keep:
+    /// a rating of 0 to 5 and a read count of at least 1.
+    pub fn validate(&self) -> Result<(), InvalidField> {
+        if let Some(rating) = self.my_rating {
+            Self::rating(u32::from(rating))?;
+        }
+        if self.read_count == 0 {
+            return Err(InvalidField {
+                field: "read_count",
+                message: format!("must be at least 1, got {}", self.read_count),
+            });
+        }
+        Ok(())
+    }
+
     /// Read: on the `read` shelf and with a date read.
     pub fn is_read(&self) -> bool {
         self.reading_status.as_deref() == Some("read") && self.date_read.is_some()

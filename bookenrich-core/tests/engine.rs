@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use bookenrich_core::cache::{CacheEntry, CacheKey, ResponseCache};
 use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::engine::{EnricherBuilder, Progress, RetryPolicy};
+use bookenrich_core::engine::{CancelToken, EnricherBuilder, Progress, RetryPolicy};
 use bookenrich_core::fetch::{Fetcher, Request};
 use bookenrich_core::sources::{BookQuery, GenreSource, SourceErrorKind, SourceHit, SourceResult};
 use bookenrich_core::{BookInfo, EnrichedBook, Enricher, MergePolicy};
@@ -438,4 +438,53 @@ async fn a_custom_source_plugs_in_beside_the_built_in_ones() {
     // Books without ISBN are simply not found by it.
     let time_war = out.iter().find(|b| b.title.starts_with("This Is How")).unwrap();
     assert!(time_war.sources_matched.is_empty());
+}
+
+#[tokio::test]
+async fn each_run_reports_progress_to_its_own_callback_as_well_as_the_enrichers() {
+    let catalogue = server(|b| b).await;
+    let built: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let seen = Arc::clone(&built);
+    let enricher = builder(options(&catalogue))
+        .progress(move |p: &Progress| seen.lock().unwrap().push(p.books_done))
+        .build()
+        .unwrap();
+    let books = books();
+    let per_call: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let seen = Arc::clone(&per_call);
+    let (results, summary) = enricher
+        .run(&books)
+        .progress(move |p| seen.lock().unwrap().push(p.books_done))
+        .await
+        .unwrap();
+    assert_eq!(results.len(), books.len());
+    assert_eq!(summary.books, books.len());
+    let per_call = per_call.lock().unwrap().clone();
+    assert_eq!(per_call.first(), Some(&0));
+    assert_eq!(per_call.last(), Some(&books.len()));
+    assert_eq!(*built.lock().unwrap(), per_call, "the enricher's callback saw the same events");
+
+    // A second run without its own callback reports to the enricher's only.
+    built.lock().unwrap().clear();
+    enricher.run(&books).await.unwrap();
+    assert_eq!(built.lock().unwrap().last(), Some(&books.len()));
+}
+
+#[tokio::test]
+async fn a_cancelled_token_ends_the_run_with_cancelled() {
+    let catalogue = server(|b| b).await;
+    let enricher = enricher(&catalogue);
+    let books = books();
+
+    let token = CancelToken::new();
+    token.cancel();
+    let out = enricher.run(&books).cancel(token.clone()).await;
+    assert!(matches!(out, Err(bookenrich_core::Error::Cancelled)), "{out:?}");
+    assert_eq!(catalogue.stats().total, 0, "a run cancelled before it started sends nothing");
+
+    // Cancelled by its own progress callback, at the first event.
+    let token = CancelToken::new();
+    let from_callback = token.clone();
+    let out = enricher.run(&books).progress(move |_| from_callback.cancel()).cancel(token).await;
+    assert!(matches!(out, Err(bookenrich_core::Error::Cancelled)), "{out:?}");
 }

@@ -1,36 +1,20 @@
 //! Cancelling work from JavaScript with an `AbortSignal`.
 //!
-//! An `abort` listener on the signal flips a flag the Rust future watches; the
-//! future then drops the work (no request is sent afterwards) and rejects with
-//! code `ABORTED`. The listener is removed when the work settles, so a
-//! long-lived signal does not collect listeners.
+//! An `abort` listener on the signal cancels the run's [`CancelToken`]; the run
+//! then stops (no request is sent afterwards) and rejects with code `ABORTED`. The
+//! listener is removed when the work settles, so a long-lived signal does not
+//! collect listeners.
 
+use bookenrich_core::engine::CancelToken;
 use napi::bindgen_prelude::{
     FnArgs, Function, FunctionRef, JsObjectValue, Object, ObjectRef, Unknown,
 };
 use napi::{Env, JsValue};
-use tokio::sync::watch;
 
 use crate::error::{BindingError, Result};
 
 type Listener = Function<'static, (), ()>;
 type RemoveEventListener<'a> = Function<'a, FnArgs<(&'a str, Function<'a, (), ()>)>, Unknown<'a>>;
-
-/// The Rust side: resolves when the signal fires.
-pub struct AbortWatch {
-    fired: watch::Receiver<bool>,
-}
-
-impl AbortWatch {
-    /// Resolves once the signal has fired.
-    pub async fn fired(mut self) {
-        // An error means the listener (and with it the sender) is gone: the signal can no
-        // longer fire, so wait forever rather than report a spurious abort.
-        if self.fired.wait_for(|fired| *fired).await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }
-}
 
 /// The JS side: the listener to remove from the signal when the work settles.
 pub struct AbortListener {
@@ -39,7 +23,7 @@ pub struct AbortListener {
 }
 
 /// Listens for `abort` on `signal`; `Err(ABORTED)` when it has already fired.
-pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(AbortWatch, AbortListener)> {
+pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(CancelToken, AbortListener)> {
     let not_a_signal = || BindingError::invalid_input("signal must be an AbortSignal");
     let aborted: Unknown<'_> = signal.get_named_property("aborted").map_err(|_| not_a_signal())?;
     let aborted = aborted.coerce_to_bool().map_err(|_| not_a_signal())?;
@@ -48,10 +32,11 @@ pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(AbortWatch, AbortListen
     }
     let add: Function<'_, FnArgs<(&str, Listener, Object<'_>)>, Unknown<'_>> =
         signal.get_named_property("addEventListener").map_err(|_| not_a_signal())?;
-    let (tx, rx) = watch::channel(false);
+    let token = CancelToken::new();
+    let on_abort = token.clone();
     let listener = env
         .create_function_from_closure("onAbort", move |_ctx| {
-            tx.send_replace(true);
+            on_abort.cancel();
             Ok(())
         })
         .map_err(|e| napi_failure(&e))?;
@@ -60,7 +45,7 @@ pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(AbortWatch, AbortListen
     let listener_ref = listener.create_ref().map_err(|e| napi_failure(&e))?;
     add.apply(signal, FnArgs::from(("abort", listener, once))).map_err(|_| not_a_signal())?;
     let signal_ref = signal.create_ref::<false>().map_err(|e| napi_failure(&e))?;
-    Ok((AbortWatch { fired: rx }, AbortListener { signal: signal_ref, listener: listener_ref }))
+    Ok((token, AbortListener { signal: signal_ref, listener: listener_ref }))
 }
 
 impl AbortListener {

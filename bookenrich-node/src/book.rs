@@ -2,10 +2,11 @@
 
 use bookenrich_core::BookAnalytics;
 use bookenrich_core::csv::{Export as CoreExport, RowProblem as CoreRowProblem};
+use bookenrich_core::model::InvalidField;
 use chrono::NaiveDate;
 use napi_derive::napi;
 
-use crate::error::{BindingError, Result, serde_name};
+use crate::error::{BindingError, Result};
 
 /// One book of a Goodreads export, cleaned by the contract's rules.
 ///
@@ -146,29 +147,37 @@ fn parse_iso(value: Option<String>, id: &str, field: &str) -> Result<Option<Naiv
         .transpose()
 }
 
+/// A Rust field name as JavaScript spells it: `read_count` → `readCount`.
+fn camel_case(snake: &str) -> String {
+    let mut parts = snake.split('_');
+    let mut out = parts.next().unwrap_or_default().to_owned();
+    for part in parts {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
 impl TryFrom<Book> for BookAnalytics {
     type Error = BindingError;
 
     fn try_from(b: Book) -> Result<Self> {
-        let id = b.goodreads_id.as_str();
-        let my_rating = b
-            .my_rating
-            .map(|r| {
-                u8::try_from(r).ok().filter(|r| *r <= 5).ok_or_else(|| {
-                    BindingError::invalid_input(format!(
-                        "book {id:?}: myRating must be 0 to 5, got {r}"
-                    ))
-                })
-            })
-            .transpose()?;
-        if b.read_count == 0 {
-            return Err(BindingError::invalid_input(format!(
-                "book {id:?}: readCount must be at least 1"
-            )));
-        }
-        let date_read = parse_iso(b.date_read, id, "dateRead")?;
-        let date_added = parse_iso(b.date_added, id, "dateAdded")?;
-        Ok(Self {
+        let id = b.goodreads_id.clone();
+        // The rules live in the core; JavaScript spells the field in camelCase.
+        let invalid = |e: InvalidField| {
+            BindingError::invalid_input(format!(
+                "book {id:?}: {} {}",
+                camel_case(e.field),
+                e.message
+            ))
+        };
+        let my_rating = b.my_rating.map(BookAnalytics::rating).transpose().map_err(invalid)?;
+        let date_read = parse_iso(b.date_read, &id, "dateRead")?;
+        let date_added = parse_iso(b.date_added, &id, "dateAdded")?;
+        let book = Self {
             goodreads_id: b.goodreads_id,
             title: b.title,
             author: b.author,
@@ -193,7 +202,9 @@ impl TryFrom<Book> for BookAnalytics {
             private_notes: b.private_notes,
             read_count: b.read_count,
             owned_copies: b.owned_copies,
-        })
+        };
+        book.validate().map_err(invalid)?;
+        Ok(book)
     }
 }
 
@@ -202,7 +213,7 @@ impl From<CoreRowProblem> for RowProblem {
         Self {
             line: count(p.line),
             goodreads_id: p.goodreads_id,
-            kind: serde_name(&p.kind),
+            kind: p.kind.as_str().to_owned(),
             message: p.message,
         }
     }

@@ -4,17 +4,19 @@
 use std::collections::BTreeMap;
 
 use bookenrich_core::config::{EnricherOptions as CoreOptions, Spelling, respelled};
-use bookenrich_core::engine::{Enricher as CoreEnricher, RunSummary as CoreRunSummary};
+use bookenrich_core::engine::{
+    CancelToken, Enricher as CoreEnricher, RunSummary as CoreRunSummary,
+};
 use bookenrich_core::{BookInfo as CoreBookInfo, EnrichedBook};
 use napi::Env;
 use napi::bindgen_prelude::{Object, PromiseRaw, ToNapiValue, Unknown};
 use napi_derive::napi;
 use serde_json::Value;
 
-use crate::abort::{self, AbortListener, AbortWatch};
+use crate::abort::{self, AbortListener};
 use crate::error::{BindingError, Result};
 use crate::guard::{self, Failure};
-use crate::progress::{self, ProgressFn, ProgressSink, RunSummary};
+use crate::progress::{ProgressFn, ProgressSink, RunSummary};
 use crate::result::EnrichmentResult;
 
 /// Options of `new Enricher()`. Each unset option comes from its `BOOKENRICH_*`
@@ -216,7 +218,7 @@ impl Failure for RunFailure {
 struct Prepared {
     books: Vec<CoreBookInfo>,
     sink: Option<ProgressSink>,
-    abort: Option<(AbortWatch, AbortListener)>,
+    abort: Option<(CancelToken, AbortListener)>,
 }
 
 #[napi]
@@ -234,7 +236,7 @@ impl Enricher {
             let inner = options
                 .clone()
                 .into_builder()
-                .and_then(|b| b.progress(progress::forward).build())
+                .and_then(bookenrich_core::EnricherBuilder::build)
                 .map_err(|e| respelled(e, Spelling::Node))?;
             Ok(Self { options, inner })
         })
@@ -346,16 +348,16 @@ impl Enricher {
             }
         };
         let Prepared { books, sink, abort } = prepared;
-        let (watch, listener) = abort.map_or((None, None), |(w, l)| (Some(w), Some(l)));
+        let (token, listener) = abort.map_or((None, None), |(t, l)| (Some(t), Some(l)));
         let enricher = self.inner.clone();
         let work = async move {
-            let run = progress::with_sink(sink.clone(), enricher.enrich_with_summary(&books));
-            let aborted = async move {
-                match watch {
-                    Some(w) => w.fired().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let mut run = enricher.run(&books);
+            if let Some(sink) = sink.clone() {
+                run = run.progress(move |p| sink.send(p));
+            }
+            if let Some(token) = token {
+                run = run.cancel(token);
+            }
             let thrown = async {
                 match &sink {
                     Some(s) => s.failure().await,
@@ -365,9 +367,9 @@ impl Enricher {
             // Whichever comes first wins; the others are dropped, which stops the run.
             let outcome = tokio::select! {
                 biased;
-                () = aborted => Err(RunFailure::Binding(BindingError::aborted())),
                 e = thrown => Err(RunFailure::Callback(e)),
-                out = run => Ok(out),
+                // An abort ends the run with `Cancelled`, which is `ABORTED`.
+                out = run => out.map_err(|e| RunFailure::Binding(e.into())),
             };
             // Let every queued progress call happen before the Promise settles.
             let late_error = match &sink {

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use bookenrich_core::Error as CoreError;
-use bookenrich_core::sources::SourceError;
+use bookenrich_core::error::{ErrorKind, message_with_causes, panic_message};
 use napi::bindgen_prelude::{JsValue, Object};
 use napi::{Env, Status};
 
@@ -70,16 +70,8 @@ impl fmt::Display for Code {
     }
 }
 
-/// A value of an extra property on the JS error.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Detail {
-    /// A string property.
-    Text(String),
-    /// A number property.
-    Number(f64),
-    /// An array of strings.
-    List(Vec<String>),
-}
+/// A value of an extra property on the JS error: the core's [`Detail`].
+pub use bookenrich_core::error::Detail;
 
 /// An error on its way to JavaScript: a code, a message with the cause chain, and details.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,8 +130,12 @@ impl BindingError {
         for (name, value) in &self.details {
             match value {
                 Detail::Text(s) => obj.set(name, s.as_str())?,
-                Detail::Number(n) => obj.set(name, *n)?,
+                // Lines stay far below 2^53, where a JS number is exact.
+                #[expect(clippy::cast_precision_loss, reason = "exact below 2^53")]
+                Detail::Number(n) => obj.set(name, *n as f64)?,
                 Detail::List(items) => obj.set(name, items.clone())?,
+                // `Detail` is non-exhaustive: a new shape is shown as its debug text.
+                other => obj.set(name, format!("{other:?}"))?,
             }
         }
         Ok(obj)
@@ -147,11 +143,7 @@ impl BindingError {
 
     /// A panic payload as an [`Code::Internal`] error.
     pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic payload".to_owned());
+        let what = panic_message(payload);
         Self::new(
             Code::Internal,
             format!("internal error in bookenrich (a Rust panic; please report it): {what}"),
@@ -167,85 +159,60 @@ impl fmt::Display for BindingError {
 
 impl std::error::Error for BindingError {}
 
-/// The error's own message followed by every cause that it does not already spell out.
-pub fn message_with_causes(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut cause = error.source();
-    while let Some(c) = cause {
-        let text = c.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        cause = c.source();
+/// The code of each kind of core error: the binding's one table. The properties are
+/// the core's [`CoreError::details`], under the same names (all one word, so camelCase
+/// changes none of them).
+fn code(kind: ErrorKind) -> Code {
+    match kind {
+        ErrorKind::Io => Code::Io,
+        ErrorKind::NotAnExport => Code::NotAnExport,
+        ErrorKind::MissingColumns => Code::MissingColumns,
+        ErrorKind::InvalidCsv => Code::InvalidCsv,
+        ErrorKind::Config => Code::Config,
+        ErrorKind::SourceFailed => Code::SourceFailed,
+        ErrorKind::Cache => Code::Cache,
+        ErrorKind::InvalidDashboard => Code::InvalidDashboard,
+        ErrorKind::Cancelled => Code::Aborted,
+        // Serialising bookenrich's own values failed, or a kind this binding does not
+        // know: both are bugs to report, not user mistakes.
+        _ => Code::Internal,
     }
-    message
-}
-
-/// The name serde gives a unit enum variant (e.g. `quota_exhausted`), as the dashboard JSON spells it.
-pub fn serde_name<T: serde::Serialize + fmt::Debug>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{value:?}"),
-    }
-}
-
-fn text(s: impl Into<String>) -> Detail {
-    Detail::Text(s.into())
-}
-
-#[allow(clippy::cast_precision_loss)] // Line numbers stay far below 2^53.
-fn line_number(line: u64) -> Detail {
-    Detail::Number(line as f64)
-}
-
-fn source_error(e: &SourceError, message: String) -> BindingError {
-    let mut err = BindingError::new(Code::SourceFailed, message)
-        .with("source", text(e.source_name.clone()))
-        .with("kind", text(serde_name(&e.kind)));
-    if let Some(url) = &e.url {
-        err = err.with("url", text(url.clone()));
-    }
-    err
 }
 
 impl From<CoreError> for BindingError {
     fn from(e: CoreError) -> Self {
-        let message = message_with_causes(&e);
-        match &e {
-            CoreError::Io { path, .. } => {
-                Self::new(Code::Io, message).with("path", text(path.display().to_string()))
-            }
-            CoreError::NotAnExport { file, .. } => {
-                Self::new(Code::NotAnExport, message).with("file", text(file.clone()))
-            }
-            CoreError::MissingColumns { file, columns } => Self::new(Code::MissingColumns, message)
-                .with("file", text(file.clone()))
-                .with("columns", Detail::List(columns.clone())),
-            CoreError::Csv { file, line, .. } => Self::new(Code::InvalidCsv, message)
-                .with("file", text(file.clone()))
-                .with("line", line_number(*line)),
-            CoreError::Config { field, .. } => {
-                Self::new(Code::Config, message).with("field", text(field.clone()))
-            }
-            CoreError::Source(source) => source_error(source, message),
-            CoreError::Cache { path, .. } => {
-                Self::new(Code::Cache, message).with("path", text(path.display().to_string()))
-            }
-            CoreError::Dashboard { file, .. } => {
-                Self::new(Code::InvalidDashboard, message).with("file", text(file.clone()))
-            }
-            CoreError::Cancelled => Self::aborted(),
-            // JSON errors only arise from serialising our own values, and new variants are
-            // unknown to this binding: both are bugs to report, not user mistakes.
-            _ => Self::new(Code::Internal, message),
+        if matches!(e, CoreError::Cancelled) {
+            return Self::aborted();
         }
+        Self { code: code(e.kind()), message: message_with_causes(&e), details: e.details() }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use bookenrich_core::sources::SourceError;
+
     use super::*;
+
+    #[test]
+    fn every_kind_has_its_code() {
+        let codes: Vec<&str> = ErrorKind::ALL.iter().map(|k| code(*k).as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "IO",
+                "NOT_AN_EXPORT",
+                "MISSING_COLUMNS",
+                "INVALID_CSV",
+                "CONFIG",
+                "SOURCE_FAILED",
+                "CACHE",
+                "INVALID_DASHBOARD",
+                "INTERNAL",
+                "ABORTED"
+            ]
+        );
+    }
 
     #[test]
     fn core_errors_map_to_stable_codes_and_details() {

@@ -1,10 +1,7 @@
 //! Progress of an enrichment: the JS shapes, and delivery to the caller's `onProgress`.
 //!
-//! The core enricher takes one progress callback when it is built, but JavaScript
-//! passes one per `enrich` call. The engine runs a whole enrichment inside the
-//! returned future (no spawned task), so each call runs its future inside a
-//! task-local [`ProgressSink`] and the enricher's one callback, [`forward`],
-//! hands each event to whatever sink the running future carries.
+//! Each `enrich` call gives its run (`enricher.run(&books).progress(…)`) a callback
+//! that hands the events to the call's [`ProgressSink`].
 //!
 //! Events reach JavaScript through a `ThreadsafeFunction` called in non-blocking
 //! mode: the Rust side never waits for the JS thread. The sink counts the calls
@@ -214,26 +211,6 @@ pub struct ProgressSink {
     state: Arc<SinkState>,
 }
 
-tokio::task_local! {
-    /// The sink of the enrichment running in this task, if its caller asked for progress.
-    static SINK: Option<ProgressSink>;
-}
-
-/// The enricher's build-time progress callback: forwards to the running call's sink, if any.
-pub fn forward(progress: &CoreProgress) {
-    // Outside a call that asked for progress there is no sink: nothing to do.
-    let _ = SINK.try_with(|sink| {
-        if let Some(sink) = sink {
-            sink.send(progress);
-        }
-    });
-}
-
-/// Runs `future` with `sink` receiving the progress events it reports.
-pub async fn with_sink<F: Future>(sink: Option<ProgressSink>, future: F) -> F::Output {
-    SINK.scope(sink, future).await
-}
-
 impl ProgressSink {
     /// A sink calling `callback`.
     pub fn new(callback: ProgressFn) -> Self {
@@ -241,7 +218,7 @@ impl ProgressSink {
     }
 
     /// Queues one call; never blocks.
-    fn send(&self, progress: &CoreProgress) {
+    pub fn send(&self, progress: &CoreProgress) {
         if self.failed() {
             return;
         }

@@ -6,7 +6,7 @@ use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{EnrichedBook, SourceFailure as CoreSourceFailure};
 use napi_derive::napi;
 
-use crate::error::{BindingError, Result, serde_name};
+use crate::error::{BindingError, Result};
 
 /// One source's failure for one book, in a form code can act on.
 #[napi(object)]
@@ -30,7 +30,7 @@ impl From<CoreSourceFailure> for SourceFailure {
     fn from(f: CoreSourceFailure) -> Self {
         Self {
             source: f.source,
-            kind: serde_name(&f.kind),
+            kind: f.kind.as_str().to_owned(),
             retryable: f.retryable,
             message: f.message,
         }

@@ -1,10 +1,10 @@
 //! `Enricher`: keyword arguments onto `EnricherOptions`, and `enrich` / `enrich_async` with
 //! progress callbacks, Ctrl-C and asyncio cancellation.
 //!
-//! The core enricher takes its progress callback at build time, but Python passes one per
-//! call. The engine runs a whole enrichment inside the returned future (no spawned task), so
-//! each call wraps its future in a task-local progress channel and the enricher's one
-//! callback forwards into whatever channel the running future carries.
+//! Each call runs `enricher.run(&books).progress(…)`, whose callback sends the events into
+//! that call's channel; Python's callback is called from the channel on Python's side. The
+//! whole run happens inside the awaited future, so dropping it (Ctrl-C, a cancelled task,
+//! an exception in the callback) stops the run.
 
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -45,15 +45,19 @@ const WHOLE_NUMBER: &str = "a whole number of at least 1";
 /// How often a blocking `enrich` wakes up to let Python handle signals (Ctrl-C).
 const SIGNAL_CHECK_INTERVAL: Duration = Duration::from_millis(100);
 
-tokio::task_local! {
-    /// Where the enrichment running in this task sends its progress events.
-    static PROGRESS: Option<mpsc::UnboundedSender<Progress>>;
-}
-
-/// The enricher's build-time callback: forwards to the running call's channel, if it has one.
-fn forward_progress(progress: &Progress) {
-    // Outside a call that asked for progress there is no channel: nothing to do.
-    let _ = PROGRESS.try_with(|tx| tx.as_ref().map(|tx| tx.send(progress.clone())));
+/// The run of `books`, sending its progress events to `sink` when there is one.
+async fn run_with_progress(
+    enricher: &Enricher,
+    books: &[BookInfo],
+    sink: Option<mpsc::UnboundedSender<Progress>>,
+) -> bookenrich_core::Result<(Vec<EnrichedBook>, RunSummary)> {
+    let run = enricher.run(books);
+    let run = match sink {
+        // A closed channel means the call is over: nothing to deliver any more.
+        Some(tx) => run.progress(move |p| drop(tx.send(p.clone()))),
+        None => run,
+    };
+    run.await
 }
 
 /// A core enricher and the process it was built in (its HTTP connections die with a fork).
@@ -74,7 +78,7 @@ fn build(options: &EnricherOptions) -> PyResult<Enricher> {
     options
         .clone()
         .into_builder()
-        .and_then(|b| b.progress(forward_progress).build())
+        .and_then(bookenrich_core::EnricherBuilder::build)
         .map_err(|e| to_py_err(respelled(e, Spelling::Python)))
 }
 
@@ -121,7 +125,7 @@ fn results_list(py: Python<'_>, results: Vec<EnrichedBook>) -> PyResult<Bound<'_
 
 /// What one wake-up of a blocking `enrich` brought.
 enum Step {
-    Done((Vec<EnrichedBook>, RunSummary)),
+    Done(bookenrich_core::Result<(Vec<EnrichedBook>, RunSummary)>),
     Panicked(Box<dyn Any + Send>),
     Progress(Progress),
     Tick,
@@ -352,8 +356,7 @@ impl PyEnricher {
         // Kept so `recv` never reports a closed channel while the run is still going.
         let _keep_open = tx.clone();
         let sink = progress.is_some().then_some(tx);
-        let run = PROGRESS
-            .scope(sink, AssertUnwindSafe(enricher.enrich_with_summary(&books)).catch_unwind());
+        let run = AssertUnwindSafe(run_with_progress(&enricher, &books, sink)).catch_unwind();
         let mut run = pin!(run);
         loop {
             // Each wake-up returns to Python with the GIL: a progress event, a tick to check
@@ -376,7 +379,7 @@ impl PyEnricher {
                     while let Ok(p) = rx.try_recv() {
                         call_progress(py, progress, p)?;
                     }
-                    return Ok(out);
+                    return out.map_err(to_py_err);
                 }
                 Step::Panicked(payload) => return Err(panic_error(payload.as_ref())),
                 Step::Progress(p) => call_progress(py, progress, p)?,
@@ -445,10 +448,8 @@ impl StartEnrich {
                 let (tx, mut rx) = mpsc::unbounded_channel::<Progress>();
                 let _keep_open = tx.clone();
                 let sink = dispatch.is_some().then_some(tx);
-                let run = PROGRESS.scope(
-                    sink,
-                    AssertUnwindSafe(enricher.enrich_with_summary(&books)).catch_unwind(),
-                );
+                let run =
+                    AssertUnwindSafe(run_with_progress(&enricher, &books, sink)).catch_unwind();
                 let mut run = pin!(run);
                 let out = loop {
                     tokio::select! {
@@ -463,7 +464,7 @@ impl StartEnrich {
                                 InternalError::new_err("a progress callback failed without an exception")
                             }));
                         }
-                        out = run.as_mut() => break out.map_err(|payload| panic_error(payload.as_ref()))?,
+                        out = run.as_mut() => break out.map_err(|payload| panic_error(payload.as_ref()))?.map_err(to_py_err)?,
                     }
                 };
                 if let Some(d) = &dispatch {

@@ -2,14 +2,17 @@
 //!
 //! ```text
 //! BookEnrichError
-//! ├── InvalidInputError        not an export, unreadable CSV, invalid dashboard JSON, bad data
+//! ├── InvalidInputError        not an export (.file), unreadable CSV (.file, .line), invalid dashboard JSON (.file), bad data
 //! │   └── MissingColumnsError  .file, .columns
 //! ├── ConfigError              .field
-//! ├── SourceError              .source_name, .kind, .url
+//! ├── SourceError              .source (also .source_name), .kind, .url
 //! ├── CacheError               .path
 //! ├── CancelledError           the work was cancelled
-//! └── InternalError            a bug in bookenrich (a Rust panic); please report it
+//! └── InternalError            a bug in bookenrich (a Rust panic, or a value that would not serialise); please report it
 //! ```
+//!
+//! Which class a core error becomes is the table in [`convert`], by the error's
+//! [`ErrorKind`]; the attributes are the core's [`Error::details`], under the same names.
 //!
 //! I/O failures are not in the hierarchy: they are Python's own `OSError` subclasses
 //! (`FileNotFoundError`, `PermissionError`, …) with `errno` and `filename` set, as `open()` raises them.
@@ -18,6 +21,7 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use bookenrich_core::Error;
+use bookenrich_core::error::{Detail, ErrorKind, message_with_causes, panic_message};
 use pyo3::exceptions::{PyException, PyOSError};
 use pyo3::prelude::*;
 use pyo3::type_object::PyTypeInfo;
@@ -51,7 +55,7 @@ pyo3::create_exception!(
     bookenrich,
     SourceError,
     BookEnrichError,
-    "A catalogue failed as a whole; `.source_name`, `.kind` and `.url` (never with an API key) say how."
+    "A catalogue failed as a whole; `.source` (also `.source_name`), `.kind` and `.url` (never with an API key) say how."
 );
 pyo3::create_exception!(
     bookenrich,
@@ -72,18 +76,34 @@ pyo3::create_exception!(
     "A bug in bookenrich (a Rust panic was caught); the message says where. Please report it."
 );
 
-/// Builds an exception of type `E` with `message` and sets `attrs` on the instance.
-fn with_attrs<'py, E: PyTypeInfo>(
-    py: Python<'py>,
+/// Builds an exception of type `E` with `message` and sets the error's details as
+/// attributes, under the core's names (`file`, `line`, `columns`, `field`, `source`, `kind`, `url`, `path`).
+fn with_details<E: PyTypeInfo>(
+    py: Python<'_>,
     message: String,
-    attrs: &[(&str, Bound<'py, PyAny>)],
+    details: &[(&str, Detail)],
 ) -> PyErr {
     let err = PyErr::new::<E, _>(message);
     let value = err.value(py);
-    for (name, attr) in attrs {
+    for (name, detail) in details {
+        let attr = match detail {
+            Detail::Text(s) => Ok(PyString::new(py, s).into_any()),
+            Detail::Number(n) => {
+                Ok(n.into_pyobject(py).map_or_else(|e| match e {}, Bound::into_any))
+            }
+            Detail::List(items) => PyList::new(py, items).map(Bound::into_any),
+            // `Detail` is non-exhaustive: a new shape is shown as its debug text.
+            other => Ok(PyString::new(py, &format!("{other:?}")).into_any()),
+        };
         // Setting an attribute on a fresh exception instance cannot fail short of memory
         // exhaustion; the message alone still says everything if it does.
-        let _ = value.setattr(*name, attr);
+        if let Ok(attr) = attr {
+            let _ = value.setattr(*name, &attr);
+            if *name == "source" {
+                // The name this attribute had before it was `source` in every front end.
+                let _ = value.setattr("source_name", attr);
+            }
+        }
     }
     err
 }
@@ -110,57 +130,28 @@ pub fn to_py_err(err: Error) -> PyErr {
     Python::attach(|py| convert(py, err))
 }
 
-fn text<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
-    PyString::new(py, s).into_any()
-}
-
+/// The exception class of each kind of core error: the binding's one table.
 fn convert(py: Python<'_>, err: Error) -> PyErr {
-    let message = err.to_string();
-    match err {
-        Error::Io { path, source } => io_error(&path, &source),
-        Error::MissingColumns { file, columns } => match PyList::new(py, &columns) {
-            Ok(list) => with_attrs::<MissingColumnsError>(
-                py,
-                message,
-                &[("file", text(py, &file)), ("columns", list.into_any())],
-            ),
-            Err(_) => MissingColumnsError::new_err(message),
-        },
-        Error::NotAnExport { file, .. }
-        | Error::Csv { file, .. }
-        | Error::Dashboard { file, .. } => {
-            with_attrs::<InvalidInputError>(py, message, &[("file", text(py, &file))])
-        }
-        Error::Json(_) => InvalidInputError::new_err(message),
-        Error::Config { field, .. } => {
-            with_attrs::<ConfigError>(py, message, &[("field", text(py, &field))])
-        }
-        Error::Source(source) => {
-            let kind = serde_json::to_value(source.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_else(|| format!("{:?}", source.kind));
-            let url =
-                source.url.as_deref().map_or_else(|| py.None().into_bound(py), |u| text(py, u));
-            with_attrs::<SourceError>(
-                py,
-                message,
-                &[
-                    ("source_name", text(py, &source.source_name)),
-                    ("kind", text(py, &kind)),
-                    ("url", url),
-                ],
-            )
-        }
-        Error::Cache { path, .. } => with_attrs::<CacheError>(
-            py,
-            message,
-            &[("path", text(py, &path.display().to_string()))],
-        ),
-        Error::Cancelled => CancelledError::new_err(message),
-        // `Error` is non-exhaustive: a new variant is still a BookEnrichError with its message.
-        _ => BookEnrichError::new_err(message),
+    if let Error::Io { path, source } = &err {
+        return io_error(path, source);
     }
+    let message = message_with_causes(&err);
+    let details = err.details();
+    let raise: fn(Python<'_>, String, &[(&str, Detail)]) -> PyErr = match err.kind() {
+        ErrorKind::MissingColumns => with_details::<MissingColumnsError>,
+        ErrorKind::NotAnExport | ErrorKind::InvalidCsv | ErrorKind::InvalidDashboard => {
+            with_details::<InvalidInputError>
+        }
+        ErrorKind::Config => with_details::<ConfigError>,
+        ErrorKind::SourceFailed => with_details::<SourceError>,
+        ErrorKind::Cache => with_details::<CacheError>,
+        ErrorKind::Cancelled => with_details::<CancelledError>,
+        // Serialising bookenrich's own values failed: a bug, as in Node and the CLI.
+        ErrorKind::Json => with_details::<InternalError>,
+        // `ErrorKind` is non-exhaustive: a new kind is still a BookEnrichError with its message.
+        _ => with_details::<BookEnrichError>,
+    };
+    raise(py, message, &details)
 }
 
 /// Runs `f`, turning a Rust panic into [`InternalError`] instead of letting it reach Python.
@@ -172,11 +163,7 @@ pub fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
 
 /// The [`InternalError`] for a caught panic payload.
 pub fn panic_error(payload: &(dyn Any + Send)) -> PyErr {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
+    let what = panic_message(payload);
     InternalError::new_err(format!("internal error in bookenrich (please report it): {what}"))
 }
 

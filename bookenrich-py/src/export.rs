@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
 
 use crate::error::{guard, to_py_err};
-use crate::model::{PyBookAnalytics, repr, serde_name};
+use crate::model::{PyBookAnalytics, repr};
 
 /// A row of the export that could not be used, with its line and the reason. Immutable.
 #[pyclass(frozen, eq, name = "RowProblem", module = "bookenrich")]
@@ -39,7 +39,7 @@ impl PyRowProblem {
     /// What is wrong, as a stable `snake_case` code, e.g. `"blank_title"`, `"duplicate_book_id"`.
     #[getter]
     fn kind(&self) -> String {
-        serde_name(&self.inner.kind)
+        self.inner.kind.as_str().to_owned()
     }
     /// A sentence saying what is wrong, naming the column.
     #[getter]

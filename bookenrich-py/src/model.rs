@@ -119,40 +119,35 @@ impl PyBookAnalytics {
         read_count: u32,
         owned_copies: u32,
     ) -> PyResult<Self> {
-        if my_rating.is_some_and(|r| r > 5) {
-            return Err(PyValueError::new_err("my_rating must be between 0 and 5"));
-        }
-        if read_count == 0 {
-            return Err(PyValueError::new_err("read_count must be at least 1"));
-        }
-        Ok(Self {
-            inner: BookAnalytics {
-                goodreads_id,
-                title,
-                author,
-                author_lf,
-                additional_authors,
-                isbn,
-                isbn13,
-                my_rating,
-                average_rating,
-                publisher,
-                binding,
-                num_pages,
-                year_published,
-                original_publication_year,
-                date_read,
-                date_added,
-                bookshelves,
-                bookshelves_with_positions,
-                reading_status,
-                my_review,
-                has_spoilers,
-                private_notes,
-                read_count,
-                owned_copies,
-            },
-        })
+        let inner = BookAnalytics {
+            goodreads_id,
+            title,
+            author,
+            author_lf,
+            additional_authors,
+            isbn,
+            isbn13,
+            my_rating,
+            average_rating,
+            publisher,
+            binding,
+            num_pages,
+            year_published,
+            original_publication_year,
+            date_read,
+            date_added,
+            bookshelves,
+            bookshelves_with_positions,
+            reading_status,
+            my_review,
+            has_spoilers,
+            private_notes,
+            read_count,
+            owned_copies,
+        };
+        // The rules live in the core; Python spells the fields as Rust does.
+        inner.validate().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(Self { inner })
     }
 
     #[getter]
@@ -304,11 +299,9 @@ impl PyBookAnalytics {
         let defaults =
             json!({"bookshelves": [], "has_spoilers": false, "read_count": 1, "owned_copies": 0});
         let inner: BookAnalytics = from_dict(data, "BookAnalytics", defaults)?;
-        if inner.read_count == 0 {
-            return Err(InvalidInputError::new_err(
-                "BookAnalytics.from_dict: read_count must be at least 1",
-            ));
-        }
+        inner
+            .validate()
+            .map_err(|e| InvalidInputError::new_err(format!("BookAnalytics.from_dict: {e}")))?;
         Ok(Self { inner })
     }
 
@@ -455,14 +448,6 @@ where
         .map_or_else(|| "?".to_owned(), |r| r.to_string())
 }
 
-/// The `snake_case` name serde gives a unit enum variant (e.g. `"rate_limited"`).
-pub(crate) fn serde_name<T: Serialize + std::fmt::Debug>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{value:?}"),
-    }
-}
-
 /// One source's failure for one book, in a form code can act on. Immutable.
 #[pyclass(frozen, eq, name = "SourceFailure", module = "bookenrich")]
 #[derive(Debug, Clone, PartialEq)]
@@ -490,7 +475,7 @@ impl PySourceFailure {
     ) -> PyResult<Self> {
         let kind: SourceErrorKind = serde_json::from_value(Value::String(kind.to_owned()))
             .map_err(|e| InvalidInputError::new_err(format!("SourceFailure: kind: {e}")))?;
-        let message = message.unwrap_or_else(|| format!("{source}: {}", serde_name(&kind)));
+        let message = message.unwrap_or_else(|| format!("{source}: {}", kind.as_str()));
         let retryable = retryable.unwrap_or_else(|| kind.is_retryable());
         Ok(Self { inner: SourceFailure { source, kind, retryable, message } })
     }
@@ -503,7 +488,7 @@ impl PySourceFailure {
     /// What kind of failure, e.g. `"rate_limited"`, `"server"`, `"timeout"`, `"quota_exhausted"`.
     #[getter]
     fn kind(&self) -> String {
-        serde_name(&self.inner.kind)
+        self.inner.kind.as_str().to_owned()
     }
     /// Whether looking the book up again later may succeed.
     #[getter]

@@ -290,3 +290,43 @@ fn seen_ids_keep_numeric_and_text_ids_apart() {
     assert!(seen.insert("+12"), "u64 parsing accepts a sign; the id is still text");
     assert!(!seen.insert("+12"));
 }
+
+#[test]
+fn row_problem_kind_names_are_the_serialised_names() {
+    use RowProblemKind as K;
+    for kind in [
+        K::BlankBookId,
+        K::DuplicateBookId,
+        K::BlankTitle,
+        K::BlankAuthor,
+        K::FieldCount,
+        K::FieldTooLarge,
+        K::InvalidUtf8,
+    ] {
+        assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::json!(kind.as_str())));
+    }
+}
+
+#[test]
+fn books_read_from_an_export_keep_the_rules_validate_checks() {
+    let export = read("Book Id,Title,Author,My Rating\n1,Dune,Frank Herbert,4\n", &all());
+    let mut book = export.books[0].clone();
+    assert_eq!(book.validate(), Ok(()));
+    book.read_count = 0;
+    let err = book.validate().unwrap_err();
+    assert_eq!(
+        (err.field, err.to_string().as_str()),
+        ("read_count", "read_count must be at least 1, got 0")
+    );
+    book.read_count = 1;
+    book.my_rating = Some(7);
+    assert_eq!(
+        book.validate().unwrap_err().to_string(),
+        "my_rating must be between 0 and 5, got 7"
+    );
+    assert_eq!(
+        BookAnalytics::rating(300).unwrap_err().to_string(),
+        "my_rating must be between 0 and 5, got 300"
+    );
+    assert_eq!(BookAnalytics::rating(5), Ok(5));
+}

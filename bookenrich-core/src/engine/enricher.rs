@@ -19,6 +19,7 @@ use super::builder::EnricherBuilder;
 use super::merge::{Answer, MergePolicy, Outcome, merge_into, normalized_alone};
 use super::progress::{Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary};
 use super::ratelimit::RateLimit;
+use super::run::Run;
 use crate::fetch::Fetcher;
 use crate::genres::GenreNormalizer;
 use crate::isbn::Isbn;
@@ -111,6 +112,23 @@ impl Enricher {
 
     /// Like [`enrich`](Self::enrich), also returning what the run did.
     pub async fn enrich_with_summary(&self, books: &[BookInfo]) -> (Vec<EnrichedBook>, RunSummary) {
+        self.enrich_reporting(books, None).await
+    }
+
+    /// A run of `books` to set up with a progress callback or a [`CancelToken`] of its
+    /// own, then await: `enricher.run(&books).progress(cb).cancel(token).await`.
+    ///
+    /// [`CancelToken`]: super::CancelToken
+    pub fn run<'a>(&'a self, books: &'a [BookInfo]) -> Run<'a> {
+        Run::new(self, books)
+    }
+
+    /// The run, reporting progress to the enricher's callback and to `progress`.
+    pub(super) async fn enrich_reporting(
+        &self,
+        books: &[BookInfo],
+        progress: Option<&ProgressCallback>,
+    ) -> (Vec<EnrichedBook>, RunSummary) {
         let started = Instant::now();
         let slots = &self.inner.slots;
         // Counters and the "disabled after quota" state are per run.
@@ -126,7 +144,7 @@ impl Enricher {
         let mut table: Vec<Vec<Option<Outcome>>> =
             books.iter().map(|_| slots.iter().map(|_| None).collect()).collect();
         let mut done = 0usize;
-        let report = |done: usize| self.report(books.len(), done, &fetchers, started);
+        let report = |done: usize| self.report(books.len(), done, &fetchers, started, progress);
         report(0);
 
         let everyone: Vec<usize> = (0..books.len()).collect();
@@ -212,10 +230,18 @@ impl Enricher {
             .boxed()
     }
 
-    fn report(&self, total: usize, done: usize, fetchers: &[Fetcher], started: Instant) {
-        let Some(callback) = &self.inner.progress else {
+    fn report(
+        &self,
+        total: usize,
+        done: usize,
+        fetchers: &[Fetcher],
+        started: Instant,
+        per_call: Option<&ProgressCallback>,
+    ) {
+        let callbacks = [self.inner.progress.as_ref(), per_call];
+        if callbacks.iter().all(Option::is_none) {
             return;
-        };
+        }
         let sources = self
             .inner
             .slots
@@ -224,8 +250,10 @@ impl Enricher {
             .map(|(s, f)| SourceProgress::new(&s.name, f.stats(), f.disabled_reason().is_some()))
             .collect();
         let progress = Progress::from_sources(total, done, sources, started.elapsed());
-        if std::panic::catch_unwind(AssertUnwindSafe(|| callback(&progress))).is_err() {
-            tracing::warn!("the progress callback panicked; ignoring it");
+        for callback in callbacks.into_iter().flatten() {
+            if std::panic::catch_unwind(AssertUnwindSafe(|| callback(&progress))).is_err() {
+                tracing::warn!("the progress callback panicked; ignoring it");
+            }
         }
     }
 

@@ -38,6 +38,24 @@ pub enum SourceErrorKind {
 }
 
 impl SourceErrorKind {
+    /// The stable `snake_case` name, as the dashboard JSON and the bindings spell it
+    /// (e.g. `quota_exhausted`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::RateLimited => "rate_limited",
+            Self::QuotaExhausted => "quota_exhausted",
+            Self::Server => "server",
+            Self::Timeout => "timeout",
+            Self::Connection => "connection",
+            Self::MalformedResponse => "malformed_response",
+            Self::ResponseTooLarge => "response_too_large",
+            Self::Rejected => "rejected",
+            Self::Offline => "offline",
+            Self::Disabled => "disabled",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
     /// Whether the same request may succeed if tried again later in this run.
     pub fn is_retryable(self) -> bool {
         matches!(
@@ -95,6 +113,26 @@ impl SourceError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_serialised_names() {
+        use SourceErrorKind as K;
+        for kind in [
+            K::RateLimited,
+            K::QuotaExhausted,
+            K::Server,
+            K::Timeout,
+            K::Connection,
+            K::MalformedResponse,
+            K::ResponseTooLarge,
+            K::Rejected,
+            K::Offline,
+            K::Disabled,
+            K::Cancelled,
+        ] {
+            assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::json!(kind.as_str())));
+        }
+    }
 
     #[test]
     fn retryable_kinds() {

@@ -27,8 +27,8 @@ mod parse;
 
 use parse::{Volume, VolumeList, best_title_match, item_with_isbn};
 
-/// The source's machine name.
-const NAME: &str = "google_books";
+/// The source's machine name, in results, logs, rate limits and the cache; written only here.
+pub const NAME: &str = "google_books";
 /// Header that carries the API key.
 const API_KEY_HEADER: &str = "x-goog-api-key";
 

@@ -27,8 +27,8 @@ use parse::{
     BooksApiRecord, SearchDoc, SearchResponse, Wanted, WorkRecord, choose_doc, decode_entry,
 };
 
-/// The source's machine name.
-const NAME: &str = "open_library";
+/// The source's machine name, in results, logs, rate limits and the cache; written only here.
+pub const NAME: &str = "open_library";
 /// Fields a search asks for: enough to choose a work and enrich it without another request.
 const SEARCH_FIELDS: &str = "key,title,author_name,subject,isbn,cover_i,edition_key";
 /// Searches (and work fetches) of one batch in flight at once; the fetcher's rate limit

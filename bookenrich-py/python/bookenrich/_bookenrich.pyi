@@ -64,6 +64,7 @@ class InvalidInputError(BookEnrichError):
     """Not a Goodreads export, an unreadable CSV, invalid dashboard JSON, or bad data."""
 
     file: str
+    line: int
 
 class MissingColumnsError(InvalidInputError):
     """The export lacks required columns."""
@@ -78,6 +79,7 @@ class ConfigError(BookEnrichError):
 class SourceError(BookEnrichError):
     """A catalogue failed as a whole."""
 
+    source: str
     source_name: str
     kind: str
     url: str | None
