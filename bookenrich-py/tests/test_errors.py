@@ -7,6 +7,7 @@ bookenrich-cli/tests/enrich.rs check the same cases through their own surfaces.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Dict
 
 import pytest
 
@@ -24,8 +25,9 @@ def test_an_export_that_cannot_be_read_past_a_point_is_invalid_input_with_file_a
 
 @pytest.mark.parametrize(("option", "value"), [("concurrency", 0), ("request_timeout", 0)])
 def test_an_invalid_option_is_a_config_error_naming_it_as_python_spells_it(option: str, value: int) -> None:
+    arguments: Dict[str, Any] = {option: value}
     with pytest.raises(bookenrich.ConfigError) as info:
-        bookenrich.Enricher(**{option: value})
+        bookenrich.Enricher(**arguments)
     assert info.value.field == option
     assert str(info.value).startswith(f"invalid {option}: ")
 
