@@ -286,7 +286,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
     if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
         return Err(format!("`{text}` is out of range"));
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
+    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
     Ok(bytes as u64)
 }
 

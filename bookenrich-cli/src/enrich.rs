@@ -25,7 +25,7 @@ use crate::exit::{Code, Failure};
 #[derive(Debug, clap::Args)]
 // Each bool is an independent command-line switch; the doc comments are the `--help` text,
 // where backticks around environment variable names would show.
-#[allow(clippy::struct_excessive_bools, clippy::doc_markdown)]
+#[expect(clippy::struct_excessive_bools, clippy::doc_markdown)]
 pub struct EnrichArgs {
     /// The Goodreads library export (CSV).
     pub export: PathBuf,

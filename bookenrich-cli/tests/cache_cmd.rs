@@ -1,6 +1,6 @@
 //! `bookenrich cache stats|prune|clear`, run as the built binary: output, JSON,
 //! exit codes, and damaged or foreign cache files.
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //!
 //! No test waits for a fixed time: a process is killed once the file it writes shows
 //! it has started writing, and concurrent runs are simply all awaited.
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::fs;
 use std::io::ErrorKind;

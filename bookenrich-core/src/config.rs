@@ -369,7 +369,7 @@ fn with_http_client(
 }
 
 #[cfg(not(feature = "http"))]
-#[allow(clippy::unnecessary_wraps)] // the same signature as with the `http` feature
+#[expect(clippy::unnecessary_wraps, reason = "the same signature as with the `http` feature")]
 fn with_http_client(
     builder: EnricherBuilder,
     _contact: Option<String>,
@@ -505,5 +505,5 @@ fn secs(field: &str, n: f64) -> Result<Duration> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::float_cmp, clippy::unnecessary_literal_bound)]
+#[expect(clippy::float_cmp, clippy::unnecessary_literal_bound)]
 mod tests;

@@ -528,7 +528,7 @@ fn parse_int(s: &str) -> Option<i64> {
     let v = t.parse::<i64>().ok().or_else(|| {
         let f = t.parse::<f64>().ok().filter(|f| f.is_finite())?;
         // Truncation is the old pipeline's int(float(x)); the range check keeps it lossless.
-        #[allow(clippy::cast_possible_truncation)]
+        #[expect(clippy::cast_possible_truncation)]
         (f.abs() < 9.0e15).then(|| f.trunc() as i64)
     })?;
     (v != 0).then_some(v)

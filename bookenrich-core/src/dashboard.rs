@@ -6,13 +6,14 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::atomic_file::write_atomically;
+pub use crate::atomic_file::write_json_to_path;
 use crate::error::{Error, Result};
 use crate::model::{BookAnalytics, EnrichedBook};
 // The names the built-in sources carry in `genre_sources` (for `metadata.validation.genre_sources_success`).
@@ -38,7 +39,7 @@ pub struct DashboardOptions {
 /// One book as the dashboard reads it; keys in the contract's order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 // Each field is documented in the contract (shared/contract/README.md); its booleans are the contract's.
-#[allow(missing_docs, clippy::struct_excessive_bools)]
+#[expect(missing_docs, clippy::struct_excessive_bools)]
 pub struct DashboardBook<'a> {
     pub goodreads_id: Cow<'a, str>,
     pub title: Cow<'a, str>,
@@ -136,7 +137,7 @@ pub struct GenreCount {
 
 /// The `summary` object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[allow(missing_docs)] // Each field is documented in the contract.
+#[expect(missing_docs, reason = "Each field is documented in the contract")]
 pub struct Summary {
     pub total_books: u64,
     pub read_books: u64,
@@ -495,44 +496,6 @@ impl Dashboard<'_> {
     pub fn write_to_path(&self, path: impl AsRef<Path>) -> Result<()> {
         write_atomically(path.as_ref(), |w| self.write_json(w))
     }
-}
-
-/// Writes any serialisable value to `path` in the dashboard's JSON format (UTF-8, indented by
-/// 2, non-ASCII kept), atomically as [`Dashboard::write_to_path`] does: for dashboards that
-/// were edited as plain JSON values.
-pub fn write_json_to_path<T: Serialize + ?Sized>(value: &T, path: impl AsRef<Path>) -> Result<()> {
-    write_atomically(path.as_ref(), |w| Ok(serde_json::to_writer_pretty(w, value)?))
-}
-
-/// Writes the file at `path` with `write`: into a temporary file renamed over it, so a reader
-/// never sees half a dashboard; a special file (a pipe, `/dev/stdout`) is written in place.
-fn write_atomically(path: &Path, write: impl Fn(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
-    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
-    if special {
-        let file =
-            std::fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        write(&mut w)?;
-        return w.flush().map_err(|e| Error::io(path, e));
-    }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let name =
-        path.file_name().map_or_else(|| "dashboard".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    let written = (|| {
-        let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
-        let mut w = BufWriter::with_capacity(1 << 16, file);
-        write(&mut w)?;
-        w.flush().map_err(|e| Error::io(path, e))?;
-        drop(w);
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
 }
 
 impl Dashboard<'static> {

@@ -16,7 +16,8 @@
 //! 4. **Genres** — [`genres`] turns the raw strings into the dashboard's genres
 //!    (`unaccent` folds accents for it and for title matching); the engine merges
 //!    the sources' answers into one [`EnrichedBook`] per book.
-//! 5. **Dashboard** — [`dashboard`] builds the reading-dashboard JSON and writes it.
+//! 5. **Dashboard** — [`dashboard`] builds the reading-dashboard JSON and writes it
+//!    (`atomic_file` writes any JSON file so a reader never sees half of it).
 //!
 //! [`config`] builds an enricher from options and environment variables; [`error`]
 //! holds the crate's [`Error`] and the per-request [`SourceError`](error::SourceError).
@@ -24,7 +25,7 @@
 //! # Layers
 //!
 //! Modules only use modules of lower layers (lowest first; `tests/layers.rs` checks it):
-//! `error`, `isbn`, `unaccent` → `model` → `csv` → `http`, `cache` → `fetch` →
+//! `error`, `isbn`, `unaccent` → `model`, `atomic_file` → `csv` → `http`, `cache` → `fetch` →
 //! `sources`, `genres` → `engine` → `dashboard` → `config`.
 //!
 //! ```no_run
@@ -36,6 +37,7 @@
 //! ```
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod atomic_file;
 pub mod cache;
 pub mod config;
 pub mod csv;

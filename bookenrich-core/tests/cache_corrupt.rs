@@ -1,7 +1,7 @@
 //! Damaged and foreign cache files: a clear error from `open`, a fresh cache from
 //! `open_or_rebuild` (with the damaged file kept aside), and never a panic.
 #![cfg(feature = "sqlite")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::fs;
 use std::path::{Path, PathBuf};

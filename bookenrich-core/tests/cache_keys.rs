@@ -1,7 +1,7 @@
 //! An API key never reaches the cache: not in the key a request is cached under,
 //! and not anywhere in the cache file's bytes.
 #![cfg(feature = "sqlite")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::fs;
 

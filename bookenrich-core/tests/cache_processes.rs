@@ -7,7 +7,7 @@
 //! (or `BOOKENRICH_CACHE_TEST_OPENER`, which makes [`opener_process`] open a new file,
 //! or `BOOKENRICH_CACHE_TEST_ACKING`, which makes [`acking_writer_process`] write until killed).
 #![cfg(feature = "sqlite")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;

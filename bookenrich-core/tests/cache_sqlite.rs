@@ -1,7 +1,7 @@
 //! The persistent cache through its public API: hits, misses, TTLs, negative
 //! entries, the size bound, damaged rows, and `stats`/`prune`/`clear`.
 #![cfg(feature = "sqlite")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::thread;

@@ -1,7 +1,7 @@
 //! The engine against the fake catalogue server: order, isolation, retries, Retry-After,
 //! rate limits, the daily-quota stop, cancellation, caching, secrets, plug-in sources.
 #![cfg(feature = "http")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -10,7 +10,7 @@
 //! fault-free run gives. Scenarios whose faults fit the policy also require that no
 //! book failed at all.
 #![cfg(feature = "http")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

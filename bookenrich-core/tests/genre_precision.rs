@@ -2,7 +2,7 @@
 //! strings, the genres a reader accepts and the ones that are clearly wrong. The normaliser's
 //! precision, wrong-label rate and coverage on it must stay at or above the thresholds
 //! below; `docs/genres.md` reports the numbers (run with `--nocapture` to see them).
-#![allow(clippy::unwrap_used)] // Test helpers: a panic is a failure with its message.
+#![expect(clippy::unwrap_used, reason = "Test helpers: a panic is a failure with its message")]
 
 use std::collections::BTreeMap;
 

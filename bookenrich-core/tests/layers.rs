@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Lowest first. Modules in one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
     &["error", "isbn", "unaccent"],
-    &["model"],
+    &["model", "atomic_file"],
     &["csv"],
     &["http", "cache"],
     &["fetch"],

@@ -5,7 +5,7 @@
 //!   source-order stable in what it keeps;
 //! - ISBN normalisation is idempotent;
 //! - a dashboard written and read back is the same dashboard.
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::sync::LazyLock;
 

@@ -7,7 +7,7 @@
 //!   and cover URLs from a catalogue are https or nothing;
 //! - private notes stay out of the dashboard unless asked for.
 #![cfg(feature = "http")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! counts (batching), the search fallback, the Google ISBN check and volume fetch,
 //! the daily-quota stop, and what each book of the edge-case export yields.
 #![cfg(feature = "http")]
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! The built-in sources driven through a real `Fetcher` over a scripted in-process
 //! transport that serves the recorded catalogue responses: request plans (batching,
 //! caching, fallbacks) and URL shapes, without a network stack.
-#![allow(clippy::unwrap_used)]
+#![expect(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 

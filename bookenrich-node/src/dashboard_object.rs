@@ -15,7 +15,7 @@ use crate::error::{BindingError, Code, Result};
 #[napi(object, use_nullable = true)]
 #[derive(Debug, Clone, PartialEq)]
 // Every field is documented in the dashboard contract, whose flags these bools are.
-#[allow(missing_docs, clippy::struct_excessive_bools)]
+#[expect(missing_docs, clippy::struct_excessive_bools)]
 pub struct DashboardBook {
     #[napi(js_name = "goodreads_id")]
     pub goodreads_id: String,
@@ -70,7 +70,7 @@ pub struct DashboardBook {
 /// Earliest and latest date read (ISO dates).
 #[napi(object, use_nullable = true)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct DateRange {
     pub earliest: Option<String>,
     pub latest: Option<String>,
@@ -79,7 +79,7 @@ pub struct DateRange {
 /// One entry of `most_common_genres`.
 #[napi(object)]
 #[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct GenreCount {
     pub genre: String,
     pub count: i64,
@@ -89,7 +89,7 @@ pub struct GenreCount {
 /// The `summary` object.
 #[napi(object, use_nullable = true)]
 #[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct DashboardSummary {
     #[napi(js_name = "total_books")]
     pub total_books: i64,
@@ -120,7 +120,7 @@ pub struct DashboardSummary {
 /// Books each source really contributed genres to.
 #[napi(object)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct GenreSourcesSuccess {
     #[napi(js_name = "google_books")]
     pub google_books: i64,
@@ -135,7 +135,7 @@ pub struct GenreSourcesSuccess {
 /// `metadata.validation`: data-quality counts.
 #[napi(object)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct DashboardValidation {
     #[napi(js_name = "books_with_missing_dates")]
     pub books_with_missing_dates: i64,
@@ -154,7 +154,7 @@ pub struct DashboardValidation {
 /// The `metadata` object.
 #[napi(object)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct DashboardMetadata {
     #[napi(js_name = "export_id")]
     pub export_id: String,
@@ -174,7 +174,7 @@ pub struct DashboardMetadata {
 /// The whole dashboard JSON document.
 #[napi(object)]
 #[derive(Debug, Clone, PartialEq)]
-#[allow(missing_docs)]
+#[expect(missing_docs)]
 pub struct Dashboard {
     #[napi(js_name = "export_id")]
     pub export_id: String,

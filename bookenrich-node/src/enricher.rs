@@ -153,7 +153,7 @@ impl TryFrom<EnricherOptions> for CoreOptions {
     }
 }
 
-#[allow(clippy::cast_precision_loss)] // Option values stay far below 2^53.
+#[expect(clippy::cast_precision_loss, reason = "Option values stay far below 2^53")]
 fn number(n: usize) -> f64 {
     n as f64
 }

@@ -121,7 +121,7 @@ pub struct RunSummary {
 }
 
 // JS numbers are f64; counts stay far below 2^53.
-#[allow(clippy::cast_precision_loss)]
+#[expect(clippy::cast_precision_loss)]
 fn num(n: impl TryInto<u64>) -> f64 {
     n.try_into().map_or(f64::MAX, |n: u64| n as f64)
 }

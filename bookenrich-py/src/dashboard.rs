@@ -117,7 +117,7 @@ impl PyDashboardReport {
     source, output, results=None, *, include_unread=false, include_private_notes=false,
     export_id=None, timestamp=None, processing_notes=Vec::new()
 ))]
-#[allow(clippy::too_many_arguments)] // Python keyword arguments, not a Rust call site.
+#[expect(clippy::too_many_arguments, reason = "Python keyword arguments, not a Rust call site")]
 pub fn export_to_dashboard(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,

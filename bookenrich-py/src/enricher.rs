@@ -140,7 +140,10 @@ impl PyEnricher {
         max_attempts=None, request_timeout=None, connect_timeout=None, max_body_bytes=None,
         open_library_batch_size=None, google_daily_budget=None
     ))]
-    #[allow(clippy::too_many_arguments)] // One keyword argument per option, as EnricherOptions has them.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "One keyword argument per option, as EnricherOptions has them"
+    )]
     fn new(
         sources: Option<&Bound<'_, PyAny>>,
         merge: Option<&Bound<'_, PyAny>>,

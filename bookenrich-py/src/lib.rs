@@ -7,7 +7,7 @@
 
 // PyO3 extracts arguments as owned values (`Vec<String>`, `PathBuf`, `Option<Bound<_>>`), so
 // "passed by value but not consumed" is how every #[pyfunction] signature looks.
-#![allow(clippy::needless_pass_by_value)]
+#![expect(clippy::needless_pass_by_value)]
 
 mod convert;
 mod dashboard;

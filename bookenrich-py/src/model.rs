@@ -92,7 +92,10 @@ impl PyBookAnalytics {
         bookshelves=Vec::new(), bookshelves_with_positions=None, reading_status=None, my_review=None,
         has_spoilers=false, private_notes=None, read_count=1, owned_copies=0
     ))]
-    #[allow(clippy::too_many_arguments)] // Mirrors the 24 export columns as keyword arguments.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "Mirrors the 24 export columns as keyword arguments"
+    )]
     fn new(
         goodreads_id: String,
         title: String,
@@ -538,7 +541,7 @@ impl PyEnrichedBook {
         genre_sources=Vec::new(), identifiers=BTreeMap::new(), processing_log=Vec::new(), error=None,
         failures=Vec::new(), from_cache=false
     ))]
-    #[allow(clippy::too_many_arguments)] // One keyword argument per field.
+    #[expect(clippy::too_many_arguments, reason = "One keyword argument per field")]
     fn new(
         goodreads_id: Option<String>,
         title: String,
@@ -642,7 +645,7 @@ impl PyEnrichedBook {
     }
     /// Every answer came from the cache.
     #[getter]
-    #[allow(clippy::wrong_self_convention)] // The field's name, not a conversion.
+    #[expect(clippy::wrong_self_convention, reason = "The field's name, not a conversion")]
     fn from_cache(&self) -> bool {
         self.inner.from_cache
     }

@@ -403,5 +403,5 @@ async fn lookup(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::float_cmp, clippy::unnecessary_literal_bound)]
+#[expect(clippy::unnecessary_literal_bound)]
 mod tests;

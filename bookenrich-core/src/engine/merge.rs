@@ -181,7 +181,6 @@ fn final_genres(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::error::{SourceError, SourceErrorKind};

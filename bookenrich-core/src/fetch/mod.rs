@@ -166,7 +166,6 @@ impl Fetcher {
     }
 
     /// A clone whose network and cache use is also recorded in the returned trace.
-    #[allow(dead_code)] // used by the enricher (next commit)
     pub(crate) fn traced(&self) -> (Self, Arc<CallTrace>) {
         let trace = Arc::new(CallTrace::default());
         (Self { trace: Some(Arc::clone(&trace)), ..self.clone() }, trace)
@@ -530,5 +529,4 @@ fn gave_up(mut error: SourceError, attempts: u32) -> SourceError {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests;

@@ -58,7 +58,6 @@ pub(crate) struct CallTrace {
 
 impl CallTrace {
     /// At least one answer came from the cache and nothing went to the network.
-    #[allow(dead_code)] // used by the enricher (next commit)
     pub(crate) fn all_from_cache(&self) -> bool {
         self.requests.load(Ordering::Relaxed) == 0 && self.cache_hits.load(Ordering::Relaxed) > 0
     }

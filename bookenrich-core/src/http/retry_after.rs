@@ -32,7 +32,6 @@ fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

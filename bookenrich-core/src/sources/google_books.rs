@@ -246,7 +246,6 @@ impl GenreSource for GoogleBooks {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

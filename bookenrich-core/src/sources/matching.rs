@@ -179,7 +179,6 @@ fn is_subset(small: &[String], big: &[String]) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

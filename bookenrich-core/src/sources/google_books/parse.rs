@@ -222,7 +222,6 @@ pub(crate) fn best_title_match<'a>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

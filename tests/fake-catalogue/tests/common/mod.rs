@@ -1,6 +1,6 @@
 //! A raw HTTP/1.1 client for the server's own tests: it sees exactly the bytes sent (or not sent).
 
-#![allow(dead_code, clippy::missing_panics_doc)]
+#![expect(dead_code)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
