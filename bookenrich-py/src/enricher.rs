@@ -16,11 +16,12 @@ use std::time::Duration;
 
 use bookenrich_core::config::{BuiltinSource, EnricherOptions};
 use bookenrich_core::engine::{Enricher, MergePolicy, Progress, RunSummary};
+use bookenrich_core::sources::GenreSource;
 use bookenrich_core::{BookInfo, EnrichedBook};
 use futures::FutureExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
@@ -29,9 +30,11 @@ use crate::error::{ConfigError, InternalError, guard, panic_error, to_py_err};
 use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, repr};
 use crate::options;
 use crate::runtime::{PyRuntime, runtime};
+use crate::source::PythonSource;
 
 /// What `sources` accepts, for its error message.
-const SOURCES_ACCEPT: &str = "a list of source names (\"openlibrary\", \"google\", \"shelves\")";
+const SOURCES_ACCEPT: &str =
+    "a list of source names (\"openlibrary\", \"google\", \"shelves\") and GenreSource objects";
 /// What `merge` accepts.
 const MERGE_ACCEPTS: &str = "\"union\" or \"first_with_genres\"";
 /// What `rate_limits` accepts.
@@ -67,15 +70,45 @@ struct Built {
 pub struct PyEnricher {
     /// Explicit options merged with the environment at construction.
     options: EnricherOptions,
+    /// Sources written in Python, with their places in the `sources` list.
+    custom: Vec<(usize, Arc<dyn GenreSource>)>,
     built: Mutex<Built>,
 }
 
-fn build(options: &EnricherOptions) -> PyResult<Enricher> {
-    options
-        .clone()
-        .into_builder()
-        .and_then(|b| b.progress(forward_progress).build())
-        .map_err(to_py_err)
+fn build(
+    options: &EnricherOptions,
+    custom: &[(usize, Arc<dyn GenreSource>)],
+) -> PyResult<Enricher> {
+    let mut builder = options.clone().into_builder().map_err(to_py_err)?;
+    // In list order, so each lands at its own place among the built-in sources.
+    for (place, source) in custom {
+        builder = builder.source_at(*place, Arc::clone(source));
+    }
+    builder.progress(forward_progress).build().map_err(to_py_err)
+}
+
+/// `sources`: built-in names and source objects, in order; the objects with their places.
+type SourceList = (Vec<BuiltinSource>, Vec<(usize, Arc<dyn GenreSource>)>);
+
+fn source_list(value: &Bound<'_, PyAny>) -> PyResult<SourceList> {
+    if value.is_instance_of::<PyString>() {
+        return Err(options::wrong("sources", SOURCES_ACCEPT, value));
+    }
+    let items = value.try_iter().map_err(|_| options::wrong("sources", SOURCES_ACCEPT, value))?;
+    let (mut builtin, mut custom) = (Vec::new(), Vec::new());
+    for (place, item) in items.enumerate() {
+        let item = item?;
+        if let Ok(name) = item.cast::<PyString>() {
+            let name = name.to_cow()?.into_owned();
+            builtin.push(
+                BuiltinSource::try_from(name)
+                    .map_err(|m| ConfigError::new_err(format!("invalid sources: {m}")))?,
+            );
+        } else {
+            custom.push((place, Arc::new(PythonSource::new(&item)?) as Arc<dyn GenreSource>));
+        }
+    }
+    Ok((builtin, custom))
 }
 
 /// A whole number of at least 1 for option `field` (negative numbers are a `ConfigError` too).
@@ -165,17 +198,13 @@ impl PyEnricher {
         open_library_batch_size: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         guard(|| {
-            let sources = options::names("sources", SOURCES_ACCEPT, sources)?
-                .map(|names| {
-                    names
-                        .into_iter()
-                        .map(|n| {
-                            BuiltinSource::try_from(n)
-                                .map_err(|m| ConfigError::new_err(format!("invalid sources: {m}")))
-                        })
-                        .collect::<PyResult<Vec<_>>>()
-                })
-                .transpose()?;
+            let (sources, custom) = match sources.filter(|s| !s.is_none()) {
+                Some(list) => {
+                    let (builtin, custom) = source_list(list)?;
+                    (Some(builtin), custom)
+                }
+                None => (None, Vec::new()),
+            };
             let merge_policy = options::arg::<String>("merge", MERGE_ACCEPTS, merge)?
                 .map(|m| {
                     MergePolicy::parse(&m).ok_or_else(|| {
@@ -215,8 +244,9 @@ impl PyEnricher {
                 )?,
             };
             let options = explicit.with_env().map_err(to_py_err)?;
-            let enricher = build(&options)?;
-            Ok(Self { options, built: Mutex::new(Built { pid: std::process::id(), enricher }) })
+            let enricher = build(&options, &custom)?;
+            let built = Mutex::new(Built { pid: std::process::id(), enricher });
+            Ok(Self { options, custom, built })
         })
     }
 
@@ -333,7 +363,7 @@ impl PyEnricher {
         let pid = std::process::id();
         let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
         if built.pid != pid {
-            *built = Built { pid, enricher: build(&self.options)? };
+            *built = Built { pid, enricher: build(&self.options, &self.custom)? };
         }
         Ok(built.enricher.clone())
     }
