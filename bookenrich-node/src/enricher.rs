@@ -23,7 +23,11 @@ use crate::result::EnrichmentResult;
 #[napi(object)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnricherOptions {
-    /// Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library first).
+    /// Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library
+    /// first), and source objects of your own (docs/node.md, "Your own genre sources").
+    #[napi(
+        ts_type = "Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>"
+    )]
     pub sources: Option<Vec<String>>,
     /// How the sources' genres are combined (default `union`).
     #[napi(ts_type = "'union' | 'first_with_genres'")]
@@ -262,9 +266,14 @@ impl Enricher {
         #[napi(ts_arg_type = "EnricherOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<Self> {
         guard::sync(env, || {
-            let explicit = CoreOptions::try_from(crate::options::read(options)?)?;
-            let options = explicit.with_env()?;
-            let inner = options.clone().into_builder()?.progress(progress::forward).build()?;
+            let (explicit, custom) = crate::options::read(options)?;
+            let options = CoreOptions::try_from(explicit)?.with_env()?;
+            let mut builder = options.clone().into_builder()?;
+            // In list order, so each lands at its own place among the built-in sources.
+            for (place, source) in custom {
+                builder = builder.source_at(place, source);
+            }
+            let inner = builder.progress(progress::forward).build()?;
             Ok(Self { options, inner })
         })
     }
