@@ -97,7 +97,70 @@ function wrapAsync(fn) {
 
 // A class whose constructor throws INVALID_INPUT for napi's argument errors; the
 // methods are wrapped on the native prototype itself, so `instanceof` is unchanged.
-function wrapClass(cls, asyncMethods) {
+// Genre sources written in JavaScript: the engine calls `prepared.lookup(books, fetch)` from its
+// own threads and awaits it. The wrapper binds `this`, turns a throw into a rejection, gives the
+// source `fetch.getJson` over the engine's fetcher, and normalises each result to the shape
+// the native side reads ({ found, error, genres, thumbnailUrl, smallThumbnailUrl, identifiers }).
+function describeError(error) {
+  return error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`
+}
+
+function lookupItem(result, i) {
+  if (result === null || result === undefined) return { found: false }
+  if (result instanceof Error) return { found: false, error: describeError(result) }
+  const strings = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string')
+  if (strings(result)) return { found: true, genres: result }
+  if (typeof result === 'object' && !Array.isArray(result) && (result.genres === undefined || strings(result.genres))) {
+    return {
+      found: true,
+      genres: result.genres ?? [],
+      thumbnailUrl: result.thumbnailUrl ?? null,
+      smallThumbnailUrl: result.smallThumbnailUrl ?? null,
+      identifiers: strings(result.identifiers) ? result.identifiers : [],
+    }
+  }
+  return {
+    found: false,
+    error: `result ${i}: expected null, an Error, an array of genre strings or { genres }, got ${Array.isArray(result) ? 'an array of other values' : typeof result}`,
+  }
+}
+
+function prepareSource(source) {
+  if (typeof source !== 'object' || source === null) return source
+  // Without a lookup the native side reports the source as invalid, naming it.
+  if (typeof source.lookup !== 'function') return { name: source.name, batchSize: source.batchSize, rateLimit: source.rateLimit }
+  return {
+    name: source.name,
+    batchSize: source.batchSize ?? 1,
+    rateLimit: source.rateLimit ?? 1,
+    lookup: async (books, nativeFetch) => {
+      const fetch = {
+        async getJson(url, options = {}) {
+          const text = await nativeFetch.getJsonText(url, options.headers ?? null)
+          return text === null ? null : JSON.parse(text)
+        },
+      }
+      let results
+      try {
+        results = await source.lookup(books, fetch)
+      } catch (error) {
+        throw new Error(describeError(error))
+      }
+      if (results === null || results === undefined) return books.map(() => ({ found: false }))
+      if (!Array.isArray(results)) {
+        throw new Error(`lookup must return an array with one result per book, or null; it returned ${typeof results}`)
+      }
+      return results.map(lookupItem)
+    },
+  }
+}
+
+function prepareOptions(options) {
+  if (options === null || typeof options !== 'object' || !Array.isArray(options.sources)) return options
+  return { ...options, sources: options.sources.map(prepareSource) }
+}
+
+function wrapClass(cls, asyncMethods, prepare = (args) => args) {
   for (const name of Object.getOwnPropertyNames(cls.prototype)) {
     const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name)
     if (name === 'constructor' || typeof descriptor.value !== 'function') continue
@@ -107,7 +170,7 @@ function wrapClass(cls, asyncMethods) {
   return new Proxy(cls, {
     construct(target, args, newTarget) {
       try {
-        return Reflect.construct(target, args, newTarget)
+        return Reflect.construct(target, prepare(args), newTarget)
       } catch (error) {
         throw coded(error)
       }
@@ -116,7 +179,10 @@ function wrapClass(cls, asyncMethods) {
 }
 
 const GenreNormalizer = wrapClass(native.GenreNormalizer, [])
-const Enricher = wrapClass(native.Enricher, ['enrich', 'enrichWithSummary'])
+const Enricher = wrapClass(native.Enricher, ['enrich', 'enrichWithSummary'], ([options, ...rest]) => [
+  prepareOptions(options),
+  ...rest,
+])
 const buildDashboard = wrapSync(native.buildDashboard)
 const exportToDashboard = wrapAsync(native.exportToDashboard)
 const normalizeGenres = wrapSync(native.normalizeGenres)

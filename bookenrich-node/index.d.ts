@@ -44,6 +44,15 @@ export declare class Enricher {
   enrichWithSummary(books: Array<BookInfo>, options?: EnrichOptions | undefined | null): Promise<EnrichmentRun>
 }
 
+/**
+ * The engine's fetcher for one source, handed to its `lookup` (wrapped by the package entry
+ * as `fetch.getJson(url, { headers })`).
+ */
+export declare class Fetch {
+  /** GETs `url` through the engine; resolves to the JSON body as text, or `null` for HTTP 404. */
+  getJsonText(url: string, headers?: Record<string, string> | undefined | null): Promise<string | undefined | null>
+}
+
 /** A genre normaliser with the built-in vocabulary, optionally extended by user rules. */
 export declare class GenreNormalizer {
   /** Compiles the vocabulary; throws `CONFIG` when `rulesToml` is invalid (the message names the line). */
@@ -270,8 +279,11 @@ export interface DroppedPart {
  * environment variable, else its default (see docs/enrichment.md).
  */
 export interface EnricherOptions {
-  /** Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library first). */
-  sources?: Array<string>
+  /**
+   * Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library
+   * first), and source objects of your own (docs/node.md, "Your own genre sources").
+   */
+  sources?: Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>
   /** How the sources' genres are combined (default `union`). */
   merge?: 'union' | 'first_with_genres'
   /** Requests in flight at once, all sources (default 16). */
@@ -424,6 +436,22 @@ export interface GoodreadsExport {
   rowsRead: number
   /** Usable rows left out because they are not read books (see `includeUnread`). */
   unreadSkipped: number
+}
+
+/** One book's answer, as the package entry normalises what a JS `lookup` returned. */
+export interface LookupItem {
+  /** Whether the source found the book. */
+  found: boolean
+  /** Why this book failed (`TypeError: ...`), if it did. */
+  error?: string
+  /** Raw genre strings. */
+  genres?: Array<string>
+  /** Medium cover URL. */
+  thumbnailUrl?: string
+  /** Small cover URL. */
+  smallThumbnailUrl?: string
+  /** Identifiers the source matched. */
+  identifiers?: Array<string>
 }
 
 /**

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Enricher = nativeBinding.Enricher
+module.exports.Fetch = nativeBinding.Fetch
 module.exports.GenreNormalizer = nativeBinding.GenreNormalizer
 module.exports.buildDashboard = nativeBinding.buildDashboard
 module.exports.exportToDashboard = nativeBinding.exportToDashboard

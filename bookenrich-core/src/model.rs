@@ -256,6 +256,10 @@ pub struct EnrichedBook {
     pub author: String,
     /// Raw genre strings per source name, exactly as the source returned them.
     pub genres_by_source: BTreeMap<String, Vec<String>>,
+    /// Library classification numbers per source name, tagged `ddc:` / `lcc:` (see
+    /// `SourceHit::classifications`); the genre normaliser reads them with the subjects.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub classifications: BTreeMap<String, Vec<String>>,
     /// The clean genres for the dashboard, most relevant first.
     pub final_genres: Vec<String>,
     /// Medium-size cover URL.

@@ -24,7 +24,11 @@ use crate::result::EnrichmentResult;
 #[napi(object)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnricherOptions {
-    /// Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library first).
+    /// Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library
+    /// first), and source objects of your own (docs/node.md, "Your own genre sources").
+    #[napi(
+        ts_type = "Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>"
+    )]
     pub sources: Option<Vec<String>>,
     /// How the sources' genres are combined (default `union`).
     #[napi(ts_type = "'union' | 'first_with_genres'")]
@@ -126,7 +130,8 @@ impl TryFrom<EnricherOptions> for CoreOptions {
     /// it reads the environment, and names it as JavaScript spells it (`requestTimeout`).
     fn try_from(o: EnricherOptions) -> Result<Self> {
         let given: [(&str, Option<Value>); 16] = [
-            ("sources", o.sources.map(Value::from)),
+            // An empty list (only sources written in JavaScript) has nothing to parse.
+            ("sources", o.sources.clone().filter(|s| !s.is_empty()).map(Value::from)),
             ("merge", o.merge.map(Value::from)),
             ("concurrency", o.concurrency.map(Value::from)),
             ("rateLimits", o.rate_limits.map(Value::from_iter)),
@@ -148,6 +153,9 @@ impl TryFrom<EnricherOptions> for CoreOptions {
             if let Some(value) = value {
                 options.set(name, &value, Spelling::Node)?;
             }
+        }
+        if o.sources.is_some_and(|s| s.is_empty()) {
+            options.sources = Some(Vec::new());
         }
         Ok(options)
     }
@@ -231,11 +239,18 @@ impl Enricher {
         #[napi(ts_arg_type = "EnricherOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<Self> {
         guard::sync(env, || {
-            let explicit = CoreOptions::try_from(crate::options::read(options)?)?;
-            let options = explicit.with_env()?;
+            let (explicit, custom) = crate::options::read(options)?;
+            let options = CoreOptions::try_from(explicit)?.with_env()?;
             let inner = options
                 .clone()
                 .into_builder()
+                .map(|mut builder| {
+                    // In list order, so each lands at its own place among the built-in sources.
+                    for (place, source) in custom {
+                        builder = builder.source_at(place, source);
+                    }
+                    builder
+                })
                 .and_then(bookenrich_core::EnricherBuilder::build)
                 .map_err(|e| respelled(e, Spelling::Node))?;
             Ok(Self { options, inner })

@@ -17,6 +17,7 @@ pub mod options;
 pub mod progress;
 pub mod read;
 pub mod result;
+pub mod source;
 #[cfg(feature = "test-hooks")]
 pub mod testing;
 

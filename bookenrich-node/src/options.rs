@@ -3,15 +3,20 @@
 //! words (napi's own conversion message names a Rust type and no accepted value).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use bookenrich_core::Error as CoreError;
+use bookenrich_core::sources::GenreSource;
 use napi::bindgen_prelude::{FromNapiValue, JsObjectValue, Object, Unknown};
 use napi::{JsValue, ValueType};
 
 use crate::enricher::EnricherOptions;
 use crate::error::Result;
+use crate::source::JsSource;
 
-const SOURCES: &str = "an array of source names ('openlibrary', 'google', 'shelves')";
+const SOURCES: &str =
+    "an array of source names ('openlibrary', 'google', 'shelves') and source objects";
+const SOURCE: &str = "a source name (a string) or a source object";
 const MERGE: &str = "'union' or 'first_with_genres'";
 const WHOLE: &str = "a whole number of at least 1";
 const SECONDS: &str = "a number of seconds";
@@ -20,10 +25,13 @@ const RATE_LIMITS: &str =
 const CACHE: &str = "'memory', 'off', false, true (in memory) or a file path";
 const URL: &str = "a URL string such as 'https://openlibrary.org'";
 
+/// Sources written in JavaScript, with their places in the `sources` list.
+pub type CustomSources = Vec<(usize, Arc<dyn GenreSource>)>;
+
 /// Reads `new Enricher(options)`'s argument; `undefined` and `null` mean no options.
-pub fn read(options: Option<Unknown<'_>>) -> Result<EnricherOptions> {
+pub fn read(options: Option<Unknown<'_>>) -> Result<(EnricherOptions, CustomSources)> {
     let Some(value) = options.filter(|v| !absent(*v)) else {
-        return Ok(EnricherOptions::default());
+        return Ok((EnricherOptions::default(), Vec::new()));
     };
     if value.get_type().ok() != Some(ValueType::Object) || value.is_array().unwrap_or(false) {
         return Err(wrong("options", "an object of options", value));
@@ -33,8 +41,12 @@ pub fn read(options: Option<Unknown<'_>>) -> Result<EnricherOptions> {
     let field = |name: &str| -> Option<Unknown<'_>> {
         object.get_named_property::<Unknown<'_>>(name).ok().filter(|v| !absent(*v))
     };
-    Ok(EnricherOptions {
-        sources: names("sources", field("sources"))?,
+    let (sources, custom) = match sources(field("sources"))? {
+        Some((names, custom)) => (Some(names), custom),
+        None => (None, Vec::new()),
+    };
+    let options = EnricherOptions {
+        sources,
         merge: typed("merge", MERGE, ValueType::String, field("merge"))?,
         concurrency: typed("concurrency", WHOLE, ValueType::Number, field("concurrency"))?,
         rate_limits: rate_limits(field("rateLimits"))?,
@@ -85,7 +97,8 @@ pub fn read(options: Option<Unknown<'_>>) -> Result<EnricherOptions> {
             ValueType::Number,
             field("googleDailyBudget"),
         )?,
-    })
+    };
+    Ok((options, custom))
 }
 
 fn absent(value: Unknown<'_>) -> bool {
@@ -106,26 +119,32 @@ fn typed<T: FromNapiValue>(
     T::from_unknown(v).map(Some).map_err(|_| wrong(name, accepts, v))
 }
 
-fn names(name: &str, value: Option<Unknown<'_>>) -> Result<Option<Vec<String>>> {
+/// Built-in source names and (prepared, see bookenrich.cjs) source objects, in order.
+fn sources(value: Option<Unknown<'_>>) -> Result<Option<(Vec<String>, CustomSources)>> {
+    let name = "sources";
     let Some(v) = value else { return Ok(None) };
     if !v.is_array().unwrap_or(false) {
         return Err(wrong(name, SOURCES, v));
     }
     let array = Object::from_unknown(v).map_err(|_| wrong(name, SOURCES, v))?;
     let length: u32 = array.get_named_property("length").map_err(|_| wrong(name, SOURCES, v))?;
-    (0..length)
-        .map(|i| {
-            let item: Unknown<'_> = array.get_element(i).map_err(|_| wrong(name, SOURCES, v))?;
-            typed::<String>(
-                &format!("{name}[{i}]"),
-                "a source name (a string)",
-                ValueType::String,
-                Some(item),
-            )?
-            .ok_or_else(|| wrong(&format!("{name}[{i}]"), "a source name (a string)", item))
-        })
-        .collect::<Result<Vec<_>>>()
-        .map(Some)
+    let (mut names, mut custom) = (Vec::new(), Vec::new());
+    for i in 0..length {
+        let item: Unknown<'_> = array.get_element(i).map_err(|_| wrong(name, SOURCES, v))?;
+        let what = format!("{name}[{i}]");
+        match item.get_type() {
+            Ok(ValueType::String) => {
+                names.push(String::from_unknown(item).map_err(|_| wrong(&what, SOURCE, item))?);
+            }
+            Ok(ValueType::Object) => {
+                let object = Object::from_unknown(item).map_err(|_| wrong(&what, SOURCE, item))?;
+                let place = usize::try_from(i).unwrap_or(usize::MAX);
+                custom.push((place, Arc::new(JsSource::new(&object)?) as Arc<dyn GenreSource>));
+            }
+            _ => return Err(wrong(&what, SOURCE, item)),
+        }
+    }
+    Ok(Some((names, custom)))
 }
 
 fn rate_limits(value: Option<Unknown<'_>>) -> Result<Option<BTreeMap<String, f64>>> {

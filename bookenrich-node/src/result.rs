@@ -114,6 +114,8 @@ impl TryFrom<EnrichmentResult> for EnrichedBook {
             title: e.title,
             author: e.author,
             genres_by_source: e.genres_by_source,
+            // Not a field of the JS object: a result built in JavaScript has no classification numbers.
+            classifications: BTreeMap::new(),
             final_genres: e.final_genres,
             thumbnail_url: e.thumbnail_url,
             small_thumbnail_url: e.small_thumbnail_url,

@@ -27,3 +27,15 @@ test("the shelves example prints the reader's genre shelves", { timeout: 120_000
   // Books on reading-status shelves only (to-read, currently-reading) have no shelf genres.
   assert.ok(!lines.some((l) => l.startsWith('Atomic Habits') || l.startsWith('Project Hail Mary')), stdout)
 })
+
+test('the JSON API source example fetches through the engine', { timeout: 120_000 }, async (t) => {
+  const { stdout, server } = await runExample(t, docExample('source-json-api'))
+  assert.match(stdout, /^Fantastic Mr\. Fox: \["Juvenile Fiction"\]$/m)
+  assert.ok((await server.stats()).total > 0)
+})
+
+test('the local file source example answers first, the catalogues only for the rest', { timeout: 120_000 }, async (t) => {
+  const files = { 'my_genres.csv': 'title,genre\nThe Alchemist,Philosophy\nThe Alchemist,Fiction\n' }
+  const { stdout } = await runExample(t, docExample('source-local-file'), files)
+  assert.match(stdout, /^1 books from my_genres\.csv, \d+ catalogue requests\n$/)
+})

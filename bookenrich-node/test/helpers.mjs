@@ -100,15 +100,16 @@ function assertCoded(assert, error, code, messagePattern) {
 }
 
 /**
- * Runs `code` as an ES module beside a copy of the edge-case export, against the fake catalogue;
- * its output, the dashboard it wrote (`null` if none) and the server.
+ * Runs `code` as an ES module beside a copy of the edge-case export (and `files`, name → text),
+ * against the fake catalogue; its output, the dashboard it wrote (`null` if none) and the server.
  */
-export async function runExample(t, code) {
+export async function runExample(t, code, files = {}) {
   const server = await startFakeCatalogue(t)
   // Inside the package, so `import ... from 'bookenrich'` resolves to this package (self-reference).
   const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-example-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
   copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   const script = join(dir, 'example.mjs')
   writeFileSync(script, code)
 

@@ -28,8 +28,8 @@ test('cache: false turns the cache off and true keeps the in-memory default', ()
 test('an option of the wrong type throws CONFIG naming the option, what it accepts and what it got', () => {
   const cases = [
     [{ cache: 0 }, 'cache', /invalid cache: expected 'memory', 'off', false, true \(in memory\) or a file path, got 0/],
-    [{ sources: 'openlibrary' }, 'sources', /invalid sources: expected an array of source names \('openlibrary', 'google', 'shelves'\), got "openlibrary"/],
-    [{ sources: [1] }, 'sources[0]', /invalid sources\[0\]: expected a source name \(a string\), got 1/],
+    [{ sources: 'openlibrary' }, 'sources', /invalid sources: expected an array of source names \('openlibrary', 'google', 'shelves'\) and source objects, got "openlibrary"/],
+    [{ sources: [1] }, 'sources[0]', /invalid sources\[0\]: expected a source name \(a string\) or a source object, got 1/],
     [{ concurrency: 'lots' }, 'concurrency', /invalid concurrency: expected a whole number of at least 1, got "lots"/],
     [{ rateLimits: [3] }, 'rateLimits', /invalid rateLimits: expected an object of requests per second by source.*, got an array/],
     [{ rateLimits: { openlibrary: 'fast' } }, 'rateLimits.openlibrary', /expected a number of requests per second, got "fast"/],

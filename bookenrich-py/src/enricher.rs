@@ -16,11 +16,12 @@ use std::time::Duration;
 
 use bookenrich_core::config::{EnricherOptions, Spelling, respelled};
 use bookenrich_core::engine::{Enricher, Progress, RunSummary};
+use bookenrich_core::sources::GenreSource;
 use bookenrich_core::{BookInfo, EnrichedBook};
 use futures::FutureExt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyString};
 use serde_json::Value;
 use tokio::sync::{Notify, mpsc};
 
@@ -29,9 +30,11 @@ use crate::error::{InternalError, guard, panic_error, to_py_err};
 use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, repr};
 use crate::options;
 use crate::runtime::{PyRuntime, runtime};
+use crate::source::PythonSource;
 
 /// What `sources` accepts, for its error message.
-const SOURCES_ACCEPT: &str = "a list of source names (\"openlibrary\", \"google\", \"shelves\")";
+const SOURCES_ACCEPT: &str =
+    "a list of source names (\"openlibrary\", \"google\", \"shelves\") and GenreSource objects";
 /// What `merge` accepts.
 const MERGE_ACCEPTS: &str = "\"union\" or \"first_with_genres\"";
 /// What `rate_limits` accepts.
@@ -71,15 +74,43 @@ struct Built {
 pub struct PyEnricher {
     /// Explicit options merged with the environment at construction.
     options: EnricherOptions,
+    /// Sources written in Python, with their places in the `sources` list.
+    custom: Vec<(usize, Arc<dyn GenreSource>)>,
     built: Mutex<Built>,
 }
 
-fn build(options: &EnricherOptions) -> PyResult<Enricher> {
-    options
-        .clone()
-        .into_builder()
-        .and_then(bookenrich_core::EnricherBuilder::build)
-        .map_err(|e| to_py_err(respelled(e, Spelling::Python)))
+fn build(
+    options: &EnricherOptions,
+    custom: &[(usize, Arc<dyn GenreSource>)],
+) -> PyResult<Enricher> {
+    let respell = |e| to_py_err(respelled(e, Spelling::Python));
+    let mut builder = options.clone().into_builder().map_err(respell)?;
+    // In list order, so each lands at its own place among the built-in sources.
+    for (place, source) in custom {
+        builder = builder.source_at(*place, Arc::clone(source));
+    }
+    builder.build().map_err(respell)
+}
+
+/// `sources`: built-in names (for the core to parse) and source objects, in order; the objects
+/// with their places.
+type SourceList = (Vec<String>, Vec<(usize, Arc<dyn GenreSource>)>);
+
+fn source_list(value: &Bound<'_, PyAny>) -> PyResult<SourceList> {
+    if value.is_instance_of::<PyString>() {
+        return Err(options::wrong("sources", SOURCES_ACCEPT, value));
+    }
+    let items = value.try_iter().map_err(|_| options::wrong("sources", SOURCES_ACCEPT, value))?;
+    let (mut builtin, mut custom) = (Vec::new(), Vec::new());
+    for (place, item) in items.enumerate() {
+        let item = item?;
+        if let Ok(name) = item.cast::<PyString>() {
+            builtin.push(name.to_cow()?.into_owned());
+        } else {
+            custom.push((place, Arc::new(PythonSource::new(&item)?) as Arc<dyn GenreSource>));
+        }
+    }
+    Ok((builtin, custom))
 }
 
 /// The books to enrich: `BookInfo` or `BookAnalytics` objects.
@@ -166,6 +197,13 @@ impl PyEnricher {
             // Each value is checked for its Python type here (a `TypeError` naming what the
             // argument accepts), then set by its key through the core, which parses and checks
             // it the way it reads the environment and names it as Python spells it.
+            let (names, custom) = match sources.filter(|s| !s.is_none()) {
+                Some(list) => {
+                    let (names, custom) = source_list(list)?;
+                    (Some(names), custom)
+                }
+                None => (None, Vec::new()),
+            };
             let whole = |name: &str, value| options::arg::<i64>(name, WHOLE_NUMBER, value);
             let seconds =
                 |name: &str, value| options::arg::<f64>(name, "a number of seconds", value);
@@ -173,7 +211,8 @@ impl PyEnricher {
                 |name: &str, accepts: &str, value| options::arg::<String>(name, accepts, value);
             let number = |n: Option<i64>| n.map(Value::from);
             let given: [(&str, Option<Value>); 15] = [
-                ("sources", options::names("sources", SOURCES_ACCEPT, sources)?.map(Value::from)),
+                // An empty list (only sources written in Python) has nothing to parse.
+                ("sources", names.clone().filter(|n| !n.is_empty()).map(Value::from)),
                 ("merge", options::arg::<String>("merge", MERGE_ACCEPTS, merge)?.map(Value::from)),
                 ("concurrency", number(whole("concurrency", concurrency)?)),
                 (
@@ -218,10 +257,14 @@ impl PyEnricher {
                     explicit.set(key, &value, Spelling::Python).map_err(to_py_err)?;
                 }
             }
+            if names.is_some_and(|n| n.is_empty()) {
+                explicit.sources = Some(Vec::new());
+            }
             explicit.cache = options::cache(cache)?;
             let options = explicit.with_env().map_err(to_py_err)?;
-            let enricher = build(&options)?;
-            Ok(Self { options, built: Mutex::new(Built { pid: std::process::id(), enricher }) })
+            let enricher = build(&options, &custom)?;
+            let built = Mutex::new(Built { pid: std::process::id(), enricher });
+            Ok(Self { options, custom, built })
         })
     }
 
@@ -338,7 +381,7 @@ impl PyEnricher {
         let pid = std::process::id();
         let mut built = self.built.lock().unwrap_or_else(PoisonError::into_inner);
         if built.pid != pid {
-            *built = Built { pid, enricher: build(&self.options)? };
+            *built = Built { pid, enricher: build(&self.options, &self.custom)? };
         }
         Ok(built.enricher.clone())
     }

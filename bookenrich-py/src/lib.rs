@@ -18,6 +18,7 @@ mod genres;
 mod model;
 mod options;
 mod runtime;
+mod source;
 
 use pyo3::prelude::*;
 
@@ -41,6 +42,8 @@ mod _bookenrich {
     use crate::genres::{PyGenreNormalizer, normalize_genres};
     #[pymodule_export]
     use crate::model::{PyBookAnalytics, PyBookInfo, PyEnrichedBook, PySourceFailure};
+    #[pymodule_export]
+    use crate::source::PyFetch;
 
     use pyo3::prelude::*;
 

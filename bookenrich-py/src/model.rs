@@ -564,6 +564,8 @@ impl PyEnrichedBook {
                 title,
                 author,
                 genres_by_source,
+                // Not a constructor argument: a result built in Python has no classification numbers.
+                classifications: BTreeMap::new(),
                 final_genres,
                 thumbnail_url,
                 small_thumbnail_url,

@@ -30,18 +30,6 @@ pub(crate) fn arg<'py, T: FromPyObjectOwned<'py>>(
     }
 }
 
-/// A list of names (a `str` alone is refused, though it is a sequence of `str`).
-pub(crate) fn names(
-    name: &str,
-    accepts: &str,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<Vec<String>>> {
-    match value.filter(|v| !v.is_none()) {
-        Some(v) if v.is_instance_of::<PyString>() => Err(wrong(name, accepts, v)),
-        other => arg(name, accepts, other),
-    }
-}
-
 /// `True` or `False`.
 pub(crate) fn flag(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<bool>> {
     match value.filter(|v| !v.is_none()) {
@@ -72,7 +60,7 @@ pub(crate) fn cache(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<CacheSe
     Err(wrong("cache", CACHE_ACCEPTS, v))
 }
 
-fn wrong(name: &str, accepts: &str, value: &Bound<'_, PyAny>) -> PyErr {
+pub(crate) fn wrong(name: &str, accepts: &str, value: &Bound<'_, PyAny>) -> PyErr {
     let got = value.repr().map_or_else(|_| "?".to_owned(), |r| r.to_string());
     let type_name = value.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string());
     PyTypeError::new_err(format!("{name} must be {accepts}, not {type_name} {got}"))

@@ -89,3 +89,27 @@ def test_shelves_example_prints_the_readers_genre_shelves(tmp_path: Path, catalo
     assert any(line.startswith("The Way of Kings") and "['fantasy']" in line for line in lines)
     # Books on reading-status shelves only (to-read, currently-reading) have no shelf genres.
     assert not any(line.startswith(("Atomic Habits", "Project Hail Mary")) for line in lines)
+
+
+@pytest.mark.network
+def test_source_examples_run_and_type_check(tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
+    out = run_doc_block("source-json-api", tmp_path).stdout
+    fox = next(line for line in out.splitlines() if line.startswith("Fantastic Mr. Fox"))
+    assert fox.startswith("Fantastic Mr. Fox: ['Juvenile Fiction'] -> ")
+    assert catalogue_env.stats()["total"] > 0
+
+    (tmp_path / "my_genres.csv").write_text("title,genre\nThe Alchemist,Philosophy\nThe Alchemist,Fiction\n")
+    catalogue_env.reset()
+    out = run_doc_block("source-local-file", tmp_path).stdout
+    assert out.startswith("1 books from my_genres.csv, ")
+
+    for name in ("source-json-api", "source-local-file"):
+        script = tmp_path / f"{name.replace('-', '_')}.py"
+        check = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / ".mypy"), str(script)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert check.returncode == 0, check.stdout + check.stderr

@@ -20,8 +20,12 @@ def test_cache_false_turns_the_cache_off_and_true_keeps_the_default() -> None:
     ("arguments", "message"),
     [
         ({"cache": 0}, 'cache must be "memory", "off", False, True (in memory) or a path, not int 0'),
-        ({"sources": "openlibrary"}, 'sources must be a list of source names ("openlibrary", "google", "shelves"), not str'),
-        ({"sources": [1]}, "sources must be a list of source names"),
+        (
+            {"sources": "openlibrary"},
+            'sources must be a list of source names ("openlibrary", "google", "shelves") and GenreSource objects, '
+            "not str 'openlibrary'",
+        ),
+        ({"sources": 1}, "sources must be a list of source names"),
         ({"rate_limits": [1]}, 'rate_limits must be a dict of requests per second by source, e.g. {"openlibrary": 3'),
         ({"rate_limits": {"openlibrary": "fast"}}, "rate_limits must be a dict of requests per second"),
         ({"concurrency": "lots"}, "concurrency must be a whole number of at least 1, not str 'lots'"),

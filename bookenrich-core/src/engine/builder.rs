@@ -99,6 +99,13 @@ impl EnricherBuilder {
         self
     }
 
+    /// Inserts a source at `index` among the ones already added (at the end when `index` is
+    /// past them), so a front end can place its own sources before or between built-in ones.
+    pub fn source_at(mut self, index: usize, source: Arc<dyn GenreSource>) -> Self {
+        self.sources.insert(index.min(self.sources.len()), source);
+        self
+    }
+
     /// Adds several sources, in order.
     pub fn sources(mut self, sources: impl IntoIterator<Item = Arc<dyn GenreSource>>) -> Self {
         self.sources.extend(sources);

@@ -1,5 +1,7 @@
 //! Turning the sources' answers for one book into its [`EnrichedBook`].
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::genres::{Genre, GenreNormalizer, SourceStrings};
@@ -54,13 +56,23 @@ pub(crate) struct Answer<'a> {
     pub(crate) outcome: Option<&'a Outcome>,
 }
 
+/// A hit's strings for the normaliser: its subjects, then its classification numbers.
+fn evidence(hit: &SourceHit) -> Cow<'_, [String]> {
+    if hit.classifications.is_empty() {
+        Cow::Borrowed(&hit.genres)
+    } else {
+        Cow::Owned(hit.genres.iter().chain(&hit.classifications).cloned().collect())
+    }
+}
+
 /// The genres one source contributes after normalisation (empty when it had none).
 pub(crate) fn normalized_alone(normalizer: &GenreNormalizer, hit: &SourceHit) -> Vec<Genre> {
-    if hit.genres.is_empty() {
+    let strings = evidence(hit);
+    if strings.is_empty() {
         Vec::new()
     } else {
         normalizer
-            .normalize_evidence(&[SourceStrings { strings: &hit.genres, level: hit.genres_level }])
+            .normalize_evidence(&[SourceStrings { strings: &strings, level: hit.genres_level }])
     }
 }
 
@@ -101,6 +113,10 @@ pub(crate) fn merge_into(
                 book.sources_matched.push(answer.source.to_owned());
                 if !hit.genres.is_empty() {
                     book.genres_by_source.insert(answer.source.to_owned(), hit.genres.clone());
+                }
+                if !hit.classifications.is_empty() {
+                    book.classifications
+                        .insert(answer.source.to_owned(), hit.classifications.clone());
                 }
                 if !hit.identifiers.is_empty() {
                     book.identifiers.insert(answer.source.to_owned(), hit.identifiers.clone());
@@ -152,9 +168,11 @@ fn final_genres(
 ) -> (Vec<Genre>, Vec<String>) {
     match policy {
         MergePolicy::Union => {
-            let per_source: Vec<SourceStrings<'_>> = hits
+            let strings: Vec<Cow<'_, [String]>> = hits.iter().map(|(_, h)| evidence(h)).collect();
+            let per_source: Vec<SourceStrings<'_>> = strings
                 .iter()
-                .map(|(_, h)| SourceStrings { strings: &h.genres, level: h.genres_level })
+                .zip(hits)
+                .map(|(s, (_, h))| SourceStrings { strings: s, level: h.genres_level })
                 .collect();
             let merged = if per_source.iter().all(|s| s.strings.is_empty()) {
                 Vec::new()
@@ -194,6 +212,7 @@ mod tests {
             notes: vec!["picked doc 1".into()],
             incomplete: None,
             genres_level: crate::genres::Level::Edition,
+            classifications: Vec::new(),
         }
     }
 

@@ -29,8 +29,46 @@ pub struct Dropped {
     pub reason: DropReason,
 }
 
+/// The rule of the vocabulary that produced a genre (see [`Produced`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A genre's name or one of its `aliases`.
+    #[default]
+    Vocabulary,
+    /// A `[map]` heading.
+    Map,
+    /// A `[topics]` entry: a subject that belongs to a genre ("Volcanoes" → Science).
+    Topic,
+    /// A `[heads]` word at the end of a heading ("Evolutionary *biology*" → Science).
+    Head,
+    /// An `[[affix]]` around a key ("Fantasy *fiction*" adds Fiction).
+    Affix,
+    /// A `[classification]` class of a `ddc:` or `lcc:` number.
+    Classification,
+    /// An `[[evidence]]` tag that says fiction or nonfiction (`nyt:hardcover-fiction=…`).
+    Evidence,
+    /// A nonfiction genre in a fiction heading became its `in_fiction` form.
+    InFiction,
+}
+
+/// One genre a raw string produced, with the rule and the key (folded text) that did it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Produced {
+    /// The genre.
+    pub genre: super::Genre,
+    /// The rule that produced it.
+    pub rule: Rule,
+    /// The key the rule matched: an alias, a heading, an affix, a head word, a class.
+    pub key: String,
+}
+
 /// Receives the results of analysing one string.
 pub(crate) trait Sink {
+    /// The rule (and its key) the next genres come from.
+    fn rule(&mut self, _rule: Rule, _key: &str) {}
+    /// A genre found earlier in this string was replaced or dropped (fiction topics).
+    fn forget(&mut self, _id: u16) {}
     fn genre(&mut self, id: u16);
     fn dropped(&mut self, text: &str, reason: DropReason);
     /// The genres found so far for the current string.
@@ -52,17 +90,28 @@ impl Sink for Ids<'_> {
     }
 }
 
-/// Collects genre ids and drop reasons (for `explain`).
+/// Collects genre ids, the rules that produced them and drop reasons (for `explain`).
 #[derive(Default)]
 pub(crate) struct Trace {
     pub ids: Vec<u16>,
     pub dropped: Vec<Dropped>,
+    pub produced: Vec<(u16, Rule, String)>,
+    current: (Rule, String),
 }
 
 impl Sink for Trace {
+    fn rule(&mut self, rule: Rule, key: &str) {
+        self.current = (rule, key.to_owned());
+    }
+    fn forget(&mut self, id: u16) {
+        self.produced.retain(|(p, ..)| *p != id);
+    }
     fn genre(&mut self, id: u16) {
         if !self.ids.contains(&id) {
             self.ids.push(id);
+        }
+        if !self.produced.iter().any(|(p, ..)| *p == id) {
+            self.produced.push((id, self.current.0, self.current.1.clone()));
         }
     }
     fn dropped(&mut self, text: &str, reason: DropReason) {
@@ -85,6 +134,21 @@ impl Compiled {
     /// Reads one raw string and reports its genres and dropped parts to `sink`
     /// (whose id list must start empty).
     pub(crate) fn analyse(&self, raw: &str, sink: &mut impl Sink) {
+        // Evidence tags give their marker, and are read on as the noise they are.
+        if let Some((marker, prefix)) = self.evidence(raw) {
+            sink.rule(Rule::Evidence, prefix);
+            sink.genre(marker);
+        }
+        if super::classification::is_classification(raw) {
+            match self.classifications.lookup(raw) {
+                Some((ids, class)) => {
+                    sink.rule(Rule::Classification, &class);
+                    Self::emit(raw, ids, sink);
+                }
+                None => sink.dropped(raw.trim(), DropReason::Unknown),
+            }
+            return;
+        }
         self.analyse_parts(raw, sink);
         self.fiction_forms(sink);
     }
@@ -115,8 +179,16 @@ impl Compiled {
         let mut topics = Vec::new();
         for (i, id) in before.into_iter().enumerate() {
             let id = if i < topics_before && is_nonfiction(&id) {
+                sink.forget(id);
                 match self.in_fiction[usize::from(id)] {
-                    Some(form) if fiction.is_some() || form == id => form,
+                    Some(form) if fiction.is_some() || form == id => {
+                        let name = self.names[usize::from(id)].as_str();
+                        sink.rule(
+                            if form == id { Rule::Vocabulary } else { Rule::InFiction },
+                            name,
+                        );
+                        form
+                    }
                     _ => {
                         topics.push(id);
                         continue;
@@ -141,7 +213,7 @@ impl Compiled {
         let keys: Vec<String> = segs.iter().map(|s| key_from_light(s.text)).collect();
         let whole = keys.iter().filter(|k| !k.is_empty()).cloned().collect::<Vec<_>>().join(JOIN);
         if let Some(ids) = self.lookup(&whole) {
-            Self::emit(&whole, ids, sink);
+            self.emit_key(&whole, ids, sink);
             return;
         }
         if let Some(class) = self.noise(&whole, true) {
@@ -179,7 +251,7 @@ impl Compiled {
             for len in (2..=run).rev() {
                 let key = keys[i..i + len].join(JOIN);
                 if let Some(ids) = self.lookup(&key) {
-                    Self::emit(&key, ids, sink);
+                    self.emit_key(&key, ids, sink);
                     i += len;
                     matched = true;
                     break;
@@ -199,7 +271,7 @@ impl Compiled {
             return;
         }
         if let Some(ids) = self.lookup(key) {
-            Self::emit(key, ids, sink);
+            self.emit_key(key, ids, sink);
             return;
         }
         let q = split_qualifiers(light);
@@ -207,6 +279,24 @@ impl Compiled {
         for qualifier in q.qualifiers {
             self.part(&key_from_light(qualifier), 0, sink);
         }
+    }
+
+    /// Emits the genres of a vocabulary key, naming the table it comes from.
+    fn emit_key(&self, key: &str, ids: &[u16], sink: &mut impl Sink) {
+        sink.rule(self.key_rules.get(key).copied().unwrap_or_default(), key);
+        Self::emit(key, ids, sink);
+    }
+
+    /// The `[heads]` word (or two words) a multi-word part ends with, and its genres:
+    /// "evolutionary biology" → ("biology", Science). The modifier is not read.
+    fn head<'k>(&self, key: &'k str) -> Option<(&'k str, &[u16])> {
+        if self.heads.is_empty() {
+            return None;
+        }
+        // Longest head first: "behavioral therapy" before "therapy".
+        key.match_indices(' ')
+            .map(|(i, _)| &key[i + 1..])
+            .find_map(|end| self.heads.get(end).map(|ids| (end, &**ids)))
     }
 
     fn emit(key: &str, ids: &[u16], sink: &mut impl Sink) {
@@ -226,7 +316,7 @@ impl Compiled {
             return false;
         }
         if let Some(ids) = self.lookup(key) {
-            Self::emit(key, ids, sink);
+            self.emit_key(key, ids, sink);
             return !ids.is_empty();
         }
         if let Some(class) = self.noise(key, false) {
@@ -249,7 +339,14 @@ impl Compiled {
                 return found;
             }
         }
-        if let Some(ids) = super::text::singular(key).and_then(|s| self.lookup(&s)) {
+        if let Some(single) = super::text::singular(key)
+            && let Some(ids) = self.lookup(&single)
+        {
+            self.emit_key(&single, ids, sink);
+            return !ids.is_empty();
+        }
+        if let Some((head, ids)) = self.head(key) {
+            sink.rule(Rule::Head, head);
             Self::emit(key, ids, sink);
             return !ids.is_empty();
         }
@@ -264,20 +361,23 @@ impl Compiled {
             .candidates(key)
             .iter()
             .find(|(s, _)| key.len() > s.len() && has_word_suffix(key, s))
-            .map(|(s, adds)| (trim_word_edges(&key[..key.len() - s.len()]), adds));
+            .map(|(s, adds)| (trim_word_edges(&key[..key.len() - s.len()]), adds, s.as_str()));
         let prefix = self
             .prefixes
             .candidates(key)
             .iter()
             .find(|(p, _)| key.len() > p.len() && has_word_prefix(key, p))
-            .map(|(p, adds)| (trim_word_edges(&key[p.len()..]), adds));
+            .map(|(p, adds)| (trim_word_edges(&key[p.len()..]), adds, p.as_str()));
         // When both ends are affixes, read the one that leaves a vocabulary key:
         // "American science fiction" is "science fiction" (prefix), not "american science" (suffix).
-        let (rest, adds) = match (suffix, prefix) {
+        let (rest, adds, affix) = match (suffix, prefix) {
             (Some(s), Some(p)) if self.lookup(s.0).is_none() && self.lookup(p.0).is_some() => p,
             (Some(s), _) => s,
             (None, p) => p?,
         };
+        if !adds.is_empty() {
+            sink.rule(Rule::Affix, affix);
+        }
         for &id in adds.as_ref() {
             sink.genre(id);
         }

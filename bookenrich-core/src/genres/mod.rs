@@ -20,6 +20,7 @@
 //! ```
 
 mod analyse;
+mod classification;
 mod fast_hash;
 mod phrases;
 mod rank;
@@ -35,7 +36,7 @@ use std::sync::{Arc, LazyLock};
 use serde::{Deserialize, Serialize};
 
 use analyse::Trace;
-pub use analyse::{DropReason, Dropped};
+pub use analyse::{DropReason, Dropped, Produced, Rule};
 use rank::{Ranked, marker, rank};
 use rules::{Compiled, RuleFile, RuleSet};
 
@@ -140,6 +141,8 @@ pub struct Explanation {
     pub genres: Vec<Genre>,
     /// The parts of the string that produced no genre, and why.
     pub dropped: Vec<Dropped>,
+    /// Each genre with the rule and the key that produced it, in the order found.
+    pub produced: Vec<Produced>,
 }
 
 /// How much evidence one kept genre of a book had (see [`GenreNormalizer::explain_book`]).
@@ -354,6 +357,15 @@ impl GenreNormalizer {
                 .map(|&id| self.compiled.names[usize::from(id)].clone())
                 .collect(),
             dropped: trace.dropped,
+            produced: trace
+                .produced
+                .into_iter()
+                .map(|(id, rule, key)| Produced {
+                    genre: self.compiled.names[usize::from(id)].clone(),
+                    rule,
+                    key,
+                })
+                .collect(),
         }
     }
 

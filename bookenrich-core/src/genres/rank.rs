@@ -4,6 +4,7 @@
 use std::cmp::{Ordering, Reverse};
 
 use super::analyse::Ids;
+use super::classification::is_classification;
 use super::fast_hash::FastSet;
 use super::rules::{Compiled, Kind};
 use super::{FictionKind, Level};
@@ -91,38 +92,8 @@ where
     I: Iterator<Item = (Level, J)>,
     J: Iterator<Item = &'a str>,
 {
-    let p = &c.precision;
-    let mut support = vec![Support::default(); c.names.len()];
-    let mut ids = Vec::new();
-    let mut seen = 0u32;
-    let mut distinct: FastSet<String> = FastSet::default();
-    for (source, (level, strings)) in per_source.enumerate() {
-        let (weight, edition) = match level {
-            Level::Edition => (p.edition_weight, 1),
-            Level::Work => (1, 0),
-        };
-        distinct.clear();
-        for raw in strings {
-            // "Juvenile Fiction" and "Juvenile fiction" in one record are one heading.
-            if !distinct.insert(raw.trim().to_lowercase()) {
-                continue;
-            }
-            ids.clear();
-            c.analyse(raw, &mut Ids(&mut ids));
-            // Numbered per genre, not per string, so a string's own order breaks ties.
-            for &id in &ids {
-                support[usize::from(id)].absorb(Support {
-                    sources: 1 << (source % 64),
-                    strings: 1,
-                    edition,
-                    weight,
-                    first_seen: seen,
-                });
-                seen = seen.saturating_add(1);
-            }
-        }
-    }
     let is_marker = |id: u16| Some(id) == c.fiction || Some(id) == c.nonfiction;
+    let (support, last_resort) = read(c, per_source);
     let ordered = |support: &[Support]| {
         let mut order: Vec<u16> = (0..support.len())
             .filter_map(|i| u16::try_from(i).ok())
@@ -176,6 +147,22 @@ where
         }
     }
 
+    if order.is_empty() {
+        // The genre of last resort: the classification's, if it fits the marker.
+        let other = match kind {
+            Some(FictionKind::Fiction) => Some(Kind::Nonfiction),
+            Some(FictionKind::Nonfiction) => Some(Kind::Fiction),
+            None => None,
+        };
+        order.extend(last_resort.iter().filter(|&&id| Some(c.kinds[usize::from(id)]) != other));
+        for &id in &order {
+            let s = &mut support[usize::from(id)];
+            if s.is_empty() {
+                *s = Support { sources: 1, strings: 1, edition: 0, weight: 1, first_seen: 0 };
+            }
+        }
+    }
+
     let has_marker = kind.is_some_and(|k| marker(c, k).is_some());
     // With a cap of 1 the one slot goes to the best real genre, if any.
     let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
@@ -183,6 +170,58 @@ where
     dropped.extend(order.iter().skip(keep).map(|&id| (id, BookDrop::Cap)));
     order.truncate(keep);
     Ranked { genres: order, kind, show_marker, support, dropped }
+}
+
+/// Reads every string of a book: each genre's support, and the genres of its
+/// classification numbers (used only when the strings give none).
+fn read<'a, I, J>(c: &Compiled, per_source: I) -> (Vec<Support>, Vec<u16>)
+where
+    I: Iterator<Item = (Level, J)>,
+    J: Iterator<Item = &'a str>,
+{
+    let p = &c.precision;
+    let is_marker = |id: u16| Some(id) == c.fiction || Some(id) == c.nonfiction;
+    let mut support = vec![Support::default(); c.names.len()];
+    let mut ids = Vec::new();
+    let mut seen = 0u32;
+    let mut distinct: FastSet<String> = FastSet::default();
+    // Genres of classification numbers: used only when the strings give none.
+    let mut last_resort: Vec<u16> = Vec::new();
+    for (source, (level, strings)) in per_source.enumerate() {
+        let (weight, edition) = match level {
+            Level::Edition => (p.edition_weight, 1),
+            Level::Work => (1, 0),
+        };
+        distinct.clear();
+        for raw in strings {
+            // "Juvenile Fiction" and "Juvenile fiction" in one record are one heading.
+            if !distinct.insert(raw.trim().to_lowercase()) {
+                continue;
+            }
+            ids.clear();
+            c.analyse(raw, &mut Ids(&mut ids));
+            if is_classification(raw) {
+                for &id in &ids {
+                    if !is_marker(id) && !last_resort.contains(&id) {
+                        last_resort.push(id);
+                    }
+                }
+                ids.retain(|&id| is_marker(id));
+            }
+            // Numbered per genre, not per string, so a string's own order breaks ties.
+            for &id in &ids {
+                support[usize::from(id)].absorb(Support {
+                    sources: 1 << (source % 64),
+                    strings: 1,
+                    edition,
+                    weight,
+                    first_seen: seen,
+                });
+                seen = seen.saturating_add(1);
+            }
+        }
+    }
+    (support, last_resort)
 }
 
 /// In a fiction book, moves the support of each nonfiction genre to its

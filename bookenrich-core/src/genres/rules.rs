@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 
+use super::classification::Classifications;
 use super::fast_hash::{FastMap, FastSet};
 use super::phrases::{Edge, EdgeIndex, PhraseIndex};
 use super::text::{JOIN, compound_key, fold_key, key_from_light, singular};
-use super::{FictionKind, Genre};
+use super::{FictionKind, Genre, Rule};
 use crate::error::{Error, Result};
 
 /// Name of the configuration "field" reported in errors about rule files.
@@ -25,6 +26,10 @@ pub(crate) struct RuleFile {
     #[serde(default)]
     map: BTreeMap<String, Vec<String>>,
     #[serde(default)]
+    topics: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    heads: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
     noise: BTreeMap<String, NoiseRule>,
     #[serde(default)]
     entities: EntityRule,
@@ -32,6 +37,54 @@ pub(crate) struct RuleFile {
     affixes: Vec<AffixRule>,
     #[serde(default)]
     precision: PrecisionRule,
+    #[serde(default)]
+    classification: ClassificationRule,
+    #[serde(default, rename = "evidence")]
+    evidence: Vec<EvidenceRule>,
+}
+
+/// `[[evidence]]`: tags that are noise as genres but say fiction or nonfiction
+/// (`nyt:hardcover-fiction=…`, `award:hugo_award=novel`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceRule {
+    /// The tag must start with one of these (folded).
+    prefixes: Vec<String>,
+    /// …and contain one of these words (split at any non-alphanumeric character).
+    words: Vec<String>,
+    /// `Fiction` or `Nonfiction`.
+    marker: String,
+}
+
+impl PrecisionRule {
+    /// Takes every field `p` sets.
+    fn merge(&mut self, p: PrecisionRule) {
+        let into = self;
+        macro_rules! over {
+            ($($f:ident),*) => { $( if p.$f.is_some() { into.$f = p.$f; } )* };
+        }
+        over!(
+            edition_weight,
+            min_share,
+            form_share,
+            forms,
+            imaginative,
+            children,
+            older_audiences,
+            adult,
+            children_work_strings
+        );
+    }
+}
+
+/// `[classification.ddc]` and `[classification.lcc]`: a class → genres (markers included).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassificationRule {
+    #[serde(default)]
+    ddc: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    lcc: BTreeMap<String, Vec<String>>,
 }
 
 /// How a book's evidence is weighed (`[precision]`); every field is optional and a later
@@ -135,11 +188,15 @@ pub(crate) struct RuleSet {
     max_genres: Option<usize>,
     genres: Vec<MergedGenre>,
     map: BTreeMap<String, (Vec<String>, u8)>,
+    topics: BTreeMap<String, (Vec<String>, u8)>,
+    heads: BTreeMap<String, Vec<String>>,
     noise: BTreeMap<String, NoiseRule>,
     entities: Vec<String>,
     /// Each affix rule with the name of its file and index, for errors.
     affixes: Vec<(AffixRule, String)>,
     precision: PrecisionRule,
+    classification: ClassificationRule,
+    evidence: Vec<EvidenceRule>,
 }
 
 impl RuleFile {
@@ -216,6 +273,18 @@ impl RuleSet {
             }
             self.map.insert(raw, (targets, layer));
         }
+        for (raw, targets) in file.topics {
+            if compound_key(&raw).is_empty() {
+                return Err(err(format!("topics.{raw:?}"), "key has no letters".into()));
+            }
+            self.topics.insert(raw, (targets, layer));
+        }
+        for (head, targets) in file.heads {
+            if fold_key(&head).is_empty() {
+                return Err(err(format!("heads.{head:?}"), "key has no letters".into()));
+            }
+            self.heads.insert(head, targets);
+        }
         for (class, rule) in file.noise {
             let into = self.noise.entry(class).or_default();
             into.exact.extend(rule.exact);
@@ -224,21 +293,10 @@ impl RuleSet {
             into.contains.extend(rule.contains);
         }
         self.entities.extend(file.entities.qualifiers);
-        let (p, into) = (file.precision, &mut self.precision);
-        macro_rules! over {
-            ($($f:ident),*) => { $( if p.$f.is_some() { into.$f = p.$f; } )* };
-        }
-        over!(
-            edition_weight,
-            min_share,
-            form_share,
-            forms,
-            imaginative,
-            children,
-            older_audiences,
-            adult,
-            children_work_strings
-        );
+        self.evidence.extend(file.evidence);
+        self.classification.ddc.extend(file.classification.ddc);
+        self.classification.lcc.extend(file.classification.lcc);
+        self.precision.merge(file.precision);
         self.affixes.extend(
             file.affixes
                 .into_iter()
@@ -297,9 +355,19 @@ impl RuleSet {
                 keys.insert(&compound_key(alias), Box::new([id]), *layer, &g.name)?;
             }
         }
+        keys.rule = Rule::Map;
         for (raw, (targets, layer)) in &self.map {
             let ids = resolve(&format!("map.{raw:?}"), targets)?;
             keys.insert(&compound_key(raw), ids, *layer, &format!("map.{raw:?}"))?;
+        }
+        keys.rule = Rule::Topic;
+        for (raw, (targets, layer)) in &self.topics {
+            let ids = resolve(&format!("topics.{raw:?}"), targets)?;
+            keys.insert(&compound_key(raw), ids, *layer, &format!("topics.{raw:?}"))?;
+        }
+        for (head, targets) in &self.heads {
+            let ids = resolve(&format!("heads.{head:?}"), targets)?;
+            c.heads.insert(fold_key(head), ids);
         }
         for g in &self.genres {
             let target = match &g.in_fiction {
@@ -313,11 +381,32 @@ impl RuleSet {
         }
         keys.add_singulars();
         c.max_compound = keys.map.keys().map(|k| k.matches(JOIN).count() + 1).max().unwrap_or(1);
+        c.key_rules = keys.map.iter().map(|(k, e)| (k.clone(), e.rule)).collect();
         c.keys = keys.map.into_iter().map(|(k, e)| (k, e.targets)).collect();
 
         self.compile_noise(&mut c);
         self.compile_affixes(&mut c, &resolve)?;
         self.compile_precision(&mut c, &resolve)?;
+        for (i, e) in self.evidence.iter().enumerate() {
+            let field = format!("evidence[{i}].marker");
+            let id = resolve(&field, std::slice::from_ref(&e.marker))?[0];
+            if Some(id) != c.fiction && Some(id) != c.nonfiction {
+                return Err(Error::config(
+                    format!("{FIELD}: {field}"),
+                    format!("{:?} is not Fiction or Nonfiction", e.marker),
+                ));
+            }
+            c.evidence.push(Evidence {
+                prefixes: e.prefixes.iter().map(|p| p.trim().to_lowercase()).collect(),
+                words: e.words.iter().map(|w| w.trim().to_lowercase()).collect(),
+                marker: id,
+            });
+        }
+        c.classifications = Classifications::compile(
+            &self.classification.ddc,
+            &self.classification.lcc,
+            |field, names| resolve(field, names),
+        )?;
         c.max_genres = self.max_genres.unwrap_or(DEFAULT_MAX_GENRES);
         Ok(c)
     }
@@ -389,6 +478,14 @@ impl RuleSet {
     }
 }
 
+/// A compiled `[[evidence]]` rule.
+#[derive(Debug)]
+pub(crate) struct Evidence {
+    pub prefixes: Vec<String>,
+    pub words: Vec<String>,
+    pub marker: u16,
+}
+
 /// How a book's evidence is weighed, compiled (see `[precision]` in the rule file).
 #[derive(Debug, Default)]
 pub(crate) struct Precision {
@@ -417,11 +514,14 @@ struct KeyEntry {
     targets: Box<[u16]>,
     layer: u8,
     owner: String,
+    rule: Rule,
 }
 
 #[derive(Debug, Default)]
 struct KeyTable {
     map: HashMap<String, KeyEntry>,
+    /// The rule the keys inserted next come from.
+    rule: Rule,
 }
 
 impl KeyTable {
@@ -439,8 +539,10 @@ impl KeyTable {
                 ),
             )),
             _ => {
-                self.map
-                    .insert(key.to_owned(), KeyEntry { targets, layer, owner: owner.to_owned() });
+                self.map.insert(
+                    key.to_owned(),
+                    KeyEntry { targets, layer, owner: owner.to_owned(), rule: self.rule },
+                );
                 Ok(())
             }
         }
@@ -448,7 +550,7 @@ impl KeyTable {
 
     /// Adds the singular of every plural key (and so the plural reading of every singular input) unless taken.
     fn add_singulars(&mut self) {
-        let mut extra: Vec<(String, Box<[u16]>)> = Vec::new();
+        let mut extra: Vec<(String, Box<[u16]>, Rule)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut keys: Vec<&String> = self.map.keys().collect();
         keys.sort();
@@ -457,11 +559,11 @@ impl KeyTable {
                 && !self.map.contains_key(&s)
                 && seen.insert(s.clone())
             {
-                extra.push((s, self.map[k].targets.clone()));
+                extra.push((s, self.map[k].targets.clone(), self.map[k].rule));
             }
         }
-        for (k, targets) in extra {
-            self.map.insert(k, KeyEntry { targets, layer: 0, owner: String::new() });
+        for (k, targets, rule) in extra {
+            self.map.insert(k, KeyEntry { targets, layer: 0, owner: String::new(), rule });
         }
     }
 }
@@ -477,6 +579,10 @@ pub(crate) struct Compiled {
     pub nonfiction: Option<u16>,
     /// Folded (compound) key → genres; an empty target list means "drop".
     pub keys: FastMap<String, Box<[u16]>>,
+    /// Which table each key comes from (for `explain`).
+    pub key_rules: FastMap<String, Rule>,
+    /// Head words of topical headings → genres ("biology" in "Evolutionary biology").
+    pub heads: FastMap<String, Box<[u16]>>,
     /// The most segments any compound key spans.
     pub max_compound: usize,
     pub noise_classes: Vec<String>,
@@ -489,9 +595,25 @@ pub(crate) struct Compiled {
     pub suffixes: EdgeIndex<Box<[u16]>>,
     pub max_genres: usize,
     pub precision: Precision,
+    pub classifications: Classifications,
+    pub evidence: Vec<Evidence>,
 }
 
 impl Compiled {
+    /// The marker an `[[evidence]]` tag gives, and the rule's prefix (for `explain`).
+    pub(crate) fn evidence(&self, raw: &str) -> Option<(u16, &str)> {
+        if self.evidence.is_empty() {
+            return None;
+        }
+        let t = raw.trim().to_lowercase();
+        self.evidence.iter().find_map(|e| {
+            let prefix = e.prefixes.iter().find(|p| t.starts_with(p.as_str()))?;
+            t.split(|c: char| !c.is_alphanumeric())
+                .any(|w| e.words.iter().any(|x| x == w))
+                .then_some((e.marker, prefix.as_str()))
+        })
+    }
+
     /// The genres a folded key maps to (`Some(&[])` = mapped to nothing).
     pub(crate) fn lookup(&self, key: &str) -> Option<&[u16]> {
         self.keys.get(key).map(AsRef::as_ref)

@@ -32,6 +32,8 @@ pub(crate) fn fold_light(raw: &str) -> String {
                 out.push_str("-- ");
             }
             '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2212}' => out.push('-'),
+            // Combining accents of decomposed (NFD) text: "ame\u{301}ricain" is "americain".
+            '\u{300}'..='\u{36f}' => {}
             c if c.is_whitespace() => push_space(&mut out),
             _ => {
                 for l in c.to_lowercase() {
@@ -344,6 +346,8 @@ mod tests {
     #[test]
     fn folds_case_accents_quotes_and_trailing_punctuation() {
         assert_eq!(fold_light("  Ficción  Juvenil. "), "ficcion juvenil");
+        assert_eq!(fold_light("Roman ame\u{301}ricain"), "roman americain", "NFD accents");
+        assert_eq!(fold_light("ficção científica"), "ficcao cientifica");
         assert_eq!(fold_light("Children\u{2019}s stories"), "children's stories");
         assert_eq!(fold_key("Sci-Fi & Fantasy"), "sci fi and fantasy");
         assert_eq!(fold_key("Fantasy."), "fantasy");

@@ -55,6 +55,12 @@ pub struct SourceHit {
     /// or a work's subjects pooled over all its editions, which weigh less (docs/genres.md).
     #[serde(default)]
     pub genres_level: Level,
+    /// Library classification numbers of the record, tagged by scheme: `ddc:823.914` (Dewey),
+    /// `lcc:PZ7.R79835 Haj 1999` (Library of Congress), as the catalogue wrote the number.
+    /// The genre normaliser reads them as Fiction/Nonfiction evidence and as the genre of
+    /// last resort (docs/genres.md); they describe the same level as `genres`.
+    #[serde(default)]
+    pub classifications: Vec<String>,
     /// Medium cover URL.
     pub thumbnail_url: Option<String>,
     /// Small cover URL.

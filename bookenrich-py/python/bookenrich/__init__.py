@@ -29,6 +29,7 @@ from bookenrich._bookenrich import (
     EnrichedBook,
     Enricher,
     Export,
+    Fetch,
     GenreNormalizer,
     InternalError,
     InvalidInputError,
@@ -45,6 +46,7 @@ from bookenrich._bookenrich import (
     read_export,
     write_dashboard,
 )
+from bookenrich._source import GenreSource
 
 __all__ = [
     "BookAnalytics",
@@ -57,7 +59,9 @@ __all__ = [
     "EnrichedBook",
     "Enricher",
     "Export",
+    "Fetch",
     "GenreNormalizer",
+    "GenreSource",
     "InternalError",
     "InvalidInputError",
     "MissingColumnsError",

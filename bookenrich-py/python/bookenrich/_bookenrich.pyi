@@ -4,7 +4,7 @@ import datetime
 import os
 import pathlib
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from typing import Any, Literal, final
+from typing import Any, Literal, Protocol, final
 
 from typing_extensions import Self, TypeAlias
 
@@ -18,6 +18,7 @@ __all__ = [
     "CancelledError",
     "ConfigError",
     "DashboardReport",
+    "Fetch",
     "EnrichedBook",
     "Enricher",
     "Export",
@@ -446,13 +447,30 @@ class Progress:
     def to_dict(self) -> dict[str, _JSON]: ...
 
 @final
+class Fetch:
+    """The engine's fetcher for one source, handed to its ``lookup``.
+
+    In a plain ``lookup``, ``get_json`` returns the decoded JSON; in an ``async`` one it returns
+    an awaitable of it. ``None`` means HTTP 404; a failed request raises :class:`SourceError`.
+    """
+
+    def get_json(self, url: str, *, headers: Mapping[str, str] | None = None) -> Any: ...
+
+class _SourceLike(Protocol):
+    """Any object with a ``name`` and a ``lookup(books, fetch)``: see :class:`bookenrich.GenreSource`."""
+
+    @property
+    def name(self) -> str: ...
+    def lookup(self, books: list[BookInfo], fetch: Fetch, /) -> Any: ...
+
+@final
 class Enricher:
     """Enriches books with genres and covers from the configured catalogues."""
 
     def __new__(
         cls,
         *,
-        sources: Sequence[str] | None = None,
+        sources: Sequence[str | _SourceLike] | None = None,
         merge: Literal["union", "first_with_genres"] | None = None,
         concurrency: int | None = None,
         rate_limits: Mapping[str, float] | None = None,

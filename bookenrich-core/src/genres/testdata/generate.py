@@ -132,7 +132,7 @@ LANGS = [
 
 def languages():
     rows = ["Amerikanisches Englisch", "Engels", "Englisch", "Anglais", "Inglés", "English language", "Bilingual",
-            "Texts", "Translations", "Foreign language study", "English as a second language"]
+            "Texts", "Translations"]
     for lang in LANGS:
         rows += [
             f"{lang} language materials", f"Translations from {lang}", f"Translations into {lang}",
@@ -277,7 +277,7 @@ GOOGLE_NONFICTION = [
     ("Law", ["Law"]), ("Reference", ["Reference"]), ("Crafts & Hobbies", ["Crafts"]), ("Gardening", ["Gardening"]),
     ("Games & Activities", ["Games"]), ("Body, Mind & Spirit", ["Spirituality"]),
     ("Comics & Graphic Novels", ["Graphic Novels"]), ("Humor", ["Humor"]), ("Pets", ["Animals"]), ("Medical", ["Health"]),
-    ("Photography", ["Art"]), ("Architecture", ["Art"]), ("Design", ["Art"]), ("Foreign Language Study", []),
+    ("Photography", ["Art"]), ("Architecture", ["Art"]), ("Design", ["Art"]), ("Foreign Language Study", ["Foreign Language Study"]),
     ("Biography & Autobiography", ["Biography"]),
 ]
 GOOGLE_NONFICTION_SUBS = [
@@ -309,6 +309,20 @@ LCSH_TOPICS = [
     "Death", "Grief", "Islands", "Ships", "Robots", "Foxes", "Badgers", "Farmers", "Tunnels", "Hunger",
     "Teenage girls", "Young women", "Married people", "Mothers and daughters", "Fathers and sons",
 ]
+# The genre each topic belongs to by the vocabulary's [topics] table (kind: F fiction, N nonfiction,
+# P a nonfiction genre that stays itself in fiction), independent of any heading around it.
+LCSH_TOPIC_GENRES = {
+    "Wizards": [("Fantasy", "F")], "Magic": [("Fantasy", "F")], "Witches": [("Fantasy", "F")],
+    "Schools": [("Education", "N")], "Boarding schools": [("Education", "N")], "Orphans": [("Sociology", "N")],
+    "Friendship": [("Relationships", "N")], "Families": [("Relationships", "N")],
+    "Brothers and sisters": [("Relationships", "N")],
+    "Quests (Expeditions)": [("Adventure", "A")], "Grief": [("Psychology", "N")], "Robots": [("Technology", "N")],
+    "Foxes": [("Animals", "A")], "Badgers": [("Animals", "A")], "Farmers": [("Sociology", "N")],
+    "Teenage girls": [("Sociology", "N")], "Young women": [("Sociology", "N")],
+}
+# Forms after which a heading is an invented work: its nonfiction topics are not genres.
+LCSH_INVENTED = {"Fiction", "Juvenile fiction", "Young adult fiction", "Fiction.", "Drama", "Poetry", "Juvenile poetry",
+                 "Juvenile drama"}
 LCSH_MIDDLES = [
     (None, []), ("England", []), ("London (England)", []), ("New York (N.Y.)", []), ("20th century", []),
     ("1939-1945", []), ("19th century", []), ("Scotland", []),
@@ -325,7 +339,8 @@ def lcsh():
     rows = []
     for topic, (mid, mg), (form, fg) in itertools.product(LCSH_TOPICS, LCSH_MIDDLES, LCSH_FORMS):
         raw = topic + (f" -- {mid}" if mid else "") + f" -- {form}"
-        rows.append((raw, mg + fg))
+        tg = [g for g, kind in LCSH_TOPIC_GENRES.get(topic, []) if form not in LCSH_INVENTED or kind != "N"]
+        rows.append((raw, tg + mg + fg))
     RNG.shuffle(rows)
     rows = rows[:400]
     # Em-dash and no-space spellings some catalogues use.
@@ -360,8 +375,9 @@ def loc_inverted():
     for (form, fg), nat in itertools.product(LOC_FORMS, NATIONALITIES):
         rows.append((f"{form}, {nat}", fg))
     for topic in LCSH_TOPICS:
-        rows.append((f"{topic}, fiction", [FIC]))
-        rows.append((f"{topic}, juvenile fiction", [FIC, CH]))
+        tg = [g for g, kind in LCSH_TOPIC_GENRES.get(topic, []) if kind != "N"]
+        rows.append((f"{topic}, fiction", [FIC] + tg))
+        rows.append((f"{topic}, juvenile fiction", [FIC, CH] + tg))
     return rows
 
 

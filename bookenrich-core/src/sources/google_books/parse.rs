@@ -171,6 +171,7 @@ impl Volume {
             notes: Vec::new(),
             incomplete: None,
             genres_level: crate::model::Level::Edition,
+            classifications: Vec::new(),
         }
     }
 }

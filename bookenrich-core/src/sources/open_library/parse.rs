@@ -30,6 +30,36 @@ pub(crate) struct BooksApiRecord {
     pub subjects: Option<Vec<SubjectEntry>>,
     /// Cover URLs by cover id.
     pub cover: Option<CoverLinks>,
+    /// `dewey_decimal_class` and `lc_classifications` numbers.
+    pub classifications: Option<BooksApiClassifications>,
+}
+
+/// `classifications` of a Books API entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct BooksApiClassifications {
+    /// Dewey numbers as written, e.g. `294.3/927`.
+    pub dewey_decimal_class: Option<Vec<String>>,
+    /// LC call numbers as written, e.g. `BQ9265.6 .T7313 1994`.
+    pub lc_classifications: Option<Vec<String>>,
+}
+
+/// Classification numbers tagged `ddc:` and `lcc:`, blanks and duplicates left out.
+pub(crate) fn tagged_classifications<'a>(
+    ddc: impl IntoIterator<Item = &'a String>,
+    lcc: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    let ddc = ddc.into_iter().map(|n| ("ddc", n));
+    let lcc = lcc.into_iter().map(|n| ("lcc", n));
+    let mut out: Vec<String> = Vec::new();
+    for (scheme, number) in ddc.chain(lcc) {
+        let tagged = format!("{scheme}:{}", number.trim());
+        if number.trim().is_empty() || out.contains(&tagged) {
+            continue;
+        }
+        out.push(tagged);
+    }
+    out
 }
 
 /// A `{name, url}` object.
@@ -97,6 +127,10 @@ pub(crate) struct SearchDoc {
     pub cover_i: Option<i64>,
     /// Edition keys (`OL…M`, without prefix).
     pub edition_key: Option<Vec<String>>,
+    /// Dewey numbers of the work's editions (only when the request's `fields` asks for `ddc`).
+    pub ddc: Option<Vec<String>>,
+    /// LC call numbers of the work's editions, in the index's sortable form (`fields=lcc`).
+    pub lcc: Option<Vec<String>>,
 }
 
 /// A `/works/OL…W.json` record.
@@ -178,6 +212,12 @@ impl BooksApiRecord {
     pub(crate) fn to_hit(&self, isbn13: &str) -> SourceHit {
         let mut hit = SourceHit {
             genres: subject_names(self.subjects.iter().flatten().filter_map(SubjectEntry::name)),
+            classifications: self.classifications.as_ref().map_or_else(Vec::new, |c| {
+                tagged_classifications(
+                    c.dewey_decimal_class.iter().flatten(),
+                    c.lc_classifications.iter().flatten(),
+                )
+            }),
             ..SourceHit::default()
         };
         let cover = self.cover.as_ref();
@@ -215,6 +255,10 @@ impl SearchDoc {
             genres: subject_names(self.subject.iter().flatten().map(String::as_str)),
             // A search doc's subjects are its work's, pooled over all editions.
             genres_level: crate::model::Level::Work,
+            classifications: tagged_classifications(
+                self.ddc.iter().flatten(),
+                self.lcc.iter().flatten(),
+            ),
             ..SourceHit::default()
         };
         if let Some((medium, small)) = self.cover_i.and_then(cover_urls) {
@@ -333,6 +377,19 @@ mod tests {
             .collect()
     }
 
+    /// No recorded search answer carries `ddc`/`lcc` (they come only with `fields=ddc,lcc`); the
+    /// shape is the documented one (shared catalogue-apis.md: `ddc` like "813.6", `lcc` in the
+    /// index's padded sortable form).
+    #[test]
+    fn search_doc_classifications_are_tagged() {
+        let doc: SearchDoc = serde_json::from_str(
+            r#"{"key":"/works/OL893415W","ddc":["813.54","813.54"],"lcc":["PS-3558.00000000.E63 D8"]}"#,
+        )
+        .unwrap();
+        assert_eq!(doc.to_hit().classifications, ["ddc:813.54", "lcc:PS-3558.00000000.E63 D8"]);
+        assert_eq!(doc.to_hit().genres_level, crate::model::Level::Work);
+    }
+
     #[test]
     fn books_api_batch_gives_subjects_cover_and_identifiers_per_bibkey() {
         let records = batch(THREE_BIBKEYS);
@@ -357,9 +414,11 @@ mod tests {
         assert_eq!(hp.identifiers, ["/books/OL32784120M", "isbn:9780439064873", "goodreads:50968"]);
         assert!(hp.notes.is_empty());
         assert_eq!(records["ISBN:0439064872"].author_names(), ["J. K. Rowling"]);
+        assert_eq!(hp.classifications, ["lcc:PZ7.R79835 Haj 1999"]);
 
         let zen = records["LCCN:93005405"].to_hit("9780385472579");
         assert_eq!(zen.genres, ["Caricatures and cartoons", "Zen Buddhism"]);
+        assert_eq!(zen.classifications, ["ddc:294.3/927", "lcc:BQ9265.6 .T7313 1994"]);
         assert_eq!(
             zen.thumbnail_url.as_deref(),
             Some("https://covers.openlibrary.org/b/id/240726-M.jpg")
@@ -370,6 +429,7 @@ mod tests {
         );
 
         let habits = records["OLID:OL32336498M"].to_hit("9780735211308");
+        assert!(habits.classifications.is_empty(), "no classifications key");
         assert_eq!(
             habits.genres,
             [

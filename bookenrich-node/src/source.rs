@@ -1,0 +1,219 @@
+//! Genre sources written in JavaScript, run by the engine like the built-in ones.
+//!
+//! The package entry (bookenrich.cjs) turns each source object of `new Enricher({ sources })`
+//! into `{ name, batchSize, rateLimit, lookup }`, where `lookup(books, fetch)` always returns a
+//! Promise of one normalised [`LookupItem`] per book (a throw becomes a rejection). The engine
+//! calls it through a thread-safe function from its own threads and awaits the Promise; `fetch`
+//! is the engine's fetcher for the source ([`Fetch`]), so its requests share the rate limit,
+//! retries, cache, caps, counters and progress of the built-in sources. A rejection, or the
+//! wrong number of results, fails only this source's answers for those books.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_trait::async_trait;
+use bookenrich_core::Error as CoreError;
+use bookenrich_core::fetch::{Fetcher, Request};
+use bookenrich_core::sources::{
+    BookQuery, GenreSource, SourceError, SourceErrorKind, SourceHit, SourceResult,
+};
+use napi::Env;
+use napi::Status;
+use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, Object, Promise, PromiseRaw};
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+
+use crate::enricher::BookInfo;
+use crate::error::{BindingError, Result};
+use crate::guard;
+
+type Args = FnArgs<(Vec<BookInfo>, Fetch)>;
+/// `lookup(books, fetch) → Promise<LookupItem[]>`, callable from any thread.
+type LookupFn = ThreadsafeFunction<Args, Promise<Vec<LookupItem>>, Args, Status, false>;
+
+/// One book's answer, as the package entry normalises what a JS `lookup` returned.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct LookupItem {
+    /// Whether the source found the book.
+    pub found: bool,
+    /// Why this book failed (`TypeError: ...`), if it did.
+    pub error: Option<String>,
+    /// Raw genre strings.
+    pub genres: Option<Vec<String>>,
+    /// Medium cover URL.
+    pub thumbnail_url: Option<String>,
+    /// Small cover URL.
+    pub small_thumbnail_url: Option<String>,
+    /// Identifiers the source matched.
+    pub identifiers: Option<Vec<String>>,
+}
+
+/// A JavaScript object used as a genre source.
+pub struct JsSource {
+    name: String,
+    batch_size: usize,
+    rate_limit: f64,
+    lookup: LookupFn,
+}
+
+impl fmt::Debug for JsSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsSource").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+impl JsSource {
+    /// Reads the prepared `{ name, batchSize, rateLimit, lookup }` object.
+    pub fn new(object: &Object<'_>) -> Result<Self> {
+        let invalid = |m: &str| BindingError::from(CoreError::config("sources", m.to_owned()));
+        let name: String = object
+            .get_named_property("name")
+            .map_err(|_| invalid("a source object needs a `name` (a string)"))?;
+        if name.trim().is_empty() {
+            return Err(invalid("a source object's `name` is empty"));
+        }
+        let batch_size: f64 = object.get_named_property("batchSize").unwrap_or(1.0);
+        if batch_size < 1.0 || batch_size.fract() != 0.0 || batch_size > 1e6 {
+            return Err(invalid(&format!(
+                "source {name:?}: batchSize must be a whole number of at least 1, got {batch_size}"
+            )));
+        }
+        let rate_limit: f64 = object.get_named_property("rateLimit").unwrap_or(1.0);
+        if !(rate_limit > 0.0 && rate_limit.is_finite()) {
+            return Err(invalid(&format!(
+                "source {name:?}: rateLimit must be a number of requests per second above 0, got {rate_limit}"
+            )));
+        }
+        let function: Function<'_, Args, Promise<Vec<LookupItem>>> =
+            object.get_named_property("lookup").map_err(|_| {
+                invalid(&format!("source {name:?} needs a `lookup(books, fetch)` method"))
+            })?;
+        let lookup = function
+            .build_threadsafe_function::<Args>()
+            .callee_handled::<false>()
+            .build()
+            .map_err(|e| invalid(&format!("source {name:?}: {}", e.reason)))?;
+        // The batch size was checked to be a small whole number above.
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let batch_size = batch_size as usize;
+        Ok(Self { name, batch_size, rate_limit, lookup })
+    }
+}
+
+#[async_trait]
+impl GenreSource for JsSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    fn default_rate_limit(&self) -> f64 {
+        self.rate_limit
+    }
+
+    async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult> {
+        let count = books.len();
+        let infos: Vec<BookInfo> = books.iter().map(book_info).collect();
+        let cancelled = Arc::new(AtomicBool::new(false));
+        // Dropped when the engine drops this lookup (the run was aborted): the source's later
+        // requests then reject with ABORTED instead of being sent.
+        let _stop = Stop(Arc::clone(&cancelled));
+        let args = FnArgs::from((infos, Fetch { fetcher: fetch.clone(), cancelled }));
+        let answer = match self.lookup.call_async_catch(args).await {
+            Ok(promise) => promise.await,
+            Err(e) => Err(e),
+        };
+        let fail_all = |message: String| {
+            let error = SourceError::new(&self.name, SourceErrorKind::Rejected, message);
+            (0..count).map(|_| Err(error.clone())).collect()
+        };
+        match answer {
+            Err(e) => fail_all(e.reason.clone()),
+            Ok(items) if items.len() != count => {
+                fail_all(format!("lookup returned {} results for {count} books", items.len()))
+            }
+            Ok(items) => items
+                .into_iter()
+                .map(|item| match item {
+                    LookupItem { error: Some(message), .. } => {
+                        Err(SourceError::new(&self.name, SourceErrorKind::Rejected, message))
+                    }
+                    LookupItem { found: false, .. } => Ok(None),
+                    item => Ok(Some(SourceHit {
+                        genres: item.genres.unwrap_or_default(),
+                        thumbnail_url: item.thumbnail_url,
+                        small_thumbnail_url: item.small_thumbnail_url,
+                        identifiers: item.identifiers.unwrap_or_default(),
+                        ..SourceHit::default()
+                    })),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Marks a lookup's fetcher as cancelled when dropped.
+struct Stop(Arc<AtomicBool>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The books a JS source sees: title, author, the validated ISBN-13 and the shelves.
+fn book_info(query: &BookQuery) -> BookInfo {
+    BookInfo {
+        title: query.title.clone(),
+        author: query.author.clone(),
+        isbn13: Some(query.isbn.as_ref().map(|i| i.as_isbn13().to_owned())),
+        bookshelves: Some(Some(query.bookshelves.clone())),
+        ..BookInfo::default()
+    }
+}
+
+/// The engine's fetcher for one source, handed to its `lookup` (wrapped by the package entry
+/// as `fetch.getJson(url, { headers })`).
+#[napi]
+pub struct Fetch {
+    fetcher: Fetcher,
+    cancelled: Arc<AtomicBool>,
+}
+
+#[napi]
+impl Fetch {
+    /// GETs `url` through the engine; resolves to the JSON body as text, or `null` for HTTP 404.
+    #[napi]
+    pub fn get_json_text<'env>(
+        &self,
+        env: &'env Env,
+        url: String,
+        headers: Option<BTreeMap<String, String>>,
+    ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
+        let fetcher = self.fetcher.clone();
+        let cancelled = self.cancelled.load(Ordering::SeqCst);
+        guard::promise(env, async move {
+            if cancelled {
+                return Err(BindingError::aborted());
+            }
+            let parsed = url::Url::parse(&url).map_err(|e| {
+                BindingError::invalid_input(format!("getJson: {url:?} is not a URL: {e}"))
+            })?;
+            let mut request = Request::get(parsed);
+            for (name, value) in headers.unwrap_or_default() {
+                request = request.header(name, value);
+            }
+            let answer = fetcher
+                .get_json::<serde_json::Value>(request)
+                .await
+                .map_err(|e| BindingError::from(CoreError::Source(e)))?;
+            Ok::<_, BindingError>(answer.value.map(|v| v.to_string()))
+        })
+    }
+}
