@@ -1,4 +1,4 @@
-//! The recorded catalogue responses of `tests/fixtures/` (compiled in), and the raw
+//! The recorded catalogue responses of `bookenrich-core/tests/data/` (compiled in), and the raw
 //! subject lists found in them, as realistic benchmark inputs.
 
 use serde_json::Value;
