@@ -424,6 +424,8 @@ export interface GenreSourcesSuccess {
   open_library: number
   both_sources: number
   no_genres: number
+  /** Books with genres from each other source (`shelves`, sources of your own); absent when none. */
+  other_sources?: Record<string, number>
 }
 
 /** A whole export: the usable books and the rows that could not be used. */

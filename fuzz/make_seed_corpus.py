@@ -4,8 +4,8 @@
     python3 fuzz/make_seed_corpus.py
 
 Every seed is named `seed-<fixture>[-<variant>]` and derived only from files under
-`tests/fixtures/` (see tests/fixtures/PROVENANCE.md for where those came from), so the
-corpus can be rebuilt at any time. Inputs libFuzzer finds later are not committed.
+`tests/fixtures/` and `bookenrich-core/tests/data/` (see tests/fixtures/PROVENANCE.md for where
+those came from), so the corpus can be rebuilt at any time. Inputs libFuzzer finds later are not committed.
 """
 
 import json
@@ -14,11 +14,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# The recorded catalogue responses live with the core, whose unit tests read them.
+RECORDED = ROOT / "bookenrich-core" / "tests" / "data"
 CORPUS = ROOT / "fuzz" / "corpus"
 
 
 def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
+    recorded = RECORDED / name
+    return (recorded if recorded.exists() else FIXTURES / name).read_bytes()
 
 
 def write(target: str, name: str, data: bytes) -> None:
@@ -53,7 +56,7 @@ def export_reader() -> None:
 
 
 def open_library() -> None:
-    names = sorted(p.name for p in FIXTURES.glob("openlibrary_*.json"))
+    names = sorted(p.name for p in RECORDED.glob("openlibrary_*.json"))
     for name in names:
         write("open_library", Path(name).stem, fixture(name))
     books = fixture("openlibrary_api_books_jscmd_data_3_bibkeys.json")
@@ -67,7 +70,7 @@ def open_library() -> None:
 
 
 def google_books() -> None:
-    names = sorted(p.name for p in FIXTURES.glob("google_*.json"))
+    names = sorted(p.name for p in RECORDED.glob("google_*.json"))
     for name in names:
         write("google_books", Path(name).stem, fixture(name))
     write(
@@ -156,7 +159,7 @@ def genre_normalizer() -> None:
                 found.extend(subjects_of(inner))
         return found
 
-    for path in sorted(FIXTURES.glob("*.json")):
+    for path in sorted([*FIXTURES.glob("*.json"), *RECORDED.glob("*.json")], key=lambda p: p.name):
         subjects = subjects_of(json.loads(path.read_text(encoding="utf-8")))
         if subjects:
             write("genre_normalizer", path.stem, "\n".join(subjects).encode())

@@ -1,39 +1,43 @@
-//! The recorded catalogue responses of `tests/fixtures/` (compiled in), and the raw
+//! The recorded catalogue responses of `bookenrich-core/tests/data/` (compiled in), and the raw
 //! subject lists found in them, as realistic benchmark inputs.
 
 use serde_json::Value;
 
 /// Open Library `api/books?…&jscmd=data` for three bibkeys (Harry Potter with 94 subjects, Zen speaks, Atomic Habits).
-pub const OL_BOOKS_THREE_BIBKEYS: &str =
-    include_str!("../../tests/fixtures/openlibrary_api_books_jscmd_data_3_bibkeys.json");
+pub const OL_BOOKS_THREE_BIBKEYS: &str = include_str!(
+    "../../bookenrich-core/tests/data/openlibrary_api_books_jscmd_data_3_bibkeys.json"
+);
 /// Open Library `search.json` for This Is How You Lose the Time War (2 docs).
 pub const OL_SEARCH_TIME_WAR: &str =
-    include_str!("../../tests/fixtures/openlibrary_search_json_time_war.json");
+    include_str!("../../bookenrich-core/tests/data/openlibrary_search_json_time_war.json");
 /// Open Library work record of Fantastic Mr. Fox (31 multilingual subjects).
-pub const OL_WORK_MR_FOX: &str =
-    include_str!("../../tests/fixtures/openlibrary_works_OL45804W_fantastic_mr_fox.json");
+pub const OL_WORK_MR_FOX: &str = include_str!(
+    "../../bookenrich-core/tests/data/openlibrary_works_OL45804W_fantastic_mr_fox.json"
+);
 /// Open Library work record of Sabriel.
 pub const OL_WORK_SABRIEL: &str =
-    include_str!("../../tests/fixtures/openlibrary_works_OL15832982W_sabriel.json");
+    include_str!("../../bookenrich-core/tests/data/openlibrary_works_OL15832982W_sabriel.json");
 /// Open Library edition of Sabriel (subject `"Fantasy."`).
 pub const OL_EDITION_SABRIEL: &str = include_str!(
-    "../../tests/fixtures/openlibrary_books_edition_sabriel_subject_trailing_period.json"
+    "../../bookenrich-core/tests/data/openlibrary_books_edition_sabriel_subject_trailing_period.json"
 );
 /// Google `volumes?q=isbn:9780374104092` (Annihilation).
-pub const GOOGLE_SEARCH_ANNIHILATION: &str =
-    include_str!("../../tests/fixtures/google_volumes_isbn_9780374104092_annihilation.json");
+pub const GOOGLE_SEARCH_ANNIHILATION: &str = include_str!(
+    "../../bookenrich-core/tests/data/google_volumes_isbn_9780374104092_annihilation.json"
+);
 /// Google `volumes/2cl7AgAAQBAJ` (Annihilation, 8 hierarchical categories).
 pub const GOOGLE_VOLUME_ANNIHILATION: &str =
-    include_str!("../../tests/fixtures/google_volume_2cl7AgAAQBAJ_annihilation.json");
+    include_str!("../../bookenrich-core/tests/data/google_volume_2cl7AgAAQBAJ_annihilation.json");
 /// Google title search for Children of Time (EN and FR items).
 pub const GOOGLE_SEARCH_CHILDREN_OF_TIME: &str =
-    include_str!("../../tests/fixtures/google_volumes_search_children_of_time.json");
+    include_str!("../../bookenrich-core/tests/data/google_volumes_search_children_of_time.json");
 /// Google `volumes/49T5twEACAAJ` (Children of Time, 5 categories).
-pub const GOOGLE_VOLUME_CHILDREN_OF_TIME: &str =
-    include_str!("../../tests/fixtures/google_volume_49T5twEACAAJ_children_of_time.json");
+pub const GOOGLE_VOLUME_CHILDREN_OF_TIME: &str = include_str!(
+    "../../bookenrich-core/tests/data/google_volume_49T5twEACAAJ_children_of_time.json"
+);
 /// Google's zero-hit answer (no `items`).
 pub const GOOGLE_ZERO_ITEMS: &str =
-    include_str!("../../tests/fixtures/google_volumes_zero_items.json");
+    include_str!("../../bookenrich-core/tests/data/google_volumes_zero_items.json");
 /// The fake catalogue's spec of the edge-case books: plausible subject lists in the real shapes.
 pub const EDGE_CASE_CATALOGUE: &str =
     include_str!("../../tests/fixtures/catalogue/goodreads_edge_cases.json");

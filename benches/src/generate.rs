@@ -216,6 +216,22 @@ pub fn write_export_of<W: Write>(mut out: W, books: &[ExportBook], seed: u64) ->
     Ok(())
 }
 
+/// The fake catalogue's synthetic books 0..`books`; one in `isbn_less_every` (0: none) has
+/// no ISBN, so it is looked up by title and author.
+pub fn synthetic_books(books: u64, isbn_less_every: u64) -> Vec<ExportBook> {
+    (0..books)
+        .map(|n| {
+            let fake = bookenrich_fake_catalogue::FakeBook::synthetic(n);
+            let keep_isbn = isbn_less_every == 0 || n % isbn_less_every != isbn_less_every - 1;
+            ExportBook {
+                title: fake.title,
+                author: fake.author,
+                isbn13: fake.isbn13.filter(|_| keep_isbn),
+            }
+        })
+        .collect()
+}
+
 /// `("K. Le Guin", "Ursula")` from `"Ursula K. Le Guin"`: everything after the first
 /// name counts as the surname, which is plausible enough for a generated `Author l-f`.
 fn split_author(author: &str) -> (&str, &str) {

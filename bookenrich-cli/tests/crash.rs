@@ -6,6 +6,9 @@
 //! it has started writing, and concurrent runs are simply all awaited.
 #![expect(clippy::unwrap_used)]
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
+
 use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::PermissionsExt;
@@ -13,7 +16,7 @@ use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use bookenrich_fake_catalogue::{FakeCatalogue, FakeCatalogueHandle};
+use catalogue::server;
 use nix::sys::resource::{Resource, setrlimit};
 use nix::sys::signal::{SigHandler, Signal, signal};
 use nix::unistd::{Gid, Uid, setgid, setgroups, setuid};
@@ -129,15 +132,6 @@ fn a_full_disk_while_writing_the_dashboard_fails_naming_it_and_keeps_the_previou
     assert_eq!(files_starting(dir.path(), ".dashboard.json."), Vec::<PathBuf>::new());
 }
 
-async fn server() -> FakeCatalogueHandle {
-    FakeCatalogue::builder()
-        .with_default_catalogue()
-        .catalogue_file(repo("tests/fixtures/catalogue/example_library.json"))
-        .start()
-        .await
-        .expect("fake catalogue starts")
-}
-
 /// `bookenrich enrich` of the edge-case library against the fake catalogue at `url`.
 fn enrich_against(url: &str) -> Command {
     let mut command = bin();
@@ -226,19 +220,22 @@ fn without_root<'c>(command: &'c mut Command, dirs: &[&Path]) -> &'c mut Command
     }
 }
 
-fn read_only(dir: &Path) {
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
+/// A scratch folder with a copy of the edge-case export and a read-only subfolder `name`:
+/// the folder, the export and the subfolder.
+fn with_read_only_folder(name: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let read_only = dir.path().join(name);
+    fs::create_dir(&read_only).unwrap();
+    let export = dir.path().join("export.csv");
+    fs::copy(edge_cases(), &export).unwrap();
+    fs::set_permissions(&read_only, fs::Permissions::from_mode(0o555)).unwrap();
+    (dir, export, read_only)
 }
 
 #[test]
 fn a_read_only_cache_folder_exits_3_naming_the_cache() {
-    let dir = tempfile::tempdir().unwrap();
-    let caches = dir.path().join("caches");
-    fs::create_dir(&caches).unwrap();
-    let export = dir.path().join("export.csv");
-    fs::copy(edge_cases(), &export).unwrap();
+    let (dir, export, caches) = with_read_only_folder("caches");
     let out = dir.path().join("dashboard.json");
-    read_only(&caches);
     let cache = caches.join("cache.sqlite3");
     let o = without_root(
         bin()
@@ -258,12 +255,7 @@ fn a_read_only_cache_folder_exits_3_naming_the_cache() {
 
 #[test]
 fn a_read_only_output_folder_exits_4_naming_the_dashboard() {
-    let dir = tempfile::tempdir().unwrap();
-    let outputs = dir.path().join("out");
-    fs::create_dir(&outputs).unwrap();
-    let export = dir.path().join("export.csv");
-    fs::copy(edge_cases(), &export).unwrap();
-    read_only(&outputs);
+    let (dir, export, outputs) = with_read_only_folder("out");
     let out = outputs.join("dashboard.json");
     let o = without_root(
         bin().args(["enrich", "-q", "--no-enrich", "-o"]).arg(&out).arg(&export),

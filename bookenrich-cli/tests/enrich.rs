@@ -1,9 +1,12 @@
 //! `bookenrich enrich` with the engine: the offline example, the cache, the summary and exit codes.
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use bookenrich_fake_catalogue::{FakeCatalogue, FakeCatalogueHandle};
+use catalogue::server;
 use serde_json::Value;
 
 fn bin() -> Command {
@@ -39,15 +42,6 @@ fn summary(o: &Output) -> Value {
         .find(|l| l.contains("\"event\":\"summary\""))
         .unwrap_or_else(|| panic!("{err}"));
     serde_json::from_str(line).expect("summary is JSON")
-}
-
-async fn server() -> FakeCatalogueHandle {
-    FakeCatalogue::builder()
-        .with_default_catalogue()
-        .catalogue_file(repo("tests/fixtures/catalogue/example_library.json"))
-        .start()
-        .await
-        .expect("fake catalogue starts")
 }
 
 fn enrich_against(url: &str, export: &Path, cache: &Path, out: &Path) -> Output {

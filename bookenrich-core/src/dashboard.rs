@@ -5,7 +5,7 @@
 //! is counted.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -164,6 +164,10 @@ pub struct GenreSourcesSuccess {
     pub both_sources: u64,
     /// Books without any genre.
     pub no_genres: u64,
+    /// Books with genres from each other source (`shelves`, sources of your own), by name;
+    /// left out of the JSON when there is none, as in the contract.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub other_sources: BTreeMap<String, u64>,
 }
 
 /// `metadata.validation`.
@@ -408,6 +412,9 @@ fn count_sources(success: &mut GenreSourcesSuccess, enriched: Option<&EnrichedBo
     success.open_library += u64::from(ol);
     success.google_books += u64::from(google);
     success.both_sources += u64::from(ol && google);
+    for other in e.genre_sources.iter().filter(|s| *s != OPEN_LIBRARY && *s != GOOGLE_BOOKS) {
+        *success.other_sources.entry(other.clone()).or_default() += 1;
+    }
 }
 
 /// The summary of `books`, given each book's enrichment result (`None`: none); a book's

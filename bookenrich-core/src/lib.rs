@@ -35,7 +35,7 @@
 //! println!("{} books, {} row problems", export.books.len(), export.problems.len());
 //! # Ok(()) }
 //! ```
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod atomic_file;
 pub mod cache;
@@ -64,3 +64,8 @@ pub use model::{BookAnalytics, BookInfo, EnrichedBook, PageCategory, SourceFailu
 
 /// The version of this crate, as written into the dashboard's metadata.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The README's examples, compiled as doctests so that what crates.io shows keeps building.
+#[cfg(all(doctest, feature = "http"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

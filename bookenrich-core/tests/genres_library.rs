@@ -1,6 +1,7 @@
 //! A 60-book library whose catalogue subjects are noisy in every way real ones are,
 //! enriched through the engine from the fake catalogue server: the genres that come out
 //! must be clean, kept, few, and the same on every run (issue 4).
+#![cfg(feature = "http")] // Enriches through the reqwest transport.
 #![expect(clippy::unwrap_used, reason = "Test helpers: a panic is a failure with its message")]
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -230,11 +230,15 @@ proptest! {
     }
 }
 
-/// Subject strings of the recorded catalogue responses: real-world input for the normaliser.
+/// Subject strings of the recorded catalogue responses and the contract's dashboards: real-world
+/// input for the normaliser.
 static REAL_SUBJECTS: LazyLock<Vec<String>> = LazyLock::new(|| {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures");
+    let dirs = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures"),
+    ];
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
+    for entry in dirs.iter().flat_map(|dir| std::fs::read_dir(dir).unwrap()) {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "json") {
             let value: serde_json::Value =

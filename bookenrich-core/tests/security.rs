@@ -250,10 +250,8 @@ fn annihilation() -> BookQuery {
     }
 }
 
-const G_SEARCH: &str =
-    include_str!("../../tests/fixtures/google_volumes_isbn_9780374104092_annihilation.json");
-const G_VOLUME: &str =
-    include_str!("../../tests/fixtures/google_volume_2cl7AgAAQBAJ_annihilation.json");
+const G_SEARCH: &str = include_str!("data/google_volumes_isbn_9780374104092_annihilation.json");
+const G_VOLUME: &str = include_str!("data/google_volume_2cl7AgAAQBAJ_annihilation.json");
 
 #[tokio::test]
 async fn the_key_travels_in_a_header_never_in_a_url_and_not_in_debug_output() {

@@ -1,5 +1,6 @@
 //! The `shelves` source on the contract's edge-case export: the reader's own genre shelves
 //! become genres, status and housekeeping shelves are dropped, and no request is made.
+#![cfg(feature = "http")] // EnricherOptions::build makes the reqwest transport.
 #![expect(clippy::unwrap_used, reason = "a test fails on the first unexpected error")]
 
 use std::collections::BTreeMap;

@@ -17,24 +17,20 @@ use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary,
 use bookenrich_fake_catalogue::complete_isbn13;
 use url::Url;
 
-const OL_THREE_BIBKEYS: &str =
-    include_str!("../../tests/fixtures/openlibrary_api_books_jscmd_data_3_bibkeys.json");
+const OL_THREE_BIBKEYS: &str = include_str!("data/openlibrary_api_books_jscmd_data_3_bibkeys.json");
 const OL_NO_SUBJECTS: &str = include_str!(
-    "../../tests/fixtures/openlibrary_api_books_jscmd_data_isbn_9782070427796_no_subjects_no_cover.json"
+    "data/openlibrary_api_books_jscmd_data_isbn_9782070427796_no_subjects_no_cover.json"
 );
-const OL_SEARCH_TIME_WAR: &str =
-    include_str!("../../tests/fixtures/openlibrary_search_json_time_war.json");
-const OL_WORK_MR_FOX: &str =
-    include_str!("../../tests/fixtures/openlibrary_works_OL45804W_fantastic_mr_fox.json");
+const OL_SEARCH_TIME_WAR: &str = include_str!("data/openlibrary_search_json_time_war.json");
+const OL_WORK_MR_FOX: &str = include_str!("data/openlibrary_works_OL45804W_fantastic_mr_fox.json");
 const G_SEARCH_ANNIHILATION: &str =
-    include_str!("../../tests/fixtures/google_volumes_isbn_9780374104092_annihilation.json");
+    include_str!("data/google_volumes_isbn_9780374104092_annihilation.json");
 const G_VOLUME_ANNIHILATION: &str =
-    include_str!("../../tests/fixtures/google_volume_2cl7AgAAQBAJ_annihilation.json");
-const G_SEARCH_CHILDREN: &str =
-    include_str!("../../tests/fixtures/google_volumes_search_children_of_time.json");
+    include_str!("data/google_volume_2cl7AgAAQBAJ_annihilation.json");
+const G_SEARCH_CHILDREN: &str = include_str!("data/google_volumes_search_children_of_time.json");
 const G_VOLUME_CHILDREN: &str =
-    include_str!("../../tests/fixtures/google_volume_49T5twEACAAJ_children_of_time.json");
-const G_ZERO: &str = include_str!("../../tests/fixtures/google_volumes_zero_items.json");
+    include_str!("data/google_volume_49T5twEACAAJ_children_of_time.json");
+const G_ZERO: &str = include_str!("data/google_volumes_zero_items.json");
 
 const BASE: &str = "http://catalogue.test";
 const FIELDS: &str = "fields=key,title,author_name,subject,isbn,cover_i,edition_key&limit=5";

@@ -130,6 +130,9 @@ pub struct GenreSourcesSuccess {
     pub both_sources: i64,
     #[napi(js_name = "no_genres")]
     pub no_genres: i64,
+    /// Books with genres from each other source (`shelves`, sources of your own); absent when none.
+    #[napi(js_name = "other_sources")]
+    pub other_sources: Option<std::collections::HashMap<String, i64>>,
 }
 
 /// `metadata.validation`: data-quality counts.
@@ -387,6 +390,9 @@ impl From<dash::Metadata> for DashboardMetadata {
                     open_library: count(g.open_library),
                     both_sources: count(g.both_sources),
                     no_genres: count(g.no_genres),
+                    other_sources: (!g.other_sources.is_empty()).then(|| {
+                        g.other_sources.iter().map(|(k, v)| (k.clone(), count(*v))).collect()
+                    }),
                 },
                 books_with_failed_lookup: count(v.books_with_failed_lookup),
                 books_without_enrichment_result: count(v.books_without_enrichment_result),
@@ -427,6 +433,15 @@ impl TryFrom<DashboardMetadata> for dash::Metadata {
                     open_library: uncount(g.open_library, "genre_sources_success.open_library")?,
                     both_sources: uncount(g.both_sources, "genre_sources_success.both_sources")?,
                     no_genres: uncount(g.no_genres, "genre_sources_success.no_genres")?,
+                    other_sources: g
+                        .other_sources
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let field = format!("genre_sources_success.other_sources.{k}");
+                            uncount(v, &field).map(|n| (k, n))
+                        })
+                        .collect::<Result<_>>()?,
                 },
                 books_with_failed_lookup: uncount(
                     v.books_with_failed_lookup,

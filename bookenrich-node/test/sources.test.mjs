@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { Enricher } from 'bookenrich'
+import { Enricher, buildDashboard, readGoodreadsCsv } from 'bookenrich'
 
-import { startFakeCatalogue } from './helpers.mjs'
+import { EDGE_CASES_CSV, startFakeCatalogue } from './helpers.mjs'
 
 // Books the fake catalogue knows (recorded answers): Google Books answers `volumes?q=isbn:...`.
 const FOX = { title: 'Fantastic Mr. Fox', author: 'Roald Dahl', isbn13: '9780140328721', goodreadsId: '6310' }
@@ -181,4 +181,13 @@ test("aborting the run during a source's lookup rejects with ABORTED, and its la
   release()
   for (let i = 0; i < 1200 && later === undefined; i++) await new Promise((r) => setTimeout(r, 50))
   assert.equal(later, 'ABORTED')
+})
+
+test('the dashboard counts the books each source of your own gave genres to', async () => {
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const dashboard = buildDashboard(books, await only(fixed()).enrich(books))
+  const success = dashboard.metadata.validation.genre_sources_success
+  assert.deepEqual(success.other_sources, { mine: books.length })
+  assert.equal(success.open_library, 0)
+  assert.ok(!('other_sources' in buildDashboard(books).metadata.validation.genre_sources_success))
 })

@@ -24,6 +24,18 @@ def doc_block(name: str) -> str:
     return match.group(1) + "\n"
 
 
+def type_check(script: Path, tmp_path: Path) -> None:
+    """`mypy --strict` passes on `script`, as a user's editor would check the example."""
+    check = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / ".mypy"), str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
 @pytest.mark.network
 @pytest.mark.parametrize("name", ["quickstart", "quickstart-async", "export-to-dashboard"])
 def test_quickstart_runs_and_type_checks(name: str, tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
@@ -43,14 +55,7 @@ def test_quickstart_runs_and_type_checks(name: str, tmp_path: Path, catalogue_en
         assert f"{with_genres} " in run.stdout
     assert catalogue_env.stats()["total"] > 0  # the BOOKENRICH_* variables pointed it at the fake server
 
-    check = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / ".mypy"), str(script)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert check.returncode == 0, check.stdout + check.stderr
+    type_check(script, tmp_path)
 
 
 @pytest.mark.network
@@ -104,12 +109,4 @@ def test_source_examples_run_and_type_check(tmp_path: Path, catalogue_env: FakeC
     assert out.startswith("1 books from my_genres.csv, ")
 
     for name in ("source-json-api", "source-local-file"):
-        script = tmp_path / f"{name.replace('-', '_')}.py"
-        check = subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir", str(tmp_path / ".mypy"), str(script)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert check.returncode == 0, check.stdout + check.stderr
+        type_check(tmp_path / f"{name.replace('-', '_')}.py", tmp_path)

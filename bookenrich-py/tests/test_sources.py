@@ -286,3 +286,15 @@ def test_cancelling_stops_a_sync_lookups_later_requests() -> None:
             break
         threading.Event().wait(0.05)
     assert outcome and "cancelled" in str(outcome[0])
+
+
+def test_the_dashboard_counts_the_books_each_source_of_your_own_gave_genres_to() -> None:
+    from conftest import EDGE_CASES_CSV
+
+    books = bookenrich.read_export(EDGE_CASES_CSV).books
+    dashboard = bookenrich.build_dashboard(books, only(Fixed()).enrich(books))
+    success = dashboard["metadata"]["validation"]["genre_sources_success"]
+    assert success["other_sources"] == {"mine": len(books)}
+    assert (success["open_library"], success["google_books"]) == (0, 0)
+    # Without such a source the key is left out, as the contract has it.
+    assert "other_sources" not in bookenrich.build_dashboard(books)["metadata"]["validation"]["genre_sources_success"]

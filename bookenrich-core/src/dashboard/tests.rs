@@ -59,7 +59,13 @@ fn results_are_merged_by_id_not_by_position() {
     assert_eq!(v.books_without_enrichment_result, 1);
     assert_eq!(
         v.genre_sources_success,
-        GenreSourcesSuccess { google_books: 1, open_library: 1, both_sources: 0, no_genres: 1 }
+        GenreSourcesSuccess {
+            google_books: 1,
+            open_library: 1,
+            both_sources: 0,
+            no_genres: 1,
+            other_sources: BTreeMap::new()
+        }
     );
     assert!(
         d.metadata

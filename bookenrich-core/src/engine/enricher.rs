@@ -191,15 +191,21 @@ impl Enricher {
             }
         }
 
-        for (book, row) in out.iter_mut().zip(&table) {
+        // Each book's answers are dropped as soon as they are merged, so a big library's
+        // answers and its results are not all held at once.
+        let mut failed = vec![0usize; slots.len()];
+        for (book, row) in out.iter_mut().zip(table) {
+            for (count, outcome) in failed.iter_mut().zip(&row) {
+                *count += usize::from(outcome.as_ref().is_some_and(Outcome::failed));
+            }
             let answers: Vec<Answer<'_>> = slots
                 .iter()
-                .zip(row)
+                .zip(&row)
                 .map(|(s, o)| Answer { source: &s.name, outcome: o.as_ref() })
                 .collect();
             merge_into(book, &answers, self.inner.merge, &self.inner.normalizer);
         }
-        let summary = self.summary(&out, &table, &fetchers, started);
+        let summary = self.summary(&out, &failed, &fetchers, started);
         tracing::info!(
             books = summary.books,
             with_genres = summary.with_genres,
@@ -260,7 +266,7 @@ impl Enricher {
     fn summary(
         &self,
         out: &[EnrichedBook],
-        table: &[Vec<Option<Outcome>>],
+        failed: &[usize],
         fetchers: &[Fetcher],
         started: Instant,
     ) -> RunSummary {
@@ -272,14 +278,6 @@ impl Enricher {
             .enumerate()
             .map(|(k, (slot, fetcher))| {
                 let stats = fetcher.stats();
-                let failed = table
-                    .iter()
-                    .filter(|row| match &row[k] {
-                        Some(Outcome { result: Err(_), .. }) => true,
-                        Some(Outcome { result: Ok(Some(hit)), .. }) => hit.incomplete.is_some(),
-                        _ => false,
-                    })
-                    .count();
                 SourceSummary {
                     name: slot.name.clone(),
                     requests: stats.requests,
@@ -295,7 +293,7 @@ impl Enricher {
                         .iter()
                         .filter(|b| b.genre_sources.contains(&slot.name))
                         .count(),
-                    books_failed: failed,
+                    books_failed: failed[k],
                     disabled: fetcher.disabled_reason(),
                 }
             })

@@ -50,6 +50,17 @@ pub(crate) struct Outcome {
     pub(crate) from_cache: bool,
 }
 
+impl Outcome {
+    /// The source failed for the book, wholly or in part (a record found incomplete).
+    pub(crate) fn failed(&self) -> bool {
+        match &self.result {
+            Err(_) => true,
+            Ok(Some(hit)) => hit.incomplete.is_some(),
+            Ok(None) => false,
+        }
+    }
+}
+
 /// A source's slot in a book's merge: its name and its answer, if it was asked.
 pub(crate) struct Answer<'a> {
     pub(crate) source: &'a str,

@@ -165,7 +165,7 @@ def test_functions_run_the_handlers_with_the_layer_and_keep_logs_30_days(templat
     for fn in functions.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.12"
-        assert props["Architectures"] == ["x86_64"]
+        assert props["Architectures"] == ["arm64"]  # the default: Graviton
         assert props["Layers"] == [{"Ref": layer}]
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert props["LoggingConfig"]["LogGroup"]["Ref"] in log_groups

@@ -21,55 +21,71 @@ const DEFAULT_CATALOGUE: (&str, &str) = (
 const EMBEDDED_FIXTURES: &[(&str, &str)] = &[
     (
         "google_volumes_isbn_9780374104092_annihilation.json",
-        include_str!("../../fixtures/google_volumes_isbn_9780374104092_annihilation.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/google_volumes_isbn_9780374104092_annihilation.json"
+        ),
     ),
     (
         "google_volume_2cl7AgAAQBAJ_annihilation.json",
-        include_str!("../../fixtures/google_volume_2cl7AgAAQBAJ_annihilation.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/google_volume_2cl7AgAAQBAJ_annihilation.json"
+        ),
     ),
     (
         "google_volumes_search_children_of_time.json",
-        include_str!("../../fixtures/google_volumes_search_children_of_time.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/google_volumes_search_children_of_time.json"
+        ),
     ),
     (
         "google_volume_49T5twEACAAJ_children_of_time.json",
-        include_str!("../../fixtures/google_volume_49T5twEACAAJ_children_of_time.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/google_volume_49T5twEACAAJ_children_of_time.json"
+        ),
     ),
     (
         "google_volumes_zero_items.json",
-        include_str!("../../fixtures/google_volumes_zero_items.json"),
+        include_str!("../../../bookenrich-core/tests/data/google_volumes_zero_items.json"),
     ),
     (
         "openlibrary_api_books_jscmd_data_3_bibkeys.json",
-        include_str!("../../fixtures/openlibrary_api_books_jscmd_data_3_bibkeys.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/openlibrary_api_books_jscmd_data_3_bibkeys.json"
+        ),
     ),
     (
         "openlibrary_api_books_jscmd_data_isbn_9782070427796_no_subjects_no_cover.json",
         include_str!(
-            "../../fixtures/openlibrary_api_books_jscmd_data_isbn_9782070427796_no_subjects_no_cover.json"
+            "../../../bookenrich-core/tests/data/openlibrary_api_books_jscmd_data_isbn_9782070427796_no_subjects_no_cover.json"
         ),
     ),
     (
         "openlibrary_books_edition_sabriel_subject_trailing_period.json",
         include_str!(
-            "../../fixtures/openlibrary_books_edition_sabriel_subject_trailing_period.json"
+            "../../../bookenrich-core/tests/data/openlibrary_books_edition_sabriel_subject_trailing_period.json"
         ),
     ),
     (
         "openlibrary_isbn_9780140328721_edition.json",
-        include_str!("../../fixtures/openlibrary_isbn_9780140328721_edition.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/openlibrary_isbn_9780140328721_edition.json"
+        ),
     ),
     (
         "openlibrary_search_json_time_war.json",
-        include_str!("../../fixtures/openlibrary_search_json_time_war.json"),
+        include_str!("../../../bookenrich-core/tests/data/openlibrary_search_json_time_war.json"),
     ),
     (
         "openlibrary_works_OL15832982W_sabriel.json",
-        include_str!("../../fixtures/openlibrary_works_OL15832982W_sabriel.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/openlibrary_works_OL15832982W_sabriel.json"
+        ),
     ),
     (
         "openlibrary_works_OL45804W_fantastic_mr_fox.json",
-        include_str!("../../fixtures/openlibrary_works_OL45804W_fantastic_mr_fox.json"),
+        include_str!(
+            "../../../bookenrich-core/tests/data/openlibrary_works_OL45804W_fantastic_mr_fox.json"
+        ),
     ),
 ];
 

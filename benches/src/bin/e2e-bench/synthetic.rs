@@ -4,8 +4,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use bookenrich_benches::generate::{ExportBook, write_export_of};
-use bookenrich_fake_catalogue::FakeBook;
+use bookenrich_benches::generate::{synthetic_books, write_export_of};
 
 /// How many books of a synthetic export have an ISBN, and how many are found by title only.
 #[derive(Debug, Clone, Copy)]
@@ -26,19 +25,8 @@ impl Library {
 /// Writes an export of synthetic books 0..`books` (all read); one in `isbn_less_every`
 /// (0: none) has its ISBN cells left empty, so it is looked up by title and author.
 pub fn write_library(path: &Path, books: u64, isbn_less_every: u64) -> Result<Library, String> {
-    let mut with_isbn = 0;
-    let list: Vec<ExportBook> = (0..books)
-        .map(|n| {
-            let fake = FakeBook::synthetic(n);
-            let keep_isbn = isbn_less_every == 0 || n % isbn_less_every != isbn_less_every - 1;
-            with_isbn += u64::from(keep_isbn);
-            ExportBook {
-                title: fake.title,
-                author: fake.author,
-                isbn13: fake.isbn13.filter(|_| keep_isbn),
-            }
-        })
-        .collect();
+    let list = synthetic_books(books, isbn_less_every);
+    let with_isbn = list.iter().filter(|b| b.isbn13.is_some()).count() as u64;
     let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut w = BufWriter::new(file);
     write_export_of(&mut w, &list, 7)

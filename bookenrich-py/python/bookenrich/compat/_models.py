@@ -278,7 +278,6 @@ class BookAnalytics:
 
 
 
-
 @dataclass
 class ReadingSession:
     """One reading of a book (``genres.models.analytics.ReadingSession``)."""

@@ -30,6 +30,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from bookenrich_infra.config import FUNCTIONS_DIR, DeploymentConfig, rate_limits_env
+from bookenrich_infra.elf import native_architecture
 
 #: The Lambda error the processor raises for throttling / transient catalogue failures.
 THROTTLE_ERROR = "CatalogueThrottled"
@@ -52,6 +53,8 @@ ORCHESTRATOR_TIMEOUT = 300
 STALE_AFTER_SECONDS = int(ASYNC_MAX_EVENT_AGE.to_seconds()) + ORCHESTRATOR_TIMEOUT + 300
 # A job id in a key: exactly 36 characters, so a list permission cannot enumerate jobs.
 _ID = "????????-????-????-????-????????????"
+
+_ARCHITECTURES = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}
 
 _RETENTION = {
     1: logs.RetentionDays.ONE_DAY,
@@ -84,6 +87,14 @@ class BookEnrichStack(cdk.Stack):
                 f"layerDir {config.layer_dir} has no python/bookenrich: build it from the manylinux wheel with "
                 "`python deploy/aws/build_layer.py WHEEL` (docs/aws.md), or pass -c layerDir=DIR"
             )
+        for native in sorted(layer_package.parent.glob("_bookenrich*.so")):
+            built_for = native_architecture(native)
+            if built_for != config.architecture:
+                raise ValueError(
+                    f"{native} is built for {built_for}, but the functions run on {config.architecture}: "
+                    f"build the layer from the {config.architecture} wheel, or pass -c architecture={built_for}"
+                )
+        self.architecture = _ARCHITECTURES[config.architecture]
 
         self.bucket = self._bucket()
         self.dead_letters = sqs.Queue(
@@ -99,7 +110,7 @@ class BookEnrichStack(cdk.Stack):
             "BookEnrichLayer",
             code=lambda_.Code.from_asset(str(config.layer_dir)),
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
-            compatible_architectures=[lambda_.Architecture.X86_64],
+            compatible_architectures=[self.architecture],
             description="bookenrich (Rust core, abi3 manylinux wheel)",
         )
         self.functions: dict[str, lambda_.Function] = {}
@@ -163,7 +174,7 @@ class BookEnrichStack(cdk.Stack):
             self,
             name,
             runtime=lambda_.Runtime.PYTHON_3_12,
-            architecture=lambda_.Architecture.X86_64,
+            architecture=self.architecture,
             handler=handler,
             code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=["**/__pycache__", "**/*.pyc"]),
             layers=[self.layer],

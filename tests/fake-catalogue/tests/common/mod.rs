@@ -86,9 +86,9 @@ pub async fn post(addr: SocketAddr, path: &str, body: &str) -> Reply {
     parse(&raw).unwrap_or_else(|| panic!("no response to POST {path}"))
 }
 
-/// A recorded fixture's bytes.
+/// A recorded response's bytes (they live with the core, whose unit tests read them).
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../bookenrich-core/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
