@@ -10,6 +10,10 @@ moto stores a function's asynchronous-invocation settings but does not act on th
 dispatcher does what Lambda does with an asynchronous invocation that raises: it runs it again
 ``MaximumRetryAttempts`` times (without the waits), then sends Lambda's on-failure record to the
 destination queue the template's ``AWS::Lambda::EventInvokeConfig`` names (an SQS queue in moto).
+
+DynamoDB checks a condition and writes an item atomically; moto's backend does not lock, so two
+threads can both pass ``used < limit``. The harness serializes moto's conditional writes
+(``put_item``, ``update_item``, ``transact_write_items``) to give them DynamoDB's atomicity.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import boto3
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.models import DynamoDBBackend
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from bookenrich_aws import aws
@@ -101,6 +106,7 @@ class Deployment:
         self.invocations = Invocations()
         self.faults: dict[str, Fault] = {}
         self.queues = list(resources_of_type(template, "AWS::SQS::Queue"))
+        self.tables = resources_of_type(template, "AWS::DynamoDB::GlobalTable")
         #: Per function, (retries, destination queue name) of its asynchronous invocations.
         self.async_config: dict[str, tuple[int, str | None]] = {}
         for config in resources_of_type(template, "AWS::Lambda::EventInvokeConfig").values():
@@ -265,12 +271,30 @@ class Deployment:
                 mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
             )
             stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", invoke))
+            for method in ("put_item", "update_item", "transact_write_items"):
+                stack.enter_context(
+                    mock.patch.object(DynamoDBBackend, method, _atomic(getattr(DynamoDBBackend, method)))
+                )
             # Retry waits are recorded, not slept: the test checks the backoff, not the clock.
             stack.enter_context(mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=sleeps.append)))
             aws.reset()
             boto3.client("s3").create_bucket(Bucket=BUCKET)
             for queue in self.queues:
                 boto3.client("sqs").create_queue(QueueName=queue)
+            for name, table in self.tables.items():
+                properties = table["Properties"]
+                dynamodb = boto3.client("dynamodb")
+                dynamodb.create_table(
+                    TableName=name,
+                    KeySchema=properties["KeySchema"],
+                    AttributeDefinitions=properties["AttributeDefinitions"],
+                    BillingMode=properties["BillingMode"],
+                )
+                ttl = properties["TimeToLiveSpecification"]
+                dynamodb.update_time_to_live(
+                    TableName=name,
+                    TimeToLiveSpecification={"Enabled": ttl["Enabled"], "AttributeName": ttl["AttributeName"]},
+                )
             boto3.client("stepfunctions").create_state_machine(
                 name=STATE_MACHINE,
                 definition=json.dumps(self.definition),
@@ -314,6 +338,19 @@ class Deployment:
             kwargs["nextToken"] = page["nextToken"]
 
 
+_DYNAMODB_WRITES = threading.RLock()  # transact_write_items calls the others
+
+
+def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
+    """``write`` (a moto DynamoDB backend method) run under one lock, as one atomic operation."""
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _DYNAMODB_WRITES:
+            return write(*args, **kwargs)
+
+    return locked
+
+
 def largest_payload(events: list[dict[str, Any]]) -> int:
     """The largest state input or output (bytes of UTF-8) in an execution history."""
     largest = 0
@@ -350,8 +387,9 @@ def http_event(
     body: bytes = b"",
     content_type: str = "",
     accept_encoding: str = "",
+    source_ip: str = "203.0.113.7",
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event."""
+    """An API Gateway HTTP API (payload 2.0) event from ``source_ip``."""
     import base64
 
     headers = {"content-type": content_type} if content_type else {}
@@ -362,7 +400,7 @@ def http_event(
         "routeKey": f"{method} {path}",
         "rawPath": path if uuid is None else path.replace("{uuid}", uuid),
         "headers": headers,
-        "requestContext": {"http": {"method": method, "path": path}},
+        "requestContext": {"http": {"method": method, "path": path, "sourceIp": source_ip}},
         "pathParameters": {} if uuid is None else {"uuid": uuid},
         "body": base64.b64encode(body).decode() if body else None,
         "isBase64Encoded": bool(body),
