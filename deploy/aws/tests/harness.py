@@ -11,9 +11,9 @@ dispatcher does what Lambda does with an asynchronous invocation that raises: it
 ``MaximumRetryAttempts`` times (without the waits), then sends Lambda's on-failure record to the
 destination queue the template's ``AWS::Lambda::EventInvokeConfig`` names (an SQS queue in moto).
 
-DynamoDB checks a condition and writes an item atomically; moto's backend does not lock, so two
-threads can both pass ``used < limit``. The harness serializes moto's conditional writes
-(``put_item``, ``update_item``, ``transact_write_items``) to give them DynamoDB's atomicity.
+DynamoDB checks a condition and writes an item atomically, and serves reads while it writes;
+moto's backend does not lock, so two threads can both pass ``used < limit``, and a read can copy
+an item while another thread changes it. The harness serializes every moto DynamoDB call.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import json
 import threading
 import time
 import traceback
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +35,7 @@ import boto3
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from bookenrich_aws import aws
@@ -82,6 +82,8 @@ class Invocations:
     largest_response: int = 0
     async_errors: list[BaseException] = field(default_factory=list)
     retry_sleeps: list[float] = field(default_factory=list)
+    #: Seconds spent in each function's handler, all invocations together.
+    busy_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -152,7 +154,12 @@ class Deployment:
             if asynchronous:
                 return self._run_async(name, event, attempt)
             self._fault(name, event, attempt)  # may raise TooManyRequests (a service error) or anything
-            return self._run(name, event, self._context(name, attempt), response_headers)
+            began = time.monotonic()
+            try:
+                return self._run(name, event, self._context(name, attempt), response_headers)
+            finally:
+                with record.lock:
+                    record.busy_seconds[name] += time.monotonic() - began
         finally:
             with record.lock:
                 record.returned[name] += 1
@@ -271,10 +278,7 @@ class Deployment:
                 mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
             )
             stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", invoke))
-            for method in ("put_item", "update_item", "transact_write_items"):
-                stack.enter_context(
-                    mock.patch.object(DynamoDBBackend, method, _atomic(getattr(DynamoDBBackend, method)))
-                )
+            stack.enter_context(mock.patch.object(DynamoHandler, "call_action", _atomic(DynamoHandler.call_action)))
             # Retry waits are recorded, not slept: the test checks the backoff, not the clock.
             stack.enter_context(mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=sleeps.append)))
             aws.reset()
@@ -338,15 +342,30 @@ class Deployment:
             kwargs["nextToken"] = page["nextToken"]
 
 
-_DYNAMODB_WRITES = threading.RLock()  # transact_write_items calls the others
+def table(prefix: str) -> str:
+    """The moto table whose name (the template's logical id) starts with ``prefix``."""
+    names: list[str] = boto3.client("dynamodb").list_tables()["TableNames"]
+    (name,) = [t for t in names if t.startswith(prefix)]
+    return name
 
 
-def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
-    """``write`` (a moto DynamoDB backend method) run under one lock, as one atomic operation."""
+def scan(prefix: str) -> list[dict[str, Any]]:
+    """Every item of :func:`table` ``prefix``."""
+    items: list[dict[str, Any]] = []
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=table(prefix)):
+        items.extend(page["Items"])
+    return items
+
+
+_DYNAMODB_CALLS = threading.Lock()
+
+
+def _atomic(call: Callable[..., Any]) -> Callable[..., Any]:
+    """``call`` (moto's handler of one DynamoDB API call) run under one lock, as one atomic operation."""
 
     def locked(*args: Any, **kwargs: Any) -> Any:
-        with _DYNAMODB_WRITES:
-            return write(*args, **kwargs)
+        with _DYNAMODB_CALLS:
+            return call(*args, **kwargs)
 
     return locked
 

@@ -19,7 +19,7 @@ import boto3
 import pytest
 from catalogue import FakeCatalogue, synthetic_export
 from conftest import EDGE_CASES_CSV
-from harness import Deployment, http_event, multipart
+from harness import Deployment, http_event, multipart, scan, table
 
 from bookenrich_aws import processor
 from bookenrich_aws.lookup_cache import Answer, LookupCache
@@ -66,19 +66,6 @@ def finish(deployment: Deployment, *job_ids: str) -> None:
 def requests_at(catalogue: FakeCatalogue) -> dict[str, int]:
     stats = catalogue.stats()
     return {api: int(n) for api, n in stats["requests_by_api"].items()}
-
-
-def table(prefix: str) -> str:
-    names: list[str] = boto3.client("dynamodb").list_tables()["TableNames"]
-    (name,) = [t for t in names if t.startswith(prefix)]
-    return name
-
-
-def scan(prefix: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=table(prefix)):
-        items.extend(page["Items"])
-    return items
 
 
 def split_export(csv_bytes: bytes, parts: int) -> list[bytes]:

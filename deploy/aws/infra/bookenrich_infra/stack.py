@@ -113,24 +113,9 @@ class BookEnrichStack(cdk.Stack):
 
         self.bucket = self._bucket()
         # The shared lookup cache: raw catalogue answers by request (bookenrich_aws.lookup_cache).
-        self.lookup_cache = dynamodb.TableV2(
-            self,
-            "LookupCache",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            billing=dynamodb.Billing.on_demand(),
-            time_to_live_attribute="expires_at",
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
+        self.lookup_cache = self._table("LookupCache")
         # Jobs in flight, client slots (admission), the shared budgets; items expire by TTL.
-        self.coordination = dynamodb.TableV2(
-            self,
-            "Coordination",
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
-            sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
-            billing=dynamodb.Billing.on_demand(),
-            time_to_live_attribute="expires_at",
-            removal_policy=cdk.RemovalPolicy.DESTROY,
-        )
+        self.coordination = self._table("Coordination", sort_key="sk")
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
@@ -163,6 +148,19 @@ class BookEnrichStack(cdk.Stack):
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
 
     # ---- storage -----------------------------------------------------------------------------
+
+    def _table(self, name: str, *, sort_key: str | None = None) -> dynamodb.TableV2:
+        """An on-demand table keyed by ``pk`` (and ``sort_key``) whose items expire at ``expires_at``."""
+        return dynamodb.TableV2(
+            self,
+            name,
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING) if sort_key else None,
+            billing=dynamodb.Billing.on_demand(),
+            time_to_live_attribute="expires_at",
+            # Both hold only what can be rebuilt: cached answers, counters, jobs in flight.
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
 
     def _bucket(self) -> s3.Bucket:
         rules = [
