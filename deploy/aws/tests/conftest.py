@@ -96,6 +96,18 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_gateways() -> Iterator[None]:
+    """Each test's moto account is new: no processor gateway or enricher of another test is reused."""
+    from bookenrich_aws import processor
+
+    yield
+    for gateway in processor._gateways.values():
+        gateway.server.shutdown()
+    processor._gateways.clear()
+    processor._enrichers.clear()
+
+
 @pytest.fixture()
 def deployment(
     synthesized: dict[str, Any], catalogue: FakeCatalogue, monkeypatch: pytest.MonkeyPatch

@@ -16,7 +16,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 import boto3
-import pytest
 from catalogue import FakeCatalogue, synthetic_export
 from conftest import EDGE_CASES_CSV
 from harness import Deployment, http_event, multipart, scan, table
@@ -297,12 +296,3 @@ def test_a_small_job_is_not_held_behind_a_large_one(
     finish(deployment, big)
     assert len(dashboard(deployment, big)["books"]) == 120
     assert len(dashboard(deployment, little)["books"]) == 10
-
-
-@pytest.fixture(autouse=True)
-def _fresh_gateways() -> None:
-    """Each test's moto account is new: no gateway of an earlier test is reused."""
-    for gateway in processor._gateways.values():
-        gateway.server.shutdown()
-    processor._gateways.clear()
-    processor._enrichers.clear()
