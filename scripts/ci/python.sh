@@ -9,6 +9,10 @@ export CARGO_BUILD_TARGET="${CARGO_BUILD_TARGET:-x86_64-unknown-linux-gnu}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-python3}"
 VENV="$CARGO_TARGET_DIR/python-venv"
+# No bytecode beside the sources, mypy's cache in the target directory, no pytest cache: tests leave the
+# checkout as they found it (test-all.sh checks).
+export PYTHONDONTWRITEBYTECODE=1
+export MYPY_CACHE_DIR="$CARGO_TARGET_DIR/mypy-cache/python"
 
 "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else "python: bookenrich needs Python >= 3.9")'
 
@@ -30,7 +34,7 @@ MATURIN_PEP517_ARGS="--profile dev --locked" \
 cd "$ROOT/bookenrich-py"
 # Run from the installed package, not the source tree.
 "$PY" -c 'import bookenrich, sys; p = bookenrich.__file__; sys.exit(0 if "site-packages" in p else f"python: imported {p}, not the installed package")'
-"$PY" -m pytest -W error tests
+"$PY" -m pytest -p no:cacheprovider -W error tests
 "$PY" -m mypy.stubtest bookenrich._bookenrich
 "$PY" -m mypy --strict tests
 (cd python && "$PY" -m mypy --strict bookenrich)
