@@ -90,11 +90,12 @@ fn enrich_help_shows_the_default_of_every_option_that_takes_a_value() {
             .map_or_else(|| panic!("no {flag} in\n{help}"), |(_, t)| t.clone())
     };
     // The defaults shown are the library's.
-    let sources: Vec<&str> = BuiltinSource::ALL
+    let sources: Vec<&str> = BuiltinSource::DEFAULT
         .iter()
         .map(|s| match s {
             BuiltinSource::OpenLibrary => "openlibrary",
             BuiltinSource::GoogleBooks => "google",
+            BuiltinSource::Shelves => "shelves",
         })
         .collect();
     assert!(text_of("--sources").contains(&format!("[default: {}]", sources.join(","))));
