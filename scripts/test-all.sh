@@ -3,8 +3,8 @@
 #
 # Each stage installs what it needs and nothing outside the target directory but where noted:
 # setup adds the rustfmt and clippy components; python and aws pip-install their pinned test tools
-# into a virtualenv under the target directory; cli apt-installs chromium when it is missing (root or
-# sudo); node and aws run `npm ci` (node_modules/); fuzz and deny `cargo install` cargo-fuzz and
+# into a virtualenv under the target directory; cli apt-installs chromium and load stress-ng when
+# missing (root or sudo); node and aws run `npm ci` (node_modules/); fuzz and deny `cargo install` cargo-fuzz and
 # cargo-deny when missing. The workspace is built once: cargo, maturin and napi share one target
 # directory and one target triple (.cargo/config.toml), so the Rust, Python and Node tests, and the
 # README's `cargo run --release`, reuse the same build.
