@@ -27,6 +27,24 @@ fn bin(home: &Path) -> Command {
     cmd
 }
 
+/// `bookenrich enrich EXPORT --offline [--cache CACHE] [EXTRA] -o OUT` (EXPORT relative to the repository).
+fn enrich_offline(
+    home: &Path,
+    export: &str,
+    cache: Option<&Path>,
+    extra: &[&str],
+    out: &Path,
+) -> Output {
+    let mut cmd = bin(home);
+    cmd.arg("enrich").arg(repo(export)).arg("--offline");
+    if let Some(cache) = cache {
+        cmd.arg("--cache").arg(cache);
+    }
+    let o = cmd.args(extra).arg("-o").arg(out).output().expect("runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    o
+}
+
 /// Every file under `dir`, relative to it, sorted.
 fn files(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -128,14 +146,13 @@ fn enrich_help_shows_the_default_of_every_option_that_takes_a_value() {
 fn offline_without_a_cache_option_names_the_default_cache_and_creates_nothing() {
     let home = tempfile::tempdir().expect("tempdir");
     let out = tempfile::tempdir().expect("tempdir");
-    let o = bin(home.path())
-        .arg("enrich")
-        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
-        .args(["--offline", "-o"])
-        .arg(out.path().join("d.json"))
-        .output()
-        .expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = enrich_offline(
+        home.path(),
+        "tests/fixtures/goodreads_edge_cases.csv",
+        None,
+        &[],
+        &out.path().join("d.json"),
+    );
     let cache = home.path().join("xdg-cache/bookenrich/cache.sqlite3");
     let text = stderr(&o);
     assert!(
@@ -151,14 +168,13 @@ fn offline_without_a_cache_option_names_the_default_cache_and_creates_nothing() 
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::copy(repo("examples/cache/cache.sqlite3"), &cache).expect("copy");
     let before = std::fs::read(&cache).expect("read");
-    let o = bin(home.path())
-        .arg("enrich")
-        .arg(repo("examples/goodreads_library_export.csv"))
-        .args(["--offline", "-o"])
-        .arg(out.path().join("d.json"))
-        .output()
-        .expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = enrich_offline(
+        home.path(),
+        "examples/goodreads_library_export.csv",
+        None,
+        &[],
+        &out.path().join("d.json"),
+    );
     let text = stderr(&o);
     assert!(
         text.contains(&format!("  cache        {} (offline: read only)", cache.display())),
@@ -178,16 +194,13 @@ fn the_summary_names_the_books_left_without_genres_and_why() {
     let home = tempfile::tempdir().expect("tempdir");
     let out = home.path().join("d.json");
     // The bundled example: every book without genres is named (there are fewer than five).
-    let o = bin(home.path())
-        .arg("enrich")
-        .arg(repo("examples/goodreads_library_export.csv"))
-        .arg("--cache")
-        .arg(repo("examples/cache"))
-        .args(["--offline", "-o"])
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = enrich_offline(
+        home.path(),
+        "examples/goodreads_library_export.csv",
+        Some(&repo("examples/cache")),
+        &[],
+        &out,
+    );
     let text = stderr(&o);
     let dashboard: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("JSON");
@@ -214,16 +227,14 @@ fn the_summary_names_the_books_left_without_genres_and_why() {
     }
 
     // Many books without genres: a handful by name, the rest counted, and where to find them all.
-    let o = bin(home.path())
-        .arg("enrich")
-        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
-        .arg("--cache")
-        .arg(home.path().join("no-such-cache"))
-        .args(["--offline", "-o"])
-        .arg(&out)
-        .output()
-        .expect("runs");
-    assert!(o.status.success(), "{}", stderr(&o));
+    let missing = home.path().join("no-such-cache");
+    let o = enrich_offline(
+        home.path(),
+        "tests/fixtures/goodreads_edge_cases.csv",
+        Some(&missing),
+        &[],
+        &out,
+    );
     let text = stderr(&o);
     assert!(text.contains("  no genres    11 books:\n"), "{text}");
     let named =
@@ -235,18 +246,16 @@ fn the_summary_names_the_books_left_without_genres_and_why() {
         ),
         "{text}"
     );
-    assert!(!home.path().join("no-such-cache").exists(), "offline creates no cache");
+    assert!(!missing.exists(), "offline creates no cache");
 
     // --json-log lists every one.
-    let o = bin(home.path())
-        .arg("enrich")
-        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
-        .arg("--cache")
-        .arg(home.path().join("no-such-cache"))
-        .args(["--offline", "--json-log", "-o"])
-        .arg(&out)
-        .output()
-        .expect("runs");
+    let o = enrich_offline(
+        home.path(),
+        "tests/fixtures/goodreads_edge_cases.csv",
+        Some(&missing),
+        &["--json-log"],
+        &out,
+    );
     let events: Vec<serde_json::Value> = stderr(&o)
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
