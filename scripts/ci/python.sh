@@ -47,7 +47,7 @@ trap 'rm -rf "$scratch"' EXIT
 # >= 3.10. So the claim is checked without one: the Python sources use nothing newer than 3.9
 # (vermin), and the wheel's extension uses only the stable ABI of 3.9 (abi3audit).
 "$PY" -m pip install --quiet --disable-pip-version-check "vermin==1.9.2" "abi3audit==0.0.26"
-"$PY" -m vermin --no-tips --violations -t=3.9- python/bookenrich
+"$VENV/bin/vermin" --no-tips --violations -t=3.9- python/bookenrich
 MATURIN_PEP517_ARGS="--profile dev --locked" \
     "$PY" -m pip wheel --quiet --disable-pip-version-check --no-deps -w "$scratch/wheels" "$ROOT/bookenrich-py"
 "$PY" -m abi3audit --strict --report "$scratch"/wheels/bookenrich-*-cp39-abi3-*.whl
