@@ -7,11 +7,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bookenrich_core::cache::{
-    CachePolicy, ResponseCache, SqliteCache, SqliteCacheOptions, default_cache_path,
+    CACHE_FILE_NAME, CachePolicy, ResponseCache, SqliteCache, SqliteCacheOptions,
+    default_cache_path,
 };
 use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling, respelled};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{Progress, RunSummary};
+use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{
     BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, write_dashboard_to_path,
 };
@@ -38,48 +40,48 @@ pub struct EnrichArgs {
     /// Put private notes into the dashboard (they are left out by default).
     #[arg(long)]
     pub include_private_notes: bool,
-    /// Only the first N books.
+    /// Only the first N books [default: all].
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Skip the catalogue lookups: write the dashboard without genres and covers.
     #[arg(long)]
     pub no_enrich: bool,
-    /// Fixed export id (default: a random UUID).
+    /// Fixed export id [default: a random UUID].
     #[arg(long, value_name = "UUID")]
     pub export_id: Option<String>,
 
     /// Sources in order, comma-separated: openlibrary, google, and shelves (the export's own
-    /// `Bookshelves` as genres; opt-in) [env: BOOKENRICH_SOURCES].
+    /// `Bookshelves` as genres; opt-in) [env: BOOKENRICH_SOURCES] [default: openlibrary,google].
     #[arg(long, value_name = "LIST")]
     pub sources: Option<String>,
-    /// How genres of several sources combine: union or first_with_genres [env: BOOKENRICH_MERGE_POLICY].
+    /// How genres of several sources combine: union or first_with_genres [env: BOOKENRICH_MERGE_POLICY] [default: union].
     #[arg(long, value_name = "POLICY")]
     pub merge: Option<String>,
-    /// Requests in flight at once, all sources [env: BOOKENRICH_CONCURRENCY].
+    /// Requests in flight at once, all sources [env: BOOKENRICH_CONCURRENCY] [default: 16].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
-    /// Requests per second for a source, e.g. `openlibrary=3`; repeatable [env: BOOKENRICH_RATE_LIMITS].
+    /// Requests per second for a source, e.g. `openlibrary=3`; repeatable [env: BOOKENRICH_RATE_LIMITS] [default: openlibrary=3 with --contact, else 1; google=1].
     #[arg(long = "rate-limit", value_name = "SOURCE=N")]
     pub rate_limits: Vec<String>,
-    /// Open Library scheme+host[:port] [env: BOOKENRICH_OPEN_LIBRARY_URL].
+    /// Open Library scheme+host[:port] [env: BOOKENRICH_OPEN_LIBRARY_URL] [default: https://openlibrary.org].
     #[arg(long, value_name = "URL")]
     pub open_library_url: Option<String>,
-    /// Google Books scheme+host[:port] [env: BOOKENRICH_GOOGLE_BOOKS_URL].
+    /// Google Books scheme+host[:port] [env: BOOKENRICH_GOOGLE_BOOKS_URL] [default: https://www.googleapis.com].
     #[arg(long, value_name = "URL")]
     pub google_books_url: Option<String>,
-    /// Your e-mail or URL, sent in the User-Agent (Open Library allows 3 req/s with a contact, 1 without) [env: BOOKENRICH_CONTACT].
+    /// Your e-mail or URL, sent in the User-Agent (Open Library allows 3 req/s with a contact, 1 without) [env: BOOKENRICH_CONTACT] [default: none].
     #[arg(long, value_name = "EMAIL|URL")]
     pub contact: Option<String>,
-    /// Google Books API key [env: GOOGLE_BOOKS_API_KEY].
+    /// Google Books API key [env: GOOGLE_BOOKS_API_KEY] [default: none].
     #[arg(long, value_name = "KEY", hide_env_values = true)]
     pub google_api_key: Option<String>,
-    /// Response cache file or directory (default: the user's cache directory) [env: BOOKENRICH_CACHE].
-    #[arg(long, value_name = "PATH", conflicts_with = "no_cache")]
+    /// Response cache file or directory [env: BOOKENRICH_CACHE] [default: the user's cache directory].
+    #[arg(long, value_name = "PATH", conflicts_with = "no_cache", help = cache_help())]
     pub cache: Option<PathBuf>,
     /// Use no response cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Answer from the cache only; report the books it could not enrich [env: BOOKENRICH_OFFLINE].
+    /// Answer from the cache only (--cache, else the default one; nothing is created); report the books it could not enrich [env: BOOKENRICH_OFFLINE].
     #[arg(long)]
     pub offline: bool,
 
@@ -92,6 +94,13 @@ pub struct EnrichArgs {
     /// Exit with code 5 when some books could not be enriched.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// The help of `--cache`, naming the default file on this machine.
+fn cache_help() -> String {
+    let default = default_cache_path()
+        .map_or_else(|| "none on this platform".to_owned(), |p| p.display().to_string());
+    format!("Response cache file or directory [env: BOOKENRICH_CACHE] [default: {default}]")
 }
 
 /// Runs `enrich`.
@@ -107,15 +116,15 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
         log.row_problem(&args.export.display().to_string(), p);
     }
 
-    let (results, summary) = if args.no_enrich {
-        (Vec::new(), None)
+    let (results, summary, cache) = if args.no_enrich {
+        (Vec::new(), None, None)
     } else {
-        let (results, summary) = enrich(args, &export.books, &log)?;
-        (results, Some(summary))
+        let (results, summary, cache) = enrich(args, &export.books, &log)?;
+        (results, Some(summary), Some(cache))
     };
 
     let mut notes = export.processing_notes();
-    if args.offline {
+    if cache.as_ref().is_some_and(|c| c.offline) {
         notes.push("enriched offline, from the cache only".to_owned());
     }
     let options = DashboardOptions {
@@ -127,7 +136,8 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
     // Streamed: the dashboard's book records are never all held at once.
     write_dashboard_to_path(&export.books, &results, &options, &args.output)
         .map_err(|e| Failure::output(&e))?;
-    log.finished(args, export.books.len(), export.problems.len(), &results, summary.as_ref());
+    let counts = (export.books.len(), export.problems.len());
+    log.finished(args, counts, &results, summary.as_ref(), cache.as_ref());
     if args.strict && summary.is_some_and(|s| s.failed > 0) {
         return Ok(Code::Incomplete.into());
     }
@@ -167,14 +177,16 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
     options.with_env()
 }
 
-/// Opens the persistent cache the options name (the user's cache directory by default).
+/// Opens the persistent cache the options name (the user's cache directory by default), and
+/// says which file it is.
 ///
-/// Offline runs accept entries of any age: an old answer beats none.
+/// Offline runs accept entries of any age (an old answer beats none) and never create a cache:
+/// with no file at the path, every book is reported as not in the cache.
 fn open_cache(
     setting: Option<&CacheSetting>,
     offline: bool,
     log: &Log,
-) -> Result<Option<SqliteCache>, Failure> {
+) -> Result<Option<(SqliteCache, PathBuf)>, Failure> {
     let path = match setting {
         Some(CacheSetting::Off | CacheSetting::Memory) => return Ok(None),
         Some(CacheSetting::Path(p)) => p.clone(),
@@ -183,7 +195,16 @@ fn open_cache(
             None => return Ok(None),
         },
     };
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+    // A directory holds the cache under its usual file name, as SqliteCache resolves it.
+    let file = if path.is_dir() { path.join(CACHE_FILE_NAME) } else { path };
+    if offline && !file.exists() {
+        log.warn(&format!(
+            "offline, and there is no cache at {}: no book can be enriched (give --cache PATH, or run once online to fill it)",
+            file.display()
+        ));
+        return Ok(None);
+    }
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
         std::fs::create_dir_all(parent).map_err(|e| Failure::input(&Error::io(parent, e)))?;
     }
     let mut cache_options = SqliteCacheOptions::default();
@@ -191,33 +212,48 @@ fn open_cache(
         cache_options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
     }
     let opened =
-        SqliteCache::open_or_rebuild(&path, cache_options).map_err(|e| Failure::input(&e))?;
+        SqliteCache::open_or_rebuild(&file, cache_options).map_err(|e| Failure::input(&e))?;
     if let Some(r) = &opened.rebuilt {
         log.warn(&format!(
             "cache {} was damaged ({}); moved it to {} and started a fresh cache",
-            path.display(),
+            file.display(),
             r.reason,
             r.moved_to.display()
         ));
     }
-    Ok(Some(opened.cache))
+    Ok(Some((opened.cache, file)))
 }
 
+/// The response cache a run used, as the closing summary names it.
+struct CacheUse {
+    /// The cache file, if the run had one.
+    file: Option<PathBuf>,
+    /// The run answered from the cache only.
+    offline: bool,
+}
+
+/// Enriches `books`: their results, the run's summary and the cache it used.
 fn enrich(
     args: &EnrichArgs,
     books: &[BookAnalytics],
     log: &Log,
-) -> Result<(Vec<EnrichedBook>, RunSummary), Failure> {
+) -> Result<(Vec<EnrichedBook>, RunSummary, CacheUse), Failure> {
     let mut options = options(args).map_err(|e| Failure::input(&e))?;
     let offline = options.offline.unwrap_or(false);
     let cache = open_cache(options.cache.as_ref(), offline, log)?;
-    if cache.is_some() {
-        // The CLI opens the persistent cache itself (offline TTLs, rebuild of a damaged file).
+    let persistent = matches!(options.cache, None | Some(CacheSetting::Path(_)));
+    if cache.is_some() || (offline && persistent) {
+        // The CLI opens the persistent cache itself (offline TTLs, rebuild of a damaged file); an
+        // offline run with no cache file answers from nothing rather than from a new empty file.
         options.cache = Some(CacheSetting::Off);
     }
     let mut builder =
         options.into_builder().map_err(|e| Failure::input(&respelled(e, Spelling::Cli)))?;
-    let cache = cache.map(|c| Arc::new(ReportingCache::new(c)));
+    let mut cache_file = None;
+    let cache = cache.map(|(c, file)| {
+        cache_file = Some(file);
+        Arc::new(ReportingCache::new(c))
+    });
     if let Some(cache) = &cache {
         builder = builder.cache(Arc::clone(cache) as Arc<dyn ResponseCache>);
     }
@@ -242,7 +278,9 @@ fn enrich(
     if let Some(failures) = cache.as_ref().and_then(|c| c.write_failures()) {
         log.warn(&failures);
     }
-    outcome.ok_or_else(|| Failure::new(Code::Interrupted, "interrupted; no dashboard written"))
+    let (results, summary) = outcome
+        .ok_or_else(|| Failure::new(Code::Interrupted, "interrupted; no dashboard written"))?;
+    Ok((results, summary, CacheUse { file: cache_file, offline }))
 }
 
 /// Where progress, warnings and the summary go: a progress bar, JSON lines, or nothing.
@@ -320,15 +358,15 @@ impl Log {
     fn finished(
         &self,
         args: &EnrichArgs,
-        books: usize,
-        problems: usize,
+        (books, problems): (usize, usize),
         results: &[EnrichedBook],
         summary: Option<&RunSummary>,
+        cache: Option<&CacheUse>,
     ) {
-        let not_enriched: Vec<&EnrichedBook> =
-            results.iter().filter(|r| r.final_genres.is_empty() && r.error.is_some()).collect();
+        let without_genres: Vec<&EnrichedBook> =
+            results.iter().filter(|r| r.final_genres.is_empty()).collect();
         if self.json {
-            for r in &not_enriched {
+            for r in without_genres.iter().filter(|r| r.error.is_some()) {
                 Self::emit(&json!({
                     "event": "book_not_enriched",
                     "goodreads_id": r.goodreads_id,
@@ -336,11 +374,20 @@ impl Log {
                     "error": r.error,
                 }));
             }
+            for r in &without_genres {
+                Self::emit(&json!({
+                    "event": "book_without_genres",
+                    "goodreads_id": r.goodreads_id,
+                    "title": r.title,
+                    "reason": why_no_genres(r),
+                }));
+            }
             Self::emit(&json!({
                 "event": "summary",
                 "output": args.output,
                 "books": books,
                 "row_problems": problems,
+                "cache": cache.and_then(|c| c.file.as_deref()),
                 "run": summary,
                 "elapsed_secs": self.started.elapsed().as_secs_f64(),
             }));
@@ -350,26 +397,6 @@ impl Log {
             return;
         }
         let mut err = std::io::stderr().lock();
-        if args.offline && !not_enriched.is_empty() {
-            let _ = writeln!(
-                err,
-                "bookenrich: {} books could not be enriched offline (not in the cache):",
-                not_enriched.len()
-            );
-            for r in &not_enriched {
-                let _ =
-                    writeln!(err, "  {} ({})", r.title, r.goodreads_id.as_deref().unwrap_or("?"));
-            }
-        } else if !not_enriched.is_empty() {
-            let _ =
-                writeln!(err, "bookenrich: {} books could not be enriched:", not_enriched.len());
-            for r in not_enriched.iter().take(20) {
-                let _ = writeln!(err, "  {}: {}", r.title, r.error.as_deref().unwrap_or(""));
-            }
-            if not_enriched.len() > 20 {
-                let _ = writeln!(err, "  … and {} more (see --json-log)", not_enriched.len() - 20);
-            }
-        }
         let _ = writeln!(err, "bookenrich: wrote {}", args.output.display());
         let _ = writeln!(err, "  books        {books} ({problems} row problems)");
         if let Some(s) = summary {
@@ -391,7 +418,63 @@ impl Log {
                     src.disabled.as_deref().map(|d| format!(" (stopped: {d})")).unwrap_or_default()
                 );
             }
+            let cache = match cache {
+                Some(CacheUse { file: Some(f), offline: true }) => {
+                    format!("{} (offline: read only)", f.display())
+                }
+                Some(CacheUse { file: Some(f), offline: false }) => f.display().to_string(),
+                _ => "none".to_owned(),
+            };
+            let _ = writeln!(err, "  cache        {cache}");
         }
         let _ = writeln!(err, "  elapsed      {:.1} s", self.started.elapsed().as_secs_f64());
+        if summary.is_some() && !without_genres.is_empty() {
+            let n = without_genres.len();
+            let _ = writeln!(err, "  no genres    {n} {}:", if n == 1 { "book" } else { "books" });
+            for r in without_genres.iter().take(NO_GENRES_SHOWN) {
+                let id = r.goodreads_id.as_deref().unwrap_or("no id");
+                let _ = writeln!(err, "    {} ({id}): {}", r.title, why_no_genres(r));
+            }
+            if n > NO_GENRES_SHOWN {
+                let _ = writeln!(
+                    err,
+                    "    … and {} more (every one, with its reason: --json-log, event book_without_genres)",
+                    n - NO_GENRES_SHOWN
+                );
+            }
+        }
+    }
+}
+
+/// Books without genres the closing summary names; the rest are counted.
+const NO_GENRES_SHOWN: usize = 5;
+
+/// Why a book ended without genres, in a reader's words.
+fn why_no_genres(r: &EnrichedBook) -> String {
+    if !r.failures.is_empty() {
+        if r.failures.iter().all(|f| f.kind == SourceErrorKind::Offline) {
+            return "not in the cache, and the run is offline".to_owned();
+        }
+        // Each failure without its URL, which --json-log and the dashboard keep.
+        let short: Vec<String> = r
+            .failures
+            .iter()
+            .map(|f| f.message.split(" (http").next().unwrap_or(&f.message).to_owned())
+            .collect();
+        return short.join("; ");
+    }
+    if let Some(error) = &r.error {
+        return error.clone();
+    }
+    if r.sources_matched.is_empty() {
+        return "no catalogue found it".to_owned();
+    }
+    let found = r.sources_matched.join(" and ");
+    let subjects: Vec<&str> =
+        r.genres_by_source.values().flatten().map(String::as_str).take(3).collect();
+    if subjects.is_empty() {
+        format!("found by {found}, without subjects")
+    } else {
+        format!("{found} found it, but no subject names a genre (e.g. {})", subjects.join(", "))
     }
 }

@@ -237,9 +237,12 @@ fn a_read_only_cache_folder_exits_3_naming_the_cache() {
     let (dir, export, caches) = with_read_only_folder("caches");
     let out = dir.path().join("dashboard.json");
     let cache = caches.join("cache.sqlite3");
+    // Online (an offline run only reads, and with no cache file creates nothing and goes on), against
+    // a loopback port: the cache is opened before any request, so none is sent.
     let o = without_root(
         bin()
-            .args(["enrich", "-q", "--offline", "--cache"])
+            .args(["enrich", "-q", "--open-library-url", "http://127.0.0.1:9"])
+            .args(["--google-books-url", "http://127.0.0.1:9", "--cache"])
             .arg(&cache)
             .arg("-o")
             .arg(&out)

@@ -1,6 +1,6 @@
 // Shared by the tests: fixture paths, a temporary directory, and the fake catalogue server.
 import { execFile, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -105,9 +105,12 @@ function assertCoded(assert, error, code, messagePattern) {
  */
 export async function runExample(t, code, files = {}) {
   const server = await startFakeCatalogue(t)
-  // Inside the package, so `import ... from 'bookenrich'` resolves to this package (self-reference).
-  const dir = mkdtempSync(join(PACKAGE_DIR, 'test', '.tmp-example-'))
+  // A temporary directory whose node_modules/bookenrich links to this package, as `npm link` would:
+  // `import ... from 'bookenrich'` resolves to the package under test, and nothing is written into it.
+  const dir = mkdtempSync(join(tmpdir(), 'bookenrich-example-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
+  mkdirSync(join(dir, 'node_modules'))
+  symlinkSync(PACKAGE_DIR, join(dir, 'node_modules', 'bookenrich'), 'dir')
   copyFileSync(EDGE_CASES_CSV, join(dir, 'goodreads_library_export.csv'))
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   const script = join(dir, 'example.mjs')

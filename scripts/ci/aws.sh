@@ -12,6 +12,11 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 PYTHON="${PYTHON:-python3}"
 # The python stage's virtualenv (scripts/ci/python.sh); created here the same way if absent.
 VENV="$CARGO_TARGET_DIR/python-venv"
+# No bytecode beside the sources, the linters' caches in the target directory: tests leave the checkout as they
+# found it (test-all.sh checks).
+export PYTHONDONTWRITEBYTECODE=1
+export MYPY_CACHE_DIR="$CARGO_TARGET_DIR/mypy-cache/aws"
+export RUFF_CACHE_DIR="$CARGO_TARGET_DIR/ruff-cache"
 
 node -e '
   const major = Number(process.versions.node.split(".")[0])

@@ -5,6 +5,8 @@
   "use strict";
 
   var SVG_NS = "http://www.w3.org/2000/svg";
+  // Average width of a character of an 11px axis label, for spacing labels before they are drawn.
+  var CHAR_PX = 6.2;
   var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
   // ---- small helpers -------------------------------------------------------
@@ -109,18 +111,18 @@
 
   // Vertical bars. items: [{label, value, tip}]
   function columnChart(container, name, items, options) {
-    var W = 560, H = 250, m = { top: 22, right: 12, bottom: 30, left: 52 };
+    var W = 560, H = 250, m = { top: 22, right: 12, bottom: 36, left: 52 };
     var iw = W - m.left - m.right, ih = H - m.top - m.bottom;
     var max = Math.max.apply(null, items.map(function (d) { return d.value; }).concat([0]));
     var yt = ticks(max, 4), top = yt[yt.length - 1];
-    var svg = s("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": options.aria, "data-chart": name });
+    var svg = s("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": options.aria, "data-chart": name, "data-kind": "columns" });
     yt.forEach(function (t) {
       var y = m.top + ih - (t / top) * ih;
       svg.appendChild(s("line", { class: "gridline", x1: m.left, x2: W - m.right, y1: y, y2: y }));
       svg.appendChild(s("text", { class: "tick-label", x: m.left - 6, y: y + 4, "text-anchor": "end" }, fmtInt(t)));
     });
     var band = iw / items.length, bw = Math.max(2, Math.min(48, band * 0.7));
-    var labelEvery = Math.ceil(items.length / 14);
+    var labelled = labelledIndexes(items.map(function (d) { return axisLines(d.label); }), band);
     items.forEach(function (d, i) {
       var x = m.left + band * i + (band - bw) / 2;
       var bh = (d.value / top) * ih;
@@ -133,13 +135,49 @@
         svg.appendChild(s("text", { class: "value-label", x: x + bw / 2, y: m.top + ih - bh - 5, "text-anchor": "middle" },
           fmtInt(d.value)));
       }
-      if (i % labelEvery === 0) {
-        svg.appendChild(s("text", { class: "tick-label", x: x + bw / 2, y: H - m.bottom + 16, "text-anchor": "middle" },
-          clip(String(d.label), 18)));
+      if (labelled[i]) {
+        var lines = axisLines(d.label);
+        svg.appendChild(s("text", { class: "tick-label", x: x + bw / 2, y: H - m.bottom + 16, "text-anchor": "middle", "data-axis-label": d.label },
+          lines.map(function (line, j) {
+            return s("tspan", { x: x + bw / 2, dy: j ? 13 : 0 }, line);
+          })));
       }
     });
     svg.appendChild(s("line", { class: "axis", x1: m.left, x2: W - m.right, y1: m.top + ih, y2: m.top + ih }));
     container.appendChild(svg);
+  }
+
+  // An axis label as lines: "Medium (200-350)" becomes "Medium" over "200-350", so category
+  // labels fit their column; a year stays one line.
+  function axisLines(label) {
+    var m = /^(.*\S)\s+\((.*)\)$/.exec(String(label));
+    return m ? [m[1], m[2]] : [String(label)];
+  }
+
+  // Which columns get an axis label: every one when the labels fit side by side, else every n-th,
+  // always the first and the last (and none so close to the last that the two would touch).
+  function labelledIndexes(labels, band) {
+    var widest = Math.max.apply(null, labels.map(function (lines) {
+      return Math.max.apply(null, lines.map(function (l) { return l.length; }));
+    }));
+    var step = Math.max(1, Math.ceil((widest * CHAR_PX + 6) / band));
+    var last = labels.length - 1;
+    return labels.map(function (_, i) {
+      return i === 0 || i === last || (i % step === 0 && last - i >= step);
+    });
+  }
+
+  // Equal bars say nothing: the names as a list under one sentence instead, each entry carrying
+  // the chart's data attributes. items: [{label, value, key}]
+  function tiesList(container, name, items, sentence) {
+    container.appendChild(h("p", { class: "note ties" }, sentence));
+    container.appendChild(h("ul", { class: "chips", "data-chart": name }, items.map(function (d) {
+      return h("li", { "data-series": name, "data-label": d.key === undefined ? d.label : d.key, "data-value": d.value }, d.label);
+    })));
+  }
+
+  function allEqual(items) {
+    return items.length > 1 && items.every(function (d) { return d.value === items[0].value; });
   }
 
   // Horizontal bars. items: [{label, value, tip, text, key}]; key (default label) goes into data-label.
@@ -164,9 +202,11 @@
   function booksPerYear(data) {
     var c = box("books-per-year");
     if (!data.per_year.length) return empty(c, "books-per-year", "No read books with a date read.");
-    columnChart(c, "books-per-year", data.per_year.map(function (y) {
+    var items = data.per_year.map(function (y) {
       return { label: String(y.year), value: y.books, tip: y.year + ": " + plural(y.books, "book", "books") };
-    }), { aria: "Books read per year" });
+    });
+    if (allEqual(items)) return tiesList(c, "books-per-year", items, plural(items[0].value, "book", "books") + " read in each of these years:");
+    columnChart(c, "books-per-year", items, { aria: "Books read per year" });
   }
 
   function pagesPerYear(data) {
@@ -238,7 +278,7 @@
     if (!total || f.no_genres === total) {
       return empty(c, "fiction-split", "No genres yet: run bookenrich enrich with the catalogues to add them.");
     }
-    var W = 560, H = 44, left = 0;
+    var W = 1120, H = 40, left = 0;
     var svg = s("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "Fiction and nonfiction split", "data-chart": "fiction-split" });
     var legend = h("ul", { class: "legend" });
     parts.forEach(function (p) {
@@ -263,22 +303,34 @@
     if (!data.top_genres.length) {
       return empty(c, "top-genres", "No genres besides Fiction/Nonfiction yet.");
     }
-    barChart(c, "top-genres", data.top_genres.map(function (g) {
+    var items = data.top_genres.map(function (g) {
       return { label: g.name, value: g.count, text: fmtInt(g.count), tip: g.name + ": " + plural(g.count, "book", "books") };
-    }), { aria: "Most common genres" });
+    });
+    if (allEqual(items)) {
+      tiesList(c, "top-genres", items, "Each of these genres is on " + plural(items[0].value, "book", "books") + ":");
+    } else {
+      barChart(c, "top-genres", items, { aria: "Most common genres" });
+    }
     note(c, "Fiction and Nonfiction are shown in their own chart.");
   }
 
   function topAuthors(data) {
     var c = box("top-authors");
     if (!data.top_authors.length) return empty(c, "top-authors", "No read books.");
-    barChart(c, "top-authors", data.top_authors.map(function (a) {
+    var items = data.top_authors.map(function (a) {
       var rating = a.average_rating === null ? "not rated" : "my average " + fmtDec(a.average_rating, 1) + "\u2605";
       return {
         label: a.name, value: a.books, text: fmtInt(a.books),
         tip: a.name + ": " + plural(a.books, "book", "books") + ", " + plural(a.pages, "page", "pages") + ", " + rating
       };
-    }), { aria: "Authors with the most read books", alt: true });
+    });
+    if (!allEqual(items)) {
+      return barChart(c, "top-authors", items, { aria: "Authors with the most read books", alt: true });
+    }
+    var more = data.headline.unique_authors - items.length;
+    tiesList(c, "top-authors", items, (items[0].value === 1 ? "No author twice: " : "") +
+      "each has " + plural(items[0].value, "read book", "read books") + "." +
+      (more > 0 ? " The " + fmtInt(items.length) + " with the most pages, of " + fmtInt(data.headline.unique_authors) + ":" : ""));
   }
 
   function pageLengths(data) {
@@ -294,8 +346,9 @@
   function cards(data) {
     var hl = data.headline, c = document.getElementById("cards");
     function card(name, value, label, detail) {
+      // Long numbers ("1,664,504") in a smaller size, so they stay inside a narrow card.
       c.appendChild(h("div", { class: "card", "data-card": name }, [
-        h("div", { class: "value" }, value),
+        h("div", { class: value.length > 7 ? "value long" : "value" }, value),
         h("div", { class: "label" }, label),
         detail ? h("div", { class: "detail" }, detail) : null
       ]));
@@ -310,7 +363,10 @@
       fmtInt(hl.enriched_books) + " of " + fmtInt(hl.total_books));
     card("rereads", fmtInt(hl.rereads), "re-reads",
       hl.rereads ? plural(hl.reread_reads, "read", "reads") + " in all" : null);
-    card("authors", fmtInt(hl.unique_authors), "authors", null);
+    var top = data.top_authors[0];
+    card("authors", fmtInt(hl.unique_authors), "authors",
+      top && top.books > 1 ? "most read: " + top.name + " (" + fmtInt(top.books) + ")"
+        : top && hl.books_read > 1 ? "none read twice" : null);
     var sub = document.getElementById("subtitle");
     sub.textContent = hl.first_read
       ? plural(hl.books_read, "book", "books") + " read from " + fmtDate(hl.first_read) + " to " + fmtDate(hl.last_read) + "."
@@ -323,11 +379,18 @@
     data.covers.forEach(function (cv) {
       var alt = cv.title + " by " + cv.author;
       var img = h("img", { alt: alt, title: alt, loading: "lazy", decoding: "async", referrerpolicy: "no-referrer", width: 84, height: 126 });
+      var caption = h("figcaption", null, cv.title);
+      // Without the image, the tile itself carries the title (in full) and the author; the
+      // caption would only repeat the title.
       img.addEventListener("error", function () {
-        img.replaceWith(h("div", { class: "placeholder", role: "img", "aria-label": alt }, cv.title));
+        img.replaceWith(h("div", { class: "placeholder", title: alt }, [
+          h("span", { class: "placeholder-title" }, cv.title),
+          h("span", { class: "placeholder-author" }, cv.author)
+        ]));
+        caption.remove();
       });
       img.src = cv.url;
-      strip.appendChild(h("figure", { class: "cover" }, [img, h("figcaption", null, cv.title)]));
+      strip.appendChild(h("figure", { class: "cover" }, [img, caption]));
     });
     document.getElementById("covers-section").hidden = false;
   }
@@ -351,7 +414,9 @@
         h("td", { class: "num" }, b.my_rating ? h("span", { class: "stars", title: b.my_rating + " stars" }, stars(b.my_rating)) : ""),
         h("td", { class: "num" }, b.average_rating === null ? "" : fmtDec(b.average_rating, 2)),
         h("td", { class: "num" }, b.pages === null ? "" : fmtInt(b.pages)),
-        h("td", { class: "genre-list" }, b.genres.join(", "))
+        b.genres.length
+          ? h("td", { class: "genre-list" }, b.genres.join(", "))
+          : h("td", { class: "genre-list" }, h("span", { class: "no-genres", title: "The catalogues gave no genre for this book" }, "no genres"))
       ]);
       body.appendChild(tr);
       return { tr: tr, text: [b.title, b.author, b.genres.join(" "), b.shelf || ""].join(" ").toLowerCase() };

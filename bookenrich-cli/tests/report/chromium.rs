@@ -1,5 +1,5 @@
 //! Headless Chromium for the report tests: load a page, give back the DOM after its script ran
-//! and every console message the page produced.
+//! and every console message the page produced; optionally measure its layout first.
 //!
 //! `--dump-dom` prints the DOM once the page's load event has fired; the report's script runs
 //! synchronously before that, so nothing here waits on a clock. Console messages (including
@@ -7,6 +7,11 @@
 //! `--enable-logging=stderr` as lines containing `:CONSOLE`.
 
 use std::io::Read;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -43,8 +48,52 @@ pub fn chromium() -> PathBuf {
     );
 }
 
+/// The layout probe: measures the page once it has loaded and writes its findings into
+/// `<html data-layout="{json}">`.
+const LAYOUT_PROBE: &str = include_str!("layout_probe.js");
+
+/// A page rendered with the layout probe: the rendering and the probe's findings.
+#[derive(Debug)]
+pub struct Measured {
+    /// What Chromium made of the page.
+    pub rendered: Rendered,
+    /// The probe's findings (`problems`, counts of covers, placeholders, markers…).
+    pub layout: Value,
+}
+
+/// Loads a copy of `page` with the layout probe added (and allowed by the page's CSP) in a
+/// 1280×4000 window: the charts and the covers strip are laid out as on a desktop screen, and the
+/// covers are in view, so each has loaded or failed before the load event.
+pub fn render_measured(page: &Path) -> Measured {
+    let html = std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+    let hash = format!("'sha256-{}' ", BASE64.encode(Sha256::digest(LAYOUT_PROBE.as_bytes())));
+    assert!(html.contains("script-src ") && html.contains("</body>"), "not a report page");
+    let probed = html.replacen("script-src ", &format!("script-src {hash}"), 1).replacen(
+        "</body>",
+        &format!("<script>{LAYOUT_PROBE}</script>\n</body>"),
+        1,
+    );
+    let copy = page.with_extension("measured.html");
+    std::fs::write(&copy, probed).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+    let rendered = render_with(&copy, &["--window-size=1280,4000"]);
+    let layout = super::dom::elements(&rendered.dom)
+        .into_iter()
+        .find(|e| e.name == "html")
+        .and_then(|e| e.attr("data-layout").map(str::to_owned))
+        .map_or_else(
+            || panic!("the layout probe did not run:\n{}", rendered.console.join("\n")),
+            |json| serde_json::from_str(&json).unwrap_or_else(|e| panic!("layout JSON: {e}")),
+        );
+    Measured { rendered, layout }
+}
+
 /// Loads `page` (a local file) in a fresh headless Chromium profile.
 pub fn render(page: &Path) -> Rendered {
+    render_with(page, &[])
+}
+
+/// [`render`] with extra Chromium switches.
+fn render_with(page: &Path, switches: &[&str]) -> Rendered {
     let profile =
         tempfile::tempdir().unwrap_or_else(|e| panic!("temporary profile directory: {e}"));
     let page = page.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", page.display()));
@@ -66,6 +115,7 @@ pub fn render(page: &Path) -> Rendered {
             "--v=0",
             "--dump-dom",
         ])
+        .args(switches)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(&url)
         .stdin(Stdio::null())

@@ -19,6 +19,8 @@ CONTACT = "ci@bookenrich.invalid"
 #: Far above anything the fake server limits: the tests assert what happens, not how fast.
 TEST_RATE_LIMITS = {"openlibrary": 4000.0, "google": 4000.0}
 TEST_MAX_CONCURRENCY = 4
+#: Far above what any test sends in a day, unless the test lowers it (BUDGET_PER_DAY).
+TEST_DAILY_BUDGETS = {"google": 1_000_000.0}
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +72,7 @@ def synthesized(catalogue_server: FakeCatalogue, tmp_path_factory: pytest.TempPa
                 google_books_url=catalogue_server.url,
                 catalogue_rate_limits=dict(TEST_RATE_LIMITS),
                 max_concurrency=TEST_MAX_CONCURRENCY,
+                daily_budgets=dict(TEST_DAILY_BUDGETS),
             ),
             env=env,
             synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
@@ -91,6 +94,18 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if (name.startswith("BOOKENRICH_") and name not in keep) or name in handler_settings:
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_gateways() -> Iterator[None]:
+    """Each test's moto account is new: no processor gateway or enricher of another test is reused."""
+    from bookenrich_aws import processor
+
+    yield
+    for gateway in processor._gateways.values():
+        gateway.server.shutdown()
+    processor._gateways.clear()
+    processor._enrichers.clear()
 
 
 @pytest.fixture()

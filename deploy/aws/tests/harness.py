@@ -10,6 +10,10 @@ moto stores a function's asynchronous-invocation settings but does not act on th
 dispatcher does what Lambda does with an asynchronous invocation that raises: it runs it again
 ``MaximumRetryAttempts`` times (without the waits), then sends Lambda's on-failure record to the
 destination queue the template's ``AWS::Lambda::EventInvokeConfig`` names (an SQS queue in moto).
+
+DynamoDB checks a condition and writes an item atomically, and serves reads while it writes;
+moto's backend does not lock, so two threads can both pass ``used < limit``, and a read can copy
+an item while another thread changes it. The harness serializes every moto DynamoDB call.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import json
 import threading
 import time
 import traceback
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +35,7 @@ import boto3
 from moto import mock_aws
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.exceptions import JsonRESTError
+from moto.dynamodb.responses import DynamoHandler
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 
 from bookenrich_aws import aws
@@ -77,6 +82,8 @@ class Invocations:
     largest_response: int = 0
     async_errors: list[BaseException] = field(default_factory=list)
     retry_sleeps: list[float] = field(default_factory=list)
+    #: Seconds spent in each function's handler, all invocations together.
+    busy_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -101,6 +108,7 @@ class Deployment:
         self.invocations = Invocations()
         self.faults: dict[str, Fault] = {}
         self.queues = list(resources_of_type(template, "AWS::SQS::Queue"))
+        self.tables = resources_of_type(template, "AWS::DynamoDB::GlobalTable")
         #: Per function, (retries, destination queue name) of its asynchronous invocations.
         self.async_config: dict[str, tuple[int, str | None]] = {}
         for config in resources_of_type(template, "AWS::Lambda::EventInvokeConfig").values():
@@ -146,7 +154,12 @@ class Deployment:
             if asynchronous:
                 return self._run_async(name, event, attempt)
             self._fault(name, event, attempt)  # may raise TooManyRequests (a service error) or anything
-            return self._run(name, event, self._context(name, attempt), response_headers)
+            began = time.monotonic()
+            try:
+                return self._run(name, event, self._context(name, attempt), response_headers)
+            finally:
+                with record.lock:
+                    record.busy_seconds[name] += time.monotonic() - began
         finally:
             with record.lock:
                 record.returned[name] += 1
@@ -265,12 +278,27 @@ class Deployment:
                 mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}})
             )
             stack.enter_context(mock.patch.object(LambdaSimpleBackend, "invoke", invoke))
+            stack.enter_context(mock.patch.object(DynamoHandler, "call_action", _atomic(DynamoHandler.call_action)))
             # Retry waits are recorded, not slept: the test checks the backoff, not the clock.
             stack.enter_context(mock.patch.object(retrier_decl, "time", SimpleNamespace(sleep=sleeps.append)))
             aws.reset()
             boto3.client("s3").create_bucket(Bucket=BUCKET)
             for queue in self.queues:
                 boto3.client("sqs").create_queue(QueueName=queue)
+            for name, table in self.tables.items():
+                properties = table["Properties"]
+                dynamodb = boto3.client("dynamodb")
+                dynamodb.create_table(
+                    TableName=name,
+                    KeySchema=properties["KeySchema"],
+                    AttributeDefinitions=properties["AttributeDefinitions"],
+                    BillingMode=properties["BillingMode"],
+                )
+                ttl = properties["TimeToLiveSpecification"]
+                dynamodb.update_time_to_live(
+                    TableName=name,
+                    TimeToLiveSpecification={"Enabled": ttl["Enabled"], "AttributeName": ttl["AttributeName"]},
+                )
             boto3.client("stepfunctions").create_state_machine(
                 name=STATE_MACHINE,
                 definition=json.dumps(self.definition),
@@ -314,6 +342,34 @@ class Deployment:
             kwargs["nextToken"] = page["nextToken"]
 
 
+def table(prefix: str) -> str:
+    """The moto table whose name (the template's logical id) starts with ``prefix``."""
+    names: list[str] = boto3.client("dynamodb").list_tables()["TableNames"]
+    (name,) = [t for t in names if t.startswith(prefix)]
+    return name
+
+
+def scan(prefix: str) -> list[dict[str, Any]]:
+    """Every item of :func:`table` ``prefix``."""
+    items: list[dict[str, Any]] = []
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=table(prefix)):
+        items.extend(page["Items"])
+    return items
+
+
+_DYNAMODB_CALLS = threading.Lock()
+
+
+def _atomic(call: Callable[..., Any]) -> Callable[..., Any]:
+    """``call`` (moto's handler of one DynamoDB API call) run under one lock, as one atomic operation."""
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with _DYNAMODB_CALLS:
+            return call(*args, **kwargs)
+
+    return locked
+
+
 def largest_payload(events: list[dict[str, Any]]) -> int:
     """The largest state input or output (bytes of UTF-8) in an execution history."""
     largest = 0
@@ -350,8 +406,9 @@ def http_event(
     body: bytes = b"",
     content_type: str = "",
     accept_encoding: str = "",
+    source_ip: str = "203.0.113.7",
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event."""
+    """An API Gateway HTTP API (payload 2.0) event from ``source_ip``."""
     import base64
 
     headers = {"content-type": content_type} if content_type else {}
@@ -362,7 +419,7 @@ def http_event(
         "routeKey": f"{method} {path}",
         "rawPath": path if uuid is None else path.replace("{uuid}", uuid),
         "headers": headers,
-        "requestContext": {"http": {"method": method, "path": path}},
+        "requestContext": {"http": {"method": method, "path": path, "sourceIp": source_ip}},
         "pathParameters": {} if uuid is None else {"uuid": uuid},
         "body": base64.b64encode(body).decode() if body else None,
         "isBase64Encoded": bool(body),

@@ -185,7 +185,14 @@ def test_default_concurrency_follows_the_tightest_catalogue(template: dict[str, 
     # cdk.json: openlibrary=3,google=1 and no maxConcurrency: Google's 1/s allows one processor.
     assert fan_out["MaxConcurrency"] == 1
     assert processor["ReservedConcurrentExecutions"] == 1
-    assert env["BOOKENRICH_RATE_LIMITS"] == "openlibrary=3,google=1"
+    # The deployment-wide limits are the gateway's shared budgets; the core's own limiter is loose
+    # (cached answers need no pacing) and waits long enough for a budget token.
+    assert env["CATALOGUE_GATEWAY"] == "true"
+    assert env["BUDGET_PER_SECOND"] == "openlibrary=3,google=1"
+    assert env["BUDGET_PER_DAY"] == "google=950"
+    assert env["JOB_DAILY_SHARE"] == "0.25"
+    assert env["BOOKENRICH_RATE_LIMITS"] == "openlibrary=50,google=50"
+    assert env["BOOKENRICH_REQUEST_TIMEOUT"] == "60"
     assert env["BOOKENRICH_CACHE"] == "off"
     assert env["BOOKENRICH_CONTACT"] == "ops@example.com"
     assert "GOOGLE_BOOKS_API_KEY" not in env  # a key never goes into the template
@@ -193,10 +200,18 @@ def test_default_concurrency_follows_the_tightest_catalogue(template: dict[str, 
 
 def test_processors_share_the_catalogue_limits(synthesized: dict[str, Any]) -> None:
     processor, fan_out = processor_and_map(synthesized["templates"]["test"])
-    # The test stack: maxConcurrency=4 sharing 4000 requests/s of each catalogue.
+    # The test stack: maxConcurrency=4 sharing 4000 requests/s of each catalogue through the budgets.
     assert fan_out["MaxConcurrency"] == 4
     assert processor["ReservedConcurrentExecutions"] == 4
-    assert processor["Environment"]["Variables"]["BOOKENRICH_RATE_LIMITS"] == "openlibrary=1000,google=1000"
+    assert processor["Environment"]["Variables"]["BUDGET_PER_SECOND"] == "openlibrary=4000,google=4000"
+
+
+def test_without_the_gateway_processors_split_the_limits(tmp_path: Any) -> None:
+    from bookenrich_infra import DeploymentConfig
+    from bookenrich_infra.config import rate_limits_env
+
+    config = DeploymentConfig(layer_dir=tmp_path, catalogue_gateway=False, max_concurrency=4, contact="x@y.z")
+    assert rate_limits_env(config.child_rate_limits) == "openlibrary=0.75,google=0.25"
 
 
 # ---- IAM -------------------------------------------------------------------------------------------

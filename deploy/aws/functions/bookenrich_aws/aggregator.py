@@ -14,7 +14,7 @@ from typing import Any
 
 import bookenrich
 
-from bookenrich_aws import aws, jobstatus
+from bookenrich_aws import admission, aws, jobstatus
 from bookenrich_aws.layout import data_key, manifest_key, originals_key, parse_job_id, result_key
 from bookenrich_aws.store import Store
 
@@ -30,9 +30,28 @@ def _read_results(store: Store, job_id: str, batch_count: int) -> list[dict[str,
         return list(pool.map(lambda i: store.get_json(result_key(job_id, i)), range(batch_count)))
 
 
-def notes(manifest: dict[str, Any], missing_batches: list[int], unenriched: int, failed: int) -> list[str]:
+#: A source's failure kinds that mean it was switched off for the rest of a batch by a daily quota
+#: (the catalogue's or the deployment's shared daily budget, which the gateway reports the same way).
+_OUT_FOR_THE_DAY = {"quota_exhausted", "disabled"}
+
+
+def google_budget_spent(result: bookenrich.EnrichedBook) -> bool:
+    """Whether Google Books was not asked about this book because the day's budget was spent."""
+    return any(f.source == "google_books" and f.kind in _OUT_FOR_THE_DAY for f in result.failures)
+
+
+def budget_note(count: int) -> str:
+    """The status message's and the dashboard's words for books enriched without Google."""
+    return f"Google Books' daily budget was spent: {count} books were enriched from Open Library alone"
+
+
+def notes(
+    manifest: dict[str, Any], missing_batches: list[int], unenriched: int, failed: int, without_google: int = 0
+) -> list[str]:
     """The dashboard's processing notes (the CLI's wording where they overlap)."""
     out: list[str] = []
+    if without_google:
+        out.append(budget_note(without_google))
     problems = int(manifest.get("row_problem_count", 0))
     if problems:
         out.append(f"{problems} rows of the export could not be used")
@@ -73,13 +92,14 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         log.warning("aggregator %s: %d results belong to no book of the export (ignored)", job_id, stray)
     unenriched = sum(1 for b in books if b.goodreads_id not in results)
     failed = sum(1 for r in results.values() if r.error is not None and not r.has_genres)
+    without_google = sum(1 for r in results.values() if google_budget_spent(r))
 
     dashboard = bookenrich.build_dashboard(
         books,
         list(results.values()),
         include_private_notes=aws.flag("INCLUDE_PRIVATE_NOTES"),
         export_id=job_id,
-        processing_notes=notes(manifest, missing_batches, unenriched, failed),
+        processing_notes=notes(manifest, missing_batches, unenriched, failed, without_google),
     )
     body = json.dumps(dashboard, ensure_ascii=False, indent=2).encode("utf-8")
     if not store.exists(manifest_key(job_id)):
@@ -92,6 +112,8 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
     message = f"Processing complete: {enriched} of {total} books have genres"
     if unenriched or failed:
         message += f"; {unenriched + failed} could not be enriched"
+    if without_google:
+        message += f"; {budget_note(without_google)}"
     jobstatus.write(
         store,
         job_id,
@@ -106,8 +128,10 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
             "not_enriched": unenriched,
             "failed": failed,
             "missing_batches": len(missing_batches),
+            "without_google_budget": without_google,
         },
     )
+    admission.release_job(job_id)
     log.info("aggregator %s: %s", job_id, message)
     return {
         "uuid": job_id,

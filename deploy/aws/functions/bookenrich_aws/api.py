@@ -27,6 +27,8 @@ class Request:
     path_parameters: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    #: The caller's address as API Gateway saw it ("" when the event has none).
+    source_ip: str = ""
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> Request:
@@ -40,7 +42,9 @@ class Request:
         else:
             body = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
         params = {str(k): str(v) for k, v in (event.get("pathParameters") or {}).items()}
-        return cls(method=method, path=path, path_parameters=params, headers=headers, body=body)
+        context = event.get("requestContext") or {}
+        source_ip = str(http.get("sourceIp") or (context.get("identity") or {}).get("sourceIp") or "")
+        return cls(method=method, path=path, path_parameters=params, headers=headers, body=body, source_ip=source_ip)
 
     def accepts_gzip(self) -> bool:
         return "gzip" in self.headers.get("accept-encoding", "").lower()

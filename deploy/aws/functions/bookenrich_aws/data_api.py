@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from bookenrich_aws import api, aws, jobstatus
+from bookenrich_aws import admission, api, aws, jobstatus
 from bookenrich_aws.layout import data_key, job_prefix, raw_csv_key, status_key
 from bookenrich_aws.store import Store
 
@@ -58,6 +58,7 @@ def delete(request: api.Request, job_id: str) -> dict[str, Any]:
         doc = jobstatus.read(store, job_id)
         if doc is not None and doc.get("status") == jobstatus.PROCESSING:
             _stop_execution(job_id)
+        admission.release_job(job_id)
         keys = [k for k in (status_key(job_id), data_key(job_id)) if store.exists(k)]
         keys += list(store.keys(job_prefix(job_id)))
         if not keys:

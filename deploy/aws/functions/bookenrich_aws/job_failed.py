@@ -10,7 +10,7 @@ import json
 import logging
 from typing import Any
 
-from bookenrich_aws import jobstatus
+from bookenrich_aws import admission, jobstatus
 from bookenrich_aws.layout import InvalidJobId, parse_job_id
 from bookenrich_aws.store import Store
 
@@ -54,7 +54,8 @@ def user_message(error: str) -> str:
 
 
 def mark_failed(store: Store, job_id: str, reason: str, error: str) -> dict[str, Any]:
-    """Writes ``status: error`` with ``reason``, unless the job is gone or already complete."""
+    """Writes ``status: error`` with ``reason``, unless the job is gone or already complete; frees its slot."""
+    admission.release_job(job_id)
     doc = jobstatus.read(store, job_id)
     if doc is None:
         log.warning("job_failed %s: no status document (deleted job?)", job_id)

@@ -19,9 +19,14 @@ COMPLETE = "complete"
 ERROR = "error"
 
 
+def iso(when: datetime) -> str:
+    """``when`` as ISO 8601 UTC with milliseconds and a Z, the form of every timestamp in a status."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def now_iso() -> str:
     """The current time, ISO 8601 UTC with a Z."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return iso(datetime.now(timezone.utc))
 
 
 def parse_iso(value: object) -> datetime | None:

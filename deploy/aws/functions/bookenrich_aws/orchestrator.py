@@ -14,7 +14,7 @@ from typing import Any
 import bookenrich
 from botocore.exceptions import ClientError
 
-from bookenrich_aws import aws, jobstatus
+from bookenrich_aws import admission, aws, jobstatus
 from bookenrich_aws.layout import (
     DEFAULT_BATCH_SIZE,
     batches_key,
@@ -50,6 +50,7 @@ def execution_input(job_id: str) -> dict[str, Any]:
 
 def _fail(store: Store, job_id: str, message: str) -> dict[str, Any]:
     log.error("orchestrator %s: %s", job_id, message)
+    admission.release_job(job_id)
     jobstatus.write(
         store,
         job_id,

@@ -7,10 +7,16 @@ When some books failed in a way a retry may fix (throttling, 5xx, timeouts; see 
 results so far are still written and :class:`CatalogueThrottled` is raised: the state machine retries
 the batch after a jittered backoff, and the retry only looks up the books that failed. Any other
 failure is recorded on the book and the batch succeeds.
+
+With the catalogue gateway on (``CATALOGUE_GATEWAY``, the stack's default), the core's requests go
+through ``gateway``: the batch's answers are first read from the shared lookup cache in batches
+(:func:`preload_keys`), every request the cache cannot answer takes the shared budgets' tokens, and
+what the catalogues answered is written back to the cache after the batch, even when it is retried.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any
@@ -18,7 +24,10 @@ from typing import Any
 import bookenrich
 
 from bookenrich_aws import aws, failures
+from bookenrich_aws.budgets import Budgets
+from bookenrich_aws.gateway import Gateway, Session, Upstream, cache_key, isbn_key
 from bookenrich_aws.layout import manifest_key, parse_job_id, result_key
+from bookenrich_aws.lookup_cache import LookupCache
 from bookenrich_aws.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,6 +41,12 @@ class CatalogueThrottled(Exception):
 
 
 _enrichers: dict[tuple[str, ...], bookenrich.Enricher] = {}
+_gateways: dict[tuple[str, ...], Gateway] = {}
+#: The core's defaults (bookenrich-core/src/config.rs).
+OPEN_LIBRARY_URL = "https://openlibrary.org"
+GOOGLE_BOOKS_URL = "https://www.googleapis.com"
+#: Google's search answers list at most this many volumes worth pre-loading.
+MAX_VOLUMES_PER_SEARCH = 10
 
 
 def _google_api_key() -> str | None:
@@ -43,11 +58,45 @@ def _google_api_key() -> str | None:
     return value.strip() or None
 
 
-def enricher() -> bookenrich.Enricher:
-    """One enricher per container (its rate limiters span invocations), configured by BOOKENRICH_*."""
-    signature = tuple(
-        f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(("BOOKENRICH_", "GOOGLE_BOOKS_API_KEY"))
-    )
+def _signature(*prefixes: str) -> tuple[str, ...]:
+    return tuple(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith(prefixes))
+
+
+def gateway() -> Gateway | None:
+    """The container's catalogue gateway (started once), or None when ``CATALOGUE_GATEWAY`` is off."""
+    if not aws.flag("CATALOGUE_GATEWAY"):
+        return None
+    signature = _signature(
+        "BOOKENRICH_OPEN_LIBRARY_URL", "BOOKENRICH_GOOGLE_BOOKS_URL", "LOOKUP_CACHE", "BUDGET_", "JOB_DAILY_SHARE"
+    ) + _signature("COORDINATION_TABLE")
+    existing = _gateways.get(signature)
+    if existing is None:
+        for old in _gateways.values():
+            old.server.shutdown()
+        _gateways.clear()
+        existing = Gateway(
+            [
+                Upstream("openlibrary", aws.setting("BOOKENRICH_OPEN_LIBRARY_URL", OPEN_LIBRARY_URL)),
+                Upstream("google", aws.setting("BOOKENRICH_GOOGLE_BOOKS_URL", GOOGLE_BOOKS_URL)),
+            ],
+            LookupCache.from_environment(),
+            Budgets.from_environment(),
+        )
+        _gateways[signature] = existing
+    return existing
+
+
+def enricher(through: Session | None = None) -> bookenrich.Enricher:
+    """The enricher, configured by BOOKENRICH_*: one per container (its rate limiters span
+    invocations), or, through the gateway, one per batch pointed at the batch's session (the
+    gateway paces the catalogue requests; the core's limiter is loose)."""
+    options: dict[str, Any] = {}
+    if through is not None:
+        options["open_library_url"] = through.url("openlibrary")
+        options["google_books_url"] = through.url("google")
+        key = _google_api_key()
+        return bookenrich.Enricher(**options, google_api_key=key) if key else bookenrich.Enricher(**options)
+    signature = _signature("BOOKENRICH_", "GOOGLE_BOOKS_API_KEY")
     existing = _enrichers.get(signature)
     if existing is None:
         key = _google_api_key()
@@ -55,6 +104,46 @@ def enricher() -> bookenrich.Enricher:
         _enrichers.clear()
         _enrichers[signature] = existing
     return existing
+
+
+def _isbn13(book: bookenrich.BookInfo) -> str | None:
+    """The book's ISBN-13 (from its ISBN-10 when it has only that), as the core looks it up."""
+    if book.isbn13 and len(book.isbn13) == 13 and book.isbn13.isdigit():
+        return str(book.isbn13)
+    ten = (book.isbn or "").upper()
+    if len(ten) != 10 or not ten[:9].isdigit():
+        return None
+    body = "978" + ten[:9]
+    check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(body)) % 10) % 10
+    return body + str(check)
+
+
+def preload_keys(books: list[bookenrich.BookInfo]) -> list[str]:
+    """The shared-cache keys a batch's ISBN lookups start with: Open Library's per-ISBN record and
+    Google's ISBN search (title searches are not predictable; the gateway reads them one by one)."""
+    keys = []
+    for book in books:
+        isbn = _isbn13(book)
+        if isbn is not None:
+            keys += [isbn_key(isbn), cache_key("google", f"/books/v1/volumes?q=isbn:{isbn}")]
+    return keys
+
+
+def follow_up_keys(answers: dict[str, Any]) -> list[str]:
+    """Keys the pre-loaded answers lead to: the volume records of Google's search items."""
+    keys = []
+    for key, answer in answers.items():
+        if not key.startswith("google|/books/v1/volumes?") or answer.status != 200:
+            continue
+        try:
+            items = json.loads(answer.body).get("items") or []
+        except (ValueError, AttributeError):
+            continue
+        for item in items[:MAX_VOLUMES_PER_SEARCH]:
+            volume = item.get("id") if isinstance(item, dict) else None
+            if isinstance(volume, str) and volume.replace("-", "").replace("_", "").isalnum():
+                keys.append(cache_key("google", f"/books/v1/volumes/{volume}"))
+    return keys
 
 
 def _books(batch: dict[str, Any]) -> tuple[int, list[bookenrich.BookInfo]]:
@@ -84,7 +173,26 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         if result.goodreads_id is not None and not failures.is_transient(result):
             kept[result.goodreads_id] = result
     todo = [b for b in books if b.goodreads_id not in kept]
-    fresh, summary = enricher().enrich_with_summary(todo) if todo else ([], {})
+    shared_gateway = gateway()
+    through = shared_gateway.open(job_id) if shared_gateway is not None else None
+    shared: dict[str, Any] = {}
+    if through is not None:
+        through.preload(preload_keys(todo))
+        through.preload(follow_up_keys(through.answers()))
+    try:
+        fresh, summary = enricher(through).enrich_with_summary(todo) if todo else ([], {})
+    finally:
+        if shared_gateway is not None and through is not None:
+            written = shared_gateway.close(through)
+            stats = through.stats
+            shared = {
+                "preloaded": stats.from_preload,
+                "cache_reads": stats.from_cache,
+                "forwarded": stats.forwarded,
+                "budget_spent": stats.budget_spent,
+                "busy": stats.busy,
+                "written": written,
+            }
     by_id = dict(kept)
     for result in fresh:
         if result.goodreads_id is not None:
@@ -112,6 +220,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
             "attempt": attempt,
             "counts": counts,
             "run": {k: summary.get(k) for k in ("requests", "retries", "rate_limited", "elapsed")},
+            "shared": shared,
             "results": [r.to_dict() for r in results],
         },
     )

@@ -6,6 +6,10 @@ LIST), so the processors never write the shared status document and cannot race 
 A job still ``processing`` without a manifest long after its upload (``STALE_AFTER_SECONDS``, longer
 than the orchestrator's asynchronous retries can take) never started: it is marked ``error`` here,
 in case its dead letter was lost too, rather than left ``processing`` forever.
+
+A running job's answer also has ``estimated_completion`` (ISO 8601 UTC, ``eta``) and
+``queue_position`` (1-based among the jobs in flight, while none of its batches is done; else
+null). Finished jobs have both null.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
-from bookenrich_aws import api, aws, job_failed, jobstatus
+from bookenrich_aws import admission, api, aws, eta, job_failed, jobstatus
 from bookenrich_aws.layout import (
     batch_of_result_key,
     batch_sizes,
@@ -26,15 +30,32 @@ from bookenrich_aws.store import Store
 log = logging.getLogger(__name__)
 
 
-def live_progress(store: Store, job_id: str) -> dict[str, Any] | None:
-    """Progress from the batch results written so far, or None before the orchestrator has run."""
+def live_progress(store: Store, job_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """Progress from the batch results written so far, and the manifest; None before the orchestrator ran."""
     manifest = store.get_json(manifest_key(job_id))
     if not isinstance(manifest, dict):
         return None
     sizes = batch_sizes(int(manifest["total_books"]), int(manifest["batch_size"]))
     done = {batch_of_result_key(k) for k in store.keys(results_prefix(job_id))}
     processed = sum(size for index, size in enumerate(sizes) if index in done)
-    return jobstatus.progress(int(manifest["total_books"]), processed)
+    return jobstatus.progress(int(manifest["total_books"]), processed), manifest
+
+
+def waiting_fields(job_id: str, progress: dict[str, Any], started: datetime | None) -> dict[str, Any]:
+    """``queue_position`` (1 = next; None once batches are done) and ``estimated_completion``."""
+    now = datetime.now(timezone.utc)
+    waiting = admission.waiting(job_id)
+    others = waiting.others if waiting is not None else ()
+    processed = int(progress.get("processed_books", 0))
+    when = eta.estimate(
+        total_books=int(progress.get("total_books", 0)),
+        processed_books=processed,
+        started=started,
+        others=others,
+        now=now,
+    )
+    position = waiting.jobs_ahead + 1 if waiting is not None and processed == 0 else None
+    return {"queue_position": position, "estimated_completion": jobstatus.iso(when)}
 
 
 def never_started(doc: dict[str, Any], now: datetime | None = None) -> bool:
@@ -56,9 +77,14 @@ def handler(request: api.Request, job_id: str) -> dict[str, Any]:
     if doc.get("status") == jobstatus.PROCESSING:
         live = live_progress(store, job_id)
         if live is not None:
-            doc["progress"] = live
+            doc["progress"], manifest = live
+            doc.update(waiting_fields(job_id, doc["progress"], jobstatus.parse_iso(manifest.get("created"))))
         elif never_started(doc):
             log.error("status %s: no manifest long after the upload; the job never started", job_id)
             job_failed.mark_failed(store, job_id, "processing never started", "NeverStarted")
             doc = jobstatus.read(store, job_id) or doc
+        else:
+            doc.update(waiting_fields(job_id, doc.get("progress") or {}, None))
+    doc.setdefault("queue_position", None)
+    doc.setdefault("estimated_completion", None)
     return api.json_response(200, doc)

@@ -3,7 +3,8 @@
 Writes ``uploads/{uuid}/raw.csv`` and ``status/{uuid}.json`` (``processing``), then invokes the
 orchestrator asynchronously and answers ``{"uuid", "status", "message"}``. The export is read with
 ``bookenrich.read_export`` first, so a file that is not a Goodreads export is a 400 naming what is
-wrong, not a job that fails later.
+wrong, not a job that fails later. An export over the book cap is a 400, a client with too many
+jobs in flight a 429 (``admission``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import bookenrich
 
-from bookenrich_aws import api, aws, jobstatus, multipart
+from bookenrich_aws import admission, api, aws, jobstatus, multipart
 from bookenrich_aws.layout import raw_csv_key
 from bookenrich_aws.store import Store
 
@@ -59,6 +60,10 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         return api.error(400, "Invalid CSV format or not a Goodreads export", str(e))
 
     job_id = str(uuid.uuid4())
+    try:
+        admission.admit(job_id, request.source_ip, len(export.books))
+    except admission.Refused as e:
+        return api.error(e.status, e.error, e.detail)
     store = Store()
     try:
         store.put_bytes(raw_csv_key(job_id), part.data, "text/csv; charset=utf-8")
@@ -80,6 +85,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         )
     except Exception as e:
         log.exception("upload %s: could not start the job", job_id)
+        admission.release_job(job_id)
         return api.error(500, "Failed to save uploaded file", f"{type(e).__name__} while starting job {job_id}")
     log.info("upload %s: %d bytes, %d books", job_id, len(part.data), len(export.books))
     return api.json_response(

@@ -31,6 +31,9 @@ _SOURCE_ALIASES = {
     "googlebooks": "google",
     "gb": "google",
 }
+#: Catalogue requests per book, measured against the fake catalogue on a 1,000-book export without
+#: any cache (docs/aws.md, "Limits and costs"): the planned throughput before a job has measured its own.
+REQUESTS_PER_BOOK: dict[str, float] = {"openlibrary": 0.09, "google": 2.0}
 #: Map item size and the processor's timeout are sized together: 25 books need about 50 Google
 #: requests, 50 s at Google's 1/s (more when processors share it); the timeout leaves room for the
 #: core's own retries and Retry-After waits.
@@ -167,6 +170,17 @@ class DeploymentConfig:
     max_upload_bytes: int = 4 * 1024 * 1024
     #: An e-mail address subscribed to the alarms' SNS topic (none: the topic has no subscriber).
     alarm_email: str | None = None
+    #: The processors' catalogue gateway: the shared lookup cache and the shared budgets (docs/aws.md).
+    catalogue_gateway: bool = True
+    #: Requests per UTC day the whole deployment may send each catalogue with a daily quota (Google's
+    #: default quota is 1,000 per project; a margin stays for retries the budget cannot foresee).
+    daily_budgets: dict[str, float] = field(default_factory=lambda: {"google": 950.0})
+    #: The share of a daily budget one job may use, so the rest stays for other readers.
+    job_daily_share: float = 0.25
+    #: Books one upload may ask to enrich (more is a 400).
+    max_books_per_job: int = 5000
+    #: Jobs in flight per client (source IP); one more upload is a 429.
+    max_jobs_per_client: int = 2
 
     def __post_init__(self) -> None:
         if self.max_concurrency is not None and self.max_concurrency < 1:
@@ -176,6 +190,10 @@ class DeploymentConfig:
             raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}, got {self.architecture!r}")
         if self.batch_size < 1:
             raise ValueError("batchSize must be at least 1")
+        if not 0 < self.job_daily_share <= 1:
+            raise ValueError("jobDailyShare must be in (0, 1]")
+        if self.max_books_per_job < 1 or self.max_jobs_per_client < 1:
+            raise ValueError("maxBooksPerJob and maxJobsPerClient must be at least 1")
         if not 0 <= self.tolerated_failure_percentage <= 100:
             raise ValueError("toleratedFailurePercentage must be between 0 and 100")
         child_rate_limits(self.catalogue_rate_limits, self.concurrency, contact=self.contact)
@@ -194,6 +212,25 @@ class DeploymentConfig:
         limits = {s: rate for s, rate in self.catalogue_rate_limits.items() if s in enabled}
         return child_rate_limits(limits, self.concurrency, contact=self.contact)
 
+    @property
+    def published_limits(self) -> dict[str, float]:
+        """The per-second limits of the enabled catalogues for the whole deployment (the shared budgets)."""
+        enabled = set(enabled_sources(self.sources))
+        return {
+            s: effective_limit(s, rate, self.contact) for s, rate in self.catalogue_rate_limits.items() if s in enabled
+        }
+
+    @property
+    def seconds_per_book(self) -> float:
+        """Planned seconds per book for the whole deployment: the slowest enabled catalogue's requests
+        per book over its shared limit."""
+        per_source = [
+            REQUESTS_PER_BOOK[s] / effective_limit(s, self.catalogue_rate_limits[s], self.contact)
+            for s in enabled_sources(self.sources)
+            if s in self.catalogue_rate_limits and s in REQUESTS_PER_BOOK
+        ]
+        return max(per_source, default=REQUESTS_PER_BOOK["openlibrary"])
+
     @classmethod
     def from_context(cls, get: Any) -> DeploymentConfig:
         """Reads each field from ``get(camelCaseName)`` (e.g. ``app.node.try_get_context``)."""
@@ -206,12 +243,16 @@ class DeploymentConfig:
             default = getattr(cls(), f.name) if f.name != "layer_dir" else DEFAULT_LAYER_DIR
             if f.name == "layer_dir":
                 values[f.name] = Path(str(raw)).resolve()
-            elif f.name == "catalogue_rate_limits":
+            elif f.name in ("catalogue_rate_limits", "daily_budgets"):
                 values[f.name] = _parse_rates(raw)
             elif f.name == "cors_origins":
                 values[f.name] = tuple(raw) if isinstance(raw, list) else tuple(str(raw).split(","))
             elif isinstance(default, bool):
                 values[f.name] = _bool(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
             elif isinstance(default, int) or f.name == "max_concurrency":
                 values[f.name] = int(raw)
             else:

@@ -98,7 +98,7 @@ def placeholder_resolver(
             refs[logical_id] = f"https://sqs.{region}.amazonaws.com/{account}/{name}"
             attributes[(logical_id, "Arn")] = f"arn:aws:sqs:{region}:{account}:{name}"
             attributes[(logical_id, "QueueName")] = name
-        elif kind == "AWS::DynamoDB::Table":
+        elif kind in ("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable"):
             refs[logical_id] = name
             attributes[(logical_id, "Arn")] = f"arn:aws:dynamodb:{region}:{account}:table/{name}"
         elif kind == "AWS::SNS::Topic":

@@ -13,6 +13,7 @@ from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -51,6 +52,20 @@ ORCHESTRATOR_TIMEOUT = 300
 #: A job still without a manifest this long after its upload never started (every asynchronous
 #: attempt of the orchestrator is over by then): its status is set to ``error``.
 STALE_AFTER_SECONDS = int(ASYNC_MAX_EVENT_AGE.to_seconds()) + ORCHESTRATOR_TIMEOUT + 300
+#: With the gateway pacing every catalogue request through the shared budgets, the core's own
+#: limiter only keeps a processor from flooding its gateway: answers from the cache need no pacing.
+GATEWAY_CORE_RATE = 50.0
+#: The core waits this long for an answer: the gateway's wait for a budget token (at most 20 s)
+#: plus the catalogue's own answer.
+GATEWAY_REQUEST_TIMEOUT_SECONDS = 60
+#: Per-route API Gateway throttles (steady requests/s, burst). The frontend polls a job's status
+#: every 5 s; an upload starts a job of up to maxBooksPerJob books, so it is the scarcest.
+ROUTE_THROTTLES: dict[str, tuple[float, int]] = {
+    "POST /upload": (1, 5),
+    "GET /status/{uuid}": (50, 100),
+    "GET /data/{uuid}": (10, 20),
+    "DELETE /data/{uuid}": (5, 10),
+}
 # A job id in a key: exactly 36 characters, so a list permission cannot enumerate jobs.
 _ID = "????????-????-????-????-????????????"
 
@@ -97,6 +112,10 @@ class BookEnrichStack(cdk.Stack):
         self.architecture = _ARCHITECTURES[config.architecture]
 
         self.bucket = self._bucket()
+        # The shared lookup cache: raw catalogue answers by request (bookenrich_aws.lookup_cache).
+        self.lookup_cache = self._table("LookupCache")
+        # Jobs in flight, client slots (admission), the shared budgets; items expire by TTL.
+        self.coordination = self._table("Coordination", sort_key="sk")
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
@@ -129,6 +148,19 @@ class BookEnrichStack(cdk.Stack):
         cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic.topic_arn)
 
     # ---- storage -----------------------------------------------------------------------------
+
+    def _table(self, name: str, *, sort_key: str | None = None) -> dynamodb.TableV2:
+        """An on-demand table keyed by ``pk`` (and ``sort_key``) whose items expire at ``expires_at``."""
+        return dynamodb.TableV2(
+            self,
+            name,
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name=sort_key, type=dynamodb.AttributeType.STRING) if sort_key else None,
+            billing=dynamodb.Billing.on_demand(),
+            time_to_live_attribute="expires_at",
+            # Both hold only what can be rebuilt: cached answers, counters, jobs in flight.
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
 
     def _bucket(self) -> s3.Bucket:
         rules = [
@@ -181,7 +213,12 @@ class BookEnrichStack(cdk.Stack):
             description=description,
             timeout=cdk.Duration.seconds(timeout),
             memory_size=memory,
-            environment={"DATA_BUCKET": self.bucket.bucket_name, "LOG_LEVEL": "INFO", **(environment or {})},
+            environment={
+                "DATA_BUCKET": self.bucket.bucket_name,
+                "COORDINATION_TABLE": self.coordination.table_name,
+                "LOG_LEVEL": "INFO",
+                **(environment or {}),
+            },
             reserved_concurrent_executions=reserved,
             log_group=log_group,
             logging_format=lambda_.LoggingFormat.JSON,
@@ -196,6 +233,19 @@ class BookEnrichStack(cdk.Stack):
             "BOOKENRICH_CONCURRENCY": str(c.processor_request_concurrency),
             "BOOKENRICH_RATE_LIMITS": rate_limits_env(c.child_rate_limits),
         }
+        if c.catalogue_gateway:
+            enabled = c.published_limits
+            env.update(
+                {
+                    "CATALOGUE_GATEWAY": "true",
+                    "LOOKUP_CACHE_TABLE": self.lookup_cache.table_name,
+                    "BUDGET_PER_SECOND": rate_limits_env(enabled),
+                    "BUDGET_PER_DAY": rate_limits_env({s: v for s, v in c.daily_budgets.items() if s in enabled}),
+                    "JOB_DAILY_SHARE": f"{c.job_daily_share:g}",
+                    "BOOKENRICH_RATE_LIMITS": rate_limits_env({s: GATEWAY_CORE_RATE for s in enabled}),
+                    "BOOKENRICH_REQUEST_TIMEOUT": str(GATEWAY_REQUEST_TIMEOUT_SECONDS),
+                }
+            )
         optional = {
             "BOOKENRICH_CONTACT": c.contact,
             "BOOKENRICH_SOURCES": c.sources,
@@ -214,13 +264,21 @@ class BookEnrichStack(cdk.Stack):
             "bookenrich_aws.upload.handler",
             "POST /upload: stores the export and starts the job",
             memory=512,
-            environment={**export_env, "MAX_UPLOAD_BYTES": str(c.max_upload_bytes)},
+            environment={
+                **export_env,
+                "MAX_UPLOAD_BYTES": str(c.max_upload_bytes),
+                "MAX_BOOKS_PER_JOB": str(c.max_books_per_job),
+                "MAX_JOBS_PER_CLIENT": str(c.max_jobs_per_client),
+            },
         )
         self._function(
             "Status",
             "bookenrich_aws.status_api.handler",
             "GET /status/{uuid}",
-            environment={"STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS)},
+            environment={
+                "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
+                "SECONDS_PER_BOOK": f"{c.seconds_per_book:.6g}",
+            },
         )
         self._function("DataGet", "bookenrich_aws.data_api.get", "GET /data/{uuid}", memory=512)
         self._function("DataDelete", "bookenrich_aws.data_api.delete", "DELETE /data/{uuid}", timeout=60)
@@ -539,6 +597,37 @@ class BookEnrichStack(cdk.Stack):
         )
         for name in ("Orchestrator", "DataDelete"):
             f[name].add_environment("STATE_MACHINE_ARN", self.state_machine.state_machine_arn)
+        self._grant_coordination()
+
+    def _allow_table(self, fn: lambda_.Function, actions: list[str], leading_keys: list[str]) -> None:
+        """``actions`` on the coordination table's items whose partition key matches ``leading_keys``."""
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=actions,
+                resources=[self.coordination.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": leading_keys}},
+            )
+        )
+
+    def _grant_coordination(self) -> None:
+        """Admission and release of jobs (``bookenrich_aws.admission``), item by item."""
+        f = self.functions
+        release = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+        job_keys = ["client#*", "job#*", "queue"]
+        self._allow_table(f["Upload"], [*release, "dynamodb:PutItem"], job_keys)
+        for name in ("Orchestrator", "Aggregator", "JobFailed", "DeadLetterConsumer", "DataDelete", "Status"):
+            self._allow_table(f[name], release, job_keys)
+        self._allow_table(f["Status"], ["dynamodb:Query"], ["queue"])
+        # The shared budgets: the day's and the second's counters, and the job's own count.
+        self._allow_table(f["Processor"], ["dynamodb:UpdateItem"], ["budget#*", "job#*"])
+        self._allow_table(f["Processor"], ["dynamodb:GetItem"], ["job#*"])
+        # The shared lookup cache: batched reads and writes of answers, nothing else.
+        f["Processor"].add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
+                resources=[self.lookup_cache.table_arn],
+            )
+        )
 
     # ---- API -----------------------------------------------------------------------------------
 
@@ -567,12 +656,21 @@ class BookEnrichStack(cdk.Stack):
             ("/data/{uuid}", apigw.HttpMethod.GET, "DataGet"),
             ("/data/{uuid}", apigw.HttpMethod.DELETE, "DataDelete"),
         ]
+        stage = self.stage.node.default_child
+        assert isinstance(stage, apigw.CfnStage)
         for path, method, name in routes:
-            api.add_routes(
+            for route in api.add_routes(
                 path=path,
                 methods=[method],
                 integration=integrations.HttpLambdaIntegration(f"{name}Integration", self.functions[name]),
-            )
+            ):
+                # Route settings name routes by key: CloudFormation must create the routes first.
+                stage.node.add_dependency(route)
+        # Per-route throttles (the stage's default above applies to anything else).
+        stage.route_settings = {
+            route: {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst}
+            for route, (rate, burst) in ROUTE_THROTTLES.items()
+        }
         return api
 
     def _failed_execution_rule(self) -> None:

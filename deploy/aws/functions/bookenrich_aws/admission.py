@@ -1,0 +1,240 @@
+"""Who may start a job, and the registry of jobs in flight (docs/aws.md, "Abuse guards").
+
+The API is open, so one client could hold every other reader's job behind its own. Uploads are
+refused beyond ``MAX_BOOKS_PER_JOB`` books, and beyond ``MAX_JOBS_PER_CLIENT`` jobs in flight per
+client (by source IP, stored only as a salted hash). Everything lives in the DynamoDB table
+``COORDINATION_TABLE`` (key ``pk``/``sk``, TTL attribute ``expires_at``):
+
+- ``client#<hash>`` / ``slots``: the string set ``jobs`` of the client's jobs in flight. Admission is
+  one transaction whose update is conditional on the set being smaller than the cap, so concurrent
+  uploads of one client cannot both take the last slot.
+- ``job#<id>`` / ``job``: the job's client, books and admission time (to release its slot).
+- ``queue`` / ``<admitted>#<id>``: every job in flight in admission order; the status route counts
+  the ones ahead of a waiting job.
+
+A job's slot and entries are released when it completes, fails, is dead-lettered or deleted. A slot
+whose job record has expired (``JOB_TTL_SECONDS`` after admission, longer than any execution) is
+taken back the next time its client is refused, so a lost release cannot lock a client out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bookenrich_aws import aws
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BOOKS_PER_JOB = 5000
+DEFAULT_MAX_JOBS_PER_CLIENT = 2
+#: A job record outlives any execution (2 h by default) by a margin.
+DEFAULT_JOB_TTL_SECONDS = 4 * 3600
+QUEUE = "queue"
+
+
+@dataclass(frozen=True)
+class Refused(Exception):
+    """An upload the guards refuse: the HTTP status, the error and its detail."""
+
+    status: int
+    error: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Where a job stands among the jobs in flight."""
+
+    #: Jobs admitted before it and still in flight.
+    jobs_ahead: int
+    #: The books of every other job in flight.
+    others: tuple[int, ...]
+
+
+def enabled() -> bool:
+    """Whether the deployment has a coordination table (the stack always sets one)."""
+    return bool(aws.setting("COORDINATION_TABLE", ""))
+
+
+def _table() -> str:
+    return aws.setting("COORDINATION_TABLE")
+
+
+def _dynamodb() -> Any:
+    return aws.client("dynamodb")
+
+
+def client_key(source_ip: str) -> str:
+    """The client's key: a hash of its IP and the table name (no address is stored)."""
+    digest = hashlib.sha256(f"{_table()}|{source_ip}".encode()).hexdigest()
+    return f"client#{digest[:32]}"
+
+
+def check_size(books: int) -> None:
+    """Refuses a job of more than ``MAX_BOOKS_PER_JOB`` books."""
+    cap = aws.integer("MAX_BOOKS_PER_JOB", DEFAULT_MAX_BOOKS_PER_JOB, minimum=1)
+    if books > cap:
+        raise Refused(
+            400,
+            "Too many books",
+            f"the export has {books} books to enrich; this service takes at most {cap} per upload",
+        )
+
+
+def _admit_transaction(job_id: str, client: str, books: int, now: float) -> list[dict[str, Any]]:
+    table = _table()
+    expires = str(int(now) + aws.integer("JOB_TTL_SECONDS", DEFAULT_JOB_TTL_SECONDS, minimum=60))
+    cap = aws.integer("MAX_JOBS_PER_CLIENT", DEFAULT_MAX_JOBS_PER_CLIENT, minimum=1)
+    admitted = f"{now:017.6f}#{job_id}"
+    return [
+        {
+            "Update": {
+                "TableName": table,
+                "Key": {"pk": {"S": client}, "sk": {"S": "slots"}},
+                "UpdateExpression": "ADD jobs :job SET expires_at = :expires",
+                "ConditionExpression": "attribute_not_exists(jobs) OR size(jobs) < :cap",
+                "ExpressionAttributeValues": {
+                    ":job": {"SS": [job_id]},
+                    ":expires": {"N": expires},
+                    ":cap": {"N": str(cap)},
+                },
+            }
+        },
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {
+                    "pk": {"S": f"job#{job_id}"},
+                    "sk": {"S": "job"},
+                    "client": {"S": client},
+                    "books": {"N": str(books)},
+                    "admitted": {"S": admitted},
+                    "expires_at": {"N": expires},
+                },
+            }
+        },
+        {
+            "Put": {
+                "TableName": table,
+                "Item": {
+                    "pk": {"S": QUEUE},
+                    "sk": {"S": admitted},
+                    "job": {"S": job_id},
+                    "books": {"N": str(books)},
+                    "expires_at": {"N": expires},
+                },
+            }
+        },
+    ]
+
+
+def _refused_by_cap(error: ClientError) -> bool:
+    if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = error.response.get("CancellationReasons") or []
+    return bool(reasons) and reasons[0].get("Code") == "ConditionalCheckFailed"
+
+
+def _reclaim_expired_slots(client: str, now: float) -> int:
+    """Takes back the client's slots whose job record is gone or expired; returns how many."""
+    table = _table()
+    item = _dynamodb().get_item(TableName=table, Key={"pk": {"S": client}, "sk": {"S": "slots"}}).get("Item") or {}
+    stale = []
+    for job_id in item.get("jobs", {}).get("SS", []):
+        record = _dynamodb().get_item(TableName=table, Key={"pk": {"S": f"job#{job_id}"}, "sk": {"S": "job"}})
+        found = record.get("Item")
+        if found is None or float(found["expires_at"]["N"]) < now:
+            stale.append(job_id)
+    if stale:
+        _dynamodb().update_item(
+            TableName=table,
+            Key={"pk": {"S": client}, "sk": {"S": "slots"}},
+            UpdateExpression="DELETE jobs :stale",
+            ExpressionAttributeValues={":stale": {"SS": stale}},
+        )
+        log.warning("admission: took back %d expired slot(s) of %s", len(stale), client)
+    return len(stale)
+
+
+def admit(job_id: str, source_ip: str, books: int) -> None:
+    """Registers the job and takes one of its client's slots, or raises :class:`Refused`."""
+    check_size(books)
+    if not enabled():
+        return
+    client = client_key(source_ip or "unknown")
+    for attempt in (1, 2):
+        now = time.time()
+        try:
+            _dynamodb().transact_write_items(TransactItems=_admit_transaction(job_id, client, books, now))
+            return
+        except ClientError as e:
+            if not _refused_by_cap(e):
+                raise
+            if attempt == 1 and _reclaim_expired_slots(client, now):
+                continue
+    cap = aws.integer("MAX_JOBS_PER_CLIENT", DEFAULT_MAX_JOBS_PER_CLIENT, minimum=1)
+    raise Refused(
+        429,
+        "Too many jobs in progress",
+        f"at most {cap} uploads per client are processed at once; wait for one to finish",
+    )
+
+
+def release_job(job_id: str) -> bool:
+    """Frees the job's slot and queue entry (idempotent); True when there was something to free."""
+    if not enabled():
+        return False
+    table = _table()
+    key = {"pk": {"S": f"job#{job_id}"}, "sk": {"S": "job"}}
+    record = _dynamodb().get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+    if record is None:
+        return False
+    _dynamodb().transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"pk": record["client"], "sk": {"S": "slots"}},
+                    "UpdateExpression": "DELETE jobs :job",
+                    "ExpressionAttributeValues": {":job": {"SS": [job_id]}},
+                }
+            },
+            {"Delete": {"TableName": table, "Key": {"pk": {"S": QUEUE}, "sk": record["admitted"]}}},
+            {"Delete": {"TableName": table, "Key": key}},
+        ]
+    )
+    return True
+
+
+def waiting(job_id: str) -> Waiting | None:
+    """The jobs in flight admitted before this one, and the others' sizes; None if it is not registered."""
+    if not enabled():
+        return None
+    table = _table()
+    record = _dynamodb().get_item(TableName=table, Key={"pk": {"S": f"job#{job_id}"}, "sk": {"S": "job"}}).get("Item")
+    if record is None:
+        return None
+    mine = record["admitted"]["S"]
+    jobs_ahead = 0
+    others: list[int] = []
+    now = time.time()
+    paginator = _dynamodb().get_paginator("query")
+    for page in paginator.paginate(
+        TableName=table,
+        KeyConditionExpression="pk = :queue",
+        ExpressionAttributeValues={":queue": {"S": QUEUE}},
+    ):
+        for item in page.get("Items", []):
+            if float(item["expires_at"]["N"]) < now:
+                continue  # expired, not yet deleted by TTL
+            if item["sk"]["S"] == mine:
+                continue
+            others.append(int(item["books"]["N"]))
+            jobs_ahead += item["sk"]["S"] < mine
+    return Waiting(jobs_ahead=jobs_ahead, others=tuple(others))
