@@ -20,6 +20,7 @@
 //! ```
 
 mod analyse;
+mod audit;
 mod classification;
 mod fast_hash;
 mod phrases;
@@ -38,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use analyse::Trace;
 pub use analyse::{DropReason, Dropped, Produced, Rule};
+pub use audit::{AuditBook, GenreAudit, UnknownString, dashboard_books};
 use rank::{Ranked, marker, rank};
 use rules::{Compiled, RuleFile, RuleSet};
 

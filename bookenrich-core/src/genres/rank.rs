@@ -5,7 +5,9 @@ use std::cmp::{Ordering, Reverse};
 
 use super::analyse::Ids;
 use super::classification::is_classification;
-use super::fast_hash::FastSet;
+use std::hash::Hasher;
+
+use super::fast_hash::{FastSet, Fnv};
 use super::rules::{Compiled, Kind};
 use super::{FictionKind, Level};
 
@@ -93,7 +95,7 @@ where
     J: Iterator<Item = &'a str>,
 {
     let is_marker = |id: u16| Some(id) == c.fiction || Some(id) == c.nonfiction;
-    let (support, last_resort) = read(c, per_source);
+    let Read { support, last_resort, tags } = read(c, per_source);
     let ordered = |support: &[Support]| {
         let mut order: Vec<u16> = (0..support.len())
             .filter_map(|i| u16::try_from(i).ok())
@@ -106,7 +108,7 @@ where
     // The marker takes a slot only when there is room for a real genre too.
     let genre_slots = cap.saturating_sub(1).max(1);
     let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].weight);
-    let explicit = match evidence(c.fiction).cmp(&evidence(c.nonfiction)) {
+    let explicit = match (evidence(c.fiction) + tags[0]).cmp(&(evidence(c.nonfiction) + tags[1])) {
         Ordering::Greater => Some(FictionKind::Fiction),
         Ordering::Less => Some(FictionKind::Nonfiction),
         Ordering::Equal => None,
@@ -163,7 +165,13 @@ where
         }
     }
 
-    let has_marker = kind.is_some_and(|k| marker(c, k).is_some());
+    // Bestseller and award tags decide the marker but do not make a book without genres
+    // show one: the marker then needs a string that says it.
+    let has_marker = kind.is_some_and(|k| marker(c, k).is_some())
+        && (!order.is_empty()
+            || kind
+                .and_then(|k| marker(c, k))
+                .is_some_and(|m| !support[usize::from(m)].is_empty()));
     // With a cap of 1 the one slot goes to the best real genre, if any.
     let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
     let keep = if show_marker { cap - 1 } else { cap };
@@ -172,9 +180,18 @@ where
     Ranked { genres: order, kind, show_marker, support, dropped }
 }
 
-/// Reads every string of a book: each genre's support, and the genres of its
-/// classification numbers (used only when the strings give none).
-fn read<'a, I, J>(c: &Compiled, per_source: I) -> (Vec<Support>, Vec<u16>)
+/// What reading a book's strings gives.
+struct Read {
+    /// Support per genre id.
+    support: Vec<Support>,
+    /// Genres of classification numbers, used only when the strings give none.
+    last_resort: Vec<u16>,
+    /// Weight of the bestseller/award tags that say Fiction (0) and Nonfiction (1).
+    tags: [u32; 2],
+}
+
+/// Reads every string of a book.
+fn read<'a, I, J>(c: &Compiled, per_source: I) -> Read
 where
     I: Iterator<Item = (Level, J)>,
     J: Iterator<Item = &'a str>,
@@ -184,9 +201,11 @@ where
     let mut support = vec![Support::default(); c.names.len()];
     let mut ids = Vec::new();
     let mut seen = 0u32;
-    let mut distinct: FastSet<String> = FastSet::default();
+    // Hashes of the strings seen in the current source, case folded.
+    let mut distinct: FastSet<u64> = FastSet::default();
     // Genres of classification numbers: used only when the strings give none.
     let mut last_resort: Vec<u16> = Vec::new();
+    let mut tags = [0u32; 2];
     for (source, (level, strings)) in per_source.enumerate() {
         let (weight, edition) = match level {
             Level::Edition => (p.edition_weight, 1),
@@ -195,11 +214,15 @@ where
         distinct.clear();
         for raw in strings {
             // "Juvenile Fiction" and "Juvenile fiction" in one record are one heading.
-            if !distinct.insert(raw.trim().to_lowercase()) {
+            if !distinct.insert(folded_hash(raw)) {
                 continue;
             }
             ids.clear();
             c.analyse(raw, &mut Ids(&mut ids));
+            if let Some((tag, _)) = c.evidence(raw) {
+                tags[usize::from(Some(tag) != c.fiction)] += weight;
+                ids.retain(|&id| id != tag);
+            }
             if is_classification(raw) {
                 for &id in &ids {
                     if !is_marker(id) && !last_resort.contains(&id) {
@@ -221,7 +244,16 @@ where
             }
         }
     }
-    (support, last_resort)
+    Read { support, last_resort, tags }
+}
+
+/// A hash of a string trimmed and lower-cased, without allocating.
+fn folded_hash(raw: &str) -> u64 {
+    let mut h = Fnv::default();
+    for c in raw.trim().chars().flat_map(char::to_lowercase) {
+        h.write_u32(u32::from(c));
+    }
+    h.finish()
 }
 
 /// In a fiction book, moves the support of each nonfiction genre to its
