@@ -4,7 +4,7 @@ import { test } from 'node:test'
 
 import { GenreNormalizer, normalizeGenres } from 'bookenrich'
 
-import { throwsWithCode } from './helpers.mjs'
+import { minimalResult, throwsWithCode } from './helpers.mjs'
 
 test('normalizeGenres turns raw catalogue subjects into the vocabulary', () => {
   assert.deepEqual(normalizeGenres(['Fiction / Science Fiction / Space Opera', 'Large type books', 'Sci-fi.']), [
@@ -82,20 +82,11 @@ test('user rules extend the vocabulary; invalid rules throw CONFIG naming the li
 })
 
 const result = (title, finalGenres, subjects) => ({
-  goodreadsId: null,
+  ...minimalResult(null),
   title,
   author: 'A',
   genresBySource: { open_library: subjects },
   finalGenres,
-  thumbnailUrl: null,
-  smallThumbnailUrl: null,
-  sourcesMatched: ['open_library'],
-  genreSources: [],
-  identifiers: {},
-  processingLog: [],
-  error: null,
-  failures: [],
-  fromCache: false,
 })
 
 test('audit lists books without genres and unknown strings by frequency, with the rule each needs', () => {

@@ -182,19 +182,6 @@ pub enum GenreDropReason {
     Cap,
 }
 
-impl From<rank::BookDrop> for GenreDropReason {
-    fn from(d: rank::BookDrop) -> Self {
-        match d {
-            rank::BookDrop::WeakSupport => Self::WeakSupport,
-            rank::BookDrop::FormWithoutEvidence => Self::FormWithoutEvidence,
-            rank::BookDrop::OlderAudience => Self::OlderAudience,
-            rank::BookDrop::ChildrenWithoutEvidence => Self::ChildrenWithoutEvidence,
-            rank::BookDrop::OtherKind => Self::OtherKind,
-            rank::BookDrop::Cap => Self::Cap,
-        }
-    }
-}
-
 /// A candidate genre of a book that was dropped, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DroppedGenre {
@@ -398,7 +385,7 @@ impl GenreNormalizer {
             dropped: ranked
                 .dropped
                 .iter()
-                .map(|&(id, why)| DroppedGenre { genre: name(id), reason: why.into() })
+                .map(|&(id, reason)| DroppedGenre { genre: name(id), reason })
                 .collect(),
             kind: ranked.kind,
         }

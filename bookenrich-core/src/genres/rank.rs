@@ -9,7 +9,7 @@ use std::hash::Hasher;
 
 use super::fast_hash::{FastSet, Fnv};
 use super::rules::{Compiled, Kind};
-use super::{FictionKind, Level};
+use super::{FictionKind, GenreDropReason, Level};
 
 /// Support for one genre while a book is ranked.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,23 +54,6 @@ impl Support {
     }
 }
 
-/// Why a candidate genre of a book was not kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BookDrop {
-    /// Less than the minimum share of the best genre's weight.
-    WeakSupport,
-    /// A form (play, poem, comic) only a minority of pooled work strings claim.
-    FormWithoutEvidence,
-    /// Children's, when young-adult evidence is present.
-    OlderAudience,
-    /// Children's from a few pooled work strings, or outweighed by adult evidence.
-    ChildrenWithoutEvidence,
-    /// A fiction genre on a nonfiction book or a nonfiction topic of a novel.
-    OtherKind,
-    /// Beyond the cap.
-    Cap,
-}
-
 /// A ranked book: genres by relevance (without the marker) and the marker decision.
 pub(crate) struct Ranked {
     pub genres: Vec<u16>,
@@ -80,7 +63,7 @@ pub(crate) struct Ranked {
     /// Support of every genre seen (indexed by genre id), after the fiction topics moved.
     pub support: Vec<Support>,
     /// Candidates that were dropped, and why.
-    pub dropped: Vec<(u16, BookDrop)>,
+    pub dropped: Vec<(u16, GenreDropReason)>,
 }
 
 /// Ranks one book's raw strings, given per source with their level, keeping at most `cap` genres.
@@ -175,7 +158,7 @@ where
     // With a cap of 1 the one slot goes to the best real genre, if any.
     let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
     let keep = if show_marker { cap - 1 } else { cap };
-    dropped.extend(order.iter().skip(keep).map(|&id| (id, BookDrop::Cap)));
+    dropped.extend(order.iter().skip(keep).map(|&id| (id, GenreDropReason::Cap)));
     order.truncate(keep);
     Ranked { genres: order, kind, show_marker, support, dropped }
 }
@@ -262,7 +245,7 @@ fn fiction_forms(
     c: &Compiled,
     support: &mut [Support],
     is_marker: impl Fn(u16) -> bool,
-    dropped: &mut Vec<(u16, BookDrop)>,
+    dropped: &mut Vec<(u16, GenreDropReason)>,
 ) {
     for i in 0..support.len() {
         let Ok(id) = u16::try_from(i) else { break };
@@ -276,7 +259,7 @@ fn fiction_forms(
         let moved = std::mem::take(&mut support[i]);
         match form {
             Some(form) => support[usize::from(form)].absorb(moved),
-            None => dropped.push((id, BookDrop::OtherKind)),
+            None => dropped.push((id, GenreDropReason::OtherKind)),
         }
     }
 }
@@ -287,20 +270,20 @@ fn drop_kind(
     support: &mut [Support],
     kind: Kind,
     is_marker: impl Fn(u16) -> bool,
-    dropped: &mut Vec<(u16, BookDrop)>,
+    dropped: &mut Vec<(u16, GenreDropReason)>,
 ) {
     for (i, (s, k)) in support.iter_mut().zip(&c.kinds).enumerate() {
         let Ok(id) = u16::try_from(i) else { break };
         if !s.is_empty() && !is_marker(id) && *k == kind {
             *s = Support::default();
-            dropped.push((id, BookDrop::OtherKind));
+            dropped.push((id, GenreDropReason::OtherKind));
         }
     }
 }
 
 /// Children's needs positive evidence: young-adult evidence beats it, adult evidence
 /// outweighs pooled juvenile strings, and pooled strings alone need to be several.
-fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, BookDrop)>) {
+fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, GenreDropReason)>) {
     let p = &c.precision;
     let Some(children) = p.children else { return };
     let s = support[usize::from(children)];
@@ -313,12 +296,12 @@ fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, BookD
     if let Some(older) = present(&p.older_audiences) {
         let moved = std::mem::take(&mut support[usize::from(children)]);
         support[usize::from(older)].absorb(moved);
-        dropped.push((children, BookDrop::OlderAudience));
+        dropped.push((children, GenreDropReason::OlderAudience));
         return;
     }
     let reason =
         if s.edition == 0 && (s.strings < p.children_work_strings || present(&p.adult).is_some()) {
-            Some(BookDrop::ChildrenWithoutEvidence)
+            Some(GenreDropReason::ChildrenWithoutEvidence)
         } else {
             None
         };
@@ -334,7 +317,7 @@ fn shares(
     c: &Compiled,
     support: &[Support],
     order: &mut Vec<u16>,
-    dropped: &mut Vec<(u16, BookDrop)>,
+    dropped: &mut Vec<(u16, GenreDropReason)>,
 ) {
     let p = &c.precision;
     // Audience headings ("Juvenile fiction" on every part) would dwarf the genres themselves.
@@ -356,9 +339,9 @@ fn shares(
             && s.edition == 0
             && share(id) < u64::from(p.form_share) * u64::from(top)
         {
-            Some(BookDrop::FormWithoutEvidence)
+            Some(GenreDropReason::FormWithoutEvidence)
         } else if share(id) < u64::from(p.min_share) * u64::from(best) {
-            Some(BookDrop::WeakSupport)
+            Some(GenreDropReason::WeakSupport)
         } else {
             None
         };
