@@ -65,10 +65,36 @@ export declare class GenreNormalizer {
   classify(raw: Array<string>): 'Fiction' | 'Nonfiction' | null
   /** What the rules make of one raw string: its genres and what was dropped, and why. */
   explain(raw: string): GenreExplanation
+  /**
+   * The books of enrichment results left without a genre (with their raw catalogue strings)
+   * and the strings no rule knows, most frequent first, each with the rule it would need
+   * (the CLI's `genres audit`); `top` limits the unknown strings.
+   */
+  audit(results: Array<EnrichmentResult>, top?: number | undefined | null): GenreAudit
+  /**
+   * The same audit over a dashboard JSON file (books and genres only; a dashboard keeps no
+   * raw catalogue strings). Throws `IO` when the file cannot be read, `INVALID_DASHBOARD`
+   * naming the file and the field at fault.
+   */
+  auditDashboard(path: string, top?: number | undefined | null): GenreAudit
   /** The canonical genre names of the vocabulary, in table order. */
   get vocabulary(): Array<string>
   /** The cap of genres per book. */
   get maxGenres(): number
+}
+
+/** A book of the genre audit. */
+export interface AuditedBook {
+  /** Goodreads `Book Id`, when known. */
+  goodreadsId: string | null
+  /** Title. */
+  title: string
+  /** Author. */
+  author: string
+  /** Its genres. */
+  genres: Array<string>
+  /** Its raw catalogue strings per source (empty from a dashboard). */
+  raw: Record<string, Array<string>>
 }
 
 /**
@@ -395,6 +421,18 @@ export interface ExportToDashboardOptions {
   processingNotes?: Array<string>
 }
 
+/** The genre audit: books without a genre and unknown strings, most frequent first. */
+export interface GenreAudit {
+  /** Books audited. */
+  books: number
+  /** Books with at least one genre. */
+  withGenres: number
+  /** Books without a genre, with their raw catalogue strings. */
+  withoutGenres: Array<AuditedBook>
+  /** Unknown string parts, most frequent first. */
+  unknown: Array<UnknownString>
+}
+
 /** One entry of `most_common_genres`. */
 export interface GenreCount {
   genre: string
@@ -599,6 +637,18 @@ export interface SourceSummary {
   booksFailed: number
   /** Why the source was stopped during the run, if it was. */
   disabled: string | null
+}
+
+/** A catalogue string part no genre rule knows. */
+export interface UnknownString {
+  /** The part as the rules read it (folded). */
+  text: string
+  /** In how many books it occurs. */
+  books: number
+  /** Up to three raw strings it came from. */
+  examples: Array<string>
+  /** The rule-file line that would give it a genre (fill in `<genre>`). */
+  rule: string
 }
 
 /** The version of the native addon (the bookenrich crates' version). */

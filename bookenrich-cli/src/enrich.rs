@@ -225,7 +225,7 @@ fn open_cache(
 }
 
 /// The response cache a run used, as the closing summary names it.
-struct CacheUse {
+pub(crate) struct CacheUse {
     /// The cache file, if the run had one.
     file: Option<PathBuf>,
     /// The run answered from the cache only.
@@ -233,7 +233,7 @@ struct CacheUse {
 }
 
 /// Enriches `books`: their results, the run's summary and the cache it used.
-fn enrich(
+pub(crate) fn enrich(
     args: &EnrichArgs,
     books: &[BookAnalytics],
     log: &Log,
@@ -284,7 +284,7 @@ fn enrich(
 }
 
 /// Where progress, warnings and the summary go: a progress bar, JSON lines, or nothing.
-struct Log {
+pub(crate) struct Log {
     quiet: bool,
     json: bool,
     bar: ProgressBar,
@@ -292,7 +292,7 @@ struct Log {
 }
 
 impl Log {
-    fn new(args: &EnrichArgs) -> Self {
+    pub(crate) fn new(args: &EnrichArgs) -> Self {
         let show_bar = !args.quiet && !args.json_log && std::io::stderr().is_terminal();
         let bar = if show_bar {
             ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())

@@ -9,6 +9,7 @@ mod cache_cmd;
 mod cache_writes;
 mod enrich;
 mod exit;
+mod genres_cmd;
 mod inspect;
 mod report;
 
@@ -36,6 +37,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Show, prune or clear the persistent response cache.
     Cache(cache_cmd::CacheArgs),
+    /// Genre tools: `genres audit` lists the books without a genre and the unknown strings.
+    Genres(genres_cmd::GenresArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Enrich(args) => enrich::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Cache(args) => cache_cmd::run(&args),
+        Command::Genres(args) => genres_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,18 @@
 //! `normalizeGenres` and the `GenreNormalizer` class: raw catalogue subjects to clean genres.
 
-use bookenrich_core::genres::{self as core_genres, DropReason, GenreNormalizer as CoreNormalizer};
+use std::collections::BTreeMap;
+
+use bookenrich_core::EnrichedBook;
+use bookenrich_core::genres::{
+    self as core_genres, AuditBook, DropReason, GenreAudit as CoreAudit,
+    GenreNormalizer as CoreNormalizer, dashboard_books,
+};
 use napi::Env;
 use napi_derive::napi;
 
+use crate::error::{BindingError, Code};
 use crate::guard;
+use crate::result::EnrichmentResult;
 
 /// Normalises one book's raw genre strings with the built-in vocabulary.
 ///
@@ -48,6 +56,86 @@ pub struct GenreExplanation {
     pub genres: Vec<String>,
     /// The parts that produced no genre.
     pub dropped: Vec<DroppedPart>,
+}
+
+/// A book of the genre audit.
+#[napi(object, use_nullable = true)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditedBook {
+    /// Goodreads `Book Id`, when known.
+    pub goodreads_id: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Author.
+    pub author: String,
+    /// Its genres.
+    pub genres: Vec<String>,
+    /// Its raw catalogue strings per source (empty from a dashboard).
+    pub raw: BTreeMap<String, Vec<String>>,
+}
+
+/// A catalogue string part no genre rule knows.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownString {
+    /// The part as the rules read it (folded).
+    pub text: String,
+    /// In how many books it occurs.
+    pub books: u32,
+    /// Up to three raw strings it came from.
+    pub examples: Vec<String>,
+    /// The rule-file line that would give it a genre (fill in `<genre>`).
+    pub rule: String,
+}
+
+/// The genre audit: books without a genre and unknown strings, most frequent first.
+#[napi(object)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenreAudit {
+    /// Books audited.
+    pub books: u32,
+    /// Books with at least one genre.
+    pub with_genres: u32,
+    /// Books without a genre, with their raw catalogue strings.
+    pub without_genres: Vec<AuditedBook>,
+    /// Unknown string parts, most frequent first.
+    pub unknown: Vec<UnknownString>,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl GenreAudit {
+    fn from_core(a: CoreAudit, top: Option<u32>) -> Self {
+        let top = top.map_or(usize::MAX, |n| n as usize);
+        Self {
+            books: count(a.books),
+            with_genres: count(a.with_genres),
+            without_genres: a
+                .without_genres
+                .into_iter()
+                .map(|b| AuditedBook {
+                    goodreads_id: b.goodreads_id,
+                    title: b.title,
+                    author: b.author,
+                    genres: b.genres,
+                    raw: b.raw,
+                })
+                .collect(),
+            unknown: a
+                .unknown
+                .into_iter()
+                .take(top)
+                .map(|u| UnknownString {
+                    text: u.text,
+                    books: count(u.books),
+                    examples: u.examples,
+                    rule: u.rule,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A genre normaliser with the built-in vocabulary, optionally extended by user rules.
@@ -123,6 +211,47 @@ impl GenreNormalizer {
                     })
                     .collect(),
             })
+        })
+    }
+
+    /// The books of enrichment results left without a genre (with their raw catalogue strings)
+    /// and the strings no rule knows, most frequent first, each with the rule it would need
+    /// (the CLI's `genres audit`); `top` limits the unknown strings.
+    #[napi]
+    pub fn audit(
+        &self,
+        env: &Env,
+        results: Vec<EnrichmentResult>,
+        top: Option<u32>,
+    ) -> napi::Result<GenreAudit> {
+        guard::sync(env, move || {
+            let books = results
+                .into_iter()
+                .map(|r| EnrichedBook::try_from(r).map(|b| AuditBook::from(&b)))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(GenreAudit::from_core(self.inner.audit(&books), top))
+        })
+    }
+
+    /// The same audit over a dashboard JSON file (books and genres only; a dashboard keeps no
+    /// raw catalogue strings). Throws `IO` when the file cannot be read, `INVALID_DASHBOARD`
+    /// naming the file and the field at fault.
+    #[napi]
+    pub fn audit_dashboard(
+        &self,
+        env: &Env,
+        path: String,
+        top: Option<u32>,
+    ) -> napi::Result<GenreAudit> {
+        guard::sync(env, move || {
+            let bad =
+                |msg: String| BindingError::new(Code::InvalidDashboard, format!("{path}: {msg}"));
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| BindingError::new(Code::Io, format!("cannot read {path}: {e}")))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
+            let books = dashboard_books(&value).map_err(bad)?;
+            Ok(GenreAudit::from_core(self.inner.audit(&books), top))
         })
     }
 

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 
 import { buildDashboard, exportToDashboard, readGoodreadsCsv, writeDashboard } from 'bookenrich'
 
-import { EDGE_CASES_CSV, FIXTURES, rejectsWithCode, tempDir, throwsWithCode } from './helpers.mjs'
+import { EDGE_CASES_CSV, FIXTURES, minimalResult, rejectsWithCode, tempDir, throwsWithCode } from './helpers.mjs'
 
 const expected = (name) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'))
 
@@ -237,23 +237,3 @@ test('exportToDashboard rejects with a code that names what is at fault', async 
   assert.match(blocked.path, /blocker$/)
   assert.deepEqual(readdirSync(dir), ['blocker'])
 })
-
-/** An enrichment result with every field, for `goodreadsId`. */
-function minimalResult(goodreadsId) {
-  return {
-    goodreadsId,
-    title: '',
-    author: '',
-    genresBySource: {},
-    finalGenres: [],
-    thumbnailUrl: null,
-    smallThumbnailUrl: null,
-    sourcesMatched: [],
-    genreSources: [],
-    identifiers: {},
-    processingLog: [],
-    error: null,
-    failures: [],
-    fromCache: false,
-  }
-}

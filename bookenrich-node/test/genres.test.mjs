@@ -4,7 +4,7 @@ import { test } from 'node:test'
 
 import { GenreNormalizer, normalizeGenres } from 'bookenrich'
 
-import { throwsWithCode } from './helpers.mjs'
+import { minimalResult, throwsWithCode } from './helpers.mjs'
 
 test('normalizeGenres turns raw catalogue subjects into the vocabulary', () => {
   assert.deepEqual(normalizeGenres(['Fiction / Science Fiction / Space Opera', 'Large type books', 'Sci-fi.']), [
@@ -79,4 +79,54 @@ test('user rules extend the vocabulary; invalid rules throw CONFIG naming the li
   const error = throwsWithCode(assert, () => new GenreNormalizer({ rulesToml: 'x = [' }), 'CONFIG', /line 1/)
   assert.match(error.message, /^invalid genre rules/)
   throwsWithCode(assert, () => new GenreNormalizer({ maxGenres: 'three' }), 'INVALID_INPUT')
+})
+
+const result = (title, finalGenres, subjects) => ({
+  ...minimalResult(null),
+  title,
+  author: 'A',
+  genresBySource: { open_library: subjects },
+  finalGenres,
+})
+
+test('audit lists books without genres and unknown strings by frequency, with the rule each needs', () => {
+  const results = [
+    result('Tunnels', [], ['Tunnels', 'Underground railroads', 'Large type books']),
+    result('Digging', ['Science', 'Nonfiction'], ['Tunnels', 'Volcanoes']),
+  ]
+  const audit = new GenreNormalizer().audit(results)
+  assert.equal(audit.books, 2)
+  assert.equal(audit.withGenres, 1)
+  assert.deepEqual(
+    audit.withoutGenres.map((b) => b.title),
+    ['Tunnels'],
+  )
+  assert.equal(audit.withoutGenres[0].raw.open_library[0], 'Tunnels')
+  assert.deepEqual(
+    audit.unknown.map((u) => [u.text, u.books]),
+    [
+      ['tunnels', 2],
+      ['underground railroads', 1],
+    ],
+  )
+  assert.equal(audit.unknown[0].rule, '[topics] "tunnels" = ["<genre>"]')
+  assert.equal(new GenreNormalizer().audit(results, 1).unknown.length, 1)
+  const fixed = new GenreNormalizer({ rulesToml: '[topics]\n"tunnels" = ["Technology"]\n' })
+  assert.deepEqual(
+    fixed.audit(results).unknown.map((u) => u.text),
+    ['underground railroads'],
+  )
+})
+
+test('auditDashboard reads a dashboard file and names a bad one', async () => {
+  const { mkdtemp, writeFile } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = await mkdtemp(join(tmpdir(), 'bookenrich-audit-'))
+  const path = join(dir, 'd.json')
+  await writeFile(path, '{"books": [{"title": "A", "author": "B", "genres": []}]}')
+  assert.equal(new GenreNormalizer().auditDashboard(path).withoutGenres[0].title, 'A')
+  await writeFile(path, '{"books": [{"genres": "x"}]}')
+  const error = throwsWithCode(assert, () => new GenreNormalizer().auditDashboard(path), 'INVALID_DASHBOARD')
+  assert.match(error.message, /d\.json: books\[0\]\.genres: not an array/)
 })

@@ -130,3 +130,23 @@ export async function runExample(t, code, files = {}) {
   const dashboard = existsSync(written) ? JSON.parse(readFileSync(written, 'utf8')) : null
   return { stdout, stderr, dashboard, server }
 }
+
+/** An enrichment result with every field, for `goodreadsId`. */
+export function minimalResult(goodreadsId) {
+  return {
+    goodreadsId,
+    title: '',
+    author: '',
+    genresBySource: {},
+    finalGenres: [],
+    thumbnailUrl: null,
+    smallThumbnailUrl: null,
+    sourcesMatched: [],
+    genreSources: [],
+    identifiers: {},
+    processingLog: [],
+    error: null,
+    failures: [],
+    fromCache: false,
+  }
+}

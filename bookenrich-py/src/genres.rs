@@ -1,10 +1,28 @@
 //! The genre normaliser: raw catalogue subjects to the canonical vocabulary.
 
-use bookenrich_core::genres::{DropReason, FictionKind, GenreNormalizer};
+use bookenrich_core::genres::{
+    AuditBook, DropReason, FictionKind, GenreAudit, GenreNormalizer, dashboard_books,
+};
+use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use crate::error::{guard, to_py_err};
+use crate::model::PyEnrichedBook;
+
+/// The audit as Python dicts and lists, the unknown strings cut to `top`.
+fn to_python(
+    py: Python<'_>,
+    mut audit: GenreAudit,
+    top: Option<usize>,
+) -> PyResult<Bound<'_, PyAny>> {
+    if let Some(n) = top {
+        audit.unknown.truncate(n);
+    }
+    let text = serde_json::to_string(&audit)
+        .map_err(|e| PyValueError::new_err(format!("cannot convert the audit: {e}")))?;
+    py.import("json")?.call_method1("loads", (text,))
+}
 
 /// Normalises one book's raw genre strings with the built-in rules.
 #[pyfunction]
@@ -79,6 +97,42 @@ impl PyGenreNormalizer {
         out.set_item("genres", genres)?;
         out.set_item("dropped", dropped)?;
         Ok(out)
+    }
+
+    /// The books of enrichment results left without a genre (with their raw catalogue strings)
+    /// and the strings no rule knows, most frequent first, each with the rule it would need:
+    /// `{"books", "with_genres", "without_genres": [...], "unknown": [{"text", "books",
+    /// "examples", "rule"}]}` (the CLI's `genres audit --json`).
+    #[pyo3(signature = (results, *, top=None))]
+    fn audit<'py>(
+        &self,
+        py: Python<'py>,
+        results: Vec<PyRef<'_, PyEnrichedBook>>,
+        top: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let books: Vec<AuditBook> = results.iter().map(|r| AuditBook::from(&r.inner)).collect();
+        let audit = guard(|| Ok(self.inner.audit(&books)))?;
+        to_python(py, audit, top)
+    }
+
+    /// The same audit over a dashboard JSON file (its books and genres; a dashboard keeps no
+    /// raw catalogue strings). Errors name the file and the field at fault.
+    #[pyo3(signature = (path, *, top=None))]
+    fn audit_dashboard<'py>(
+        &self,
+        py: Python<'py>,
+        path: std::path::PathBuf,
+        top: Option<usize>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| PyOSError::new_err(format!("cannot read {shown}: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| PyValueError::new_err(format!("{shown}: not JSON: {e}")))?;
+        let books =
+            dashboard_books(&value).map_err(|e| PyValueError::new_err(format!("{shown}: {e}")))?;
+        let audit = guard(|| Ok(self.inner.audit(&books)))?;
+        to_python(py, audit, top)
     }
 
     /// The most genres kept per book (the Fiction/Nonfiction marker included).

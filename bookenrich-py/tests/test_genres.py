@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import pytest
 
 import bookenrich
@@ -47,3 +49,40 @@ def test_normalize_sources_classify_and_explain() -> None:
     assert explained["genres"] == []
     assert [(d["reason"], d["noise_class"]) for d in explained["dropped"]] == [("noise", "format")]
     assert normalizer.explain("Science fiction")["genres"] == ["Science Fiction"]
+
+
+def test_audit_lists_books_without_genres_and_unknown_strings_by_frequency() -> None:
+    results = [
+        bookenrich.EnrichedBook(
+            title="Tunnels",
+            author="A",
+            genres_by_source={"open_library": ["Tunnels", "Underground railroads", "Large type books"]},
+            final_genres=[],
+        ),
+        bookenrich.EnrichedBook(
+            title="Digging",
+            author="B",
+            genres_by_source={"open_library": ["Tunnels", "Volcanoes"]},
+            final_genres=["Science", "Nonfiction"],
+        ),
+    ]
+    audit = bookenrich.GenreNormalizer().audit(results)
+    assert (audit["books"], audit["with_genres"]) == (2, 1)
+    assert [b["title"] for b in audit["without_genres"]] == ["Tunnels"]
+    assert audit["without_genres"][0]["raw"]["open_library"][0] == "Tunnels"
+    assert [(u["text"], u["books"]) for u in audit["unknown"]] == [("tunnels", 2), ("underground railroads", 1)]
+    assert audit["unknown"][0]["rule"] == '[topics] "tunnels" = ["<genre>"]'
+    assert len(bookenrich.GenreNormalizer().audit(results, top=1)["unknown"]) == 1
+    # The suggested rule, filled in, gives the string a genre.
+    fixed = bookenrich.GenreNormalizer('[topics]\n"tunnels" = ["Technology"]\n')
+    assert [u["text"] for u in fixed.audit(results)["unknown"]] == ["underground railroads"]
+
+
+def test_audit_dashboard_reads_a_file_and_names_a_bad_one(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "d.json"
+    path.write_text('{"books": [{"title": "A", "author": "B", "genres": []}]}', encoding="utf-8")
+    audit = bookenrich.GenreNormalizer().audit_dashboard(path)
+    assert audit["without_genres"][0]["title"] == "A"
+    path.write_text('{"books": [{"genres": "x"}]}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"d\.json: books\[0\]\.genres: not an array"):
+        bookenrich.GenreNormalizer().audit_dashboard(path)

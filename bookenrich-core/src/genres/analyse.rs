@@ -65,6 +65,10 @@ pub struct Produced {
 
 /// Receives the results of analysing one string.
 pub(crate) trait Sink {
+    /// Whether the sink records rules (only `explain` does; the fast path skips the lookups).
+    fn wants_rules(&self) -> bool {
+        false
+    }
     /// The rule (and its key) the next genres come from.
     fn rule(&mut self, _rule: Rule, _key: &str) {}
     /// A genre found earlier in this string was replaced or dropped (fiction topics).
@@ -100,6 +104,9 @@ pub(crate) struct Trace {
 }
 
 impl Sink for Trace {
+    fn wants_rules(&self) -> bool {
+        true
+    }
     fn rule(&mut self, rule: Rule, key: &str) {
         self.current = (rule, key.to_owned());
     }
@@ -283,7 +290,9 @@ impl Compiled {
 
     /// Emits the genres of a vocabulary key, naming the table it comes from.
     fn emit_key(&self, key: &str, ids: &[u16], sink: &mut impl Sink) {
-        sink.rule(self.key_rules.get(key).copied().unwrap_or_default(), key);
+        if sink.wants_rules() {
+            sink.rule(self.key_rules.get(key).copied().unwrap_or_default(), key);
+        }
         Self::emit(key, ids, sink);
     }
 

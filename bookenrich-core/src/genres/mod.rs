@@ -20,6 +20,7 @@
 //! ```
 
 mod analyse;
+mod audit;
 mod classification;
 mod fast_hash;
 mod phrases;
@@ -38,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use analyse::Trace;
 pub use analyse::{DropReason, Dropped, Produced, Rule};
+pub use audit::{AuditBook, GenreAudit, UnknownString, dashboard_books};
 use rank::{Ranked, marker, rank};
 use rules::{Compiled, RuleFile, RuleSet};
 
@@ -178,19 +180,6 @@ pub enum GenreDropReason {
     OtherKind,
     /// Beyond the cap of genres per book.
     Cap,
-}
-
-impl From<rank::BookDrop> for GenreDropReason {
-    fn from(d: rank::BookDrop) -> Self {
-        match d {
-            rank::BookDrop::WeakSupport => Self::WeakSupport,
-            rank::BookDrop::FormWithoutEvidence => Self::FormWithoutEvidence,
-            rank::BookDrop::OlderAudience => Self::OlderAudience,
-            rank::BookDrop::ChildrenWithoutEvidence => Self::ChildrenWithoutEvidence,
-            rank::BookDrop::OtherKind => Self::OtherKind,
-            rank::BookDrop::Cap => Self::Cap,
-        }
-    }
 }
 
 /// A candidate genre of a book that was dropped, and why.
@@ -396,7 +385,7 @@ impl GenreNormalizer {
             dropped: ranked
                 .dropped
                 .iter()
-                .map(|&(id, why)| DroppedGenre { genre: name(id), reason: why.into() })
+                .map(|&(id, reason)| DroppedGenre { genre: name(id), reason })
                 .collect(),
             kind: ranked.kind,
         }

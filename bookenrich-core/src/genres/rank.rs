@@ -5,9 +5,11 @@ use std::cmp::{Ordering, Reverse};
 
 use super::analyse::Ids;
 use super::classification::is_classification;
-use super::fast_hash::FastSet;
+use std::hash::Hasher;
+
+use super::fast_hash::{FastSet, Fnv};
 use super::rules::{Compiled, Kind};
-use super::{FictionKind, Level};
+use super::{FictionKind, GenreDropReason, Level};
 
 /// Support for one genre while a book is ranked.
 #[derive(Debug, Clone, Copy, Default)]
@@ -52,23 +54,6 @@ impl Support {
     }
 }
 
-/// Why a candidate genre of a book was not kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum BookDrop {
-    /// Less than the minimum share of the best genre's weight.
-    WeakSupport,
-    /// A form (play, poem, comic) only a minority of pooled work strings claim.
-    FormWithoutEvidence,
-    /// Children's, when young-adult evidence is present.
-    OlderAudience,
-    /// Children's from a few pooled work strings, or outweighed by adult evidence.
-    ChildrenWithoutEvidence,
-    /// A fiction genre on a nonfiction book or a nonfiction topic of a novel.
-    OtherKind,
-    /// Beyond the cap.
-    Cap,
-}
-
 /// A ranked book: genres by relevance (without the marker) and the marker decision.
 pub(crate) struct Ranked {
     pub genres: Vec<u16>,
@@ -78,7 +63,7 @@ pub(crate) struct Ranked {
     /// Support of every genre seen (indexed by genre id), after the fiction topics moved.
     pub support: Vec<Support>,
     /// Candidates that were dropped, and why.
-    pub dropped: Vec<(u16, BookDrop)>,
+    pub dropped: Vec<(u16, GenreDropReason)>,
 }
 
 /// Ranks one book's raw strings, given per source with their level, keeping at most `cap` genres.
@@ -93,7 +78,7 @@ where
     J: Iterator<Item = &'a str>,
 {
     let is_marker = |id: u16| Some(id) == c.fiction || Some(id) == c.nonfiction;
-    let (support, last_resort) = read(c, per_source);
+    let Read { support, last_resort, tags } = read(c, per_source);
     let ordered = |support: &[Support]| {
         let mut order: Vec<u16> = (0..support.len())
             .filter_map(|i| u16::try_from(i).ok())
@@ -106,7 +91,7 @@ where
     // The marker takes a slot only when there is room for a real genre too.
     let genre_slots = cap.saturating_sub(1).max(1);
     let evidence = |id: Option<u16>| id.map_or(0, |id| support[usize::from(id)].weight);
-    let explicit = match evidence(c.fiction).cmp(&evidence(c.nonfiction)) {
+    let explicit = match (evidence(c.fiction) + tags[0]).cmp(&(evidence(c.nonfiction) + tags[1])) {
         Ordering::Greater => Some(FictionKind::Fiction),
         Ordering::Less => Some(FictionKind::Nonfiction),
         Ordering::Equal => None,
@@ -163,18 +148,33 @@ where
         }
     }
 
-    let has_marker = kind.is_some_and(|k| marker(c, k).is_some());
+    // Bestseller and award tags decide the marker but do not make a book without genres
+    // show one: the marker then needs a string that says it.
+    let has_marker = kind.is_some_and(|k| marker(c, k).is_some())
+        && (!order.is_empty()
+            || kind
+                .and_then(|k| marker(c, k))
+                .is_some_and(|m| !support[usize::from(m)].is_empty()));
     // With a cap of 1 the one slot goes to the best real genre, if any.
     let show_marker = has_marker && cap > 0 && (cap > 1 || order.is_empty());
     let keep = if show_marker { cap - 1 } else { cap };
-    dropped.extend(order.iter().skip(keep).map(|&id| (id, BookDrop::Cap)));
+    dropped.extend(order.iter().skip(keep).map(|&id| (id, GenreDropReason::Cap)));
     order.truncate(keep);
     Ranked { genres: order, kind, show_marker, support, dropped }
 }
 
-/// Reads every string of a book: each genre's support, and the genres of its
-/// classification numbers (used only when the strings give none).
-fn read<'a, I, J>(c: &Compiled, per_source: I) -> (Vec<Support>, Vec<u16>)
+/// What reading a book's strings gives.
+struct Read {
+    /// Support per genre id.
+    support: Vec<Support>,
+    /// Genres of classification numbers, used only when the strings give none.
+    last_resort: Vec<u16>,
+    /// Weight of the bestseller/award tags that say Fiction (0) and Nonfiction (1).
+    tags: [u32; 2],
+}
+
+/// Reads every string of a book.
+fn read<'a, I, J>(c: &Compiled, per_source: I) -> Read
 where
     I: Iterator<Item = (Level, J)>,
     J: Iterator<Item = &'a str>,
@@ -184,9 +184,11 @@ where
     let mut support = vec![Support::default(); c.names.len()];
     let mut ids = Vec::new();
     let mut seen = 0u32;
-    let mut distinct: FastSet<String> = FastSet::default();
+    // Hashes of the strings seen in the current source, case folded.
+    let mut distinct: FastSet<u64> = FastSet::default();
     // Genres of classification numbers: used only when the strings give none.
     let mut last_resort: Vec<u16> = Vec::new();
+    let mut tags = [0u32; 2];
     for (source, (level, strings)) in per_source.enumerate() {
         let (weight, edition) = match level {
             Level::Edition => (p.edition_weight, 1),
@@ -195,11 +197,15 @@ where
         distinct.clear();
         for raw in strings {
             // "Juvenile Fiction" and "Juvenile fiction" in one record are one heading.
-            if !distinct.insert(raw.trim().to_lowercase()) {
+            if !distinct.insert(folded_hash(raw)) {
                 continue;
             }
             ids.clear();
             c.analyse(raw, &mut Ids(&mut ids));
+            if let Some((tag, _)) = c.evidence(raw) {
+                tags[usize::from(Some(tag) != c.fiction)] += weight;
+                ids.retain(|&id| id != tag);
+            }
             if is_classification(raw) {
                 for &id in &ids {
                     if !is_marker(id) && !last_resort.contains(&id) {
@@ -221,7 +227,16 @@ where
             }
         }
     }
-    (support, last_resort)
+    Read { support, last_resort, tags }
+}
+
+/// A hash of a string trimmed and lower-cased, without allocating.
+fn folded_hash(raw: &str) -> u64 {
+    let mut h = Fnv::default();
+    for c in raw.trim().chars().flat_map(char::to_lowercase) {
+        h.write_u32(u32::from(c));
+    }
+    h.finish()
 }
 
 /// In a fiction book, moves the support of each nonfiction genre to its
@@ -230,7 +245,7 @@ fn fiction_forms(
     c: &Compiled,
     support: &mut [Support],
     is_marker: impl Fn(u16) -> bool,
-    dropped: &mut Vec<(u16, BookDrop)>,
+    dropped: &mut Vec<(u16, GenreDropReason)>,
 ) {
     for i in 0..support.len() {
         let Ok(id) = u16::try_from(i) else { break };
@@ -244,7 +259,7 @@ fn fiction_forms(
         let moved = std::mem::take(&mut support[i]);
         match form {
             Some(form) => support[usize::from(form)].absorb(moved),
-            None => dropped.push((id, BookDrop::OtherKind)),
+            None => dropped.push((id, GenreDropReason::OtherKind)),
         }
     }
 }
@@ -255,20 +270,20 @@ fn drop_kind(
     support: &mut [Support],
     kind: Kind,
     is_marker: impl Fn(u16) -> bool,
-    dropped: &mut Vec<(u16, BookDrop)>,
+    dropped: &mut Vec<(u16, GenreDropReason)>,
 ) {
     for (i, (s, k)) in support.iter_mut().zip(&c.kinds).enumerate() {
         let Ok(id) = u16::try_from(i) else { break };
         if !s.is_empty() && !is_marker(id) && *k == kind {
             *s = Support::default();
-            dropped.push((id, BookDrop::OtherKind));
+            dropped.push((id, GenreDropReason::OtherKind));
         }
     }
 }
 
 /// Children's needs positive evidence: young-adult evidence beats it, adult evidence
 /// outweighs pooled juvenile strings, and pooled strings alone need to be several.
-fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, BookDrop)>) {
+fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, GenreDropReason)>) {
     let p = &c.precision;
     let Some(children) = p.children else { return };
     let s = support[usize::from(children)];
@@ -281,12 +296,12 @@ fn audience(c: &Compiled, support: &mut [Support], dropped: &mut Vec<(u16, BookD
     if let Some(older) = present(&p.older_audiences) {
         let moved = std::mem::take(&mut support[usize::from(children)]);
         support[usize::from(older)].absorb(moved);
-        dropped.push((children, BookDrop::OlderAudience));
+        dropped.push((children, GenreDropReason::OlderAudience));
         return;
     }
     let reason =
         if s.edition == 0 && (s.strings < p.children_work_strings || present(&p.adult).is_some()) {
-            Some(BookDrop::ChildrenWithoutEvidence)
+            Some(GenreDropReason::ChildrenWithoutEvidence)
         } else {
             None
         };
@@ -302,7 +317,7 @@ fn shares(
     c: &Compiled,
     support: &[Support],
     order: &mut Vec<u16>,
-    dropped: &mut Vec<(u16, BookDrop)>,
+    dropped: &mut Vec<(u16, GenreDropReason)>,
 ) {
     let p = &c.precision;
     // Audience headings ("Juvenile fiction" on every part) would dwarf the genres themselves.
@@ -324,9 +339,9 @@ fn shares(
             && s.edition == 0
             && share(id) < u64::from(p.form_share) * u64::from(top)
         {
-            Some(BookDrop::FormWithoutEvidence)
+            Some(GenreDropReason::FormWithoutEvidence)
         } else if share(id) < u64::from(p.min_share) * u64::from(best) {
-            Some(BookDrop::WeakSupport)
+            Some(GenreDropReason::WeakSupport)
         } else {
             None
         };

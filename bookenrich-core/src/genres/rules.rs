@@ -605,11 +605,13 @@ impl Compiled {
         if self.evidence.is_empty() {
             return None;
         }
-        let t = raw.trim().to_lowercase();
+        let t = raw.trim_start();
+        // Most strings are not tags: compare the prefix before any allocation.
+        let starts = |p: &str| t.get(..p.len()).is_some_and(|x| x.eq_ignore_ascii_case(p));
         self.evidence.iter().find_map(|e| {
-            let prefix = e.prefixes.iter().find(|p| t.starts_with(p.as_str()))?;
+            let prefix = e.prefixes.iter().find(|p| starts(p))?;
             t.split(|c: char| !c.is_alphanumeric())
-                .any(|w| e.words.iter().any(|x| x == w))
+                .any(|w| e.words.iter().any(|x| x.eq_ignore_ascii_case(w)))
                 .then_some((e.marker, prefix.as_str()))
         })
     }
