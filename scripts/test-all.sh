@@ -4,7 +4,8 @@
 # Each stage installs what it needs and nothing outside the target directory but where noted:
 # setup adds the rustfmt and clippy components; python and aws pip-install their pinned test tools
 # into a virtualenv under the target directory; cli apt-installs chromium and load stress-ng when
-# missing (root or sudo); node and aws run `npm ci` (node_modules/); fuzz and deny `cargo install` cargo-fuzz and
+# missing (root or sudo); release apt-installs rustc-web, libstd-rust-web-dev:arm64 (adding dpkg's arm64
+# architecture) and qemu-user when missing; node and aws run `npm ci` (node_modules/); fuzz and deny `cargo install` cargo-fuzz and
 # cargo-deny when missing. The workspace is built once: cargo, maturin and napi share one target
 # directory and one target triple (.cargo/config.toml), so the Rust, Python and Node tests, and the
 # README's `cargo run --release`, reuse the same build.
@@ -17,6 +18,8 @@
 #   load    the concurrency-sensitive and crash-safety tests again with every core saturated
 #   node    the napi addon (release), node --test, tsc on the typed example
 #   aws     moto workflow tests, CDK synth + template tests, asl-validator
+#   release packaging without publishing: workflows lint, cargo publish --dry-run, sdist, npm pack,
+#           the aarch64 wheel and addon cross-built and run under qemu-user (docs/development.md)
 #   bench   every benchmark once in quick mode (no timing assertions)
 #   fuzz    cargo-fuzz targets for a bounded time each
 #   deny    cargo deny check licenses bans sources
@@ -56,7 +59,7 @@ in_git=false
 git -C "$ROOT" rev-parse --verify -q HEAD >/dev/null 2>&1 && in_git=true
 $in_git && tree_before=$(tree_state)
 
-ALL_STAGES="setup rust python cli load node aws bench fuzz deny"
+ALL_STAGES="setup rust python cli load node aws release bench fuzz deny"
 STAGES="${STAGES:-$ALL_STAGES}"
 start=$(date +%s)
 for stage in $STAGES; do
