@@ -438,8 +438,9 @@ impl Log {
             if n > NO_GENRES_SHOWN {
                 let _ = writeln!(
                     err,
-                    "    … and {} more (every one, with its reason: --json-log, event book_without_genres)",
-                    n - NO_GENRES_SHOWN
+                    "    … and {} more (all of them: bookenrich genres audit {}; or --json-log, event book_without_genres)",
+                    n - NO_GENRES_SHOWN,
+                    args.output.display()
                 );
             }
         }

@@ -242,7 +242,7 @@ fn the_summary_names_the_books_left_without_genres_and_why() {
     assert_eq!(named, 5, "{text}");
     assert!(
         text.contains(
-            "    … and 6 more (every one, with its reason: --json-log, event book_without_genres)"
+            &format!("    … and 6 more (all of them: bookenrich genres audit {}; or --json-log, event book_without_genres)", out.display())
         ),
         "{text}"
     );
