@@ -10,6 +10,8 @@ pub const SYNTHETIC_ISBN_PREFIX: &str = "979000";
 pub const SYNTHETIC_GOOGLE_PREFIX: &str = "SYNTH";
 /// Open Library work/edition numbers of synthetic books start here (`/works/OL9000000nW`).
 pub const SYNTHETIC_OL_BASE: u64 = 90_000_000;
+/// Goodreads ids of synthetic books start here (`70000000 + n`).
+pub const SYNTHETIC_GOODREADS_BASE: u64 = 70_000_000;
 /// Largest synthetic book number (six digits in the ISBN).
 pub const SYNTHETIC_MAX: u64 = 999_999;
 
@@ -57,6 +59,14 @@ pub struct FakeBook {
     /// Open Library work key (`/works/OL…W`); `None` means "not in search or works".
     #[serde(default)]
     pub ol_work_key: Option<String>,
+    /// Other ISBNs Open Library lists on this book's edition, e.g. the volumes of a box set: a
+    /// `search.json?q=isbn:(…)` for one of them also finds this work (one ISBN in two works).
+    #[serde(default)]
+    pub ol_extra_isbns: Vec<String>,
+    /// Goodreads edition ids Open Library indexes for this work (`id_goodreads`); empty when
+    /// Open Library does not know the book's Goodreads id.
+    #[serde(default)]
+    pub goodreads_ids: Vec<String>,
     /// Google Books volume id; `None` means "not in Google Books".
     #[serde(default)]
     pub google_id: Option<String>,
@@ -123,6 +133,8 @@ impl FakeBook {
             ol_work_subjects: Vec::new(),
             ol_cover_id: Some(10_000_000 + n),
             ol_work_key: Some(format!("/works/OL{}W", 30_000_000 + n)),
+            ol_extra_isbns: Vec::new(),
+            goodreads_ids: Vec::new(),
             google_id: Some(google_id_from(isbn13)),
             google_categories: Vec::new(),
             google_thumbnail: true,
@@ -183,6 +195,12 @@ impl FakeBook {
             ol_work_subjects,
             ol_cover_id: (n % 11 != 0).then_some(20_000_000 + n),
             ol_work_key: Some(format!("/works/OL{}W", SYNTHETIC_OL_BASE + n)),
+            ol_extra_isbns: Vec::new(),
+            goodreads_ids: if FakeBook::synthetic_goodreads_known(n) {
+                vec![FakeBook::synthetic_goodreads_id(n)]
+            } else {
+                Vec::new()
+            },
             google_id: Some(format!("{SYNTHETIC_GOOGLE_PREFIX}{n:07}")),
             google_categories: profile.google_categories.iter().map(|s| (*s).to_owned()).collect(),
             google_thumbnail: n % 13 != 0,
@@ -190,6 +208,23 @@ impl FakeBook {
             decoys: false,
             recorded: Recorded::default(),
         }
+    }
+
+    /// The Goodreads id an export gives synthetic book `n` (`SYNTHETIC_GOODREADS_BASE + n`).
+    pub fn synthetic_goodreads_id(n: u64) -> String {
+        (SYNTHETIC_GOODREADS_BASE + n.min(SYNTHETIC_MAX)).to_string()
+    }
+
+    /// Whether Open Library indexes synthetic book `n`'s Goodreads id: 9 books in 10. The
+    /// real coverage is unknown ("many works"); this models a partial one.
+    pub fn synthetic_goodreads_known(n: u64) -> bool {
+        n % 10 != 9
+    }
+
+    /// The synthetic book number of a Goodreads id in the synthetic range (known or not).
+    pub fn synthetic_number_of_goodreads_id(id: &str) -> Option<u64> {
+        let n = id.parse::<u64>().ok()?.checked_sub(SYNTHETIC_GOODREADS_BASE)?;
+        (n <= SYNTHETIC_MAX).then_some(n)
     }
 
     /// The synthetic book number of an ISBN-13 in the synthetic range.
@@ -217,6 +252,24 @@ impl FakeBook {
     /// Whether `isbn` (10 or 13 digits) identifies this book.
     pub fn has_isbn(&self, isbn: &str) -> bool {
         self.isbn13.as_deref() == Some(isbn) || self.isbn10.as_deref() == Some(isbn)
+    }
+
+    /// Every ISBN Open Library's search index lists for this book's edition: both forms of its own
+    /// (the index adds the other form) and the extra ones of a box set.
+    pub fn listed_isbns(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let own = [self.isbn13.clone(), self.isbn10.clone()];
+        let derived = [
+            self.isbn13.as_deref().and_then(isbn::to_isbn10),
+            self.isbn10.as_deref().and_then(isbn::to_isbn13),
+        ];
+        for i in own.into_iter().chain(derived).flatten().chain(self.ol_extra_isbns.iter().cloned())
+        {
+            if !out.contains(&i) {
+                out.push(i);
+            }
+        }
+        out
     }
 
     /// The look-alike books returned next to this one by title searches (empty unless `decoys`).

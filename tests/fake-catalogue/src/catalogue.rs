@@ -89,6 +89,13 @@ const EMBEDDED_FIXTURES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The recorded keyless daily-quota 429 body.
+pub(crate) fn google_quota_exceeded_keyless() -> &'static str {
+    include_str!(
+        "../../../bookenrich-core/tests/data/googlebooks_error_429_quota_exceeded_keyless.json"
+    )
+}
+
 /// The recorded Google zero-hit body, served for every search without results.
 pub(crate) fn google_zero_items() -> &'static str {
     EMBEDDED_FIXTURES
@@ -144,6 +151,10 @@ pub(crate) enum Source {
 pub(crate) struct Catalogue {
     entries: Vec<Entry>,
     by_isbn: HashMap<String, Vec<usize>>,
+    /// Every ISBN a search doc's edition lists (both forms, box-set volumes) → books with a work.
+    by_listed_isbn: HashMap<String, Vec<usize>>,
+    /// Goodreads ids Open Library indexes → books.
+    by_goodreads: HashMap<String, Vec<usize>>,
     by_work: HashMap<String, usize>,
     by_google_id: HashMap<String, usize>,
     /// Bibkey-specific recorded `jscmd=data` entries (`LCCN:…`, `OLID:…`).
@@ -196,6 +207,14 @@ impl Catalogue {
         let i = self.entries.len();
         for isbn in [&entry.book.isbn13, &entry.book.isbn10].into_iter().flatten() {
             self.by_isbn.entry(isbn.clone()).or_default().push(i);
+        }
+        if entry.book.ol_work_key.is_some() {
+            for isbn in entry.book.listed_isbns() {
+                self.by_listed_isbn.entry(isbn).or_default().push(i);
+            }
+            for id in &entry.book.goodreads_ids {
+                self.by_goodreads.entry(id.clone()).or_default().push(i);
+            }
         }
         if let Some(work) = entry.book.work_id() {
             self.by_work.entry(work.to_owned()).or_insert(i);
@@ -282,6 +301,49 @@ impl Catalogue {
             .then(|| Entry::plain(book, false))
     }
 
+    /// The works a `search.json?q=FIELD:(A OR B …)` finds: one entry per work, in catalogue order
+    /// (synthetic books after the others, by number), each listed once however many ids it matched.
+    pub fn by_identifiers(&self, field: IdField, ids: &[String]) -> Vec<Entry> {
+        let index = match field {
+            IdField::Isbn => &self.by_listed_isbn,
+            IdField::Goodreads => &self.by_goodreads,
+        };
+        let mut found: Vec<usize> = Vec::new();
+        let mut synthetic: Vec<u64> = Vec::new();
+        for raw in ids {
+            let id: String = raw.chars().filter(char::is_ascii_alphanumeric).collect();
+            let id = id.to_ascii_uppercase();
+            let keys = match field {
+                IdField::Isbn => vec![Some(id.clone()), isbn::to_isbn13(&id)],
+                IdField::Goodreads => vec![Some(id.clone())],
+            };
+            for key in keys.iter().flatten() {
+                found.extend(index.get(key).into_iter().flatten());
+            }
+            if self.synthetic {
+                let n = match field {
+                    IdField::Isbn => {
+                        isbn::to_isbn13(&id).and_then(|i| FakeBook::synthetic_number_of_isbn(&i))
+                    }
+                    IdField::Goodreads => FakeBook::synthetic_number_of_goodreads_id(&id)
+                        .filter(|&n| FakeBook::synthetic_goodreads_known(n)),
+                };
+                synthetic.extend(n);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        synthetic.sort_unstable();
+        synthetic.dedup();
+        let mut seen_works = std::collections::HashSet::new();
+        found
+            .into_iter()
+            .map(|i| self.entries[i].clone())
+            .chain(synthetic.into_iter().map(|n| Entry::plain(FakeBook::synthetic(n), false)))
+            .filter(|e| e.book.ol_work_key.as_ref().is_some_and(|w| seen_works.insert(w.clone())))
+            .collect()
+    }
+
     /// Books matching a title/author/free-text query, decoys first, then catalogue order.
     pub fn search(&self, query: &TextQuery, keep: impl Fn(&Entry) -> bool) -> Vec<Entry> {
         let mut hits: Vec<Entry> =
@@ -297,6 +359,15 @@ impl Catalogue {
         }
         hits
     }
+}
+
+/// The identifier field of a `search.json?q=FIELD:(…)` query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdField {
+    /// `isbn` (ISBN-10 or ISBN-13; the index holds both forms of each edition's ISBNs).
+    Isbn,
+    /// `id_goodreads` (Goodreads edition ids).
+    Goodreads,
 }
 
 /// A catalogue search: title, author, and free text (all optional, all case-insensitive).

@@ -29,8 +29,15 @@ pub(crate) fn rate_limited_body() -> String {
     )
 }
 
-/// The daily-quota 429 (`bdlukaa/books_finder` #26): retrying today does not help.
-pub(crate) fn daily_quota_body() -> String {
+/// The daily-quota 429: retrying today does not help.
+///
+/// A keyless request gets the recorded real answer for Google's shared keyless project
+/// (`googlebooks_error_429_quota_exceeded_keyless.json`, Sept 2026) verbatim; a keyed one the
+/// documented shape of `bdlukaa/books_finder` #26 (no keyed recording exists).
+pub(crate) fn daily_quota_body(keyed: bool) -> String {
+    if !keyed {
+        return catalogue::google_quota_exceeded_keyless().to_owned();
+    }
     error_body(
         429,
         "Quota exceeded for quota metric 'Queries' and limit 'Queries per day' of service 'books.googleapis.com' for consumer 'project_number:000000000000'.",

@@ -38,7 +38,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-pub use book::{FakeBook, Recorded, SYNTHETIC_ISBN_PREFIX};
+pub use book::{FakeBook, Recorded, SYNTHETIC_GOODREADS_BASE, SYNTHETIC_ISBN_PREFIX};
 pub use config::{FaultSpec, RuntimeConfig};
 pub use error::{Error, Result};
 pub use fault::{Fault, FaultAction, Trigger};

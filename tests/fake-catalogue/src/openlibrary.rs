@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::book::{FakeBook, stable_hash};
-use crate::catalogue::{Catalogue, Entry, TextQuery};
+use crate::catalogue::{Catalogue, Entry, IdField, TextQuery};
 use crate::http::{Request, Response};
 
 /// Body of Open Library's 429 (openlibrary #11611, #12415).
@@ -85,7 +85,10 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
     let limit: usize = req.param("limit").and_then(|l| l.parse().ok()).unwrap_or(100);
     let offset: usize = req.param("offset").and_then(|o| o.parse().ok()).unwrap_or(0);
     let q = req.param("q").map(str::to_owned);
-    let hits: Vec<Entry> = if let Some(isbn) = req.param("isbn") {
+    let by_ids = q.as_deref().and_then(parse_id_query);
+    let hits: Vec<Entry> = if let Some((field, ids)) = &by_ids {
+        catalogue.by_identifiers(*field, ids)
+    } else if let Some(isbn) = req.param("isbn") {
         catalogue.ol_by_isbn(isbn).filter(|e| e.book.ol_work_key.is_some()).into_iter().collect()
     } else {
         let query = TextQuery {
@@ -95,7 +98,10 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
         };
         catalogue.search(&query, |e| e.book.ol_work_key.is_some() || e.recorded.ol_search.is_some())
     };
-    if let Some(recorded) = hits.iter().find_map(|e| e.recorded.ol_search.clone()) {
+    // A recorded answer is a title search's; identifier queries are always rendered.
+    if let Some(recorded) =
+        hits.iter().filter(|_| by_ids.is_none()).find_map(|e| e.recorded.ol_search.clone())
+    {
         return Response::value(200, &recorded_search(&recorded, fields.as_deref(), q.as_deref()));
     }
     let total = hits.len();
@@ -103,7 +109,13 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|e| filter_fields(search_doc(&e.book), fields.as_deref()))
+        .map(|e| {
+            with_editions(
+                filter_fields(search_doc(&e.book), fields.as_deref()),
+                &e.book,
+                fields.as_deref(),
+            )
+        })
         .collect();
     Response::value(
         200,
@@ -117,6 +129,74 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
             "offset": Value::Null,
         }),
     )
+}
+
+/// `FIELD:(A OR B …)` or `FIELD:A` for the identifier fields the fake indexes.
+///
+/// `isbn:(A OR B …)` is the shape of a recorded real answer (`openlibrary_search_isbn_or_batch_26.json`);
+/// `id_goodreads:A` is used by other projects for one id; the OR-list for `id_goodreads` is the
+/// same Solr syntax, **not recorded**. A query combining both fields is not recorded either and is
+/// not answered as an identifier query (it falls through to the text search, which finds nothing).
+fn parse_id_query(q: &str) -> Option<(IdField, Vec<String>)> {
+    let (field, rest) = q.trim().split_once(':')?;
+    let field = match field.trim() {
+        "isbn" => IdField::Isbn,
+        "id_goodreads" => IdField::Goodreads,
+        _ => return None,
+    };
+    let rest = rest.trim();
+    let ids: Vec<String> = match rest.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(list) => {
+            let mut ids = Vec::new();
+            for (i, token) in list.split_whitespace().enumerate() {
+                // Tokens alternate: id, OR, id, OR, …; anything else is not a plain OR-list.
+                if i % 2 == 1 {
+                    if token != "OR" {
+                        return None;
+                    }
+                } else {
+                    ids.push(token.to_owned());
+                }
+            }
+            ids
+        }
+        None if !rest.is_empty() && !rest.contains(char::is_whitespace) => vec![rest.to_owned()],
+        None => return None,
+    };
+    (!ids.is_empty() && ids.iter().all(|i| i.chars().all(|c| c.is_ascii_alphanumeric())))
+        .then_some((field, ids))
+}
+
+/// Adds the nested `editions` block when `fields` asks for it, as in the recorded batch answer:
+/// `{numFound, start, numFoundExact, docs:[…]}` with the one best edition, holding the
+/// `editions.*` sub-fields asked for (`editions.key`, `editions.cover_i`, `editions.isbn`, …).
+fn with_editions(doc: Value, book: &FakeBook, fields: Option<&[String]>) -> Value {
+    let Some(fields) = fields else { return doc };
+    if !fields.iter().any(|f| f == "editions") || book.ol_edition_key.is_none() {
+        return doc;
+    }
+    let mut edition = Map::new();
+    for sub in fields.iter().filter_map(|f| f.strip_prefix("editions.")) {
+        let value = match sub {
+            "key" => json!(book.ol_edition_key),
+            "cover_i" => match book.ol_cover_id {
+                Some(id) => json!(id),
+                None => continue,
+            },
+            "isbn" => json!(book.listed_isbns()),
+            "title" => json!(book.title),
+            _ => continue,
+        };
+        edition.insert(sub.to_owned(), value);
+    }
+    let mut doc = doc;
+    if let Some(obj) = doc.as_object_mut() {
+        obj.insert(
+            "editions".into(),
+            json!({"numFound": 1, "start": 0, "numFoundExact": true, "docs": [edition]}),
+        );
+    }
+    doc
 }
 
 /// Open Library's 404 body for an unknown key.
@@ -340,7 +420,10 @@ pub(crate) fn search_doc(book: &FakeBook) -> Value {
         obj.insert("edition_key".into(), json!([e]));
         obj.insert("cover_edition_key".into(), json!(e));
     }
-    let isbns: Vec<&String> = [&book.isbn13, &book.isbn10].into_iter().flatten().collect();
+    let isbns = book.listed_isbns();
+    if !book.goodreads_ids.is_empty() {
+        obj.insert("id_goodreads".into(), json!(book.goodreads_ids));
+    }
     if !isbns.is_empty() {
         obj.insert("isbn".into(), json!(isbns));
     }

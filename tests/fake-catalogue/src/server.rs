@@ -387,7 +387,8 @@ async fn handle(shared: &Shared, req: &Request, counted: bool) -> Outcome {
         ),
         Verdict::Serve => Outcome::Respond(dispatch(shared, req, &route)),
         Verdict::QuotaExhausted => {
-            Outcome::Respond(Response::json(429, google::daily_quota_body()))
+            let keyed = req.param("key").is_some() || req.header("x-goog-api-key").is_some();
+            Outcome::Respond(Response::json(429, google::daily_quota_body(keyed)))
         }
         Verdict::RateLimited { retry_after } => {
             Outcome::Respond(error_status(api, 429, retry_after))

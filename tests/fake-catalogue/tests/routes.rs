@@ -626,12 +626,95 @@ async fn google_daily_quota_stops_google_only() {
     assert!(
         third.json()["error"]["message"].as_str().is_some_and(|m| m.contains("'Queries per day'"))
     );
+    // A keyless request gets the recorded real answer verbatim.
+    assert_eq!(third.body, fixture("googlebooks_error_429_quota_exceeded_keyless.json"));
+    let keyed = get_with(s.addr(), "/books/v1/volumes/2cl7AgAAQBAJ", "x-goog-api-key: k\r\n").await;
+    assert_eq!(keyed.status, 429);
+    assert!(
+        keyed.json()["error"]["message"].as_str().is_some_and(|m| m.contains("'Queries per day'"))
+    );
     assert_eq!(get(s.addr(), "/works/OL45804W.json").await.status, 200);
-    assert_eq!(s.stats().quota_exhausted, 1);
+    assert_eq!(s.stats().quota_exhausted, 2);
     s.reset_stats();
     assert_eq!(
         get(s.addr(), "/books/v1/volumes/2cl7AgAAQBAJ").await.status,
         200,
         "reset restarts the day"
     );
+}
+
+/// `search.json?q=isbn:(A OR B …)` in the shape of the recorded batch answer: one doc per matching
+/// work, an unknown ISBN gives none, an ISBN in two works (a box set) gives both, `editions` holds
+/// the matching edition with both ISBN forms.
+#[tokio::test]
+async fn isbn_or_query_answers_one_doc_per_matching_work() {
+    let s = default_server().await;
+    let fields = "key,title,subject,cover_i,id_goodreads,editions,editions.key,editions.cover_i,editions.isbn";
+    let q = "isbn:(9780439023481%20OR%209780593135204%20OR%209791099999993%20OR%200064471837)";
+    let r = get(s.addr(), &format!("/search.json?q={q}&fields={fields}&limit=100")).await;
+    assert_eq!(r.status, 200);
+    let body = r.json();
+    let recorded = fixture_json("openlibrary_search_isbn_or_batch_26.json");
+    let frame = |v: &Value| {
+        let mut k = keys(v);
+        k.retain(|k| k != "documentation_url");
+        k
+    };
+    assert_eq!(frame(&body), frame(&recorded), "the recorded frame");
+    let works: Vec<&str> =
+        body["docs"].as_array().unwrap().iter().map(|d| d["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        works,
+        ["/works/OL15832982W", "/works/OL5735363W", "/works/OL15926035W", "/works/OL21745884W"],
+        "Sabriel by ISBN-10, The Hunger Games and its box set, Project Hail Mary; the unknown ISBN gives nothing"
+    );
+    assert_eq!(body["numFound"], 4);
+    let hunger = &body["docs"][1];
+    assert_eq!(hunger["editions"]["docs"][0]["isbn"], json!(["9780439023481", "0439023483"]));
+    assert_eq!(hunger["id_goodreads"], json!(["2767052", "12996302"]));
+    assert!(hunger["subject"].as_array().is_some_and(|s| !s.is_empty()));
+    let boxed = &body["docs"][2];
+    assert_eq!(boxed["title"], "The Hunger Games Trilogy Boxed Set");
+    assert!(
+        boxed["editions"]["docs"][0]["isbn"].as_array().unwrap().contains(&json!("9780439023481"))
+    );
+    assert_eq!(keys(&boxed["editions"]), keys(&recorded["docs"][0]["editions"]));
+    assert!(boxed.get("id_goodreads").is_none(), "a field without value is left out");
+    // Fields not asked for are left out, as in the recording.
+    let bare =
+        get(s.addr(), "/search.json?q=isbn:(9780593135204)&fields=key&limit=10").await.json();
+    assert_eq!(bare["docs"], json!([{"key": "/works/OL21745884W"}]));
+}
+
+/// `q=id_goodreads:(…)`: Open Library knows only some Goodreads ids (here not The Alchemist's).
+#[tokio::test]
+async fn goodreads_id_query_covers_only_known_ids() {
+    let s = FakeCatalogue::builder()
+        .with_default_catalogue()
+        .synthetic(true)
+        .start()
+        .await
+        .expect("start");
+    let known = FakeBook::synthetic_goodreads_id(1);
+    let unknown = FakeBook::synthetic_goodreads_id(9);
+    assert!(!FakeBook::synthetic_goodreads_known(9));
+    let q = format!("id_goodreads:(36373481%20OR%2018144590%20OR%20{known}%20OR%20{unknown})");
+    let body = get(s.addr(), &format!("/search.json?q={q}&fields=key,id_goodreads&limit=100"))
+        .await
+        .json();
+    assert_eq!(
+        body["docs"],
+        json!([
+            {"key": "/works/OL20639540W", "id_goodreads": ["36373481"]},
+            {"key": format!("/works/OL{}W", 90_000_001), "id_goodreads": [known]}
+        ])
+    );
+    let single = get(s.addr(), "/search.json?q=id_goodreads:36373481&fields=key").await.json();
+    assert_eq!(single["docs"], json!([{"key": "/works/OL20639540W"}]));
+    // Combining both fields is not a recorded shape: not answered as an identifier query.
+    let mixed =
+        get(s.addr(), "/search.json?q=isbn:(9780593135204)%20OR%20id_goodreads:(1885)&fields=key")
+            .await
+            .json();
+    assert_eq!(mixed["numFound"], 0);
 }
