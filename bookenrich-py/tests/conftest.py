@@ -15,6 +15,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
+# Recorded catalogue answers live with the core, whose own tests read them (tests/fixtures/PROVENANCE.md).
+RECORDED = REPO / "bookenrich-core" / "tests" / "data"
 EDGE_CASES_CSV = FIXTURES / "goodreads_edge_cases.csv"
 
 # Rates far above anything the fake server limits: tests assert what happens, not how fast.

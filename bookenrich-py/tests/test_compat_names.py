@@ -38,7 +38,7 @@ from bookenrich.compat import (
     quick_pipeline,
     smart_enrich_books,
 )
-from conftest import EDGE_CASES_CSV, FIXTURES, FakeCatalogue
+from conftest import EDGE_CASES_CSV, RECORDED, FakeCatalogue
 
 OLD_IMPORTS: List[Tuple[str, str]] = [
     # cdk/lambda_code/orchestrator/lambda_function.py
@@ -139,7 +139,7 @@ def test_reading_session() -> None:
 
 
 def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return json.loads((RECORDED / name).read_text(encoding="utf-8"))
 
 
 def test_process_google_response() -> None:
