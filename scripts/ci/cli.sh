@@ -37,7 +37,7 @@ trap 'rm -rf "$scratch"' EXIT
 cp -R examples "$scratch/examples"
 (cd "$scratch" && bash -euo pipefail -c "$readme_command")
 diff -r examples "$scratch/examples" >&2 || { echo "cli: the README command changed its copy of examples/ (the cache snapshot must be read-only offline)" >&2; exit 1; }
-python3 - "$scratch/dashboard.json" <<'PY'
+python3 - "$scratch/dashboard.json" examples/dashboard.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 books = d["books"]
@@ -45,6 +45,19 @@ with_genres = [b for b in books if b["genres"]]
 assert len(books) == 16, len(books)
 assert len(with_genres) >= 15, [b["title"] for b in books if not b["genres"]]
 assert d["summary"]["genre_enriched_books"] == len(with_genres)
+
+# examples/dashboard.json is what the command writes; only the export's id and time differ per run.
+def stable(value):
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items() if k not in ("export_id", "export_timestamp")}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+committed = json.load(open(sys.argv[2]))
+if stable(d) != stable(committed):
+    changed = [b["title"] for b, c in zip(books, committed["books"]) if stable(b) != stable(c)]
+    sys.exit(f"cli: examples/dashboard.json is not what the README command writes now (books that differ: "
+             f"{changed or 'none; see summary/metadata'}); regenerate it with the README command")
 print(f"cli: README command ok: {len(with_genres)}/{len(books)} books with genres, "
       f"{d['summary']['unique_genres']} distinct genres")
 PY
