@@ -12,7 +12,7 @@ use bookenrich_core::engine::RetryPolicy;
 use bookenrich_core::fetch::Fetcher;
 use bookenrich_core::http::HttpClient;
 use bookenrich_core::sources::google_books::GoogleBooksConfig;
-use bookenrich_core::sources::open_library::OpenLibraryConfig;
+use bookenrich_core::sources::open_library::{IdentifierLookup, OpenLibraryConfig};
 use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary};
 use bookenrich_fake_catalogue::complete_isbn13;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -38,6 +38,8 @@ fn base() -> Url {
 fn open_library() -> Arc<dyn GenreSource> {
     Arc::new(OpenLibrary::new(OpenLibraryConfig {
         base_url: base(),
+        // These exercise the Books API plan; the bulk identifier plan has its own tests.
+        lookup: IdentifierLookup::BooksApi,
         ..OpenLibraryConfig::default()
     }))
 }
@@ -52,6 +54,7 @@ fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
         title: title.to_owned(),
         author: author.to_owned(),
         bookshelves: Vec::new(),
+        goodreads_id: None,
     }
 }
 

@@ -110,9 +110,24 @@ async fn every_book_comes_back_in_input_order_enriched() {
     // The Alchemist is unknown to both catalogues (only decoys by other authors).
     assert!(by_title("The Alchemist").sources_matched.is_empty());
 
-    // ISBN books go to the Books API in one batch.
+    // ISBN books go to Open Library's search in one identifier request, the books without
+    // ISBN in one by Goodreads id; the Books API is not used.
     let stats = server.stats();
-    assert_eq!(stats.route("/api/books"), 1, "{:?}", stats.requests_by_route);
+    let identifier_requests = |prefix: &str| {
+        stats
+            .requests_by_target
+            .iter()
+            .filter(|(t, _)| t.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    assert_eq!(identifier_requests("/search.json?q=isbn"), 1, "{:?}", stats.requests_by_target);
+    assert!(
+        identifier_requests("/search.json?q=id_goodreads") <= 2,
+        "{:?}",
+        stats.requests_by_target
+    );
+    assert_eq!(stats.route("/api/books"), 0, "{:?}", stats.requests_by_route);
     assert_eq!(summary.requests, stats.total);
     assert_eq!(summary.with_genres, out.iter().filter(|b| b.has_genres()).count());
     assert!(summary.with_genres >= input.len() - 2, "{summary:?}");

@@ -247,6 +247,7 @@ fn annihilation() -> BookQuery {
         title: "Annihilation".into(),
         author: "Jeff VanderMeer".into(),
         bookshelves: Vec::new(),
+        goodreads_id: None,
     }
 }
 

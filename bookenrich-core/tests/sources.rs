@@ -12,7 +12,7 @@ use bookenrich_core::engine::RetryPolicy;
 use bookenrich_core::fetch::Fetcher;
 use bookenrich_core::http::{HttpClient, ReqwestClient, ReqwestClientConfig};
 use bookenrich_core::sources::google_books::GoogleBooksConfig;
-use bookenrich_core::sources::open_library::OpenLibraryConfig;
+use bookenrich_core::sources::open_library::{IdentifierLookup, OpenLibraryConfig};
 use bookenrich_core::sources::{
     BookQuery, GenreSource, GoogleBooks, OpenLibrary, SourceErrorKind, SourceHit, SourceResult,
 };
@@ -50,6 +50,7 @@ fn edge_case_books() -> Vec<BookQuery> {
             title: (*title).to_owned(),
             author: (*author).to_owned(),
             bookshelves: Vec::new(),
+            goodreads_id: None,
         })
         .collect()
 }
@@ -76,6 +77,8 @@ fn fetcher(name: &str) -> Fetcher {
 fn open_library(server: &FakeCatalogueHandle) -> OpenLibrary {
     OpenLibrary::new(OpenLibraryConfig {
         base_url: Url::parse(&server.base_url()).unwrap(),
+        // These exercise the Books API plan; the bulk identifier plan has its own tests.
+        lookup: IdentifierLookup::BooksApi,
         ..OpenLibraryConfig::default()
     })
 }
@@ -104,6 +107,7 @@ async fn open_library_batches_isbn_books_forty_to_a_request() {
                 title: fake.title.clone(),
                 author: fake.author.clone(),
                 bookshelves: Vec::new(),
+                goodreads_id: None,
             }
         })
         .collect();

@@ -12,7 +12,7 @@ use bookenrich_core::engine::RetryPolicy;
 use bookenrich_core::fetch::Fetcher;
 use bookenrich_core::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use bookenrich_core::sources::google_books::GoogleBooksConfig;
-use bookenrich_core::sources::open_library::OpenLibraryConfig;
+use bookenrich_core::sources::open_library::{IdentifierLookup, OpenLibraryConfig};
 use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary, SourceErrorKind};
 use bookenrich_fake_catalogue::complete_isbn13;
 use url::Url;
@@ -88,6 +88,8 @@ fn fetcher(name: &str, router: &Arc<Router>) -> Fetcher {
 fn open_library() -> OpenLibrary {
     OpenLibrary::new(OpenLibraryConfig {
         base_url: Url::parse(BASE).unwrap(),
+        // These exercise the Books API plan; the bulk identifier plan has its own tests.
+        lookup: IdentifierLookup::BooksApi,
         ..OpenLibraryConfig::default()
     })
 }
@@ -105,6 +107,7 @@ fn book(isbn: Option<&str>, title: &str, author: &str) -> BookQuery {
         title: title.to_owned(),
         author: author.to_owned(),
         bookshelves: Vec::new(),
+        goodreads_id: None,
     }
 }
 

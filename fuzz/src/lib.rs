@@ -69,6 +69,7 @@ pub fn books() -> Vec<BookQuery> {
         title: title.to_owned(),
         author: author.to_owned(),
         bookshelves: Vec::new(),
+        goodreads_id: None,
     };
     vec![
         book(Some("9780374104092"), "Annihilation (Southern Reach #1)", "Jeff VanderMeer"),

@@ -330,22 +330,34 @@ fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
         log.push("no valid ISBN: looking the book up by title and author".to_owned());
         None
     });
+    let goodreads_id = book
+        .goodreads_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .map(str::to_owned);
     BookQuery {
         isbn,
         title: book.title.clone(),
         author: book.author.clone(),
         bookshelves: book.bookshelves.clone(),
+        goodreads_id,
     }
 }
 
-/// Splits the wanted books into lookups: ISBN books together in batches of
-/// `batch_size`, the others one per lookup (each is a search of its own anyway, and
-/// small lookups spread over the concurrency limit).
+/// Splits the wanted books into lookups: ISBN books together in batches of `batch_size`,
+/// then books with only a Goodreads id in batches of their own (a source may look them up
+/// together by that id), the others one per lookup (each is a search of its own anyway,
+/// and small lookups spread over the concurrency limit).
 fn group(wanted: &[usize], queries: &[BookQuery], batch_size: usize) -> Vec<Vec<usize>> {
-    let (with_isbn, without): (Vec<usize>, Vec<usize>) =
+    let (with_isbn, rest): (Vec<usize>, Vec<usize>) =
         wanted.iter().partition(|&&i| queries[i].isbn.is_some());
-    let mut groups: Vec<Vec<usize>> =
-        with_isbn.chunks(batch_size.max(1)).map(<[usize]>::to_vec).collect();
+    let (with_goodreads, without): (Vec<usize>, Vec<usize>) =
+        rest.into_iter().partition(|&i| queries[i].goodreads_id.is_some());
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for ids in [with_isbn, with_goodreads] {
+        groups.extend(ids.chunks(batch_size.max(1)).map(<[usize]>::to_vec));
+    }
     groups.extend(without.into_iter().map(|i| vec![i]));
     groups
 }

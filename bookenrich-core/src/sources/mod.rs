@@ -37,12 +37,20 @@ pub struct BookQuery {
     pub author: String,
     /// The reader's shelves for the book (the export's `Bookshelves`), empty when unknown.
     pub bookshelves: Vec<String>,
+    /// The export's Goodreads book id, when it has one (Open Library indexes many as `id_goodreads`).
+    pub goodreads_id: Option<String>,
 }
 
 impl BookQuery {
-    /// A query by title and author only (no ISBN, no shelves).
+    /// A query by title and author only (no ISBN, no shelves, no Goodreads id).
     pub fn new(title: impl Into<String>, author: impl Into<String>) -> Self {
-        Self { isbn: None, title: title.into(), author: author.into(), bookshelves: Vec::new() }
+        Self {
+            isbn: None,
+            title: title.into(),
+            author: author.into(),
+            bookshelves: Vec::new(),
+            goodreads_id: None,
+        }
     }
 }
 

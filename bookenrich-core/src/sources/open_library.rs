@@ -1,6 +1,14 @@
-//! Open Library: batched Books API by ISBN, search by title and author, work records.
+//! Open Library: books in bulk by identifier, search by title and author, work records.
 //!
-//! Request plan for a batch of books:
+//! Request plan for a batch of books with [`IdentifierLookup::BulkSearch`] (the default):
+//! 1. ISBN books go in one `search.json?q=isbn:(A OR B …)` request, books still unmatched that
+//!    have a Goodreads id in one `q=id_goodreads:(…)` request (see [`bulk`] for the shapes); each
+//!    work doc is matched back to its books by the identifiers it lists, and cached per
+//!    identifier. The doc's work-level `subject` list is the book's subjects.
+//! 2. Books neither request found are searched by title and author (step 2 below).
+//! 3. A matched work without subjects gets them from its work record (step 3 below).
+//!
+//! With [`IdentifierLookup::BooksApi`] (the earlier plan):
 //! 1. ISBN books whose Books API entry is cached cost nothing; the others go in one
 //!    `/api/books?bibkeys=ISBN:a,ISBN:b,…&format=json&jscmd=data` request, and each
 //!    entry (or its absence) is cached under the key of its single-ISBN request.
@@ -21,8 +29,10 @@ use url::form_urlencoded::byte_serialize;
 use super::{BookQuery, GenreSource, SourceError, SourceHit, SourceResult, search_title};
 use crate::fetch::{Fetched, Fetcher, Request};
 
+mod bulk;
 mod parse;
 
+use bulk::{BULK_FIELDS, BulkDoc, BulkResponse, BulkWanted, match_back, or_query};
 use parse::{
     BooksApiRecord, SearchDoc, SearchResponse, Wanted, WorkRecord, choose_doc, decode_entry,
 };
@@ -34,13 +44,30 @@ const SEARCH_FIELDS: &str = "key,title,author_name,subject,isbn,cover_i,edition_
 /// Searches (and work fetches) of one batch in flight at once; the fetcher's rate limit
 /// still decides the pace, this only lets slow answers overlap.
 const SEARCH_CONCURRENCY: usize = 4;
+/// Pages of one identifier query read at most (each id rarely matches more than two works).
+const MAX_BULK_PAGES: usize = 3;
+
+/// How the Open Library source looks books up by identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum IdentifierLookup {
+    /// `search.json?q=isbn:(…)` and `q=id_goodreads:(…)`: many books per request, work subjects
+    /// included, so most books need no further request.
+    #[default]
+    BulkSearch,
+    /// `/api/books?bibkeys=ISBN:…&jscmd=data` by ISBN (edition subjects; a work lookup by
+    /// search when they are missing); Goodreads ids unused.
+    BooksApi,
+}
 
 /// Settings of the Open Library source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenLibraryConfig {
     /// Scheme and host (optionally a path prefix) the Open Library paths are served under.
     pub base_url: Url,
-    /// ISBNs per Books API request (values below 1 count as 1).
+    /// How books are looked up by identifier.
+    pub lookup: IdentifierLookup,
+    /// Books per identifier request (values below 1 count as 1).
     pub batch_size: usize,
     /// Docs asked of each search (values below 1 count as 1).
     pub search_limit: usize,
@@ -57,6 +84,7 @@ impl Default for OpenLibraryConfig {
         Self {
             base_url: Url::parse("https://openlibrary.org")
                 .unwrap_or_else(|_| unreachable!("constant URL")),
+            lookup: IdentifierLookup::default(),
             batch_size: 40,
             search_limit: 5,
             fetch_work_subjects: true,
@@ -90,6 +118,8 @@ impl Default for OpenLibrary {
 enum Stage {
     /// The Books API has the edition.
     Record(BooksApiRecord),
+    /// An identifier search matched this work doc.
+    Doc(Box<BulkDoc>),
     /// The Books API does not know the ISBN, or the book has none: search.
     Search,
     /// The Books API request failed.
@@ -203,6 +233,124 @@ impl OpenLibrary {
             .collect()
     }
 
+    /// The identifier search `q` (already an OR-list), one page.
+    fn bulk_request(&self, q: &str, limit: usize, offset: usize) -> Request {
+        let mut query = format!("q={}", byte_serialize(q.as_bytes()).collect::<String>());
+        let _ = write!(query, "&fields={BULK_FIELDS}&limit={limit}");
+        if offset > 0 {
+            let _ = write!(query, "&offset={offset}");
+        }
+        let mut url = self.endpoint("/search.json");
+        url.set_query(Some(&query));
+        Request::get(url).no_cache()
+    }
+
+    /// Every doc of an identifier query, page by page (a page holds room for a few works per id).
+    async fn bulk_docs(
+        &self,
+        fetch: &Fetcher,
+        field: &str,
+        ids: &[&str],
+    ) -> Result<Vec<BulkDoc>, SourceError> {
+        let q = or_query(field, ids);
+        let limit = (ids.len() * 2).clamp(10, 100);
+        let mut docs: Vec<BulkDoc> = Vec::new();
+        for page in 0..MAX_BULK_PAGES {
+            let answer =
+                fetch.get_json::<BulkResponse>(self.bulk_request(&q, limit, page * limit)).await?;
+            let Some(response) = answer.value else { break };
+            let got = response.docs.unwrap_or_default();
+            let returned = got.len();
+            docs.extend(got);
+            let total = response.num_found.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+            if returned < limit || docs.len() >= total {
+                break;
+            }
+        }
+        Ok(docs)
+    }
+
+    /// Step 1 of the bulk plan: the matched doc of each book, from the cache or in identifier requests.
+    async fn bulk_stage(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<Stage> {
+        let isbn10s: Vec<Option<String>> =
+            books.iter().map(|b| b.isbn.as_ref().and_then(crate::Isbn::to_isbn10)).collect();
+        let wanted: Vec<BulkWanted<'_>> = books
+            .iter()
+            .zip(&isbn10s)
+            .map(|(b, ten)| BulkWanted {
+                isbn13: b.isbn.as_ref().map(crate::Isbn::as_isbn13),
+                isbn10: ten.as_deref(),
+                goodreads_id: b.goodreads_id.as_deref(),
+                title: search_title(&b.title),
+                author: b.author.trim(),
+            })
+            .collect();
+        let mut stages: Vec<Option<Stage>> = vec![None; books.len()];
+        let mut failure: Vec<Option<SourceError>> = vec![None; books.len()];
+        for (field, key_of) in [
+            (
+                "isbn",
+                (|w: &BulkWanted<'_>| w.isbn13.map(|i| format!("bulk:isbn:{i}")))
+                    as fn(&BulkWanted<'_>) -> Option<String>,
+            ),
+            ("id_goodreads", |w: &BulkWanted<'_>| {
+                w.goodreads_id.map(|g| format!("bulk:goodreads:{g}"))
+            }),
+        ] {
+            // Cached answers first: a stored doc is the match, a stored "none" sends the book on.
+            let mut asking: Vec<usize> = Vec::new();
+            for (i, w) in wanted.iter().enumerate() {
+                let Some(key) = key_of(w).filter(|_| stages[i].is_none()) else { continue };
+                match fetch.cached::<BulkDoc>(&key) {
+                    Some(Some(doc)) => stages[i] = Some(Stage::Doc(Box::new(doc))),
+                    Some(None) => {}
+                    None => asking.push(i),
+                }
+            }
+            if asking.is_empty() {
+                continue;
+            }
+            let mut ids: Vec<&str> = Vec::new();
+            for &i in &asking {
+                let id = match field {
+                    "isbn" => wanted[i].isbn13,
+                    _ => wanted[i].goodreads_id,
+                };
+                if let Some(id) = id.filter(|id| !ids.contains(id)) {
+                    ids.push(id);
+                }
+            }
+            match self.bulk_docs(fetch, field, &ids).await {
+                Err(e) => {
+                    for &i in &asking {
+                        failure[i].get_or_insert_with(|| e.clone());
+                    }
+                }
+                Ok(docs) => {
+                    let asked: Vec<BulkWanted<'_>> = asking.iter().map(|&i| wanted[i]).collect();
+                    for (&i, found) in asking.iter().zip(match_back(&docs, &asked)) {
+                        let doc = found.map(|d| docs[d].clone());
+                        if let Some(key) = key_of(&wanted[i]) {
+                            fetch.store(&key, doc.as_ref());
+                        }
+                        if let Some(doc) = doc {
+                            stages[i] = Some(Stage::Doc(Box::new(doc)));
+                        }
+                    }
+                }
+            }
+        }
+        // Unmatched books are searched by title, unless an identifier request failed for them:
+        // an outage is reported, not papered over with one search per book.
+        stages
+            .into_iter()
+            .zip(failure)
+            .map(|(stage, failed)| {
+                stage.unwrap_or_else(|| failed.map_or(Stage::Search, Stage::Failed))
+            })
+            .collect()
+    }
+
     /// One ISBN's entry of a batch answer, cached under the key of its single-ISBN request
     /// (a negative entry when the answer lacks it).
     fn take_entry(
@@ -291,6 +439,28 @@ impl OpenLibrary {
         };
         match stage {
             Stage::Failed(e) => Err(e),
+            Stage::Doc(doc) => {
+                let wanted = BulkWanted {
+                    isbn13: wanted.isbn.map(|(t, _)| t),
+                    isbn10: wanted.isbn.and_then(|(_, t)| t),
+                    goodreads_id: book.goodreads_id.as_deref(),
+                    title: wanted.title,
+                    author: wanted.author,
+                };
+                let mut hit = doc.to_hit(&wanted);
+                let key = doc.work_key();
+                hit.notes.push(format!(
+                    "open_library: identifier search matched {} {:?}",
+                    key.as_deref().unwrap_or("a doc without work key"),
+                    doc.title.as_deref().unwrap_or_default()
+                ));
+                if hit.genres.is_empty() && self.config.fetch_work_subjects {
+                    if let Some(key) = key {
+                        self.add_work_subjects(fetch, &key, &mut hit).await;
+                    }
+                }
+                Ok(Some(hit))
+            }
             Stage::Record(record) => {
                 let isbn13 = isbn13.as_deref().unwrap_or_default();
                 let mut hit = record.to_hit(isbn13);
@@ -414,7 +584,10 @@ impl GenreSource for OpenLibrary {
     }
 
     async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult> {
-        let stages = self.books_api_stage(books, fetch).await;
+        let stages = match self.config.lookup {
+            IdentifierLookup::BulkSearch => self.bulk_stage(books, fetch).await,
+            IdentifierLookup::BooksApi => self.books_api_stage(books, fetch).await,
+        };
         // Boxed up front: a stream of `async fn` futures borrowing `books` is not provably `Send` otherwise.
         let pending: Vec<BoxFuture<'_, SourceResult>> = books
             .iter()
