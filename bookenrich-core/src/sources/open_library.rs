@@ -273,12 +273,12 @@ impl OpenLibrary {
     /// Step 1 of the bulk plan: the matched doc of each book, from the cache or in identifier requests.
     async fn bulk_stage(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<Stage> {
         let isbn10s: Vec<Option<String>> =
-            books.iter().map(|b| b.isbn.as_ref().and_then(crate::Isbn::to_isbn10)).collect();
+            books.iter().map(|b| b.isbn.as_ref().and_then(crate::isbn::Isbn::to_isbn10)).collect();
         let wanted: Vec<BulkWanted<'_>> = books
             .iter()
             .zip(&isbn10s)
             .map(|(b, ten)| BulkWanted {
-                isbn13: b.isbn.as_ref().map(crate::Isbn::as_isbn13),
+                isbn13: b.isbn.as_ref().map(crate::isbn::Isbn::as_isbn13),
                 isbn10: ten.as_deref(),
                 goodreads_id: b.goodreads_id.as_deref(),
                 title: search_title(&b.title),
