@@ -44,8 +44,11 @@ fn quick_retries() -> RetryPolicy {
 }
 
 /// Options pointing both catalogues at the fake server, with fast client limits and no cache.
+/// Every source is asked for every book (`union`), so each test here sees both catalogues'
+/// behaviour; the planned default is tested in `planner.rs`.
 fn options(server: &FakeCatalogueHandle) -> EnricherOptions {
     EnricherOptions {
+        merge_policy: Some(MergePolicy::Union),
         open_library_url: Some(server.base_url()),
         google_books_url: Some(server.base_url()),
         contact: Some("tests@bookenrich.invalid".into()),

@@ -19,7 +19,7 @@ use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{RetryPolicy, RunSummary};
 use bookenrich_core::sources::SourceErrorKind;
-use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook};
+use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook, MergePolicy};
 use bookenrich_fake_catalogue::{
     Api, FakeCatalogue, FakeCatalogueHandle, Fault, RateLimit as ServerLimit, Stats,
 };
@@ -81,6 +81,8 @@ impl Default for Setup {
 
 async fn run(server: &FakeCatalogueHandle, setup: &Setup) -> Run {
     let options = EnricherOptions {
+        // Every source asked for every book, so faults on either show.
+        merge_policy: Some(MergePolicy::Union),
         sources: Some(setup.sources.clone()),
         open_library_url: Some(server.base_url()),
         google_books_url: Some(server.base_url()),

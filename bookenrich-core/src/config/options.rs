@@ -288,7 +288,7 @@ declare_options! {
         key: "merge",
         env: "BOOKENRICH_MERGE_POLICY",
         flag: Some("--merge"),
-        doc: "how the sources' genres are combined: `union` or `first_with_genres`",
+        doc: "how the sources' genres are combined: `planned` (later sources only for books still without genres), `union` or `first_with_genres`",
         default: MergePolicy::default().shown(),
         parse: parse_merge_policy,
     }

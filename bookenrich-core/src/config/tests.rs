@@ -37,7 +37,7 @@ fn defaults_build_both_sources_with_published_limits() {
     let enricher = build(EnricherOptions::default()).unwrap();
     assert_eq!(enricher.source_names(), ["open_library", "google_books"]);
     assert_eq!(enricher.concurrency(), DEFAULT_CONCURRENCY);
-    assert_eq!(enricher.merge_policy(), MergePolicy::Union);
+    assert_eq!(enricher.merge_policy(), MergePolicy::Planned);
     assert!(!enricher.is_offline());
     let limits: Vec<(&str, f64)> =
         enricher.rate_limits().into_iter().map(|(n, l)| (n, l.per_second)).collect();

@@ -131,7 +131,7 @@ impl EnricherBuilder {
         self
     }
 
-    /// How the sources' genres are combined (default [`MergePolicy::Union`]).
+    /// How the sources' genres are combined (default [`MergePolicy::Planned`]).
     pub fn merge_policy(mut self, merge: MergePolicy) -> Self {
         self.merge = merge;
         self

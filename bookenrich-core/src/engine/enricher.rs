@@ -16,7 +16,7 @@ use futures::{FutureExt, StreamExt};
 use tokio::time::Instant;
 
 use super::builder::EnricherBuilder;
-use super::merge::{Answer, MergePolicy, Outcome, merge_into, normalized_alone};
+use super::merge::{Answer, MergePolicy, Outcome, merge_into};
 use super::progress::{Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary};
 use super::ratelimit::RateLimit;
 use super::run::Run;
@@ -33,7 +33,7 @@ use crate::sources::{BookQuery, GenreSource, SourceError, SourceErrorKind, Sourc
 /// [`EnricherOptions::build`](crate::config::EnricherOptions::build).
 #[derive(Clone)]
 pub struct Enricher {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
 /// One configured source with the fetcher its requests go through.
@@ -65,7 +65,7 @@ impl fmt::Debug for Enricher {
 }
 
 /// The answers of one lookup: source index, then (book index, outcome) pairs.
-type BatchAnswers = (usize, Vec<(usize, Outcome)>);
+pub(super) type BatchAnswers = (usize, Vec<(usize, Outcome)>);
 
 impl Enricher {
     /// A builder with no sources and default settings.
@@ -141,6 +141,19 @@ impl Enricher {
             .collect();
         tracing::info!(books = books.len(), sources = ?self.source_names(), "enrichment started");
 
+        // The plan leaves out sources that say they cannot help (e.g. Google without a key):
+        // one notice (the fetcher's "disabled" warning), and the reason in the summary and logs.
+        let skip_reasons: Vec<Option<String>> = slots
+            .iter()
+            .map(|s| {
+                (self.inner.merge == MergePolicy::Planned).then(|| s.source.unusable()).flatten()
+            })
+            .collect();
+        for (fetcher, reason) in fetchers.iter().zip(&skip_reasons) {
+            if let Some(reason) = reason {
+                fetcher.disable(format!("not asked: {reason}"));
+            }
+        }
         let mut table: Vec<Vec<Option<Outcome>>> =
             books.iter().map(|_| slots.iter().map(|_| None).collect()).collect();
         let mut done = 0usize;
@@ -166,28 +179,9 @@ impl Enricher {
                     report(done);
                 }
             }
-            MergePolicy::FirstWithGenres => {
-                let mut wanted = everyone;
-                for k in 0..slots.len() {
-                    let last = k + 1 == slots.len();
-                    let mut still_wanted = Vec::new();
-                    let mut answers = self.lookups(k, &fetchers[k], &queries, &wanted);
-                    while let Some((_, batch)) = answers.next().await {
-                        for (i, outcome) in batch {
-                            let has_genres = matches!(&outcome.result,
-                                Ok(Some(hit)) if !normalized_alone(&self.inner.normalizer, hit).is_empty());
-                            table[i][k] = Some(outcome);
-                            if has_genres || last {
-                                done += 1;
-                            } else {
-                                still_wanted.push(i);
-                            }
-                        }
-                        report(done);
-                    }
-                    still_wanted.sort_unstable();
-                    wanted = still_wanted;
-                }
+            MergePolicy::FirstWithGenres | MergePolicy::Planned => {
+                let skipped: Vec<bool> = skip_reasons.iter().map(Option::is_some).collect();
+                self.run_in_order(&fetchers, &queries, &skipped, &mut table, report).await;
             }
         }
 
@@ -201,7 +195,12 @@ impl Enricher {
             let answers: Vec<Answer<'_>> = slots
                 .iter()
                 .zip(&row)
-                .map(|(s, o)| Answer { source: &s.name, outcome: o.as_ref() })
+                .zip(&skip_reasons)
+                .map(|((s, o), why)| Answer {
+                    source: &s.name,
+                    outcome: o.as_ref(),
+                    skipped: why.as_deref(),
+                })
                 .collect();
             merge_into(book, &answers, self.inner.merge, &self.inner.normalizer);
         }
@@ -218,7 +217,7 @@ impl Enricher {
     }
 
     /// The lookups of source `k` for the books `wanted`, answered as they finish.
-    fn lookups<'a>(
+    pub(super) fn lookups<'a>(
         &'a self,
         k: usize,
         fetcher: &'a Fetcher,
@@ -349,7 +348,7 @@ fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
 /// then books with only a Goodreads id in batches of their own (a source may look them up
 /// together by that id), the others one per lookup (each is a search of its own anyway,
 /// and small lookups spread over the concurrency limit).
-fn group(wanted: &[usize], queries: &[BookQuery], batch_size: usize) -> Vec<Vec<usize>> {
+pub(super) fn group(wanted: &[usize], queries: &[BookQuery], batch_size: usize) -> Vec<Vec<usize>> {
     let (with_isbn, rest): (Vec<usize>, Vec<usize>) =
         wanted.iter().partition(|&&i| queries[i].isbn.is_some());
     let (with_goodreads, without): (Vec<usize>, Vec<usize>) =
@@ -363,7 +362,7 @@ fn group(wanted: &[usize], queries: &[BookQuery], batch_size: usize) -> Vec<Vec<
 }
 
 /// Runs one lookup and returns exactly one outcome per book of `group`, whatever the source does.
-async fn lookup(
+pub(super) async fn lookup(
     slot: &Slot,
     fetcher: &Fetcher,
     queries: &[BookQuery],

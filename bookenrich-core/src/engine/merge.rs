@@ -6,35 +6,44 @@ use serde::{Deserialize, Serialize};
 
 use crate::genres::{Genre, GenreNormalizer, SourceStrings};
 use crate::model::{EnrichedBook, SourceFailure};
+#[cfg(doc)]
+use crate::sources::GenreSource;
 use crate::sources::{SourceHit, SourceResult};
 
 /// How the sources' genres are combined.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MergePolicy {
-    /// Ask every source and normalise the union of their genres (default): a genre
-    /// several sources agree on ranks higher.
-    #[default]
+    /// Ask every source and normalise the union of their genres: a genre several
+    /// sources agree on ranks higher.
     Union,
     /// Ask the sources in order and stop at the first whose genres survive
     /// normalisation; later sources are asked only for books still without genres
     /// (fewer requests, e.g. to save Google's daily quota). The cover also comes
     /// only from the sources asked.
     FirstWithGenres,
+    /// The request planner (the default): like `first_with_genres`, and a source that says it
+    /// cannot help ([`GenreSource::unusable`], e.g. Google
+    /// Books without an API key) is not asked at all, with one notice. A book goes on to the next
+    /// source as soon as the earlier one answered it, so the sources run side by side.
+    #[default]
+    Planned,
 }
 
 impl MergePolicy {
-    /// The policy's configuration name: `union` or `first_with_genres`.
+    /// The policy's configuration name: `planned`, `union` or `first_with_genres`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Union => "union",
             Self::FirstWithGenres => "first_with_genres",
+            Self::Planned => "planned",
         }
     }
 
-    /// Parses `union` or `first_with_genres` (also `first`, `first-with-genres`).
+    /// Parses `planned`, `union` or `first_with_genres` (also `plan`, `first`, `first-with-genres`).
     pub fn parse(value: &str) -> Option<Self> {
         match value.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+            "planned" | "plan" => Some(Self::Planned),
             "union" | "all" => Some(Self::Union),
             "first_with_genres" | "first" => Some(Self::FirstWithGenres),
             _ => None,
@@ -65,6 +74,8 @@ impl Outcome {
 pub(crate) struct Answer<'a> {
     pub(crate) source: &'a str,
     pub(crate) outcome: Option<&'a Outcome>,
+    /// Why the plan did not ask this source at all (e.g. no API key).
+    pub(crate) skipped: Option<&'a str>,
 }
 
 /// A hit's strings for the normaliser: its subjects, then its classification numbers.
@@ -98,8 +109,8 @@ pub(crate) fn merge_into(
     let mut all_cached = true;
     for answer in answers {
         let Some(outcome) = answer.outcome else {
-            book.processing_log
-                .push(format!("{}: not asked (an earlier source had genres)", answer.source));
+            let why = answer.skipped.unwrap_or("an earlier source had genres");
+            book.processing_log.push(format!("{}: not asked ({why})", answer.source));
             continue;
         };
         asked += 1;
@@ -199,7 +210,7 @@ fn final_genres(
                 .collect();
             (merged, contributors)
         }
-        MergePolicy::FirstWithGenres => hits
+        MergePolicy::FirstWithGenres | MergePolicy::Planned => hits
             .iter()
             .find_map(|(name, hit)| {
                 let own = normalized_alone(normalizer, hit);
@@ -233,7 +244,7 @@ mod tests {
 
     fn merged(answers: &[(&str, Option<&Outcome>)], policy: MergePolicy) -> EnrichedBook {
         let answers: Vec<Answer<'_>> =
-            answers.iter().map(|(s, o)| Answer { source: s, outcome: *o }).collect();
+            answers.iter().map(|(s, o)| Answer { source: s, outcome: *o, skipped: None }).collect();
         let mut book = EnrichedBook::default();
         merge_into(&mut book, &answers, policy, &GenreNormalizer::default());
         book

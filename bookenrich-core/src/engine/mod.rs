@@ -10,6 +10,7 @@
 
 mod builder;
 mod enricher;
+mod in_order;
 mod merge;
 pub mod progress;
 mod run;

@@ -178,16 +178,46 @@ impl GoogleBooks {
         let Some(id) = item.safe_id() else {
             return Ok(None);
         };
-        let mut hit =
-            if let Some(volume) = fetch.get_json::<Volume>(self.volume_request(id)).await?.value {
-                merge(volume.to_hit(), item.to_hit())
-            } else {
-                notes.push(format!("google_books: volume {id} not found; using its search record"));
-                item.to_hit()
-            };
+        let from_search = item.to_hit();
+        let mut hit = if has_specific_category(&from_search.genres) {
+            // The search record already names a genre: the volume record would cost a request
+            // for a longer list of the same.
+            notes.push(format!(
+                "google_books: the search record's categories name a genre; volume {id} not fetched"
+            ));
+            from_search
+        } else if let Some(volume) = fetch.get_json::<Volume>(self.volume_request(id)).await?.value
+        {
+            merge(volume.to_hit(), from_search)
+        } else {
+            notes.push(format!("google_books: volume {id} not found; using its search record"));
+            from_search
+        };
         hit.notes.splice(0..0, notes);
         Ok(Some(hit))
     }
+}
+
+/// Categories too broad to be a genre on their own; search records often carry only one of
+/// these (`["Fiction"]`), while the volume record has the full list.
+const BROAD_CATEGORIES: &[&str] = &[
+    "fiction",
+    "nonfiction",
+    "non-fiction",
+    "general",
+    "juvenile fiction",
+    "juvenile nonfiction",
+    "young adult fiction",
+    "young adult nonfiction",
+];
+
+/// Whether a search record's categories name something more specific than "Fiction".
+fn has_specific_category(categories: &[String]) -> bool {
+    categories.iter().any(|c| {
+        c.split('/').map(str::trim).any(|part| {
+            !part.is_empty() && !BROAD_CATEGORIES.contains(&part.to_ascii_lowercase().as_str())
+        })
+    })
 }
 
 /// The volume record's data, completed from the search item where the record lacks it.
@@ -217,6 +247,14 @@ impl GenreSource for GoogleBooks {
 
     fn default_rate_limit(&self) -> f64 {
         1.0
+    }
+
+    fn unusable(&self) -> Option<String> {
+        self.config.api_key.is_none().then(|| {
+            "no Google Books API key: keyless requests are charged to Google's shared project, \
+             whose quota is 0 a day (every answer is HTTP 429); set GOOGLE_BOOKS_API_KEY"
+                .to_owned()
+        })
     }
 
     async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult> {
@@ -335,6 +373,22 @@ mod tests {
             api_key: None,
         });
         assert_eq!(g.volume_request("x").url.as_str(), "http://proxy:1/google/books/v1/volumes/x");
+    }
+
+    #[test]
+    fn only_broad_search_categories_need_the_volume_record() {
+        let c = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(!has_specific_category(&c(&["Fiction"])));
+        assert!(!has_specific_category(&c(&[])));
+        assert!(!has_specific_category(&c(&["Juvenile Fiction", "Fiction / General"])));
+        assert!(has_specific_category(&c(&["Murder"])));
+        assert!(has_specific_category(&c(&["Fiction / Science Fiction / General"])));
+    }
+
+    #[test]
+    fn without_a_key_the_source_says_it_cannot_help() {
+        assert!(GoogleBooks::default().unusable().is_some_and(|r| r.contains("API key")));
+        assert_eq!(keyed("http://127.0.0.1:1").unusable(), None);
     }
 
     #[test]

@@ -104,6 +104,13 @@ pub trait GenreSource: Send + Sync + fmt::Debug {
         1.0
     }
 
+    /// Why asking this source now would be wasted, if it would (e.g. Google Books without an API
+    /// key, whose keyless quota is 0 a day). The default `planned` merge policy then
+    /// leaves the source out of the run with this notice; `union` asks it anyway.
+    fn unusable(&self) -> Option<String> {
+        None
+    }
+
     /// Looks up a batch of at most [`batch_size`](Self::batch_size) books.
     ///
     /// Returns exactly one result per input book, in input order.

@@ -162,8 +162,14 @@ fn fast_retry() -> RetryPolicy {
     }
 }
 
+/// An enricher asking every source for every book (`union`), as most tests here expect;
+/// the planned default has tests of its own below.
 fn enricher(http: Arc<Catalogue>, sources: Vec<Arc<dyn GenreSource>>) -> EnricherBuilder {
-    Enricher::builder().http_client(http).sources(sources).retry_policy(fast_retry())
+    Enricher::builder()
+        .http_client(http)
+        .sources(sources)
+        .retry_policy(fast_retry())
+        .merge_policy(MergePolicy::Union)
 }
 
 #[tokio::test(start_paused = true)]
@@ -282,6 +288,96 @@ async fn first_with_genres_asks_later_sources_only_for_books_still_without() {
     assert_eq!(out[0].thumbnail_url, None, "Google was not asked for Dune");
     assert_eq!(out[1].genre_sources, ["gb"]);
     assert!(out[2].final_genres.is_empty());
+}
+
+/// A source that cannot help this run (like Google Books without a key).
+#[derive(Debug)]
+struct Keyless(Arc<PathSource>);
+
+#[async_trait]
+impl GenreSource for Keyless {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+
+    fn unusable(&self) -> Option<String> {
+        Some("no API key".to_owned())
+    }
+
+    async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult> {
+        self.0.lookup(books, fetch).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_planned_default_asks_later_sources_only_for_books_without_genres() {
+    let (ol, gb) = (PathSource::new("ol", 2), PathSource::new("gb", 1));
+    let e = Enricher::builder()
+        .http_client(Arc::new(Catalogue { latency: Duration::from_millis(50), ..catalogue() }))
+        .sources(vec![ol.clone() as Arc<dyn GenreSource>, gb.clone()])
+        .build()
+        .unwrap();
+    assert_eq!(e.merge_policy(), MergePolicy::Planned);
+    let books = vec![
+        book("Dune", Some(DUNE)),
+        book("Only Google", None),
+        book("Sabriel", Some(SABRIEL)),
+        book("Unknown", None),
+    ];
+    let (out, summary) = e.enrich_with_summary(&books).await;
+    let mut asked: Vec<String> = gb.lookups().iter().flatten().map(|q| q.title.clone()).collect();
+    asked.sort();
+    assert_eq!(asked, ["Only Google", "Unknown"]);
+    assert_eq!(out[0].genre_sources, ["ol"]);
+    assert!(
+        out[0].processing_log.iter().any(|l| l == "gb: not asked (an earlier source had genres)")
+    );
+    assert_eq!(out[1].genre_sources, ["gb"]);
+    assert_eq!(summary.requests, 4 + 2);
+    assert_eq!(summary.books, 4);
+    assert!(summary.sources.iter().all(|s| s.disabled.is_none()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_plan_leaves_out_a_source_that_cannot_help_with_one_notice() {
+    let (ol, gb) = (PathSource::new("ol", 10), PathSource::new("gb", 1));
+    let keyless: Arc<dyn GenreSource> = Arc::new(Keyless(gb.clone()));
+    let e = Enricher::builder()
+        .http_client(Arc::new(catalogue()))
+        .sources(vec![ol.clone() as Arc<dyn GenreSource>, keyless.clone()])
+        .build()
+        .unwrap();
+    let books = vec![book("Dune", Some(DUNE)), book("Only Google", None)];
+    let (out, summary) = e.enrich_with_summary(&books).await;
+    assert!(gb.lookups().is_empty(), "never asked");
+    assert_eq!(summary.requests, 2);
+    assert_eq!(summary.sources[1].disabled.as_deref(), Some("not asked: no API key"));
+    assert!(
+        out[1].processing_log.iter().any(|l| l == "gb: not asked (no API key)"),
+        "{:?}",
+        out[1].processing_log
+    );
+    assert_eq!(out[1].error, None, "a source left out is not a failure");
+
+    // `union` still asks every source.
+    let union = Enricher::builder()
+        .http_client(Arc::new(catalogue()))
+        .sources(vec![ol as Arc<dyn GenreSource>, keyless])
+        .merge_policy(MergePolicy::Union)
+        .build()
+        .unwrap();
+    let out = union.enrich(&books).await;
+    assert_eq!(out[1].genre_sources, ["gb"]);
+    assert_eq!(gb.lookups().len(), 2);
+
+    // Every source left out, or no book: the run ends at once.
+    let nothing = Enricher::builder()
+        .http_client(Arc::new(catalogue()))
+        .sources(vec![Arc::new(Keyless(PathSource::new("gb", 1))) as Arc<dyn GenreSource>])
+        .build()
+        .unwrap();
+    assert!(!nothing.enrich(&books).await[0].has_genres());
+    assert!(e.enrich(&[]).await.is_empty());
 }
 
 #[tokio::test(start_paused = true)]

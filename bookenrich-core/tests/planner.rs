@@ -1,0 +1,108 @@
+//! The default request plan against the fake catalogue, over real HTTP: Open Library for
+//! every book in identifier batches, Google Books only for the books Open Library left
+//! without genres and only with an API key.
+#![cfg(feature = "http")]
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bookenrich_core::config::{CacheSetting, EnricherOptions};
+use bookenrich_core::csv::{ReadOptions, read_export_path};
+use bookenrich_core::engine::RetryPolicy;
+use bookenrich_core::{BookInfo, EnrichedBook, MergePolicy};
+use bookenrich_fake_catalogue::{Api, FakeCatalogue, FakeCatalogueHandle};
+
+const EXPORT: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
+const API_KEY: &str = "AIzaTESTKEYtestkey0123456789";
+
+fn books() -> Vec<BookInfo> {
+    let export =
+        read_export_path(EXPORT, &ReadOptions { include_unread: true, ..ReadOptions::default() })
+            .unwrap();
+    export.books.iter().map(bookenrich_core::BookAnalytics::book_info).collect()
+}
+
+fn options(server: &FakeCatalogueHandle, key: Option<&str>) -> EnricherOptions {
+    EnricherOptions {
+        open_library_url: Some(server.base_url()),
+        google_books_url: Some(server.base_url()),
+        contact: Some("tests@bookenrich.invalid".into()),
+        google_api_key: key.map(str::to_owned),
+        rate_limits: Some(BTreeMap::from([
+            ("openlibrary".into(), 200.0),
+            ("google".into(), 200.0),
+        ])),
+        cache: Some(CacheSetting::Off),
+        ..EnricherOptions::default()
+    }
+}
+
+async fn run(
+    server: &FakeCatalogueHandle,
+    key: Option<&str>,
+) -> (Vec<EnrichedBook>, bookenrich_core::RunSummary) {
+    let enricher = options(server, key)
+        .into_builder()
+        .unwrap()
+        .retry_policy(RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(50),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    assert_eq!(enricher.merge_policy(), MergePolicy::Planned);
+    enricher.enrich_with_summary(&books()).await
+}
+
+fn asked(book: &EnrichedBook, source: &str) -> bool {
+    !book.processing_log.iter().any(|l| l.starts_with(&format!("{source}: not asked")))
+}
+
+#[tokio::test]
+async fn google_is_asked_only_for_the_books_open_library_left_without_genres() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let (out, summary) = run(&server, Some(API_KEY)).await;
+    let mut asked_google = 0;
+    for book in &out {
+        assert!(asked(book, "open_library"), "{}", book.title);
+        let ol_genres = book.genre_sources.iter().any(|s| s == "open_library");
+        assert_eq!(
+            asked(book, "google_books"),
+            !ol_genres,
+            "{}: {:?}",
+            book.title,
+            book.processing_log
+        );
+        asked_google += usize::from(!ol_genres);
+    }
+    assert!(asked_google > 0 && asked_google < out.len() / 2, "{asked_google}");
+    // Google's requests went to those books only: at most a search by ISBN-13, by ISBN-10,
+    // by title, and a volume fetch each.
+    let google = server.stats().api(Api::Google);
+    assert!(google > 0 && google <= 4 * asked_google as u64, "{google}");
+    assert_eq!(summary.sources[1].requests, google);
+    // No fewer books with genres than asking every source for every book.
+    let union = options(&server, Some(API_KEY));
+    let union = EnricherOptions { merge_policy: Some(MergePolicy::Union), ..union }
+        .build()
+        .unwrap()
+        .enrich(&books())
+        .await;
+    let with = |v: &[EnrichedBook]| v.iter().filter(|b| b.has_genres()).count();
+    assert!(with(&out) >= with(&union), "{} < {}", with(&out), with(&union));
+}
+
+#[tokio::test]
+async fn without_a_key_google_gets_no_request_and_the_summary_says_why() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let (out, summary) = run(&server, None).await;
+    assert_eq!(server.stats().api(Api::Google), 0);
+    let google = &summary.sources[1];
+    assert_eq!(google.requests, 0);
+    assert!(google.disabled.as_deref().is_some_and(|d| d.contains("API key")), "{google:?}");
+    assert!(out.iter().all(|b| b.error.is_none()), "being left out is not an error");
+    assert!(out.iter().filter(|b| b.has_genres()).count() >= out.len() - 4);
+}
