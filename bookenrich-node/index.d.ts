@@ -23,7 +23,7 @@ export declare class Enricher {
   /** The configured sources' names, in order (e.g. `["open_library", "google_books"]`). */
   get sources(): Array<string>
   /** The merge policy. */
-  get merge(): 'union' | 'first_with_genres'
+  get merge(): 'planned' | 'union' | 'first_with_genres'
   /** Requests in flight at once, all sources. */
   get concurrency(): number
   /** Requests per second in force for each source. */
@@ -310,8 +310,8 @@ export interface EnricherOptions {
    * first), and source objects of your own (docs/node.md, "Your own genre sources").
    */
   sources?: Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>
-  /** How the sources' genres are combined (default `union`). */
-  merge?: 'union' | 'first_with_genres'
+  /** How the sources' genres are combined (default `planned`). */
+  merge?: 'planned' | 'union' | 'first_with_genres'
   /** Requests in flight at once, all sources (default 16). */
   concurrency?: number
   /** Requests per second per source, e.g. `{ openlibrary: 3, google: 1 }`. */

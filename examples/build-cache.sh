@@ -4,7 +4,8 @@
 # The answers come from the project's fake catalogue server, which serves the
 # recorded real catalogue responses in tests/fixtures/ (see PROVENANCE.md) and,
 # for the other books, records written in exactly the real response shapes
-# (tests/fixtures/catalogue/*.json). No real catalogue is contacted.
+# (tests/fixtures/catalogue/*.json). No real catalogue is contacted. The key only lets
+# the default plan ask (the fake) Google for the books Open Library leaves without genres.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q -p bookenrich-cli -p bookenrich-fake-catalogue
@@ -20,5 +21,6 @@ rm -rf examples/cache && mkdir examples/cache
     --open-library-url "$url" --google-books-url "$url" \
     --rate-limit openlibrary=50 --rate-limit google=50 \
     --contact "bookenrich-examples@users.noreply.github.com" \
+    --google-api-key "any-key-the-fake-catalogue-accepts" \
     --cache examples/cache -o "$(mktemp)" --quiet
 ls -l examples/cache

@@ -106,3 +106,48 @@ async fn without_a_key_google_gets_no_request_and_the_summary_says_why() {
     assert!(out.iter().all(|b| b.error.is_none()), "being left out is not an error");
     assert!(out.iter().filter(|b| b.has_genres()).count() >= out.len() - 4);
 }
+
+/// Google's daily budget, kept in the `SQLite` cache: the first run spends it on the books
+/// Open Library left without genres and lists the ones left out; a second run the same day
+/// knows nothing is left and sends Google nothing.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn the_daily_budget_is_kept_across_runs_and_the_summary_lists_who_was_left_out() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.sqlite3");
+    let enricher = |budget: u64| {
+        EnricherOptions {
+            cache: Some(CacheSetting::Path(cache.clone())),
+            ..options(&server, Some(API_KEY))
+        }
+        .into_builder()
+        .unwrap()
+        .daily_budget("google_books", Some(budget))
+        .build()
+        .unwrap()
+    };
+    let (out, summary) = enricher(1).enrich_with_summary(&books()).await;
+    assert_eq!(server.stats().api(Api::Google), 1, "never more than the budget");
+    assert_eq!(server.stats().served_429, 0);
+    assert!(!summary.left_out.is_empty(), "{summary:?}");
+    for left in &summary.left_out {
+        assert_eq!(left.source, "google_books");
+        assert!(left.reason.starts_with("daily budget of 1 requests used up"), "{}", left.reason);
+        assert!(left.reason.contains("midnight Pacific time"), "{}", left.reason);
+        assert!(!out[left.index].has_genres());
+        assert_eq!(out[left.index].title, left.title);
+    }
+
+    // A second run the same day, another enricher on the same cache file: nothing left.
+    server.reset_stats();
+    let (_, again) = enricher(1).enrich_with_summary(&books()).await;
+    assert_eq!(server.stats().api(Api::Google), 0, "{:?}", server.stats().requests_by_target);
+    assert!(!again.left_out.is_empty());
+    assert!(again.sources[1].disabled.as_deref().is_some_and(|d| d.contains("daily budget")));
+    // A raised budget (a quota increase) lets the next run go on where the first stopped.
+    server.reset_stats();
+    let (_, raised) = enricher(1_000).enrich_with_summary(&books()).await;
+    assert!(server.stats().api(Api::Google) > 0);
+    assert!(raised.left_out.is_empty(), "{:?}", raised.left_out);
+}

@@ -30,8 +30,8 @@ pub struct EnricherOptions {
         ts_type = "Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>"
     )]
     pub sources: Option<Vec<String>>,
-    /// How the sources' genres are combined (default `union`).
-    #[napi(ts_type = "'union' | 'first_with_genres'")]
+    /// How the sources' genres are combined (default `planned`).
+    #[napi(ts_type = "'planned' | 'union' | 'first_with_genres'")]
     pub merge: Option<String>,
     /// Requests in flight at once, all sources (default 16).
     pub concurrency: Option<f64>,
@@ -264,7 +264,7 @@ impl Enricher {
     }
 
     /// The merge policy.
-    #[napi(getter, ts_return_type = "'union' | 'first_with_genres'")]
+    #[napi(getter, ts_return_type = "'planned' | 'union' | 'first_with_genres'")]
     pub fn merge(&self) -> String {
         self.inner.merge_policy().as_str().to_owned()
     }

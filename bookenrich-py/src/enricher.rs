@@ -36,7 +36,7 @@ use crate::source::PythonSource;
 const SOURCES_ACCEPT: &str =
     "a list of source names (\"openlibrary\", \"google\", \"shelves\") and GenreSource objects";
 /// What `merge` accepts.
-const MERGE_ACCEPTS: &str = "\"union\" or \"first_with_genres\"";
+const MERGE_ACCEPTS: &str = "\"planned\", \"union\" or \"first_with_genres\"";
 /// What `rate_limits` accepts.
 const RATE_LIMITS_ACCEPT: &str =
     "a dict of requests per second by source, e.g. {\"openlibrary\": 3, \"google\": 1}";
@@ -274,7 +274,7 @@ impl PyEnricher {
         Ok(self.enricher()?.source_names().into_iter().map(str::to_owned).collect())
     }
 
-    /// The merge policy: `"union"` or `"first_with_genres"`.
+    /// The merge policy: `"planned"` (default), `"union"` or `"first_with_genres"`.
     #[getter]
     fn merge(&self) -> PyResult<&'static str> {
         Ok(self.enricher()?.merge_policy().as_str())

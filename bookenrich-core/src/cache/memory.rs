@@ -12,6 +12,8 @@ use crate::error::Result;
 pub struct MemoryCache {
     policy: CachePolicy,
     entries: Mutex<HashMap<CacheKey, CacheEntry>>,
+    /// Daily budget counts: (counter, day) → requests.
+    day_use: Mutex<HashMap<(String, String), u64>>,
 }
 
 impl MemoryCache {
@@ -22,7 +24,7 @@ impl MemoryCache {
 
     /// An empty cache with the given TTLs.
     pub fn with_policy(policy: CachePolicy) -> Self {
-        Self { policy, entries: Mutex::default() }
+        Self { policy, entries: Mutex::default(), day_use: Mutex::default() }
     }
 
     /// Number of entries held (fresh or not).
@@ -46,6 +48,18 @@ impl ResponseCache for MemoryCache {
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         entries.insert(key.clone(), entry.clone());
         Ok(())
+    }
+
+    fn day_use(&self, counter: &str, day: &str) -> Result<u64> {
+        let counts = self.day_use.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(counts.get(&(counter.to_owned(), day.to_owned())).copied().unwrap_or(0))
+    }
+
+    fn add_day_use(&self, counter: &str, day: &str, n: u64) -> Result<u64> {
+        let mut counts = self.day_use.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = counts.entry((counter.to_owned(), day.to_owned())).or_insert(0);
+        *count = count.saturating_add(n);
+        Ok(*count)
     }
 }
 

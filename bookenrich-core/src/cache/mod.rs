@@ -93,4 +93,18 @@ pub trait ResponseCache: Send + Sync + fmt::Debug {
     fn get(&self, key: &CacheKey) -> Result<Option<CacheEntry>>;
     /// Stores (or replaces) the entry for `key`.
     fn put(&self, key: &CacheKey, entry: &CacheEntry) -> Result<()>;
+
+    /// Requests counted under `counter` (a source's name) on `day` (`YYYY-MM-DD`), for
+    /// daily budgets; 0 when the store keeps no count (the default).
+    fn day_use(&self, counter: &str, day: &str) -> Result<u64> {
+        let _ = (counter, day);
+        Ok(0)
+    }
+
+    /// Adds `n` to the count of `counter` on `day` and returns the new total (across every
+    /// user of the store). The default keeps nothing and returns `n`.
+    fn add_day_use(&self, counter: &str, day: &str, n: u64) -> Result<u64> {
+        let _ = (counter, day);
+        Ok(n)
+    }
 }

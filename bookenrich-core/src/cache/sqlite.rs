@@ -305,6 +305,30 @@ impl ResponseCache for SqliteCache {
         }
         Ok(())
     }
+
+    fn day_use(&self, counter: &str, day: &str) -> Result<u64> {
+        let used: Option<i64> = self.read("read a daily budget", |conn| {
+            conn.prepare_cached("SELECT used FROM day_use WHERE counter = ?1 AND day = ?2")?
+                .query_row(params![counter, day], |r| r.get(0))
+                .optional()
+        })?;
+        Ok(used.and_then(|n| u64::try_from(n).ok()).unwrap_or(0))
+    }
+
+    fn add_day_use(&self, counter: &str, day: &str, n: u64) -> Result<u64> {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        let conn = self.writer();
+        // One statement: processes sharing the file add up, none overwrites another's count.
+        let total: i64 = conn
+            .prepare_cached(
+                "INSERT INTO day_use (counter, day, used) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (counter, day) DO UPDATE SET used = used + excluded.used
+                 RETURNING used",
+            )
+            .and_then(|mut s| s.query_row(params![counter, day, n], |r| r.get(0)))
+            .map_err(|e| self.sqlite_error("count a daily budget", &e))?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
 }
 
 /// `path`, or `path/cache.sqlite3` when `path` is a directory.

@@ -15,7 +15,7 @@ use super::ratelimit::RateLimit;
 use super::retry::RetryPolicy;
 use crate::cache::ResponseCache;
 use crate::error::{Error, Result};
-use crate::fetch::{DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, Fetcher};
+use crate::fetch::{DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DailyBudget, Fetcher};
 use crate::genres::GenreNormalizer;
 use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use crate::sources::GenreSource;
@@ -46,6 +46,7 @@ pub struct EnricherBuilder {
     merge: MergePolicy,
     concurrency: usize,
     rate_limits: BTreeMap<String, RateLimit>,
+    daily_budgets: BTreeMap<String, Option<u64>>,
     retry: RetryPolicy,
     request_timeout: Duration,
     max_body_bytes: usize,
@@ -63,6 +64,7 @@ impl Default for EnricherBuilder {
             merge: MergePolicy::default(),
             concurrency: DEFAULT_CONCURRENCY,
             rate_limits: BTreeMap::new(),
+            daily_budgets: BTreeMap::new(),
             retry: RetryPolicy::default(),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
@@ -82,6 +84,7 @@ impl fmt::Debug for EnricherBuilder {
             .field("merge", &self.merge)
             .field("concurrency", &self.concurrency)
             .field("rate_limits", &self.rate_limits)
+            .field("daily_budgets", &self.daily_budgets)
             .field("retry", &self.retry)
             .field("request_timeout", &self.request_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
@@ -116,6 +119,14 @@ impl EnricherBuilder {
     /// without contact that refuses plain `http://`).
     pub fn http_client(mut self, http: Arc<dyn HttpClient>) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Allows `source` at most `requests` a day (`None`: no daily budget), instead of the
+    /// source's [`default_daily_budget`](GenreSource::default_daily_budget) (Google Books:
+    /// 1,000). The day's use is kept in the cache when it keeps counts (the `SQLite` cache).
+    pub fn daily_budget(mut self, source: impl Into<String>, requests: Option<u64>) -> Self {
+        self.daily_budgets.insert(source.into(), requests);
         self
     }
 
@@ -225,6 +236,12 @@ impl EnricherBuilder {
                 ),
             ));
         }
+        if let Some(unknown) = self.daily_budgets.keys().find(|k| !names.contains(k.as_str())) {
+            return Err(Error::config(
+                "daily_budgets",
+                format!("daily budget for {unknown:?}, which is not a configured source"),
+            ));
+        }
         if self.concurrency == 0 {
             return Err(Error::config("concurrency", "must be at least 1"));
         }
@@ -258,6 +275,17 @@ impl EnricherBuilder {
                 .with_offline(self.offline);
             if let Some(cache) = &self.cache {
                 fetcher = fetcher.with_cache(Arc::clone(cache));
+            }
+            let budget = match self.daily_budgets.get(&name) {
+                Some(budget) => *budget,
+                None => source.default_daily_budget(),
+            };
+            if let Some(limit) = budget {
+                let mut budget = DailyBudget::new(name.clone(), limit);
+                if let Some(cache) = &self.cache {
+                    budget = budget.with_store(Arc::clone(cache));
+                }
+                fetcher = fetcher.with_daily_budget(Arc::new(budget));
             }
             slots.push(Slot { name, source, fetcher, rate_limit: limit });
         }

@@ -17,7 +17,9 @@ use tokio::time::Instant;
 
 use super::builder::EnricherBuilder;
 use super::merge::{Answer, MergePolicy, Outcome, merge_into};
-use super::progress::{Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary};
+use super::progress::{
+    LeftOut, Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary,
+};
 use super::ratelimit::RateLimit;
 use super::run::Run;
 use crate::fetch::Fetcher;
@@ -143,12 +145,10 @@ impl Enricher {
 
         // The plan leaves out sources that say they cannot help (e.g. Google without a key):
         // one notice (the fetcher's "disabled" warning), and the reason in the summary and logs.
-        let skip_reasons: Vec<Option<String>> = slots
-            .iter()
-            .map(|s| {
-                (self.inner.merge == MergePolicy::Planned).then(|| s.source.unusable()).flatten()
-            })
-            .collect();
+        // An offline run sends nothing, so whatever the cache holds from them still counts.
+        let planned = self.inner.merge == MergePolicy::Planned && !self.inner.offline;
+        let skip_reasons: Vec<Option<String>> =
+            slots.iter().map(|s| planned.then(|| s.source.unusable()).flatten()).collect();
         for (fetcher, reason) in fetchers.iter().zip(&skip_reasons) {
             if let Some(reason) = reason {
                 fetcher.disable(format!("not asked: {reason}"));
@@ -309,9 +309,34 @@ impl Enricher {
             rate_limited: sources.iter().map(|s| s.rate_limited).sum(),
             cache_hits: sources.iter().map(|s| s.cache_hits).sum(),
             sources,
+            left_out: left_out(out),
             elapsed: started.elapsed(),
         }
     }
+}
+
+/// The books without genres that a used-up daily budget or quota kept from a source.
+fn left_out(out: &[EnrichedBook]) -> Vec<LeftOut> {
+    out.iter()
+        .enumerate()
+        .filter(|(_, b)| !b.has_genres())
+        .filter_map(|(index, b)| {
+            let f = b.failures.iter().find(|f| {
+                matches!(f.kind, SourceErrorKind::QuotaExhausted | SourceErrorKind::Disabled)
+            })?;
+            // The message is "SOURCE: REASON[ (URL)]"; the summary keeps the reason.
+            let reason = f.message.strip_prefix(&format!("{}: ", f.source)).unwrap_or(&f.message);
+            let reason = reason.split(" (http").next().unwrap_or(reason);
+            let reason =
+                reason.strip_prefix("disabled for the rest of the run: ").unwrap_or(reason);
+            Some(LeftOut {
+                index,
+                title: b.title.clone(),
+                source: f.source.clone(),
+                reason: reason.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// The lookup query of a book; ISBN problems go to the book's log and the book is

@@ -21,7 +21,9 @@ pub use crate::fetch::{ratelimit, retry};
 pub use builder::{DEFAULT_CONCURRENCY, EnricherBuilder};
 pub use enricher::Enricher;
 pub use merge::MergePolicy;
-pub use progress::{Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary};
+pub use progress::{
+    LeftOut, Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary,
+};
 pub use ratelimit::{RateLimit, RateLimiter};
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use run::{CancelToken, Run};

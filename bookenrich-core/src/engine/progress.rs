@@ -115,8 +115,25 @@ pub struct RunSummary {
     pub cache_hits: u64,
     /// Per source, in the configured order.
     pub sources: Vec<SourceSummary>,
+    /// Books left without genres because a source's daily budget or quota ran out before
+    /// their turn, in input order, with why.
+    #[serde(default)]
+    pub left_out: Vec<LeftOut>,
     /// Wall-clock time of the run.
     pub elapsed: Duration,
+}
+
+/// A book a run left without genres because a daily budget or quota was used up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftOut {
+    /// The book's position in the run's input.
+    pub index: usize,
+    /// Its title, as given.
+    pub title: String,
+    /// The source that could not be asked.
+    pub source: String,
+    /// Why, e.g. `daily budget of 1000 requests used up; it resets at midnight Pacific time, in 7 h 05 min`.
+    pub reason: String,
 }
 
 /// One source's part of a [`RunSummary`].

@@ -20,12 +20,14 @@ use crate::cache::{CacheEntry, CacheKey, ResponseCache};
 use crate::error::{SourceError, SourceErrorKind};
 use crate::http::{HttpClient, HttpRequest, HttpResponse, TransportError};
 
+mod budget;
 pub mod ratelimit;
 mod request;
 pub mod retry;
 mod stats;
 
 pub use crate::http::redact_url;
+pub use budget::{DailyBudget, pacific_day};
 pub use ratelimit::{RateLimit, RateLimiter};
 pub use request::Request;
 pub use retry::RetryPolicy;
@@ -74,6 +76,7 @@ pub struct Fetcher {
     cache: Option<Arc<dyn ResponseCache>>,
     limiter: Option<Arc<RateLimiter>>,
     concurrency: Option<Arc<Semaphore>>,
+    budget: Option<Arc<DailyBudget>>,
     settings: Settings,
     run: Arc<RunState>,
     trace: Option<Arc<CallTrace>>,
@@ -92,6 +95,7 @@ impl Fetcher {
             cache: None,
             limiter: None,
             concurrency: None,
+            budget: None,
             settings: Settings {
                 retry: RetryPolicy::default(),
                 request_timeout: DEFAULT_REQUEST_TIMEOUT,
@@ -156,6 +160,19 @@ impl Fetcher {
     pub fn with_offline(mut self, offline: bool) -> Self {
         self.settings.offline = offline;
         self
+    }
+
+    /// Spends one request of `budget` per request sent; when it is used up the source is
+    /// stopped for the rest of the run with [`SourceErrorKind::QuotaExhausted`] and no request.
+    #[must_use]
+    pub fn with_daily_budget(mut self, budget: Arc<DailyBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// The daily budget requests are counted against, if any.
+    pub fn daily_budget(&self) -> Option<&DailyBudget> {
+        self.budget.as_deref()
     }
 
     /// A fetcher sharing transport, cache and limiters with this one, but with
@@ -404,6 +421,12 @@ impl Fetcher {
         let permit = self.wait_for_turn().await;
         if let Some(e) = self.disabled_error(request) {
             return Err(e);
+        }
+        if let Some(budget) = &self.budget {
+            if let Err(reason) = budget.try_spend() {
+                self.disable(reason.clone());
+                return Err(self.error(SourceErrorKind::QuotaExhausted, reason, request));
+            }
         }
         bump(&self.run.counters.requests);
         if let Some(trace) = &self.trace {

@@ -29,6 +29,8 @@ use parse::{Volume, VolumeList, best_title_match, item_with_isbn};
 
 /// The source's machine name, in results, logs, rate limits and the cache; written only here.
 pub const NAME: &str = "google_books";
+/// Google's default quota: 1,000 queries a day per project (more on request in the Cloud console).
+pub const DEFAULT_DAILY_BUDGET: u64 = 1_000;
 /// Header that carries the API key.
 const API_KEY_HEADER: &str = "x-goog-api-key";
 
@@ -247,6 +249,10 @@ impl GenreSource for GoogleBooks {
 
     fn default_rate_limit(&self) -> f64 {
         1.0
+    }
+
+    fn default_daily_budget(&self) -> Option<u64> {
+        Some(DEFAULT_DAILY_BUDGET)
     }
 
     fn unusable(&self) -> Option<String> {

@@ -104,6 +104,11 @@ pub trait GenreSource: Send + Sync + fmt::Debug {
         1.0
     }
 
+    /// Requests allowed per day by default (the catalogue's published daily quota), if it has one.
+    fn default_daily_budget(&self) -> Option<u64> {
+        None
+    }
+
     /// Why asking this source now would be wasted, if it would (e.g. Google Books without an API
     /// key, whose keyless quota is 0 a day). The default `planned` merge policy then
     /// leaves the source out of the run with this notice; `union` asks it anyway.

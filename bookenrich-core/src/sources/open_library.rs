@@ -2,7 +2,7 @@
 //!
 //! Request plan for a batch of books with [`IdentifierLookup::BulkSearch`] (the default):
 //! 1. ISBN books go in one `search.json?q=isbn:(A OR B …)` request, books still unmatched that
-//!    have a Goodreads id in one `q=id_goodreads:(…)` request (see [`bulk`] for the shapes); each
+//!    have a Goodreads id in one `q=id_goodreads:(…)` request (shapes described in the private `bulk` module); each
 //!    work doc is matched back to its books by the identifiers it lists, and cached per
 //!    identifier. The doc's work-level `subject` list is the book's subjects.
 //! 2. Books neither request found are searched by title and author (step 2 below).

@@ -473,7 +473,7 @@ class Enricher:
         cls,
         *,
         sources: Sequence[str | _SourceLike] | None = None,
-        merge: Literal["union", "first_with_genres"] | None = None,
+        merge: Literal["planned", "union", "first_with_genres"] | None = None,
         concurrency: int | None = None,
         rate_limits: Mapping[str, float] | None = None,
         cache: _StrPath | bool | None = None,

@@ -41,6 +41,20 @@ CREATE TRIGGER entries_update AFTER UPDATE OF size ON entries BEGIN
 END;
 ";
 
+/// Tables added after schema version 1 was released. Each is created if missing when a
+/// file is opened for writing, so files of an earlier release gain them and stay
+/// readable by it (its queries never touch them): no version bump needed.
+const ADDED_TABLES: &str = "
+-- Requests per daily budget (a source's name) and Pacific day, shared by every process
+-- using the file, so a second run the same day knows what is left.
+CREATE TABLE IF NOT EXISTS day_use (
+    counter TEXT NOT NULL,
+    day TEXT NOT NULL,
+    used INTEGER NOT NULL,
+    PRIMARY KEY (counter, day)
+) STRICT;
+";
+
 /// Why a file could not be opened as a cache.
 #[derive(Debug)]
 pub(super) enum OpenError {
@@ -201,6 +215,8 @@ fn create_schema(conn: &mut Connection) -> Result<(), OpenError> {
             .and_then(|()| tx.pragma_update(None, "user_version", SCHEMA_VERSION))
             .map_err(|e| OpenError::from_sqlite("cannot write the cache schema version", &e))?;
     }
+    tx.execute_batch(ADDED_TABLES)
+        .map_err(|e| OpenError::from_sqlite("cannot add the cache's newer tables", &e))?;
     tx.commit().map_err(|e| OpenError::from_sqlite("cannot create the cache schema", &e))
 }
 
