@@ -198,7 +198,7 @@ fn invalid_flags_exit_2_naming_the_flag() {
         ),
         (
             vec!["--merge", "best"],
-            "invalid --merge: \"best\" is not \"union\" or \"first_with_genres\"",
+            "invalid --merge: \"best\" is not \"planned\", \"union\" or \"first_with_genres\"",
         ),
         // Checked while building, and still named by its flag.
         (vec!["--rate-limit", "amazon=1"], "invalid --rate-limit: "),

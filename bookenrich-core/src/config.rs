@@ -465,7 +465,7 @@ fn parse_attempts(value: &str) -> Result<u32, String> {
 
 fn parse_merge_policy(value: &str) -> Result<MergePolicy, String> {
     MergePolicy::parse(value)
-        .ok_or_else(|| format!("{value:?} is not \"union\" or \"first_with_genres\""))
+        .ok_or_else(|| format!("{value:?} is not \"planned\", \"union\" or \"first_with_genres\""))
 }
 
 /// A base URL, checked, kept as written.

@@ -151,3 +151,40 @@ async fn the_daily_budget_is_kept_across_runs_and_the_summary_lists_who_was_left
     assert!(server.stats().api(Api::Google) > 0);
     assert!(raised.left_out.is_empty(), "{:?}", raised.left_out);
 }
+
+/// `plan` before a run sends nothing, brackets what the run makes, and after the run knows
+/// the cache answers everything.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn the_plan_brackets_the_run_and_knows_the_cache_afterwards() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let enricher = EnricherOptions {
+        cache: Some(CacheSetting::Path(dir.path().join("cache.sqlite3"))),
+        ..options(&server, Some(API_KEY))
+    }
+    .build()
+    .unwrap();
+    let plan = enricher.plan(&books());
+    assert_eq!(server.stats().total, 0, "planning sends nothing");
+    assert_eq!((plan.books, plan.from_cache), (books().len(), 0));
+    assert_eq!(plan.sources.len(), 2);
+    assert!(plan.sources[1].skipped.is_none());
+    assert_eq!(plan.sources[1].daily_budget_left, Some(1_000));
+    assert!(plan.duration_expected <= plan.duration_max);
+
+    let (_, summary) = enricher.enrich_with_summary(&books()).await;
+    assert!(
+        plan.requests_expected <= summary.requests && summary.requests <= plan.requests_max,
+        "{plan:?} vs {} requests",
+        summary.requests
+    );
+    assert!(plan.sources[0].requests_expected <= summary.sources[0].requests);
+
+    let again = enricher.plan(&books());
+    assert_eq!(again.from_cache, books().len(), "{again:?}");
+    assert_eq!((again.requests_expected, again.requests_max), (0, 0), "{again:?}");
+    assert_eq!(again.sources[1].daily_budget_left, Some(1_000 - summary.sources[1].requests));
+    let (_, second) = enricher.enrich_with_summary(&books()).await;
+    assert_eq!(second.requests, 0);
+}

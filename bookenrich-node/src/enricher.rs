@@ -297,6 +297,15 @@ impl Enricher {
         EnricherOptions::from(&self.options)
     }
 
+    /// What enriching `books` would take, from the cache alone (no request is sent): books the
+    /// cache answers, the requests each source should take and may take at most, and the seconds
+    /// the rate limits impose.
+    #[napi]
+    pub fn plan(&self, books: Vec<BookInfo>) -> crate::plan::RunPlan {
+        let books: Vec<CoreBookInfo> = books.into_iter().map(CoreBookInfo::from).collect();
+        self.inner.plan(&books).into()
+    }
+
     /// Enriches `books`: one result per book, in input order.
     ///
     /// Never rejects because of a single book: a lookup that failed is in that

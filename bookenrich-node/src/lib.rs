@@ -14,6 +14,7 @@ pub mod error;
 pub mod genres;
 pub mod guard;
 pub mod options;
+pub mod plan;
 pub mod progress;
 pub mod read;
 pub mod result;

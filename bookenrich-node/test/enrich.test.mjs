@@ -10,7 +10,11 @@ import { Enricher, buildDashboard, readGoodreadsCsv } from 'bookenrich'
 
 import { EDGE_CASES_CSV, rejectsWithCode, startFakeCatalogue, tempDir, throwsWithCode } from './helpers.mjs'
 
-/** An enricher pointed at `server`, fast enough for tests (the fake server has no rate limit by default). */
+/**
+ * An enricher pointed at `server`, fast enough for tests (the fake server has no rate limit by default).
+ * Every source is asked for every book (`union`), so tests see both catalogues at work without an API
+ * key; the default request plan has tests of its own (plan.test.mjs).
+ */
 function enricherFor(server, options = {}) {
   return new Enricher({
     openLibraryUrl: server.url,
@@ -18,6 +22,7 @@ function enricherFor(server, options = {}) {
     contact: 'node-tests@example.com',
     rateLimits: { openlibrary: 100, google: 100 },
     cache: 'off',
+    merge: 'union',
     ...options,
   })
 }
@@ -246,7 +251,7 @@ test('options map onto the enricher; explicit options win over BOOKENRICH_* vari
   })
   const defaults = new Enricher({ cache: 'off' })
   assert.deepEqual(defaults.sources, ['open_library', 'google_books'])
-  assert.equal(defaults.merge, 'union')
+  assert.equal(defaults.merge, 'planned')
   assert.equal(defaults.concurrency, 16)
   assert.equal(defaults.offline, false)
 
@@ -287,7 +292,7 @@ test('invalid options throw CONFIG naming the option', () => {
     [{ concurrency: 2.5 }, 'concurrency', /got 2\.5/],
     [{ sources: ['amazon'] }, 'sources', /unknown source "amazon"/],
     [{ sources: ['openlibrary', 'ol'] }, 'sources', /listed twice/],
-    [{ merge: 'best' }, 'merge', /"best" is not "union" or "first_with_genres"/],
+    [{ merge: 'best' }, 'merge', /"best" is not "planned", "union" or "first_with_genres"/],
     [{ openLibraryUrl: 'ftp://catalogue.example' }, 'openLibraryUrl', /https/],
     [{ googleBooksUrl: 'not a url' }, 'googleBooksUrl', /not a URL/],
     [{ rateLimits: { openlibrary: -1 } }, 'rateLimits', /openlibrary/],

@@ -336,6 +336,28 @@ impl PyEnricher {
         Ok((results_list(py, results)?, summary_dict(py, &summary)?))
     }
 
+    /// What enriching `books` would take, from the cache alone (no request is sent): a dict with
+    /// `books`, `from_cache` (books the cache answers), `requests_expected`, `requests_max`,
+    /// `seconds_expected`, `seconds_max` (the time the rate limits impose) and `sources` (per
+    /// source: `name`, `books`, `requests_expected`, `requests_max`, `per_second`,
+    /// `daily_budget_left`, `skipped`).
+    fn plan<'py>(&self, py: Python<'py>, books: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let books = book_infos(books)?;
+        let enricher = self.enricher()?;
+        let plan = py.detach(|| enricher.plan(&books));
+        let mut value = serde_json::to_value(&plan).map_err(|e| to_py_err(e.into()))?;
+        if let Some(map) = value.as_object_mut() {
+            map.remove("duration_expected");
+            map.remove("duration_max");
+            map.insert(
+                "seconds_expected".to_owned(),
+                Value::from(plan.duration_expected.as_secs_f64()),
+            );
+            map.insert("seconds_max".to_owned(), Value::from(plan.duration_max.as_secs_f64()));
+        }
+        to_py(py, &value)
+    }
+
     /// `await enricher.enrich_async(books)`: the same as `enrich`, for asyncio.
     ///
     /// `progress` is called on the event loop's thread; an exception in it stops the run and is

@@ -83,12 +83,17 @@ class FakeCatalogue:
         self._request("/__config", body=config)
 
     def enricher_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments pointing an Enricher at this server, with fast rates and no shared cache."""
+        """Keyword arguments pointing an Enricher at this server, with fast rates and no shared cache.
+
+        Every source is asked for every book (``union``), so tests see both catalogues at work
+        without an API key; the default request plan has tests of its own (test_plan.py).
+        """
         return {
             "open_library_url": self.url,
             "google_books_url": self.url,
             "rate_limits": dict(FAST_RATES),
             "cache": "off",
+            "merge": "union",
         }
 
     def stop(self) -> None:

@@ -374,7 +374,7 @@ def test_rate_limits_and_contact() -> None:
         ({"concurrency": -2}, "concurrency", "must be a whole number of at least 1, got -2"),
         ({"max_body_bytes": 0}, "max_body_bytes", "must be a whole number of at least 1, got 0"),
         ({"google_daily_budget": 0}, "google_daily_budget", "must be a whole number of at least 1, got 0"),
-        ({"merge": "both"}, "merge", '"both" is not "union" or "first_with_genres"'),
+        ({"merge": "both"}, "merge", '"both" is not "planned", "union" or "first_with_genres"'),
         ({"sources": ["amazon"]}, "sources", 'unknown source "amazon"'),
         ({"rate_limits": {"open_library": -1.0}}, "rate_limits", "open_library: requests per second must be a positive number"),
         ({"rate_limits": {"amazon": 1.0}}, "rate_limits", "amazon"),

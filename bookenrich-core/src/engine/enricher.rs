@@ -341,7 +341,7 @@ fn left_out(out: &[EnrichedBook]) -> Vec<LeftOut> {
 
 /// The lookup query of a book; ISBN problems go to the book's log and the book is
 /// then searched by title and author.
-fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
+pub(super) fn prepare(book: &BookInfo, log: &mut Vec<String>) -> BookQuery {
     for (label, value) in [("ISBN13", &book.isbn13), ("ISBN", &book.isbn)] {
         let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
             continue;

@@ -12,6 +12,7 @@ mod builder;
 mod enricher;
 mod in_order;
 mod merge;
+mod plan;
 pub mod progress;
 mod run;
 
@@ -21,6 +22,7 @@ pub use crate::fetch::{ratelimit, retry};
 pub use builder::{DEFAULT_CONCURRENCY, EnricherBuilder};
 pub use enricher::Enricher;
 pub use merge::MergePolicy;
+pub use plan::{RunPlan, SourcePlan};
 pub use progress::{
     LeftOut, Progress, ProgressCallback, RunSummary, SourceProgress, SourceSummary,
 };

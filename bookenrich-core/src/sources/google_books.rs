@@ -19,7 +19,8 @@ use url::Url;
 use url::form_urlencoded::byte_serialize;
 
 use super::{
-    BookQuery, GenreSource, SourceError, SourceErrorKind, SourceHit, SourceResult, search_title,
+    BookQuery, GenreSource, LookupPlan, SourceError, SourceErrorKind, SourceHit, SourceResult,
+    search_title,
 };
 use crate::fetch::{Fetcher, Request};
 
@@ -249,6 +250,28 @@ impl GenreSource for GoogleBooks {
 
     fn default_rate_limit(&self) -> f64 {
         1.0
+    }
+
+    fn plan(&self, books: &[BookQuery], fetch: &Fetcher) -> LookupPlan {
+        let mut plan = LookupPlan::default();
+        for book in books {
+            // The first search a lookup sends: by ISBN-13, else by title.
+            let q = match &book.isbn {
+                Some(isbn) => format!("isbn:{}", isbn.as_isbn13()),
+                None => Self::title_query(search_title(&book.title), &book.author),
+            };
+            let key = self.volumes_request(&q).cache_key();
+            if let Some(list) = fetch.cached::<VolumeList>(&key) {
+                let found = list.and_then(|l| l.items).is_some_and(|items| !items.is_empty());
+                plan.cached.push(Some(found));
+            } else {
+                plan.cached.push(None);
+                // A search and the volume record; at most ISBN-13, ISBN-10, title, volume.
+                plan.expected += 2;
+                plan.max += if book.isbn.is_some() { 4 } else { 2 };
+            }
+        }
+        plan
     }
 
     fn default_daily_budget(&self) -> Option<u64> {

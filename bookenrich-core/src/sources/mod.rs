@@ -83,6 +83,18 @@ pub struct SourceHit {
     pub incomplete: Option<SourceError>,
 }
 
+/// What a source expects a lookup to take ([`GenreSource::plan`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LookupPlan {
+    /// Per book: `Some(true)` the cache answers it with genres, `Some(false)` the cache
+    /// answers it without genres, `None` it needs requests.
+    pub cached: Vec<Option<bool>>,
+    /// Requests the lookup should take.
+    pub expected: u64,
+    /// Requests the lookup takes at most (every identifier unknown, every fallback taken).
+    pub max: u64,
+}
+
 /// The answer of a source for one book: found, not found, or failed.
 pub type SourceResult = Result<Option<SourceHit>, SourceError>;
 
@@ -114,6 +126,15 @@ pub trait GenreSource: Send + Sync + fmt::Debug {
     /// leaves the source out of the run with this notice; `union` asks it anyway.
     fn unusable(&self) -> Option<String> {
         None
+    }
+
+    /// What looking up `books` would take, without sending anything: which books the cache
+    /// answers, and how many requests the rest should take (expected) and may take (at most).
+    /// The default assumes one request per book the cache cannot vouch for.
+    fn plan(&self, books: &[BookQuery], fetch: &Fetcher) -> LookupPlan {
+        let _ = fetch;
+        let n = books.len() as u64;
+        LookupPlan { cached: vec![None; books.len()], expected: n, max: n }
     }
 
     /// Looks up a batch of at most [`batch_size`](Self::batch_size) books.

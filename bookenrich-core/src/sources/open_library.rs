@@ -26,11 +26,14 @@ use futures::{FutureExt, StreamExt};
 use url::Url;
 use url::form_urlencoded::byte_serialize;
 
-use super::{BookQuery, GenreSource, SourceError, SourceHit, SourceResult, search_title};
+use super::{
+    BookQuery, GenreSource, LookupPlan, SourceError, SourceHit, SourceResult, search_title,
+};
 use crate::fetch::{Fetched, Fetcher, Request};
 
 mod bulk;
 mod parse;
+mod plan;
 
 use bulk::{BULK_FIELDS, BulkDoc, BulkResponse, BulkWanted, match_back, or_query};
 use parse::{
@@ -581,6 +584,10 @@ impl GenreSource for OpenLibrary {
 
     fn default_rate_limit(&self) -> f64 {
         if self.config.identified { 3.0 } else { 1.0 }
+    }
+
+    fn plan(&self, books: &[BookQuery], fetch: &Fetcher) -> LookupPlan {
+        self.plan_lookup(books, fetch)
     }
 
     async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult> {
