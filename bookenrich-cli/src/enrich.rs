@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use bookenrich_core::cache::{
@@ -12,7 +12,7 @@ use bookenrich_core::cache::{
 };
 use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling, respelled};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::engine::{Progress, RunSummary};
+use bookenrich_core::engine::{MergePolicy, Progress, RunPlan, RunSummary};
 use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{
     BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, write_dashboard_to_path,
@@ -54,7 +54,7 @@ pub struct EnrichArgs {
     /// `Bookshelves` as genres; opt-in) [env: BOOKENRICH_SOURCES] [default: openlibrary,google].
     #[arg(long, value_name = "LIST")]
     pub sources: Option<String>,
-    /// How genres of several sources combine: union or first_with_genres [env: BOOKENRICH_MERGE_POLICY] [default: union].
+    /// How sources combine: planned, union or first_with_genres [env: BOOKENRICH_MERGE_POLICY] [default: planned: Google only for books Open Library left without genres, and only with a key].
     #[arg(long, value_name = "POLICY")]
     pub merge: Option<String>,
     /// Requests in flight at once, all sources [env: BOOKENRICH_CONCURRENCY] [default: 16].
@@ -224,6 +224,82 @@ fn open_cache(
     Ok(Some((opened.cache, file)))
 }
 
+/// Runs `plan`: what `enrich` with the same flags would take, from the cache alone.
+pub fn plan(args: &EnrichArgs) -> Result<ExitCode, Failure> {
+    let read_options = ReadOptions {
+        include_unread: args.include_unread,
+        limit: args.limit,
+        ..ReadOptions::default()
+    };
+    let export = read_export_path(&args.export, &read_options).map_err(|e| Failure::input(&e))?;
+    let log = Log::new(args);
+    let mut enricher_options = options(args).map_err(|e| Failure::input(&e))?;
+    let offline = enricher_options.offline.unwrap_or(false);
+    let cache = open_cache(enricher_options.cache.as_ref(), offline, &log)?;
+    if cache.is_some() {
+        enricher_options.cache = Some(CacheSetting::Off);
+    }
+    let mut builder = enricher_options.into_builder().map_err(|e| Failure::input(&e))?;
+    if let Some((cache, _)) = cache {
+        builder = builder.cache(Arc::new(cache) as Arc<dyn ResponseCache>);
+    }
+    let enricher = builder.build().map_err(|e| Failure::input(&e))?;
+    let infos: Vec<BookInfo> = export.books.iter().map(BookAnalytics::book_info).collect();
+    let plan = enricher.plan(&infos);
+    let mut out = std::io::stdout().lock();
+    if args.json_log {
+        let _ = writeln!(out, "{}", json!({ "event": "plan", "plan": plan_json(&plan) }));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let _ = writeln!(
+        out,
+        "books            {} ({} answered by the cache)",
+        plan.books, plan.from_cache
+    );
+    for s in &plan.sources {
+        if let Some(why) = &s.skipped {
+            let _ = writeln!(out, "  {:<14} not asked: {why}", s.name);
+            continue;
+        }
+        let budget = s
+            .daily_budget_left
+            .map(|n| format!(", {n} left in today's budget"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<14} {} books, ~{} requests (at most {}) at {}/s{budget}",
+            s.name, s.books, s.requests_expected, s.requests_max, s.per_second
+        );
+    }
+    let _ = writeln!(
+        out,
+        "requests         ~{} (at most {})\ntime             ~{} (at most {}), set by the rate limits",
+        plan.requests_expected,
+        plan.requests_max,
+        human(plan.duration_expected),
+        human(plan.duration_max)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The plan as JSON, durations in seconds.
+fn plan_json(plan: &RunPlan) -> serde_json::Value {
+    let mut value = serde_json::to_value(plan).unwrap_or_default();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("duration_expected");
+        map.remove("duration_max");
+        map.insert("seconds_expected".into(), json!(plan.duration_expected.as_secs_f64()));
+        map.insert("seconds_max".into(), json!(plan.duration_max.as_secs_f64()));
+    }
+    value
+}
+
+/// `1 min 05 s`, `42 s`.
+fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 { format!("{} min {:02} s", s / 60, s % 60) } else { format!("{s} s") }
+}
+
 /// The response cache a run used, as the closing summary names it.
 pub(crate) struct CacheUse {
     /// The cache file, if the run had one.
@@ -263,6 +339,9 @@ pub(crate) fn enrich(
         .build()
         .map_err(|e| Failure::input(&respelled(e, Spelling::Cli)))?;
     let infos: Vec<BookInfo> = books.iter().map(BookAnalytics::book_info).collect();
+    // The ETA comes from the plan: the time the rate limits impose on the expected requests.
+    let plan = enricher.plan(&infos);
+    log.planned(&plan);
 
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| {
@@ -289,6 +368,8 @@ pub(crate) struct Log {
     json: bool,
     bar: ProgressBar,
     started: Instant,
+    /// The plan's time for the run, once planned.
+    eta: Arc<OnceLock<Duration>>,
 }
 
 impl Log {
@@ -300,10 +381,16 @@ impl Log {
             ProgressBar::hidden()
         };
         bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} books  {per_sec}  ETA {eta}  {msg}")
+            ProgressStyle::with_template("{bar:30} {pos}/{len} books  {per_sec}  {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
-        Self { quiet: args.quiet, json: args.json_log, bar, started: Instant::now() }
+        Self {
+            quiet: args.quiet,
+            json: args.json_log,
+            bar,
+            started: Instant::now(),
+            eta: Arc::new(OnceLock::new()),
+        }
     }
 
     fn emit(value: &serde_json::Value) {
@@ -329,16 +416,34 @@ impl Log {
         }
     }
 
+    /// Shows the plan: a JSON line, or the plan's ETA next to the bar.
+    fn planned(&self, plan: &RunPlan) {
+        let _ = self.eta.set(plan.duration_expected);
+        if self.json {
+            Self::emit(&json!({ "event": "plan", "plan": plan_json(plan) }));
+        }
+    }
+
     fn progress_callback(&self, total: usize) -> impl Fn(&Progress) + Send + Sync + 'static {
         self.bar.set_length(total as u64);
         let bar = self.bar.clone();
         let json = self.json;
+        let eta = Arc::clone(&self.eta);
         // JSON progress lines at most every 200 ms (and for the last book), so a large
         // library does not write one line per book.
         let last: Mutex<Option<Instant>> = Mutex::new(None);
         move |p: &Progress| {
             bar.set_position(p.books_done as u64);
-            bar.set_message(format!("{} requests, {} from cache", p.requests, p.cache_hits));
+            let left = eta.get().map(|planned| planned.saturating_sub(p.elapsed));
+            bar.set_message(match left {
+                Some(left) if p.books_done < p.books_total => format!(
+                    "{} requests, {} from cache, ~{} left by the plan",
+                    p.requests,
+                    p.cache_hits,
+                    human(left)
+                ),
+                _ => format!("{} requests, {} from cache", p.requests, p.cache_hits),
+            });
             if json {
                 let mut last = last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 let due = last.is_none_or(|t| t.elapsed() >= Duration::from_millis(200));

@@ -33,6 +33,9 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Read an export, look every book up in the catalogues, and write the dashboard JSON.
     Enrich(Box<enrich::EnrichArgs>),
+    /// Show what `enrich` with the same options would take, from the cache alone (no request):
+    /// books the cache answers, requests per source, and the time the rate limits impose.
+    Plan(Box<enrich::EnrichArgs>),
     /// Turn a dashboard JSON into one self-contained HTML page with the reading charts.
     Report(report::ReportArgs),
     /// Show, prune or clear the persistent response cache.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Enrich(args) => enrich::run(&args),
+        Command::Plan(args) => enrich::plan(&args),
         Command::Report(args) => report::run(&args),
         Command::Cache(args) => cache_cmd::run(&args),
         Command::Genres(args) => genres_cmd::run(&args),

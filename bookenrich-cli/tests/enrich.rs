@@ -334,3 +334,54 @@ fn the_shelves_source_turns_a_generated_librarys_genre_shelves_into_genres() {
     let enriched = dashboard["summary"]["genre_enriched_books"].as_u64().expect("count");
     assert!(enriched > 500, "{enriched} books with genres");
 }
+
+/// `bookenrich plan` with `enrich`'s options: no request, Google left out without a key, the
+/// run within the plan (its JSON line on stderr), and everything answered by the cache after it.
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_shows_what_enrich_will_take_and_the_run_stays_within_it() {
+    let server = server().await;
+    let url = server.base_url();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let export = repo("tests/fixtures/goodreads_edge_cases.csv");
+    let plan = |json: bool| {
+        let mut c = bin();
+        c.arg("plan").args(["--open-library-url", &url, "--google-books-url", &url]);
+        c.arg("--cache").arg(&cache).env_remove("GOOGLE_BOOKS_API_KEY");
+        if json {
+            c.arg("--json-log");
+        }
+        c.arg(&export).output().expect("runs")
+    };
+    let o = plan(false);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("books            11 (0 answered by the cache)"), "{text}");
+    assert!(text.contains("google_books   not asked: no Google Books API key"), "{text}");
+    assert!(text.contains("set by the rate limits"), "{text}");
+    assert_eq!(server.stats().total, 0, "planning sends nothing");
+
+    let out = dir.path().join("d.json");
+    let o = tokio::task::spawn_blocking({
+        let (url, export, cache, out) = (url.clone(), export.clone(), cache.clone(), out.clone());
+        move || enrich_against(&url, &export, &cache, &out)
+    })
+    .await
+    .expect("joined");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let line =
+        err.lines().find(|l| l.contains("\"event\":\"plan\"")).unwrap_or_else(|| panic!("{err}"));
+    let planned: Value = serde_json::from_str(line).expect("JSON");
+    let made = summary(&o)["run"]["requests"].as_u64().expect("requests");
+    let (expected, max) = (
+        planned["plan"]["requests_expected"].as_u64().expect("expected"),
+        planned["plan"]["requests_max"].as_u64().expect("max"),
+    );
+    assert!(expected <= made && made <= max, "{expected} <= {made} <= {max}");
+
+    let o = plan(true);
+    let after: Value = serde_json::from_slice(&o.stdout).expect("JSON plan on stdout");
+    assert_eq!(after["plan"]["from_cache"], 11);
+    assert_eq!(after["plan"]["requests_expected"], 0);
+}
