@@ -193,6 +193,8 @@ pub struct ExportBook {
     pub author: String,
     /// `ISBN13` (and the matching `ISBN` when it has a 978 prefix); `None` writes empty ISBN cells.
     pub isbn13: Option<String>,
+    /// `Book Id`; `None` numbers the rows from 1.
+    pub goodreads_id: Option<String>,
 }
 
 /// Writes a header and `rows` rows generated from `seed`; book ids start at 1.
@@ -227,6 +229,8 @@ pub fn synthetic_books(books: u64, isbn_less_every: u64) -> Vec<ExportBook> {
                 title: fake.title,
                 author: fake.author,
                 isbn13: fake.isbn13.filter(|_| keep_isbn),
+                // The export's Book Id, which Open Library knows for 9 synthetic books in 10.
+                goodreads_id: Some(bookenrich_fake_catalogue::FakeBook::synthetic_goodreads_id(n)),
             }
         })
         .collect()
@@ -303,9 +307,10 @@ fn write_row<W: Write>(
         }
         None => (drawn_title, format!("{first} {last}"), format!("{last}, {first}")),
     };
+    let id = given.and_then(|b| b.goodreads_id.clone()).unwrap_or_else(|| n.to_string());
     writeln!(
         out,
-        "{n},{title},{author},{lf},{add},\"=\"\"{isbn}\"\"\",\"=\"\"{isbn13s}\"\"\",{rating},{avg:.2},{publisher},{binding},{pages},{year},{orig},{date_read},{added_year}/{added_month:02}/{added_day:02},{shelves},{positions},{shelf},{review},{spoiler},{notes},{read_count},{owned}",
+        "{id},{title},{author},{lf},{add},\"=\"\"{isbn}\"\"\",\"=\"\"{isbn13s}\"\"\",{rating},{avg:.2},{publisher},{binding},{pages},{year},{orig},{date_read},{added_year}/{added_month:02}/{added_day:02},{shelves},{positions},{shelf},{review},{spoiler},{notes},{read_count},{owned}",
         title = quote(&title),
         author = quote(&author),
         lf = quote(&author_lf),
@@ -353,12 +358,19 @@ mod tests {
                 title: "Quiet, Please: A \"Novel\"".to_owned(),
                 author: "Ursula K. Le Guin".to_owned(),
                 isbn13: Some("9780140328721".to_owned()),
+                goodreads_id: None,
             },
-            ExportBook { title: "No Isbn".to_owned(), author: "Plato".to_owned(), isbn13: None },
+            ExportBook {
+                title: "No Isbn".to_owned(),
+                author: "Plato".to_owned(),
+                isbn13: None,
+                goodreads_id: Some("70000001".to_owned()),
+            },
             ExportBook {
                 title: "Synthetic".to_owned(),
                 author: "A B".to_owned(),
                 isbn13: Some("9790000000017".to_owned()),
+                goodreads_id: None,
             },
         ];
         let mut out = Vec::new();
@@ -369,7 +381,7 @@ mod tests {
         assert!(rows[1].starts_with(
             "1,\"Quiet, Please: A \"\"Novel\"\"\",Ursula K. Le Guin,\"K. Le Guin, Ursula\",,\"=\"\"0140328726\"\"\",\"=\"\"9780140328721\"\"\","
         ), "{}", rows[1]);
-        assert!(rows[2].contains(",Plato,Plato,"), "{}", rows[2]);
+        assert!(rows[2].starts_with("70000001,No Isbn,Plato,Plato,"), "the given Book Id: {}", rows[2]);
         assert!(rows[2].contains(",\"=\"\"\"\"\",\"=\"\"\"\"\","), "empty ISBN cells: {}", rows[2]);
         assert!(
             rows[3].contains("\"=\"\"\"\"\",\"=\"\"9790000000017\"\"\""),
@@ -384,6 +396,7 @@ mod tests {
                 title: format!("Book {n}"),
                 author: "A B".to_owned(),
                 isbn13: None,
+                goodreads_id: None,
             })
             .collect();
         let mut out = Vec::new();
