@@ -381,7 +381,11 @@ mod tests {
         assert!(rows[1].starts_with(
             "1,\"Quiet, Please: A \"\"Novel\"\"\",Ursula K. Le Guin,\"K. Le Guin, Ursula\",,\"=\"\"0140328726\"\"\",\"=\"\"9780140328721\"\"\","
         ), "{}", rows[1]);
-        assert!(rows[2].starts_with("70000001,No Isbn,Plato,Plato,"), "the given Book Id: {}", rows[2]);
+        assert!(
+            rows[2].starts_with("70000001,No Isbn,Plato,Plato,"),
+            "the given Book Id: {}",
+            rows[2]
+        );
         assert!(rows[2].contains(",\"=\"\"\"\"\",\"=\"\"\"\"\","), "empty ISBN cells: {}", rows[2]);
         assert!(
             rows[3].contains("\"=\"\"\"\"\",\"=\"\"9790000000017\"\"\""),

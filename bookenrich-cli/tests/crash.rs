@@ -161,12 +161,15 @@ async fn a_full_disk_while_writing_the_cache_is_reported_and_leaves_it_whole() {
         move || {
             with_file_size_limit(
                 enrich_against(&url)
+                    // Every source for every book: enough answers to outgrow the limit.
+                    .args(["--merge", "union"])
                     .arg("--json-log")
                     .arg("--cache")
                     .arg(&cache)
                     .arg("-o")
                     .arg(&out),
-                32 * 1024,
+                // The schema (with the daily-budget table) needs about 40 KiB of WAL to be created.
+                48 * 1024,
             )
             .output()
             .unwrap()

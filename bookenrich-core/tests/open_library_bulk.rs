@@ -23,6 +23,7 @@ fn book(isbn: Option<&str>, goodreads: Option<&str>, title: &str, author: &str) 
         isbn: isbn.map(|i| Isbn::parse(i).unwrap()),
         title: title.to_owned(),
         author: author.to_owned(),
+        bookshelves: Vec::new(),
         goodreads_id: goodreads.map(str::to_owned),
     }
 }

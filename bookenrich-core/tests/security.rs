@@ -124,6 +124,8 @@ fn options(server: &FakeCatalogueHandle, cache: CacheSetting) -> EnricherOptions
             ("google".into(), 500.0),
         ])),
         cache: Some(cache),
+        // Every source for every book, so every error path of both runs.
+        merge_policy: Some(bookenrich_core::MergePolicy::Union),
         ..EnricherOptions::default()
     }
     .with_env_map(&env)

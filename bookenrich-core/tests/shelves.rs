@@ -96,7 +96,7 @@ async fn a_shelf_goes_through_the_genre_normaliser() {
 async fn shelves_mix_with_the_catalogues_under_each_merge_policy() {
     let books = edge_cases();
     let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
-    for merge in [MergePolicy::Union, MergePolicy::FirstWithGenres] {
+    for merge in [MergePolicy::Union, MergePolicy::FirstWithGenres, MergePolicy::Planned] {
         let options = EnricherOptions {
             sources: Some(vec![
                 BuiltinSource::Shelves,
@@ -127,7 +127,9 @@ async fn shelves_mix_with_the_catalogues_under_each_merge_policy() {
             // Every source is asked; the catalogues add their genres to the shelves'.
             MergePolicy::Union => assert!(annihilation.genre_sources.len() > 1, "{annihilation:?}"),
             // The shelves answered first with genres: the catalogues are not asked for this book.
-            MergePolicy::FirstWithGenres => assert_eq!(annihilation.genre_sources, [SHELVES]),
+            MergePolicy::FirstWithGenres | MergePolicy::Planned => {
+                assert_eq!(annihilation.genre_sources, [SHELVES]);
+            }
         }
         // A book with no genre shelf is still looked up in the catalogues.
         let fox = by_title(&results, "Sabriel");
