@@ -31,7 +31,7 @@ def test_cache_false_turns_the_cache_off_and_true_keeps_the_default() -> None:
         ({"concurrency": "lots"}, "concurrency must be a whole number of at least 1, not str 'lots'"),
         ({"concurrency": True}, "concurrency must be a whole number of at least 1, not bool True"),
         ({"offline": "yes"}, "offline must be True or False, not str 'yes'"),
-        ({"merge": 1}, 'merge must be "union" or "first_with_genres", not int 1'),
+        ({"merge": 1}, 'merge must be "planned", "union" or "first_with_genres", not int 1'),
         ({"request_timeout": "30s"}, "request_timeout must be a number of seconds, not str '30s'"),
         ({"contact": 5}, "contact must be an e-mail address or URL (a str), not int 5"),
         ({"open_library_url": 3}, 'open_library_url must be a URL such as "https://openlibrary.org" (a str), not int 3'),

@@ -116,8 +116,13 @@ def test_a_sync_source_fetches_without_blocking_the_other_sources(catalogue: Fak
             answers = [fetch.get_json(f"{catalogue.url}/books/v1/volumes?q=isbn:{b.isbn13}") for b in books]
             return [[c for i in (a or {}).get("items", []) for c in i["volumeInfo"].get("categories", [])] for a in answers]
 
+    # Every source for every book (`union`): the default plan would not ask Open Library for a book
+    # the first source already gave genres.
     enricher = bookenrich.Enricher(
-        sources=[SyncCategories(), "openlibrary"], rate_limits={**FAST_RATES, "sync_categories": 1000}, **_urls(catalogue)
+        sources=[SyncCategories(), "openlibrary"],
+        rate_limits={**FAST_RATES, "sync_categories": 1000},
+        merge="union",
+        **_urls(catalogue),
     )
     results = enricher.enrich(BOOKS)
     assert "sync_categories" in results[0].genres_by_source and "open_library" in results[0].genres_by_source

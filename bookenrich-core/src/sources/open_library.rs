@@ -431,6 +431,28 @@ impl OpenLibrary {
         }
     }
 
+    /// A hit from a chosen search doc: noted, and given its work's subjects when it has none.
+    async fn chosen(
+        &self,
+        fetch: &Fetcher,
+        mut hit: SourceHit,
+        work_key: Option<String>,
+        title: Option<&str>,
+        how: &str,
+    ) -> SourceHit {
+        hit.notes.push(format!(
+            "open_library: {how} {} {:?}",
+            work_key.as_deref().unwrap_or("a doc without work key"),
+            title.unwrap_or_default()
+        ));
+        if hit.genres.is_empty() && self.config.fetch_work_subjects {
+            if let Some(key) = work_key {
+                self.add_work_subjects(fetch, &key, &mut hit).await;
+            }
+        }
+        hit
+    }
+
     /// Steps 2–3 for one book.
     async fn finish(&self, book: &BookQuery, stage: Stage, fetch: &Fetcher) -> SourceResult {
         let isbn13 = book.isbn.as_ref().map(|i| i.as_isbn13().to_owned());
@@ -450,19 +472,9 @@ impl OpenLibrary {
                     title: wanted.title,
                     author: wanted.author,
                 };
-                let mut hit = doc.to_hit(&wanted);
-                let key = doc.work_key();
-                hit.notes.push(format!(
-                    "open_library: identifier search matched {} {:?}",
-                    key.as_deref().unwrap_or("a doc without work key"),
-                    doc.title.as_deref().unwrap_or_default()
-                ));
-                if hit.genres.is_empty() && self.config.fetch_work_subjects {
-                    if let Some(key) = key {
-                        self.add_work_subjects(fetch, &key, &mut hit).await;
-                    }
-                }
-                Ok(Some(hit))
+                let hit = doc.to_hit(&wanted);
+                let (key, title) = (doc.work_key(), doc.title.as_deref());
+                Ok(Some(self.chosen(fetch, hit, key, title, "identifier search matched").await))
             }
             Stage::Record(record) => {
                 let isbn13 = isbn13.as_deref().unwrap_or_default();
@@ -483,18 +495,8 @@ impl OpenLibrary {
                         hit.identifiers.push(format!("isbn:{thirteen}"));
                     }
                 }
-                let key = doc.work_key();
-                hit.notes.push(format!(
-                    "open_library: search chose {} {:?}",
-                    key.as_deref().unwrap_or("a doc without work key"),
-                    doc.title.as_deref().unwrap_or_default()
-                ));
-                if hit.genres.is_empty() && self.config.fetch_work_subjects {
-                    if let Some(key) = key {
-                        self.add_work_subjects(fetch, &key, &mut hit).await;
-                    }
-                }
-                Ok(Some(hit))
+                let (key, title) = (doc.work_key(), doc.title.as_deref());
+                Ok(Some(self.chosen(fetch, hit, key, title, "search chose").await))
             }
         }
     }
