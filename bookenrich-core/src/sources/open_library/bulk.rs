@@ -2,7 +2,7 @@
 //! from the work docs it answers back to the books that were asked for.
 //!
 //! `search.json?q=isbn:(A OR B …)` answers many ISBNs in one request (recorded real answer:
-//! `tests/fixtures/openlibrary_search_isbn_or_batch_26.json`). It returns **one doc per matching
+//! `bookenrich-core/tests/data/openlibrary_search_isbn_or_batch_26.json`). It returns **one doc per matching
 //! work**, not one per ISBN: an unknown ISBN gives no doc, and an ISBN listed by two works (a box
 //! set and its single volume) gives both. So docs are matched back to books by the identifiers
 //! they list, never by position. With `editions,editions.key,editions.isbn` in `fields`, each
@@ -226,7 +226,7 @@ mod tests {
     use super::*;
 
     const BATCH_26: &str =
-        include_str!("../../../../tests/fixtures/openlibrary_search_isbn_or_batch_26.json");
+        include_str!("../../../tests/data/openlibrary_search_isbn_or_batch_26.json");
     const DUNE: &str = include_str!(
         "../../../../tests/fixtures/openlibrary_search_q_dune_frank_herbert_fields_with_subject_trimmed.json"
     );
