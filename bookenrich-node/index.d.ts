@@ -33,6 +33,12 @@ export declare class Enricher {
   /** The options in force (explicit ones, then `BOOKENRICH_*` variables); never the API key. */
   options(): EnricherOptions
   /**
+   * What enriching `books` would take, from the cache alone (no request is sent): books the
+   * cache answers, the requests each source should take and may take at most, and the seconds
+   * the rate limits impose.
+   */
+  plan(books: Array<BookInfo>): RunPlan
+  /**
    * Enriches `books`: one result per book, in input order.
    *
    * Never rejects because of a single book: a lookup that failed is in that
@@ -554,6 +560,27 @@ export interface RowProblem {
   message: string
 }
 
+/**
+ * What a run would take: books the cache answers, requests per source, and the time the
+ * rate limits impose.
+ */
+export interface RunPlan {
+  /** Books in the run. */
+  books: number
+  /** Books the cache answers completely, without any request. */
+  fromCache: number
+  /** Requests the run should take, all sources. */
+  requestsExpected: number
+  /** Requests the run takes at most. */
+  requestsMax: number
+  /** Seconds the rate limits impose on the expected requests. */
+  secondsExpected: number
+  /** Seconds they impose on the most requests. */
+  secondsMax: number
+  /** Per source, in the configured order. */
+  sources: Array<SourcePlan>
+}
+
 /** What a whole run did. */
 export interface RunSummary {
   /** Books in the run. */
@@ -595,6 +622,24 @@ export interface SourceFailure {
   retryable: boolean
   /** The failure as `error` writes it: `SOURCE: MESSAGE[ (URL)]`. */
   message: string
+}
+
+/** One source's part of a plan. */
+export interface SourcePlan {
+  /** The source's name. */
+  name: string
+  /** Books the source should be asked for. */
+  books: number
+  /** Requests it should take. */
+  requestsExpected: number
+  /** Requests it takes at most. */
+  requestsMax: number
+  /** Its rate limit, requests per second. */
+  perSecond: number
+  /** Requests left in its daily budget today, if it has one. */
+  dailyBudgetLeft?: number
+  /** Why the plan leaves the source out (e.g. no API key), if it does. */
+  skipped?: string
 }
 
 /** Counts per source in a progress event. */
