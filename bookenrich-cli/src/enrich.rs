@@ -54,7 +54,7 @@ pub struct EnrichArgs {
     /// `Bookshelves` as genres; opt-in) [env: BOOKENRICH_SOURCES] [default: openlibrary,google].
     #[arg(long, value_name = "LIST")]
     pub sources: Option<String>,
-    /// How sources combine: planned, union or first_with_genres [env: BOOKENRICH_MERGE_POLICY] [default: planned: Google only for books Open Library left without genres, and only with a key].
+    /// How sources combine: planned (Google only for books Open Library left without genres, and only with a key), union or first_with_genres [env: BOOKENRICH_MERGE_POLICY] [default: planned].
     #[arg(long, value_name = "POLICY")]
     pub merge: Option<String>,
     /// Requests in flight at once, all sources [env: BOOKENRICH_CONCURRENCY] [default: 16].
