@@ -12,7 +12,7 @@ use bookenrich_core::cache::{
 };
 use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling, respelled};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::engine::{MergePolicy, Progress, RunPlan, RunSummary};
+use bookenrich_core::engine::{Progress, RunPlan, RunSummary};
 use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{
     BookAnalytics, BookInfo, DashboardOptions, EnrichedBook, Error, write_dashboard_to_path,

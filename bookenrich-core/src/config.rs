@@ -48,9 +48,9 @@ pub const DEFAULT_GOOGLE_BOOKS_URL: &str = "https://www.googleapis.com";
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = crate::http::DEFAULT_CONNECT_TIMEOUT.as_secs_f64();
 /// Default ISBNs per Open Library Books API request.
 pub const DEFAULT_OPEN_LIBRARY_BATCH_SIZE: usize = 40;
-/// Default number of Google Books requests a run may plan for one day: the daily quota
-/// of a client without an API key.
-pub const DEFAULT_GOOGLE_DAILY_BUDGET: usize = 1000;
+/// Default number of Google Books requests a run may plan for one day: Google's daily quota
+/// for one project's API key (written once, by the source).
+pub const DEFAULT_GOOGLE_DAILY_BUDGET: u64 = crate::sources::google_books::DEFAULT_DAILY_BUDGET;
 
 mod options;
 
@@ -328,6 +328,12 @@ impl EnricherOptions {
                 BuiltinSource::Shelves => Arc::new(Shelves::new()),
             };
             builder = builder.source(built);
+        }
+        if let Some(requests) = self.google_daily_budget
+            && sources.contains(&BuiltinSource::GoogleBooks)
+        {
+            let requests = u64::try_from(requests).unwrap_or(u64::MAX);
+            builder = builder.daily_budget(BuiltinSource::GoogleBooks.name(), Some(requests));
         }
         builder = with_rate_limits(builder, self.rate_limits.as_ref(), &sources)?;
         builder = with_http_client(builder, contact, connect_timeout, !allow_http)?;

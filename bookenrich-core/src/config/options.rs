@@ -154,6 +154,12 @@ impl Shown for usize {
     }
 }
 
+impl Shown for u64 {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
 impl Shown for u32 {
     fn shown(&self) -> String {
         self.to_string()
@@ -402,7 +408,7 @@ declare_options! {
         key: "google_daily_budget",
         env: "BOOKENRICH_GOOGLE_DAILY_BUDGET",
         flag: None,
-        doc: "Google Books requests a run may plan for one day (the anonymous daily quota)",
+        doc: "Google Books requests a run may plan for one day (Google allows 1,000 a day per API key); kept in the cache across runs",
         default: DEFAULT_GOOGLE_DAILY_BUDGET.shown(),
         parse: parse_count,
     }
