@@ -183,7 +183,8 @@ def test_an_async_exception_a_wrong_count_and_a_bad_result_are_reported_the_same
         def lookup(self, books: list[BookInfo], fetch: Fetch) -> list[Any]:
             return [RuntimeError("not this one"), 42]
 
-    results = only(AsyncBroken(), Short(), PerBook(), Fixed()).enrich(BOOKS)
+    # union: every source sees both books at once, as one batch of two
+    results = only(AsyncBroken(), Short(), PerBook(), Fixed(), merge="union").enrich(BOOKS)
     messages = {f.source: f.message for f in results[0].failures}
     assert "KeyError: 'missing'" in messages["async_broken"]
     assert "returned 1 results for 2 books" in messages["short"]
