@@ -37,7 +37,7 @@ async function main(csvPath: string, outPath: string): Promise<number> {
     contact: 'me@example.com',
   })
   const sources: string[] = enricher.sources
-  const merge: 'union' | 'first_with_genres' = enricher.merge
+  const merge: 'planned' | 'union' | 'first_with_genres' = enricher.merge
   console.log(sources, merge, enricher.concurrency, enricher.rateLimits, enricher.offline)
 
   const controller = new AbortController()

@@ -17,7 +17,7 @@ use crate::source::JsSource;
 const SOURCES: &str =
     "an array of source names ('openlibrary', 'google', 'shelves') and source objects";
 const SOURCE: &str = "a source name (a string) or a source object";
-const MERGE: &str = "'union' or 'first_with_genres'";
+const MERGE: &str = "'planned', 'union' or 'first_with_genres'";
 const WHOLE: &str = "a whole number of at least 1";
 const SECONDS: &str = "a number of seconds";
 const RATE_LIMITS: &str =

@@ -34,7 +34,7 @@ test('an option of the wrong type throws CONFIG naming the option, what it accep
     [{ rateLimits: [3] }, 'rateLimits', /invalid rateLimits: expected an object of requests per second by source.*, got an array/],
     [{ rateLimits: { openlibrary: 'fast' } }, 'rateLimits.openlibrary', /expected a number of requests per second, got "fast"/],
     [{ offline: 'yes' }, 'offline', /invalid offline: expected true or false, got "yes"/],
-    [{ merge: 1 }, 'merge', /invalid merge: expected 'union' or 'first_with_genres', got 1/],
+    [{ merge: 1 }, 'merge', /invalid merge: expected 'planned', 'union' or 'first_with_genres', got 1/],
     [{ requestTimeout: '30s' }, 'requestTimeout', /invalid requestTimeout: expected a number of seconds, got "30s"/],
     [{ openLibraryUrl: 3 }, 'openLibraryUrl', /invalid openLibraryUrl: expected a URL string/],
   ]
