@@ -103,7 +103,8 @@ test("a throw, a rejection, a wrong count or a bad result fails only that source
   const short = { name: 'short', batchSize: 2, lookup: () => [['Fantasy']] }
   const perBook = { name: 'per_book', batchSize: 2, lookup: () => [new Error('not this one'), 42] }
   const isbnBooks = BOOKS.map(({ title, author, isbn13 }) => ({ title, author, isbn13 }))
-  const results = await only(thrower, rejecter, short, perBook, fixed()).enrich(isbnBooks)
+  // union: every source sees both books at once, as one batch of two
+  const results = await new Enricher({ sources: [thrower, rejecter, short, perBook, fixed()], cache: 'off', merge: 'union' }).enrich(isbnBooks)
   const first = Object.fromEntries(results[0].failures.map((f) => [f.source, f]))
   assert.match(first.thrower.message, /TypeError: no catalogue/)
   assert.equal(first.thrower.kind, 'rejected')
