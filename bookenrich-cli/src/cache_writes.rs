@@ -1,6 +1,7 @@
 //! The persistent cache as a run uses it: a write that fails (a full disk, a file made
-//! read-only) does not stop the run, whose answers still come from the catalogues, but
-//! the user hears about it once, at the end, with the file and the reason.
+//! read-only) does not stop the lookups, whose answers still come from the catalogues and
+//! still make the dashboard, but the run then ends with one error naming the file and the
+//! reason (exit status 4: an output could not be written).
 
 use std::sync::Mutex;
 
@@ -24,7 +25,7 @@ impl ReportingCache {
     }
 
     /// One line for the user when writes failed: how many, and the first error (which
-    /// names the cache file).
+    /// names the cache file). `None` when every write succeeded.
     pub fn write_failures(&self) -> Option<String> {
         let failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (count, first) = &*failures;

@@ -133,11 +133,23 @@ pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
         processing_notes: notes,
         ..DashboardOptions::default()
     };
+    // Answers the cache could not save are still answers: the dashboard is written from them
+    // first, and the run fails afterwards, so a full disk costs the next run requests, not this
+    // run's dashboard.
+    let cache_failure = cache.as_ref().and_then(|c| c.write_failures.clone());
     // Streamed: the dashboard's book records are never all held at once.
-    write_dashboard_to_path(&export.books, &results, &options, &args.output)
-        .map_err(|e| Failure::output(&e))?;
+    let written = write_dashboard_to_path(&export.books, &results, &options, &args.output);
+    if let Err(e) = written {
+        if let Some(cache_failure) = &cache_failure {
+            log.warn(cache_failure);
+        }
+        return Err(Failure::output(&e));
+    }
     let counts = (export.books.len(), export.problems.len());
     log.finished(args, counts, &results, summary.as_ref(), cache.as_ref());
+    if let Some(cache_failure) = cache_failure {
+        return Err(Failure::new(Code::Output, cache_failure));
+    }
     if args.strict && summary.is_some_and(|s| s.failed > 0) {
         return Ok(Code::Incomplete.into());
     }
@@ -306,6 +318,8 @@ pub(crate) struct CacheUse {
     file: Option<PathBuf>,
     /// The run answered from the cache only.
     offline: bool,
+    /// How many answers the cache could not save, and why the first could not (naming the file).
+    write_failures: Option<String>,
 }
 
 /// Enriches `books`: their results, the run's summary and the cache it used.
@@ -354,12 +368,14 @@ pub(crate) fn enrich(
         }
     });
     log.clear_bar();
-    if let Some(failures) = cache.as_ref().and_then(|c| c.write_failures()) {
-        log.warn(&failures);
-    }
-    let (results, summary) = outcome
-        .ok_or_else(|| Failure::new(Code::Interrupted, "interrupted; no dashboard written"))?;
-    Ok((results, summary, CacheUse { file: cache_file, offline }))
+    let write_failures = cache.as_ref().and_then(|c| c.write_failures());
+    let Some((results, summary)) = outcome else {
+        if let Some(failures) = &write_failures {
+            log.warn(failures);
+        }
+        return Err(Failure::new(Code::Interrupted, "interrupted; no dashboard written"));
+    };
+    Ok((results, summary, CacheUse { file: cache_file, offline, write_failures }))
 }
 
 /// Where progress, warnings and the summary go: a progress bar, JSON lines, or nothing.
@@ -524,10 +540,10 @@ impl Log {
                 );
             }
             let cache = match cache {
-                Some(CacheUse { file: Some(f), offline: true }) => {
+                Some(CacheUse { file: Some(f), offline: true, .. }) => {
                     format!("{} (offline: read only)", f.display())
                 }
-                Some(CacheUse { file: Some(f), offline: false }) => f.display().to_string(),
+                Some(CacheUse { file: Some(f), offline: false, .. }) => f.display().to_string(),
                 _ => "none".to_owned(),
             };
             let _ = writeln!(err, "  cache        {cache}");

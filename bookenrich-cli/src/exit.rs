@@ -12,7 +12,8 @@ Exit codes:
   1  an unexpected internal error
   2  invalid command line or configuration
   3  the input cannot be used (missing file, not a Goodreads export, missing columns, unusable cache)
-  4  the output could not be written
+  4  the output could not be written: the dashboard (the previous file is kept), or answers
+     the response cache could not save (the dashboard is written; the next run asks again)
   5  some books could not be enriched and --strict was given
   130 interrupted (Ctrl-C); no dashboard written";
 
@@ -25,7 +26,7 @@ pub enum Code {
     Usage = 2,
     /// Unusable input.
     Input = 3,
-    /// Output not written.
+    /// Output not written: the dashboard, or the cache's answers.
     Output = 4,
     /// Partial result under `--strict`.
     Incomplete = 5,

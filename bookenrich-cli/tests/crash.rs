@@ -149,7 +149,7 @@ fn cache_is_whole(path: &Path) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_full_disk_while_writing_the_cache_is_reported_and_leaves_it_whole() {
+async fn a_full_disk_while_writing_the_cache_fails_naming_it_after_writing_the_dashboard() {
     let server = server().await;
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache.sqlite3");
@@ -178,26 +178,44 @@ async fn a_full_disk_while_writing_the_cache_is_reported_and_leaves_it_whole() {
     .await
     .unwrap();
     let err = stderr(&o);
-    // A cache that cannot be written slows a run down (the catalogues answer), it does not
-    // fail it: the dashboard is written and the warning names the cache file.
-    assert!(o.status.success(), "{err}");
+    // Answers the cache could not save fail the run (exit 4: an output was not written), with
+    // one last line naming the cache file and why, after the dashboard is written from them.
+    assert_eq!(o.status.code(), Some(4), "the cache was not written: {err}");
+    let last = err.lines().last().unwrap_or_default();
     assert!(
-        err.lines().any(|l| l.contains(r#""event":"warning""#)
-            && l.contains("could not be saved in the cache")
-            && l.contains(&cache.display().to_string())),
-        "a warning names the cache file: {err}"
+        last.starts_with("bookenrich: ")
+            && last.contains("could not be saved in the cache")
+            && last.contains(&cache.display().to_string()),
+        "the error names the cache file and says why: {err}"
     );
-    assert!(fs::metadata(&out).unwrap().len() > 0);
+    // The dashboard is whole: it parses, it holds every read book, and it took its name
+    // (no temporary file is left beside it).
+    let dashboard: Value = serde_json::from_slice(&fs::read(&out).unwrap()).unwrap();
+    let books = dashboard["books"].as_array().map_or(0, Vec::len);
+    let summary: Value = err
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .unwrap_or_else(|| panic!("a summary line: {err}"));
+    assert!(books > 0, "{dashboard}");
+    assert_eq!(summary["books"].as_u64(), Some(books as u64), "every book in the dashboard");
+    assert_eq!(files_starting(dir.path(), ".dashboard.json."), Vec::<PathBuf>::new());
     cache_is_whole(&cache);
-    // The next run, with room, opens the same file (no rebuild) and completes it.
+    // The next run, with room, opens the same file (no rebuild, nothing moved aside) and
+    // completes it.
     let url = server.base_url();
-    let o = tokio::task::spawn_blocking(move || {
-        enrich_against(&url).arg("--cache").arg(&cache).arg("-o").arg(&out).output().unwrap()
+    let o = tokio::task::spawn_blocking({
+        let cache = cache.clone();
+        move || {
+            enrich_against(&url).arg("--cache").arg(&cache).arg("-o").arg(&out).output().unwrap()
+        }
     })
     .await
     .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("damaged"), "{}", stderr(&o));
+    assert_eq!(files_starting(dir.path(), "cache.sqlite3.corrupt"), Vec::<PathBuf>::new());
+    cache_is_whole(&cache);
 }
 
 /// Runs `command` as a user the permission bits apply to: root ignores them, so as
