@@ -14,6 +14,7 @@ from conftest import DEPLOY
 
 sys.path.insert(0, str(DEPLOY))
 import build_layer  # noqa: E402
+from bookenrich_infra.elf import native_architecture  # noqa: E402
 
 
 def elf_header(machine: int) -> bytes:
@@ -74,31 +75,37 @@ def test_layer_refuses_wheels_lambda_cannot_load(tmp_path: Path, name: str) -> N
         ("bookenrich-0.1.0-cp39-abi3-manylinux_2_34_x86_64.whl", "x86_64"),
     ],
 )
-def test_app_synthesizes_offline(tmp_path: Path, wheel: str, architecture: str) -> None:
-    layer = build_layer.build(fake_wheel(tmp_path, wheel), tmp_path / "layer")
+def test_app_synthesizes_offline_and_bundles_the_layer(tmp_path: Path, wheel: str, architecture: str) -> None:
+    """`app.py` as `cdk deploy` runs it, the layer bundled locally from a built wheel (layerWheel)."""
     cdk_json = json.loads((DEPLOY / "cdk.json").read_text())
     context = {
         **cdk_json["context"],
-        "layerDir": str(layer),
+        "layerWheel": str(fake_wheel(tmp_path, wheel)),
         "architecture": architecture,
         "account": "123456789012",
         "region": "eu-west-1",
     }
-    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(tmp_path / "cdk.out")}
+    out = tmp_path / "cdk.out"
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(out)}
     env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     subprocess.run([sys.executable, str(DEPLOY / "app.py")], check=True, env=env, cwd=DEPLOY, timeout=300)
-    template = json.loads((tmp_path / "cdk.out" / "BookEnrich.template.json").read_text())
+    template = json.loads((out / "BookEnrich.template.json").read_text())
     kinds = [r["Type"] for r in template["Resources"].values()]
     assert kinds.count("AWS::Lambda::Function") == 9
     assert kinds.count("AWS::StepFunctions::StateMachine") == 1
     assert "Rules" not in template  # no bootstrap-version rule: synthesizes without an account
     definition = json.dumps(template)
     assert "ResultWriter" in definition and "DISTRIBUTED" in definition
+    (layer,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::LayerVersion"]
+    assert layer["Properties"]["CompatibleArchitectures"] == [architecture]
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Lambda::Function":
             assert resource["Properties"]["Architectures"] == [architecture]
-        if resource["Type"] == "AWS::Lambda::LayerVersion":
-            assert resource["Properties"]["CompatibleArchitectures"] == [architecture]
+    # The layer asset the deploy uploads: the wheel unpacked under python/, for this architecture.
+    asset = out / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
+    native = asset / "python" / "bookenrich" / "_bookenrich.abi3.so"
+    assert (asset / "python" / "bookenrich" / "__init__.py").is_file()
+    assert native_architecture(native) == architecture
 
 
 def test_cdk_json_deploys_on_arm64() -> None:

@@ -43,9 +43,11 @@ DEFAULT_PROCESSOR_TIMEOUT_SECONDS = 600
 HERE = Path(__file__).resolve().parent
 DEPLOY_DIR = HERE.parent.parent
 FUNCTIONS_DIR = DEPLOY_DIR / "functions"
-DEFAULT_LAYER_DIR = DEPLOY_DIR / "build" / "layer"
 #: Lambda architectures the layer can be built for (build_layer.py tells which a wheel is).
 ARCHITECTURES = ("arm64", "x86_64")
+#: Where ``cdk deploy`` takes the layer's wheel from when neither layerDir nor layerWheel is given.
+LAYER_SOURCES = ("checkout", "pypi")
+_PATHS = ("layer_dir", "layer_wheel")
 
 
 def enabled_sources(sources: str | None) -> list[str]:
@@ -129,8 +131,16 @@ def _bool(value: Any) -> bool:
 class DeploymentConfig:
     """Everything a deployment can change; each field is a CDK context key of the same camelCase name."""
 
-    #: Directory whose ``python/`` holds the bookenrich wheel, unpacked (``build_layer.py`` makes it).
-    layer_dir: Path = DEFAULT_LAYER_DIR
+    #: A layer directory made beforehand (``build_layer.py``): its ``python/`` holds the wheel,
+    #: unpacked. None: the synth builds the layer itself (``layer_wheel``, ``layer_from``).
+    layer_dir: Path | None = None
+    #: A wheel built beforehand, unpacked into the layer at synth time (no build tool needed).
+    layer_wheel: Path | None = None
+    #: Without ``layer_dir`` or ``layer_wheel``: ``checkout`` (maturin and zig build this checkout's
+    #: wheel) or ``pypi`` (the released wheel from the package index).
+    layer_from: str = "checkout"
+    #: With ``layer_from="pypi"``: the version to download (None: the checkout's).
+    layer_version: str | None = None
     #: The functions' Lambda architecture: ``arm64`` (Graviton: about 20% cheaper per GB-second)
     #: or ``x86_64``. The layer must hold the wheel of the same architecture.
     architecture: str = "arm64"
@@ -188,6 +198,10 @@ class DeploymentConfig:
         enabled_sources(self.sources)
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}, got {self.architecture!r}")
+        if self.layer_from not in LAYER_SOURCES:
+            raise ValueError(f"layerFrom must be one of {', '.join(LAYER_SOURCES)}, got {self.layer_from!r}")
+        if self.layer_dir is not None and self.layer_wheel is not None:
+            raise ValueError("layerDir and layerWheel are two ways to give the layer: pass one of them")
         if self.batch_size < 1:
             raise ValueError("batchSize must be at least 1")
         if not 0 < self.job_daily_share <= 1:
@@ -240,8 +254,8 @@ class DeploymentConfig:
             raw = get(camel)
             if raw is None or raw == "":
                 continue
-            default = getattr(cls(), f.name) if f.name != "layer_dir" else DEFAULT_LAYER_DIR
-            if f.name == "layer_dir":
+            default = getattr(cls(), f.name)
+            if f.name in _PATHS:
                 values[f.name] = Path(str(raw)).resolve()
             elif f.name in ("catalogue_rate_limits", "daily_budgets"):
                 values[f.name] = _parse_rates(raw)
@@ -249,8 +263,6 @@ class DeploymentConfig:
                 values[f.name] = tuple(raw) if isinstance(raw, list) else tuple(str(raw).split(","))
             elif isinstance(default, bool):
                 values[f.name] = _bool(raw)
-            elif isinstance(default, float):
-                values[f.name] = float(raw)
             elif isinstance(default, float):
                 values[f.name] = float(raw)
             elif isinstance(default, int) or f.name == "max_concurrency":

@@ -6,6 +6,7 @@ list only key-shaped prefixes (which hold a whole job id), so none can enumerate
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -30,6 +31,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from bookenrich_infra.bundling import LayerRecipe, layer_code
 from bookenrich_infra.config import FUNCTIONS_DIR, DeploymentConfig, rate_limits_env
 from bookenrich_infra.elf import native_architecture
 
@@ -96,19 +98,8 @@ class BookEnrichStack(cdk.Stack):
         self.config = config
         if config.log_retention_days not in _RETENTION:
             raise ValueError(f"logRetentionDays must be one of {sorted(_RETENTION)}, got {config.log_retention_days}")
-        layer_package = config.layer_dir / "python" / "bookenrich" / "__init__.py"
-        if not layer_package.is_file():
-            raise ValueError(
-                f"layerDir {config.layer_dir} has no python/bookenrich: build it from the manylinux wheel with "
-                "`python deploy/aws/build_layer.py WHEEL` (docs/aws.md), or pass -c layerDir=DIR"
-            )
-        for native in sorted(layer_package.parent.glob("_bookenrich*.so")):
-            built_for = native_architecture(native)
-            if built_for != config.architecture:
-                raise ValueError(
-                    f"{native} is built for {built_for}, but the functions run on {config.architecture}: "
-                    f"build the layer from the {config.architecture} wheel, or pass -c architecture={built_for}"
-                )
+        if config.layer_dir is not None:
+            self._check_layer_dir(config.layer_dir, config.architecture)
         self.architecture = _ARCHITECTURES[config.architecture]
 
         self.bucket = self._bucket()
@@ -127,7 +118,7 @@ class BookEnrichStack(cdk.Stack):
         self.layer = lambda_.LayerVersion(
             self,
             "BookEnrichLayer",
-            code=lambda_.Code.from_asset(str(config.layer_dir)),
+            code=self._layer_code(),
             compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
             compatible_architectures=[self.architecture],
             description="bookenrich (Rust core, abi3 manylinux wheel)",
@@ -160,6 +151,33 @@ class BookEnrichStack(cdk.Stack):
             time_to_live_attribute="expires_at",
             # Both hold only what can be rebuilt: cached answers, counters, jobs in flight.
             removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+
+    @staticmethod
+    def _check_layer_dir(layer_dir: Path, architecture: str) -> None:
+        """A layer directory made beforehand must hold the package, built for the functions' architecture."""
+        layer_package = layer_dir / "python" / "bookenrich" / "__init__.py"
+        if not layer_package.is_file():
+            raise ValueError(
+                f"layerDir {layer_dir} has no python/bookenrich: build it from the manylinux wheel with "
+                "`python deploy/aws/build_layer.py WHEEL` (docs/aws.md), or leave layerDir out and let "
+                "the synth build the layer"
+            )
+        for native in sorted(layer_package.parent.glob("_bookenrich*.so")):
+            built_for = native_architecture(native)
+            if built_for != architecture:
+                raise ValueError(
+                    f"{native} is built for {built_for}, but the functions run on {architecture}: "
+                    f"build the layer from the {architecture} wheel, or pass -c architecture={built_for}"
+                )
+
+    def _layer_code(self) -> lambda_.Code:
+        """The layer directory given, else the layer the synth builds (``bundling``)."""
+        c = self.config
+        if c.layer_dir is not None:
+            return lambda_.Code.from_asset(str(c.layer_dir))
+        return layer_code(
+            LayerRecipe(c.architecture, source=c.layer_from, wheel=c.layer_wheel, version=c.layer_version)
         )
 
     def _bucket(self) -> s3.Bucket:
