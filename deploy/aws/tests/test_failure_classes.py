@@ -61,7 +61,8 @@ def test_rejections_are_not_transient(catalogue: FakeCatalogue, fault: str) -> N
 
 def test_a_used_up_daily_quota_is_not_transient(catalogue: FakeCatalogue) -> None:
     catalogue.configure(google_daily_quota=0)
-    result = enrich_one(catalogue, sources=["google"])
+    # `union`: the default policy asks Google nothing without an API key.
+    result = enrich_one(catalogue, sources=["google"], merge="union")
     assert result.error is not None and "quota" in result.error
     assert [f.kind for f in result.failures] == ["quota_exhausted"], result.failures
     assert not failures.is_transient(result), result.error

@@ -16,11 +16,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import boto3
+import pytest
 from catalogue import FakeCatalogue, synthetic_export
 from conftest import EDGE_CASES_CSV
 from harness import Deployment, http_event, multipart, scan, table
 
 from bookenrich_aws import processor
+from bookenrich_aws.budgets import Budgets, Busy, busiest_second
 from bookenrich_aws.lookup_cache import Answer, LookupCache
 
 ONE, TWO, THREE = "198.51.100.1", "198.51.100.2", "198.51.100.3"
@@ -81,6 +83,13 @@ def join_exports(parts: list[bytes]) -> bytes:
     return ("\r\n".join([header, *rows]) + "\r\n").encode()
 
 
+def union(monkeypatch: Any) -> None:
+    """Google asked for every book, as the tests of Google's budgets need: the default policy
+    (``planned``) asks it only for books Open Library left without genres, and only with an API key,
+    which the test stack does not configure."""
+    monkeypatch.setenv("BOOKENRICH_MERGE_POLICY", "union")
+
+
 class Hold:
     """Holds every processor invocation until released (a job that waits for its turn)."""
 
@@ -98,8 +107,9 @@ class Hold:
 
 
 def test_a_second_job_of_the_same_books_asks_the_catalogues_nothing(
-    deployment: Deployment, catalogue: FakeCatalogue
+    deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
 ) -> None:
+    union(monkeypatch)
     first = start(deployment, EDGE_CASES_CSV.read_bytes(), ONE)
     finish(deployment, first)
     after_first = requests_at(catalogue)
@@ -113,7 +123,7 @@ def test_a_second_job_of_the_same_books_asks_the_catalogues_nothing(
     assert two["summary"]["genre_enriched_books"] > 0
     # Raw answers, not results: every item is a catalogue's answer under its request.
     keys = {item["pk"]["S"] for item in scan("LookupCache")}
-    assert any(k.startswith("openlibrary|isbn:") for k in keys)
+    assert any(k.startswith("openlibrary|search:isbn:") for k in keys)
     assert any(k.startswith("google|/books/v1/volumes?q=isbn:") for k in keys)
     assert all(k.split("|", 1)[0] in {"openlibrary", "google"} for k in keys)
 
@@ -126,7 +136,9 @@ def test_reads_are_batched_100_keys_a_call(deployment: Deployment, catalogue: Fa
     assert cache.stats.read_calls == [100, 100, 60]
 
     # In the workflow: a batch of 60 books pre-loads the first keys of its 57 ISBN books (every 20th
-    # book has none) in two calls, then the volumes their Google searches name, in one call.
+    # book has none: its Goodreads id is pre-loaded instead) in two calls, then the volumes their
+    # Google searches name, in one call.
+    union(monkeypatch)
     monkeypatch.setenv("BATCH_SIZE", "60")
     csv_bytes = synthetic_export(catalogue, 60)
     finish(deployment, start(deployment, csv_bytes, ONE))
@@ -135,7 +147,7 @@ def test_reads_are_batched_100_keys_a_call(deployment: Deployment, catalogue: Fa
     before = len(gateway.cache.stats.read_calls)
     finish(deployment, start(deployment, csv_bytes, TWO))
     calls = gateway.cache.stats.read_calls[before:]
-    assert calls[:3] == [100, 14, 57], calls
+    assert calls[:3] == [100, 17, 57], calls
     # What the batch reads one by one is what cannot be predicted: the three title searches per
     # catalogue and Open Library's work records; far fewer than the 120 requests of the first job.
     assert all(c == 1 for c in calls[3:]) and len(calls[3:]) < 30, calls
@@ -168,6 +180,7 @@ def test_expired_answers_are_asked_again(deployment: Deployment, catalogue: Fake
 def test_concurrent_jobs_share_the_daily_budget_and_finish_with_open_library(
     deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
 ) -> None:
+    union(monkeypatch)
     monkeypatch.setenv("BUDGET_PER_DAY", "google=12")
     monkeypatch.setenv("JOB_DAILY_SHARE", "0.5")
     monkeypatch.setenv("BATCH_SIZE", "5")
@@ -195,33 +208,68 @@ def test_concurrent_jobs_share_the_daily_budget_and_finish_with_open_library(
 def test_a_job_uses_at_most_its_share_of_the_daily_budget(
     deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
 ) -> None:
+    union(monkeypatch)
     monkeypatch.setenv("BUDGET_PER_DAY", "google=20")
     monkeypatch.setenv("JOB_DAILY_SHARE", "0.25")
     finish(deployment, start(deployment, synthetic_export(catalogue, 20), ONE))
     assert requests_at(catalogue).get("google", 0) == 5  # 25 % of 20, although 40 were wanted
 
 
+def granted(source: str) -> list[float]:
+    """The send times the shared per-second budget granted ``source`` in every processor's gateway."""
+    return [at for g in processor._gateways.values() if g.budgets for s, at in g.budgets.granted if s == source]
+
+
 def test_no_second_exceeds_the_per_second_budget(
     deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
 ) -> None:
-    monkeypatch.setenv("BUDGET_PER_SECOND", "openlibrary=4,google=6")
-    monkeypatch.setenv("BATCH_SIZE", "4")
+    union(monkeypatch)
+    monkeypatch.setenv("BUDGET_PER_SECOND", "openlibrary=2,google=6")
+    monkeypatch.setenv("BATCH_SIZE", "2")
     parts = split_export(synthetic_export(catalogue, 24), 2)
     catalogue.request("/__reset", {})  # making the export asked the catalogue too
     jobs = [start(deployment, part, ip) for part, ip in zip(parts, (ONE, TWO))]
     finish(deployment, *jobs)
     seen = requests_at(catalogue)
-    windows: dict[str, list[int]] = {"openlibrary": [], "google": []}
-    for item in scan("Coordination"):
-        key = item["pk"]["S"]
-        if key.startswith("budget#") and "#s#" in key:
-            windows[key.split("#")[1]].append(int(item["used"]["N"]))
-    assert max(windows["google"]) <= 6 and max(windows["openlibrary"]) <= 4, windows
-    # Every request the catalogue saw took a token: the counters account for all of them.
-    assert sum(windows["google"]) == seen["google"] and sum(windows["openlibrary"]) == seen["openlibrary"]
-    assert seen["google"] > 6  # more than one window's worth, so the limit was exercised
+    for source, limit in (("openlibrary", 2), ("google", 6)):
+        times = granted(source)
+        # Every request the catalogue saw was granted a send time, and no span of one second,
+        # wherever it starts, holds more than the limit (a fixed window would allow twice that).
+        assert len(times) == seen.get(source, 0)
+        assert busiest_second(times) <= limit, sorted(times)
+        assert all(b - a >= 1 / limit - 1e-6 for a, b in zip(sorted(times), sorted(times)[1:]))
+    assert seen["openlibrary"] > 2  # more than one second's worth, so the limit was exercised
     for job_id in jobs:
         assert len(dashboard(deployment, job_id)["books"]) == 12
+
+
+def test_the_per_second_budget_spaces_concurrent_requests(deployment: Deployment) -> None:
+    """Eight threads asking at the same instant (a frozen clock; sleeps recorded, not slept): the
+    granted times are 1/limit apart, the busiest second holds exactly the limit, and a request
+    whose slot would be more than 20 s away is refused at once."""
+    waits: list[float] = []
+    budgets = Budgets(table("Coordination"), {"openlibrary": 20.0}, {}, clock=lambda: 500.0, sleep=waits.append)
+
+    def ten() -> None:
+        for _ in range(10):
+            budgets.acquire("openlibrary", None)
+
+    threads = [threading.Thread(target=ten) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    times = sorted(at for _, at in budgets.granted)
+    assert len(times) == 80 and busiest_second(times) == 20
+    assert times == pytest.approx([500.0 + i * 0.05 for i in range(80)])
+    assert sorted(waits) == pytest.approx([i * 0.05 for i in range(1, 80)])  # the first went at once
+
+    frozen = Budgets(table("Coordination"), {"google": 1.0}, {}, clock=lambda: 1_000.0, sleep=lambda _: None)
+    for _ in range(21):  # slots 1000 .. 1020: at most MAX_WAIT_SECONDS away
+        frozen.acquire("google", None)
+    with pytest.raises(Busy, match="no google request slot within 20 s"):
+        frozen.acquire("google", None)
+    assert [at for _, at in frozen.granted] == [1_000.0 + i for i in range(21)]
 
 
 # ---- caps, fairness, status ----------------------------------------------------------------------

@@ -3,9 +3,10 @@
 Every request any processor sends to a catalogue first takes a token here, with conditional
 atomic counters in ``COORDINATION_TABLE``, so no combination of concurrent jobs exceeds a limit:
 
-- per second: ``budget#<source>#s#<window>`` counts the requests of one window of
-  ``ceil(1 / limit)`` seconds (1 s for limits of at least 1/s), allowing ``limit × window``. A full
-  window makes the caller wait for the next one (``BUDGET_PER_SECOND``);
+- per second: ``budget#<source>#s`` holds the next time a request may go; each request reserves
+  one, ``1 / limit`` after the previous one (``BUDGET_PER_SECOND``), and waits for it, so no span
+  of one second, wherever it starts, holds more than ``limit`` requests. A caller that would wait
+  more than :data:`MAX_WAIT_SECONDS` is refused at once (:class:`Busy`);
 - per day (UTC): ``budget#<source>#d#<YYYY-MM-DD>``, for catalogues with a daily quota
   (``BUDGET_PER_DAY``, e.g. ``google=1000``);
 - per job: the job's record (``job#<id>``, see ``admission``) counts its own requests of each
@@ -13,14 +14,14 @@ atomic counters in ``COORDINATION_TABLE``, so no combination of concurrent jobs 
   spend what the day's other readers need.
 
 The day's and the job's counters move together in one transaction: a request the job's share
-refuses does not use the day's budget. Counter items expire (TTL) two days after their window.
+refuses does not use the day's budget. Counter items expire (TTL) two days after their last use.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
@@ -32,7 +33,7 @@ from bookenrich_aws import aws
 
 log = logging.getLogger(__name__)
 
-#: The longest a request waits for a per-second token before it is answered "busy".
+#: The longest a request may wait for its per-second slot; a later one is answered "busy" at once.
 MAX_WAIT_SECONDS = 20.0
 DEFAULT_JOB_DAILY_SHARE = 0.25
 _KEEP_SECONDS = 2 * 24 * 3600
@@ -43,7 +44,7 @@ class DailyBudgetSpent(Exception):
 
 
 class Busy(Exception):
-    """No per-second token came within :data:`MAX_WAIT_SECONDS`."""
+    """The next per-second slot is more than :data:`MAX_WAIT_SECONDS` away."""
 
 
 def parse_limits(value: str, name: str) -> dict[str, float]:
@@ -82,8 +83,11 @@ class Budgets:
         self.job_share = job_share
         self.clock = clock
         self.sleep = sleep
-        #: Seconds callers waited for per-second tokens (the processor logs it).
+        #: Seconds callers waited for per-second slots (the processor logs it).
         self.waited = 0.0
+        #: (source, granted send time) of every request this container sent.
+        self.granted: list[tuple[str, float]] = []
+        self._lock = threading.Lock()
 
     @classmethod
     def from_environment(cls) -> Budgets | None:
@@ -180,34 +184,81 @@ class Budgets:
             raise
 
     def _take_second(self, source: str) -> None:
-        limit = self.per_second[source]
-        window = max(1, math.ceil(1 / limit))
-        allowed = max(1, math.floor(limit * window))
-        waited = 0.0
-        while True:
-            now = self.clock()
-            start = math.floor(now / window) * window
+        """Reserves the next send time of ``source`` and waits for it.
+
+        The counter item ``budget#<source>#s`` holds ``next_at``, the earliest time the next request
+        may go (the virtual-scheduling form of a rate limiter, GCRA without burst). Each request
+        takes ``max(now, next_at)`` and moves ``next_at`` on by ``1 / limit``, in one conditional
+        update, so granted times are at least ``1 / limit`` apart across every processor: no span
+        of one second holds more than ``limit`` of them, wherever it starts (a fixed window would
+        allow twice the limit across its edge). No read, no retry loop: an idle catalogue is one
+        update, a busy one two.
+        """
+        # Times are kept to the microsecond; the interval is rounded up, never below 1 / limit.
+        interval = math.ceil(1_000_000 / self.per_second[source]) / 1_000_000
+        key = {"pk": {"S": f"budget#{source}#s"}, "sk": {"S": "next"}}
+        now = round(self.clock(), 6)
+        expires = {":expires": {"N": str(int(now) + _KEEP_SECONDS)}}
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key=key,
+                UpdateExpression="SET next_at = :after, expires_at = :expires",
+                ConditionExpression="attribute_not_exists(next_at) OR next_at <= :now",
+                ExpressionAttributeValues={
+                    ":now": {"N": _number(now)},
+                    ":after": {"N": _number(now + interval)},
+                    **expires,
+                },
+            )
+            slot = now
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            # Requests are queued: take the next free time unless it is too far off. `next_at`
+            # only grows, so it is still after `now` here.
             try:
-                self._dynamodb.update_item(
+                answer = self._dynamodb.update_item(
                     TableName=self.table,
-                    Key={"pk": {"S": f"budget#{source}#s#{start}"}, "sk": {"S": "n"}},
-                    UpdateExpression="ADD used :one SET expires_at = :expires",
-                    ConditionExpression="attribute_not_exists(used) OR used < :allowed",
+                    Key=key,
+                    UpdateExpression="SET next_at = next_at + :interval, expires_at = :expires",
+                    ConditionExpression="next_at > :now AND next_at <= :horizon",
                     ExpressionAttributeValues={
-                        ":one": {"N": "1"},
-                        ":allowed": {"N": str(allowed)},
-                        ":expires": {"N": str(int(now) + _KEEP_SECONDS)},
+                        ":now": {"N": _number(now)},
+                        ":interval": {"N": _number(interval)},
+                        ":horizon": {"N": _number(now + MAX_WAIT_SECONDS)},
+                        **expires,
                     },
+                    ReturnValues="UPDATED_NEW",
                 )
-                self.waited += waited
-                return
-            except ClientError as e:
-                if e.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            except ClientError as e2:
+                if e2.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise
-            # This window is full: wait for the next one, jittered so that waiters spread out.
-            pause = start + window - now + random.uniform(0, 0.05 * window)
-            if waited + pause > MAX_WAIT_SECONDS:
-                self.waited += waited
-                raise Busy(f"no {source} request slot within {MAX_WAIT_SECONDS:.0f} s")
-            self.sleep(pause)
-            waited += pause
+                raise Busy(f"no {source} request slot within {MAX_WAIT_SECONDS:.0f} s") from None
+            slot = float(answer["Attributes"]["next_at"]["N"]) - interval
+        with self._lock:
+            self.granted.append((source, slot))
+        if slot > now:
+            self.sleep(slot - now)
+            with self._lock:
+                self.waited += slot - now
+
+
+def _number(value: float) -> str:
+    """A DynamoDB number with microseconds kept (``str`` of a float may use an exponent)."""
+    return f"{value:.6f}"
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most of ``times`` inside any half-open span of one second, wherever it starts.
+
+    Times are microseconds read back as floats (about 0.2 µs of rounding at today's epoch), so
+    two times within half a microsecond of one second apart count as one second apart.
+    """
+    ordered = sorted(times)
+    most = first = 0
+    for last, time_ in enumerate(ordered):
+        while ordered[first] <= time_ - 1.0 + 5e-7:
+            first += 1
+        most = max(most, last - first + 1)
+    return most

@@ -9,9 +9,12 @@ and ``/google/...``, set as its base URLs). For each request the gateway
    with the core's own headers (User-Agent with the contact, Google's key header), and keeps a 200
    or 404 answer for :meth:`Gateway.write_back`.
 
-Open Library's Books API answers many ISBNs at once; the gateway splits such a request by ISBN:
-ISBNs it has answers for are answered from them, only the others are asked for (in one request),
-and each ISBN's part is cached on its own, so any batch of any job can use it.
+Open Library answers many identifiers in one request: its search by identifier
+(``search.json?q=isbn:(A OR B …)``, ``q=id_goodreads:(…)``, the core's default) and its Books API
+(``/api/books?bibkeys=ISBN:a,ISBN:b``). The gateway splits such a request by identifier: ids it has
+answers for are answered from them, only the others are asked for (in one request), and each id's
+part (the work docs that list it, or the Books API entry) is cached on its own, so any batch of
+any job can use it.
 
 When a daily budget (or the job's share of it) is spent, the gateway answers as Google does when
 its daily quota is used up (HTTP 429 ``rateLimitExceeded``, ``Queries per day``): the core then
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import secrets
 import threading
 import urllib.error
@@ -57,6 +61,12 @@ DAILY_QUOTA_BODY = json.dumps(
 FORWARDED_HEADERS = ("user-agent", "accept", "x-goog-api-key")
 UPSTREAM_TIMEOUT = 30.0
 BOOKS_API = "/api/books"
+SEARCH = "/search.json"
+#: Pages of one identifier query read at most, as the core does (an id rarely matches two works).
+MAX_SEARCH_PAGES = 3
+#: ``FIELD:(A OR B …)``, the identifier query of the core's bulk plan (recorded real answer:
+#: bookenrich-core/tests/data/openlibrary_search_isbn_or_batch_26.json).
+_ID_QUERY = re.compile(r"(isbn|id_goodreads):\(([0-9A-Za-z]+(?: OR [0-9A-Za-z]+)*)\)")
 
 
 @dataclass
@@ -87,6 +97,38 @@ def cache_key(source: str, path_and_query: str) -> str:
 def isbn_key(isbn: str) -> str:
     """The shared cache's key of one ISBN's part of an Open Library Books API answer."""
     return f"openlibrary|isbn:{isbn}"
+
+
+def search_key(field: str, identifier: str) -> str:
+    """The shared cache's key of the work docs Open Library's search answers for one identifier
+    (``field`` ``isbn`` or ``id_goodreads``)."""
+    return f"openlibrary|search:{field}:{identifier}"
+
+
+def _id_query(query: str) -> tuple[str, list[str], str] | None:
+    """(field, identifiers, fields) of a first-page identifier search, else None."""
+    params = urllib.parse.parse_qs(query, keep_blank_values=True)
+    if set(params) - {"q", "fields", "limit", "offset"} or params.get("offset", ["0"]) != ["0"]:
+        return None
+    q, fields = params.get("q", []), params.get("fields", [])
+    if len(q) != 1 or len(fields) != 1:
+        return None
+    match = _ID_QUERY.fullmatch(q[0].strip())
+    if match is None:
+        return None
+    return match.group(1), list(dict.fromkeys(match.group(2).split(" OR "))), fields[0]
+
+
+def _doc_ids(doc: dict[str, Any], field: str) -> set[str]:
+    """The identifiers a work doc answers for, as the core matches them back: the matched
+    edition's ISBNs (else the work's), or the work's Goodreads ids."""
+    if field == "isbn":
+        editions = (doc.get("editions") or {}).get("docs") if isinstance(doc.get("editions"), dict) else None
+        listed = [i for e in editions or [] if isinstance(e, dict) for i in e.get("isbn") or []]
+        listed = listed or doc.get("isbn") or []
+    else:
+        listed = doc.get("id_goodreads") or []
+    return {i.strip() for i in listed if isinstance(i, str)}
 
 
 def _bibkeys(query: str) -> list[str] | None:
@@ -231,6 +273,10 @@ class Gateway:
             isbns = _bibkeys(parts.query)
             if isbns is not None:
                 return self._books_api(session, upstream, isbns, forward)
+        if source == "openlibrary" and parts.path == SEARCH:
+            ids = _id_query(parts.query)
+            if ids is not None:
+                return self._id_search(session, upstream, *ids, forward)
         key = cache_key(source, catalogue_path)
         cached = session.lookup(key)
         if cached is not None:
@@ -271,6 +317,56 @@ class Gateway:
                     else Answer(404, b""),
                 )
             merged.update({k: v for k, v in fresh.items() if isinstance(k, str)})
+        return 200, json.dumps(merged, ensure_ascii=False).encode(), {}
+
+    def _id_search(
+        self, session: Session, upstream: Upstream, field: str, ids: list[str], fields: str, forward: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """An identifier search split by identifier: the docs of the ids the cache has, plus one
+        search (page by page, as the core reads it) for the others, each id's docs cached on its own."""
+        docs: list[Any] = []
+        missing: list[str] = []
+        for identifier in ids:
+            cached = session.lookup(search_key(field, identifier))
+            part = json.loads(cached.body) if cached is not None and cached.status == 200 else None
+            if cached is None or (part is not None and part.get("fields") != fields):
+                missing.append(identifier)  # unknown, or cached from a search asking other fields
+            elif part is not None:
+                docs.extend(part["docs"])
+        if missing:
+            limit = min(max(2 * len(missing), 10), 100)
+            fresh: list[dict[str, Any]] = []
+            complete = False
+            for page in range(MAX_SEARCH_PAGES):
+                params = {"q": f"{field}:({' OR '.join(missing)})", "fields": fields, "limit": str(limit)}
+                if page:
+                    params["offset"] = str(page * limit)
+                query = urllib.parse.urlencode(params)
+                status, body, extra = self._forward(session, upstream, f"{SEARCH}?{query}", forward)
+                if status != 200:
+                    return status, body, extra
+                try:
+                    answer = json.loads(body)
+                    got = answer["docs"]
+                    total = int(answer.get("numFound") or 0)
+                except (ValueError, KeyError, TypeError):
+                    return status, body, extra  # the core reports the malformed answer
+                if not isinstance(got, list):
+                    return status, body, extra
+                fresh.extend(d for d in got if isinstance(d, dict))
+                if len(got) < limit or len(fresh) >= total:
+                    complete = True
+                    break
+            for identifier in missing:
+                mine = [d for d in fresh if identifier in _doc_ids(d, field)]
+                if mine:
+                    body = json.dumps({"fields": fields, "docs": mine}, ensure_ascii=False).encode()
+                    session.learn(search_key(field, identifier), Answer(200, body))
+                elif complete:  # "no work lists it" is known only when every page was read
+                    session.learn(search_key(field, identifier), Answer(404, b""))
+            docs.extend(fresh)
+        unique = list({json.dumps(d, sort_keys=True): d for d in docs}.values())
+        merged = {"numFound": len(unique), "start": 0, "numFoundExact": True, "docs": unique}
         return 200, json.dumps(merged, ensure_ascii=False).encode(), {}
 
     def _forward(

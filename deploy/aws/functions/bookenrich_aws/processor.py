@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from typing import Any
 
 import bookenrich
 
 from bookenrich_aws import aws, failures
 from bookenrich_aws.budgets import Budgets
-from bookenrich_aws.gateway import Gateway, Session, Upstream, cache_key, isbn_key
+from bookenrich_aws.gateway import Gateway, Session, Upstream, cache_key, search_key
 from bookenrich_aws.layout import manifest_key, parse_job_id, result_key
 from bookenrich_aws.lookup_cache import LookupCache
 from bookenrich_aws.store import Store
@@ -42,6 +43,8 @@ class CatalogueThrottled(Exception):
 
 _enrichers: dict[tuple[str, ...], bookenrich.Enricher] = {}
 _gateways: dict[tuple[str, ...], Gateway] = {}
+#: One gateway per container even when invocations start at once (the tests run many in one process).
+_gateway_lock = threading.Lock()
 #: The core's defaults (bookenrich-core/src/config.rs).
 OPEN_LIBRARY_URL = "https://openlibrary.org"
 GOOGLE_BOOKS_URL = "https://www.googleapis.com"
@@ -69,21 +72,25 @@ def gateway() -> Gateway | None:
     signature = _signature(
         "BOOKENRICH_OPEN_LIBRARY_URL", "BOOKENRICH_GOOGLE_BOOKS_URL", "LOOKUP_CACHE", "BUDGET_", "JOB_DAILY_SHARE"
     ) + _signature("COORDINATION_TABLE")
-    existing = _gateways.get(signature)
-    if existing is None:
-        for old in _gateways.values():
-            old.server.shutdown()
-        _gateways.clear()
-        existing = Gateway(
-            [
-                Upstream("openlibrary", aws.setting("BOOKENRICH_OPEN_LIBRARY_URL", OPEN_LIBRARY_URL)),
-                Upstream("google", aws.setting("BOOKENRICH_GOOGLE_BOOKS_URL", GOOGLE_BOOKS_URL)),
-            ],
-            LookupCache.from_environment(),
-            Budgets.from_environment(),
-        )
-        _gateways[signature] = existing
-    return existing
+    with _gateway_lock:
+        return _gateways.get(signature) or _start_gateway(signature)
+
+
+def _start_gateway(signature: tuple[str, ...]) -> Gateway:
+    """A new gateway for these settings, replacing the one for other settings (called under the lock)."""
+    for old in _gateways.values():
+        old.server.shutdown()
+    _gateways.clear()
+    started = Gateway(
+        [
+            Upstream("openlibrary", aws.setting("BOOKENRICH_OPEN_LIBRARY_URL", OPEN_LIBRARY_URL)),
+            Upstream("google", aws.setting("BOOKENRICH_GOOGLE_BOOKS_URL", GOOGLE_BOOKS_URL)),
+        ],
+        LookupCache.from_environment(),
+        Budgets.from_environment(),
+    )
+    _gateways[signature] = started
+    return started
 
 
 def enricher(through: Session | None = None) -> bookenrich.Enricher:
@@ -119,13 +126,17 @@ def _isbn13(book: bookenrich.BookInfo) -> str | None:
 
 
 def preload_keys(books: list[bookenrich.BookInfo]) -> list[str]:
-    """The shared-cache keys a batch's ISBN lookups start with: Open Library's per-ISBN record and
-    Google's ISBN search (title searches are not predictable; the gateway reads them one by one)."""
+    """The shared-cache keys a batch's identifier lookups start with: Open Library's search by ISBN
+    (by Goodreads id for a book without one) and Google's ISBN search. Title searches, and the
+    Goodreads ids of ISBN books Open Library does not know, are not predictable: the gateway reads
+    them one by one."""
     keys = []
     for book in books:
         isbn = _isbn13(book)
         if isbn is not None:
-            keys += [isbn_key(isbn), cache_key("google", f"/books/v1/volumes?q=isbn:{isbn}")]
+            keys += [search_key("isbn", isbn), cache_key("google", f"/books/v1/volumes?q=isbn:{isbn}")]
+        elif book.goodreads_id and str(book.goodreads_id).isalnum():
+            keys.append(search_key("id_goodreads", str(book.goodreads_id)))
     return keys
 
 
