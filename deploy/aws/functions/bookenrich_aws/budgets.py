@@ -198,44 +198,44 @@ class Budgets:
         interval = math.ceil(1_000_000 / self.per_second[source]) / 1_000_000
         key = {"pk": {"S": f"budget#{source}#s"}, "sk": {"S": "next"}}
         now = round(self.clock(), 6)
-        expires = {":expires": {"N": str(int(now) + _KEEP_SECONDS)}}
-        try:
-            self._dynamodb.update_item(
-                TableName=self.table,
-                Key=key,
-                UpdateExpression="SET next_at = :after, expires_at = :expires",
-                ConditionExpression="attribute_not_exists(next_at) OR next_at <= :now",
-                ExpressionAttributeValues={
-                    ":now": {"N": _number(now)},
-                    ":after": {"N": _number(now + interval)},
-                    **expires,
-                },
-            )
-            slot = now
-        except ClientError as e:
-            if e.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            # Requests are queued: take the next free time unless it is too far off. `next_at`
-            # only grows, so it is still after `now` here.
+        numbers = {
+            ":now": now,
+            ":after": now + interval,
+            ":interval": interval,
+            ":horizon": now + MAX_WAIT_SECONDS,
+        }
+        values = {name: {"N": _number(value)} for name, value in numbers.items()}
+        values[":expires"] = {"N": str(int(now) + _KEEP_SECONDS)}
+
+        def update(expression: str, condition: str) -> dict[str, Any] | None:
+            """The item's new values, or None when ``condition`` did not hold."""
+            used = {name: value for name, value in values.items() if name in expression or name in condition}
             try:
-                answer = self._dynamodb.update_item(
+                answer: dict[str, Any] = self._dynamodb.update_item(
                     TableName=self.table,
                     Key=key,
-                    UpdateExpression="SET next_at = next_at + :interval, expires_at = :expires",
-                    ConditionExpression="next_at > :now AND next_at <= :horizon",
-                    ExpressionAttributeValues={
-                        ":now": {"N": _number(now)},
-                        ":interval": {"N": _number(interval)},
-                        ":horizon": {"N": _number(now + MAX_WAIT_SECONDS)},
-                        **expires,
-                    },
+                    UpdateExpression=expression,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=used,
                     ReturnValues="UPDATED_NEW",
                 )
-            except ClientError as e2:
-                if e2.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            except ClientError as e:
+                if e.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                     raise
-                raise Busy(f"no {source} request slot within {MAX_WAIT_SECONDS:.0f} s") from None
-            slot = float(answer["Attributes"]["next_at"]["N"]) - interval
+                return None
+            return answer
+
+        if update("SET next_at = :after, expires_at = :expires", "attribute_not_exists(next_at) OR next_at <= :now"):
+            slot = now  # the catalogue is idle: go now
+        else:
+            # Requests are queued: take the next free time unless it is too far off. `next_at`
+            # only grows, so it is still after `now` here.
+            queued = update(
+                "SET next_at = next_at + :interval, expires_at = :expires", "next_at > :now AND next_at <= :horizon"
+            )
+            if queued is None:
+                raise Busy(f"no {source} request slot within {MAX_WAIT_SECONDS:.0f} s")
+            slot = float(queued["Attributes"]["next_at"]["N"]) - interval
         with self._lock:
             self.granted.append((source, slot))
         if slot > now:
