@@ -14,7 +14,7 @@ from typing import Any
 import bookenrich
 from botocore.exceptions import ClientError
 
-from bookenrich_aws import admission, aws, jobstatus
+from bookenrich_aws import admission, aws, jobstatus, processor
 from bookenrich_aws.layout import (
     DEFAULT_BATCH_SIZE,
     batches_key,
@@ -23,6 +23,7 @@ from bookenrich_aws.layout import (
     parse_job_id,
     raw_csv_key,
 )
+from bookenrich_aws.lookup_cache import LookupCache
 from bookenrich_aws.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,17 @@ def plan_batches(books: list[bookenrich.BookAnalytics], batch_size: int) -> list
         {"batch": index, "books": [b.to_book_info().to_dict() for b in books[start : start + batch_size]]}
         for index, start in enumerate(range(0, len(books), batch_size))
     ]
+
+
+def misses_last(books: list[bookenrich.BookInfo], cache: LookupCache | None) -> list[int]:
+    """The books' positions in batch order: those whose Open Library lookup the shared cache already
+    answers first, in export order, then the others, so that the books needing catalogue requests
+    share as few batches, and so as few identifier searches, as they can (one key a book, 100 a read)."""
+    if cache is None:
+        return list(range(len(books)))
+    keys = [processor.open_library_key(b) for b in books]
+    known = cache.get_many(k for k in keys if k is not None)
+    return [i for i, k in enumerate(keys) if k in known] + [i for i, k in enumerate(keys) if k not in known]
 
 
 def execution_input(job_id: str) -> dict[str, Any]:
@@ -76,7 +88,8 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
 
         books = export.books
         batch_size = aws.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, minimum=1)
-        batches = plan_batches(books, batch_size)
+        order = misses_last([b.to_book_info() for b in books], LookupCache.from_environment())
+        batches = plan_batches([books[i] for i in order], batch_size)
         store.put_json(originals_key(job_id), [b.to_dict() for b in books])
         store.put_json(batches_key(job_id), batches)
         store.put_json(

@@ -125,6 +125,17 @@ def _isbn13(book: bookenrich.BookInfo) -> str | None:
     return body + str(check)
 
 
+def open_library_key(book: bookenrich.BookInfo) -> str | None:
+    """The shared-cache key of the book's first Open Library lookup: its search by ISBN, else by
+    Goodreads id (None when it has neither: a title search)."""
+    isbn = _isbn13(book)
+    if isbn is not None:
+        return search_key("isbn", isbn)
+    if book.goodreads_id and str(book.goodreads_id).isalnum():
+        return search_key("id_goodreads", str(book.goodreads_id))
+    return None
+
+
 def preload_keys(books: list[bookenrich.BookInfo]) -> list[str]:
     """The shared-cache keys a batch's identifier lookups start with: Open Library's search by ISBN
     (by Goodreads id for a book without one) and Google's ISBN search. Title searches, and the
@@ -132,11 +143,12 @@ def preload_keys(books: list[bookenrich.BookInfo]) -> list[str]:
     them one by one."""
     keys = []
     for book in books:
+        first = open_library_key(book)
+        if first is not None:
+            keys.append(first)
         isbn = _isbn13(book)
         if isbn is not None:
-            keys += [search_key("isbn", isbn), cache_key("google", f"/books/v1/volumes?q=isbn:{isbn}")]
-        elif book.goodreads_id and str(book.goodreads_id).isalnum():
-            keys.append(search_key("id_goodreads", str(book.goodreads_id)))
+            keys.append(cache_key("google", f"/books/v1/volumes?q=isbn:{isbn}"))
     return keys
 
 
@@ -155,6 +167,35 @@ def follow_up_keys(answers: dict[str, Any]) -> list[str]:
             if isinstance(volume, str) and volume.replace("-", "").replace("_", "").isalnum():
                 keys.append(cache_key("google", f"/books/v1/volumes/{volume}"))
     return keys
+
+
+def enrich_batch(
+    books: list[bookenrich.BookInfo], job_id: str | None
+) -> tuple[list[bookenrich.EnrichedBook], dict[str, Any], dict[str, Any]]:
+    """(results, the core's summary, what the gateway did) for one batch: through the gateway when it
+    is on (the batch's answers pre-loaded from the shared cache, what it learned written back), else
+    straight to the catalogues."""
+    shared_gateway = gateway()
+    through = shared_gateway.open(job_id) if shared_gateway is not None else None
+    shared: dict[str, Any] = {}
+    if through is not None:
+        through.preload(preload_keys(books))
+        through.preload(follow_up_keys(through.answers()))
+    try:
+        fresh, summary = enricher(through).enrich_with_summary(books) if books else ([], {})
+    finally:
+        if shared_gateway is not None and through is not None:
+            written = shared_gateway.close(through)
+            stats = through.stats
+            shared = {
+                "preloaded": stats.from_preload,
+                "cache_reads": stats.from_cache,
+                "forwarded": stats.forwarded,
+                "budget_spent": stats.budget_spent,
+                "busy": stats.busy,
+                "written": written,
+            }
+    return fresh, summary, shared
 
 
 def _books(batch: dict[str, Any]) -> tuple[int, list[bookenrich.BookInfo]]:
@@ -184,26 +225,7 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
         if result.goodreads_id is not None and not failures.is_transient(result):
             kept[result.goodreads_id] = result
     todo = [b for b in books if b.goodreads_id not in kept]
-    shared_gateway = gateway()
-    through = shared_gateway.open(job_id) if shared_gateway is not None else None
-    shared: dict[str, Any] = {}
-    if through is not None:
-        through.preload(preload_keys(todo))
-        through.preload(follow_up_keys(through.answers()))
-    try:
-        fresh, summary = enricher(through).enrich_with_summary(todo) if todo else ([], {})
-    finally:
-        if shared_gateway is not None and through is not None:
-            written = shared_gateway.close(through)
-            stats = through.stats
-            shared = {
-                "preloaded": stats.from_preload,
-                "cache_reads": stats.from_cache,
-                "forwarded": stats.forwarded,
-                "budget_spent": stats.budget_spent,
-                "busy": stats.busy,
-                "written": written,
-            }
+    fresh, summary, shared = enrich_batch(todo, job_id)
     by_id = dict(kept)
     for result in fresh:
         if result.goodreads_id is not None:

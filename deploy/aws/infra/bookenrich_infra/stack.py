@@ -310,6 +310,8 @@ class BookEnrichStack(cdk.Stack):
                 **export_env,
                 "BATCH_SIZE": str(c.batch_size),
                 "TOLERATED_FAILURE_PERCENTAGE": str(c.tolerated_failure_percentage),
+                # Batches put the books the shared cache does not know together (misses_last).
+                **({"LOOKUP_CACHE_TABLE": self.lookup_cache.table_name} if c.catalogue_gateway else {}),
             },
         )
         processor_env = self._processor_environment()
@@ -639,13 +641,18 @@ class BookEnrichStack(cdk.Stack):
         # The shared budgets: the day's and the second's counters, and the job's own count.
         self._allow_table(f["Processor"], ["dynamodb:UpdateItem"], ["budget#*", "job#*"])
         self._allow_table(f["Processor"], ["dynamodb:GetItem"], ["job#*"])
-        # The shared lookup cache: batched reads and writes of answers, nothing else.
+        # The shared lookup cache: batched reads and writes of answers, nothing else; the
+        # orchestrator only reads (which books it knows, to batch the others together).
         f["Processor"].add_to_role_policy(
             iam.PolicyStatement(
                 actions=["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
                 resources=[self.lookup_cache.table_arn],
             )
         )
+        if self.config.catalogue_gateway:
+            f["Orchestrator"].add_to_role_policy(
+                iam.PolicyStatement(actions=["dynamodb:BatchGetItem"], resources=[self.lookup_cache.table_arn])
+            )
 
     # ---- API -----------------------------------------------------------------------------------
 
