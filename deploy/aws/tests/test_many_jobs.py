@@ -19,10 +19,11 @@ import boto3
 import pytest
 from catalogue import FakeCatalogue, synthetic_export
 from conftest import EDGE_CASES_CSV
-from harness import Deployment, http_event, multipart, scan, table
+from harness import BUCKET, Deployment, http_event, multipart, scan, table
 
 from bookenrich_aws import processor
 from bookenrich_aws.budgets import Budgets, Busy, busiest_second
+from bookenrich_aws.layout import batches_key
 from bookenrich_aws.lookup_cache import Answer, LookupCache
 
 ONE, TWO, THREE = "198.51.100.1", "198.51.100.2", "198.51.100.3"
@@ -151,6 +152,26 @@ def test_reads_are_batched_100_keys_a_call(deployment: Deployment, catalogue: Fa
     # What the batch reads one by one is what cannot be predicted: the three title searches per
     # catalogue and Open Library's work records; far fewer than the 120 requests of the first job.
     assert all(c == 1 for c in calls[3:]) and len(calls[3:]) < 30, calls
+
+
+def test_the_books_the_cache_does_not_know_are_batched_together(
+    deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("BATCH_SIZE", "5")
+    header, *rows = synthetic_export(catalogue, 20).decode().split("\r\n")
+    rows = [r for r in rows if r]
+    # The first reader's 10 books are every other one; the second has all 20, old and new alternating.
+    finish(deployment, start(deployment, ("\r\n".join([header, *rows[::2]]) + "\r\n").encode(), ONE))
+    catalogue.request("/__reset", {})
+    second = start(deployment, ("\r\n".join([header, *rows]) + "\r\n").encode(), TWO)
+    finish(deployment, second)
+    items = json.loads(boto3.client("s3").get_object(Bucket=BUCKET, Key=batches_key(second))["Body"].read())
+    known = {r.split(",")[0] for r in rows[::2]}
+    batches = [{b["goodreads_id"] in known for b in item["books"]} for item in items]
+    assert batches == [{True}, {True}, {False}, {False}], batches
+    # The new books' identifier searches: one per batch of them (two), not one in each of four batches.
+    assert requests_at(catalogue).get("openlibrary", 0) <= 4
+    assert len(dashboard(deployment, second)["books"]) == 20
 
 
 def test_expired_answers_are_asked_again(deployment: Deployment, catalogue: FakeCatalogue) -> None:

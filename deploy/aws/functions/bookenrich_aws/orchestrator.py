@@ -47,7 +47,12 @@ def misses_last(books: list[bookenrich.BookInfo], cache: LookupCache | None) -> 
     if cache is None:
         return list(range(len(books)))
     keys = [processor.open_library_key(b) for b in books]
-    known = cache.get_many(k for k in keys if k is not None)
+    try:
+        known = cache.get_many(k for k in keys if k is not None)
+    except ClientError as e:
+        # Only the order is at stake: the job runs in export order rather than not at all.
+        log.warning("orchestrator: the shared cache could not be read (%s); batches in export order", e)
+        return list(range(len(books)))
     return [i for i, k in enumerate(keys) if k in known] + [i for i, k in enumerate(keys) if k not in known]
 
 
