@@ -63,7 +63,7 @@ pub fn enrichment_results(
                 ..EnrichedBook::default()
             };
             if i % 50 == 49 {
-                result.error = Some("open_library: HTTP 503".to_owned());
+                result.error = Some("open_library: HTTP 503".into());
                 return result;
             }
             if i % 8 == 7 || subject_lists.is_empty() {

@@ -492,7 +492,7 @@ impl Log {
                     "event": "book_not_enriched",
                     "goodreads_id": r.goodreads_id,
                     "title": r.title,
-                    "error": r.error,
+                    "error": r.error.as_deref(),
                 }));
             }
             for r in &without_genres {
@@ -586,7 +586,7 @@ fn why_no_genres(r: &EnrichedBook) -> String {
         return short.join("; ");
     }
     if let Some(error) = &r.error {
-        return error.clone();
+        return error.to_string();
     }
     if r.sources_matched.is_empty() {
         return "no catalogue found it".to_owned();

@@ -1,6 +1,7 @@
 //! The public data model: one export row, what a lookup needs, and what a lookup found.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -275,8 +276,10 @@ pub struct EnrichedBook {
     /// What happened, step by step, for this book.
     pub processing_log: Vec<String>,
     /// Why the lookup failed, when it did (the book still appears in the dashboard): every
-    /// failure of `failures`, joined by `"; "`.
-    pub error: Option<String>,
+    /// failure of `failures`, joined by `"; "`. Shared with the failure's `message` when
+    /// there is one failure.
+    #[serde(default, with = "shared_text::optional")]
+    pub error: Option<Arc<str>>,
     /// Each source that failed for this book, in a form code can act on (retry the book later,
     /// or not); empty when no source failed.
     #[serde(default)]
@@ -296,7 +299,49 @@ pub struct SourceFailure {
     /// connections, malformed answers), as [`SourceErrorKind::is_retryable`] says.
     pub retryable: bool,
     /// The failure as `error` writes it: `SOURCE: MESSAGE[ (URL)]`, the URL without secrets.
-    pub message: String,
+    /// Shared: the books of one failed batch request hold one copy of it (an Open Library
+    /// batch URL names 40 books, about 900 bytes).
+    #[serde(with = "shared_text")]
+    pub message: Arc<str>,
+}
+
+/// Shared text (`Arc<str>`) as a plain JSON string, without serde's `rc` feature.
+mod shared_text {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(text: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(text)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
+
+    /// The same for an optional text.
+    pub(super) mod optional {
+        use std::sync::Arc;
+
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        #[expect(clippy::ref_option, reason = "the signature serde's `with` calls")]
+        pub(in super::super) fn serialize<S: Serializer>(
+            text: &Option<Arc<str>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match text {
+                Some(text) => s.serialize_some(&**text),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub(in super::super) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Arc<str>>, D::Error> {
+            Option::<String>::deserialize(d).map(|t| t.map(Arc::from))
+        }
+    }
 }
 
 impl From<&SourceError> for SourceFailure {
@@ -305,7 +350,7 @@ impl From<&SourceError> for SourceFailure {
             source: e.source_name.clone(),
             kind: e.kind,
             retryable: e.is_retryable(),
-            message: e.to_string(),
+            message: e.to_string().into(),
         }
     }
 }
@@ -353,7 +398,7 @@ mod tests {
         let error = SourceError::new("google_books", SourceErrorKind::RateLimited, "HTTP 429")
             .with_url("https://www.googleapis.com/books/v1/volumes?q=isbn:1");
         let book = EnrichedBook {
-            error: Some(error.to_string()),
+            error: Some(error.to_string().into()),
             failures: vec![SourceFailure::from(&error)],
             ..EnrichedBook::default()
         };

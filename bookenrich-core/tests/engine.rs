@@ -509,3 +509,40 @@ async fn a_cancelled_token_ends_the_run_with_cancelled() {
     let out = enricher.run(&books).progress(move |_| from_callback.cancel()).cancel(token).await;
     assert!(matches!(out, Err(bookenrich_core::Error::Cancelled)), "{out:?}");
 }
+
+/// The ISBN-13 `979000000NNNN` with its check digit.
+fn isbn13(n: u32) -> String {
+    let body = format!("979000{n:06}");
+    let sum: u32 = body.bytes().enumerate().map(|(i, b)| u32::from(b - b'0') * [1, 3][i % 2]).sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+#[tokio::test]
+async fn the_books_of_one_failed_batch_request_share_its_recorded_failure() {
+    // Offline with nothing cached: Open Library's identifier batch fails once for all 40 books.
+    let enricher = EnricherOptions {
+        sources: Some(vec![BuiltinSource::OpenLibrary]),
+        cache: Some(CacheSetting::Off),
+        offline: Some(true),
+        ..EnricherOptions::default()
+    }
+    .build()
+    .unwrap();
+    let books: Vec<BookInfo> = (0..40)
+        .map(|n| BookInfo {
+            isbn13: Some(isbn13(n)),
+            goodreads_id: Some(n.to_string()),
+            ..BookInfo::new(format!("Book {n}"), "Some Author")
+        })
+        .collect();
+    let out = enricher.enrich(&books).await;
+    let first = out[0].error.clone().unwrap();
+    assert!(first.contains(&isbn13(39)), "the message names the batch's URL: {first}");
+    for book in &out {
+        // One allocation of the message (with its 40-ISBN URL) for the whole batch, not one
+        // per book: a big library answered offline holds it once per 40 books.
+        assert!(Arc::ptr_eq(book.error.as_ref().unwrap(), &first), "{}", book.title);
+        assert!(Arc::ptr_eq(&book.failures[0].message, &first), "{}", book.title);
+        assert!(book.processing_log.iter().all(|l| !l.contains(&isbn13(39))), "{book:?}");
+    }
+}

@@ -447,7 +447,7 @@ async fn both_sources_down_still_returns_every_book() {
                 ("google_books", SourceErrorKind::Connection, true)
             ]
         );
-        let messages: Vec<_> = book.failures.iter().map(|f| f.message.as_str()).collect();
+        let messages: Vec<_> = book.failures.iter().map(|f| &*f.message).collect();
         assert_eq!(messages.join("; "), error);
         assert!(book.is_retryable());
     }

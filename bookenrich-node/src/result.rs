@@ -32,7 +32,7 @@ impl From<CoreSourceFailure> for SourceFailure {
             source: f.source,
             kind: f.kind.as_str().to_owned(),
             retryable: f.retryable,
-            message: f.message,
+            message: f.message.to_string(),
         }
     }
 }
@@ -43,7 +43,7 @@ impl TryFrom<SourceFailure> for CoreSourceFailure {
     fn try_from(f: SourceFailure) -> Result<Self> {
         let kind: SourceErrorKind = serde_json::from_value(serde_json::Value::String(f.kind))
             .map_err(|e| BindingError::invalid_input(format!("failures[].kind: {e}")))?;
-        Ok(Self { source: f.source, kind, retryable: f.retryable, message: f.message })
+        Ok(Self { source: f.source, kind, retryable: f.retryable, message: f.message.into() })
     }
 }
 
@@ -96,7 +96,7 @@ impl From<EnrichedBook> for EnrichmentResult {
             genre_sources: e.genre_sources,
             identifiers: e.identifiers,
             processing_log: e.processing_log,
-            error: e.error,
+            error: e.error.map(|e| e.to_string()),
             failures: e.failures.into_iter().map(SourceFailure::from).collect(),
             from_cache: e.from_cache,
         }
@@ -123,7 +123,7 @@ impl TryFrom<EnrichmentResult> for EnrichedBook {
             genre_sources: e.genre_sources,
             identifiers: e.identifiers,
             processing_log: e.processing_log,
-            error: e.error,
+            error: e.error.map(Into::into),
             failures,
             from_cache: e.from_cache,
         })

@@ -480,7 +480,7 @@ impl PySourceFailure {
             .map_err(|e| InvalidInputError::new_err(format!("SourceFailure: kind: {e}")))?;
         let message = message.unwrap_or_else(|| format!("{source}: {}", kind.as_str()));
         let retryable = retryable.unwrap_or_else(|| kind.is_retryable());
-        Ok(Self { inner: SourceFailure { source, kind, retryable, message } })
+        Ok(Self { inner: SourceFailure { source, kind, retryable, message: message.into() } })
     }
 
     /// The source's name, e.g. `"open_library"`.
@@ -514,7 +514,7 @@ impl PySourceFailure {
             repr(py, &self.inner.source),
             repr(py, self.kind()),
             if self.inner.retryable { "True" } else { "False" },
-            repr(py, &self.inner.message)
+            repr(py, &*self.inner.message)
         )
     }
 }
@@ -573,7 +573,7 @@ impl PyEnrichedBook {
                 genre_sources,
                 identifiers,
                 processing_log,
-                error,
+                error: error.map(Into::into),
                 failures: failures.iter().map(|f| f.inner.clone()).collect(),
                 from_cache,
             },
@@ -681,7 +681,7 @@ impl PyEnrichedBook {
             repr(py, &e.goodreads_id),
             repr(py, &e.title),
             repr(py, &e.final_genres),
-            repr(py, &e.error)
+            repr(py, e.error.as_deref())
         )
     }
 }

@@ -154,7 +154,9 @@ impl Enricher {
                 fetcher.disable(format!("not asked: {reason}"));
             }
         }
-        let mut table: Vec<Vec<Option<Outcome>>> =
+        // Boxed: a slot is a pointer until its source answers (an `Outcome` is a few hundred
+        // bytes, times every source, times every book, held for the whole run).
+        let mut table: Vec<Vec<Option<Box<Outcome>>>> =
             books.iter().map(|_| slots.iter().map(|_| None).collect()).collect();
         let mut done = 0usize;
         let report = |done: usize| self.report(books.len(), done, &fetchers, started, progress);
@@ -170,7 +172,7 @@ impl Enricher {
                 let mut answers = stream::select_all(streams);
                 while let Some((k, batch)) = answers.next().await {
                     for (i, outcome) in batch {
-                        table[i][k] = Some(outcome);
+                        table[i][k] = Some(Box::new(outcome));
                         remaining[i] -= 1;
                         if remaining[i] == 0 {
                             done += 1;
@@ -190,7 +192,7 @@ impl Enricher {
         let mut failed = vec![0usize; slots.len()];
         for (book, row) in out.iter_mut().zip(table) {
             for (count, outcome) in failed.iter_mut().zip(&row) {
-                *count += usize::from(outcome.as_ref().is_some_and(Outcome::failed));
+                *count += usize::from(outcome.as_deref().is_some_and(Outcome::failed));
             }
             let answers: Vec<Answer<'_>> = slots
                 .iter()
@@ -198,7 +200,7 @@ impl Enricher {
                 .zip(&skip_reasons)
                 .map(|((s, o), why)| Answer {
                     source: &s.name,
-                    outcome: o.as_ref(),
+                    outcome: o.as_deref(),
                     skipped: why.as_deref(),
                 })
                 .collect();
@@ -393,9 +395,8 @@ pub(super) async fn lookup(
     queries: &[BookQuery],
     group: &[usize],
 ) -> Vec<Outcome> {
-    let fail_all = |e: &SourceError| {
-        group.iter().map(|_| Outcome { result: Err(e.clone()), from_cache: false }).collect()
-    };
+    let fail_all =
+        |e: &SourceError| Outcome::batch(group.iter().map(|_| Err(e.clone())).collect(), false);
     if let Some(reason) = fetcher.disabled_reason() {
         let e = SourceError::new(
             &slot.name,
@@ -433,7 +434,7 @@ pub(super) async fn lookup(
         return fail_all(&e);
     }
     let from_cache = trace.all_from_cache();
-    results.into_iter().map(|result| Outcome { result, from_cache }).collect()
+    Outcome::batch(results, from_cache)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ impl Enricher {
         fetchers: &[Fetcher],
         queries: &[BookQuery],
         skipped: &[bool],
-        table: &mut [Vec<Option<Outcome>>],
+        table: &mut [Vec<Option<Box<Outcome>>>],
         mut report: impl FnMut(usize),
     ) {
         let n = self.inner.slots.len();
@@ -66,7 +66,7 @@ impl Enricher {
             for (i, outcome) in batch {
                 let has_genres = matches!(&outcome.result,
                     Ok(Some(hit)) if !normalized_alone(&self.inner.normalizer, hit).is_empty());
-                table[i][k] = Some(outcome);
+                table[i][k] = Some(Box::new(outcome));
                 let next = (k + 1..n).find(|&j| !skipped[j]).filter(|_| !has_genres);
                 match next.and_then(|j| senders[j].as_ref().map(|tx| (j, tx))) {
                     Some((j, tx)) if tx.unbounded_send(i).is_ok() => remaining[j] += 1,

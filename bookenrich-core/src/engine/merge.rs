@@ -8,7 +8,7 @@ use crate::genres::{Genre, GenreNormalizer, SourceStrings};
 use crate::model::{EnrichedBook, SourceFailure};
 #[cfg(doc)]
 use crate::sources::GenreSource;
-use crate::sources::{SourceHit, SourceResult};
+use crate::sources::{SourceError, SourceHit, SourceResult};
 
 /// How the sources' genres are combined.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,9 +57,33 @@ pub(crate) struct Outcome {
     pub(crate) result: SourceResult,
     /// The answer needed no network request.
     pub(crate) from_cache: bool,
+    /// `result`'s error as the book records it, shared by the books of one lookup that
+    /// failed alike ([`Outcome::batch`]).
+    pub(crate) failure: Option<SourceFailure>,
 }
 
 impl Outcome {
+    /// The outcomes of one lookup, one per result. The books of a failed batch request get
+    /// equal errors; their recorded failure is made once and shared (its message, with the
+    /// request's URL, is the bulk of a failed book's result).
+    pub(crate) fn batch(results: Vec<SourceResult>, from_cache: bool) -> Vec<Self> {
+        let mut last: Option<(SourceError, SourceFailure)> = None;
+        results
+            .into_iter()
+            .map(|result| {
+                let failure = result.as_ref().err().map(|e| match &last {
+                    Some((seen, failure)) if seen == e => failure.clone(),
+                    _ => {
+                        let failure = SourceFailure::from(e);
+                        last = Some((e.clone(), failure.clone()));
+                        failure
+                    }
+                });
+                Self { result, from_cache, failure }
+            })
+            .collect()
+    }
+
     /// The source failed for the book, wholly or in part (a record found incomplete).
     pub(crate) fn failed(&self) -> bool {
         match &self.result {
@@ -154,16 +178,21 @@ pub(crate) fn merge_into(
             Ok(None) => book.processing_log.push(format!("{}: not found{cached}", answer.source)),
             Err(e) => {
                 all_cached = false;
-                book.processing_log.push(format!("{}: failed: {e}", answer.source));
-                book.failures.push(SourceFailure::from(e));
+                // The reason only: the URL is in `failures` and `error`, once per request.
+                book.processing_log.push(format!("{}: failed: {}", answer.source, e.message));
+                book.failures.push(outcome.failure.clone().unwrap_or_else(|| e.into()));
             }
         }
     }
     book.from_cache = asked > 0 && all_cached;
-    if !book.failures.is_empty() {
-        let messages: Vec<&str> = book.failures.iter().map(|f| f.message.as_str()).collect();
-        book.error = Some(messages.join("; "));
-    }
+    book.error = match book.failures.as_slice() {
+        [] => None,
+        [only] => Some(std::sync::Arc::clone(&only.message)),
+        all => {
+            let messages: Vec<&str> = all.iter().map(|f| &*f.message).collect();
+            Some(messages.join("; ").into())
+        }
+    };
 
     let hits: Vec<(&str, &SourceHit)> = answers
         .iter()
@@ -222,8 +251,10 @@ fn final_genres(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
-    use crate::error::{SourceError, SourceErrorKind};
+    use crate::error::SourceErrorKind;
 
     fn hit(genres: &[&str], cover: Option<&str>) -> SourceHit {
         SourceHit {
@@ -239,7 +270,7 @@ mod tests {
     }
 
     fn ok(h: SourceHit, from_cache: bool) -> Outcome {
-        Outcome { result: Ok(Some(h)), from_cache }
+        Outcome { result: Ok(Some(h)), from_cache, failure: None }
     }
 
     fn merged(answers: &[(&str, Option<&Outcome>)], policy: MergePolicy) -> EnrichedBook {
@@ -281,11 +312,9 @@ mod tests {
 
     #[test]
     fn failures_are_recorded_but_other_sources_still_count() {
-        let ol = Outcome {
-            result: Err(SourceError::new("open_library", SourceErrorKind::Server, "HTTP 503")
-                .with_url("https://o/x")),
-            from_cache: false,
-        };
+        let failed = SourceError::new("open_library", SourceErrorKind::Server, "HTTP 503")
+            .with_url("https://o/x");
+        let ol = Outcome::batch(vec![Err(failed)], false).remove(0);
         let gb = ok(hit(&["Fiction / Thrillers / Suspense"], None), true);
         let book =
             merged(&[("open_library", Some(&ol)), ("google_books", Some(&gb))], MergePolicy::Union);
@@ -293,6 +322,33 @@ mod tests {
         assert!(book.has_genres());
         assert_eq!(book.sources_matched, ["google_books"]);
         assert!(!book.from_cache, "a failed source means not everything came from the cache");
+    }
+
+    #[test]
+    fn the_books_of_a_failed_batch_share_one_recorded_failure() {
+        let url = "https://o/search.json?q=isbn:(9790000000001 OR 9790000000002)";
+        let failed = SourceError::new("open_library", SourceErrorKind::Offline, "not in the cache")
+            .with_url(url);
+        let other = SourceError::new("open_library", SourceErrorKind::Server, "HTTP 503");
+        let results = vec![Err(failed.clone()), Err(failed.clone()), Err(other), Err(failed)];
+        let books: Vec<EnrichedBook> = Outcome::batch(results, false)
+            .iter()
+            .map(|o| merged(&[("open_library", Some(o))], MergePolicy::Union))
+            .collect();
+        let error = |i: usize| books[i].error.clone().unwrap();
+        assert_eq!(&*error(0), format!("open_library: not in the cache ({url})"));
+        // One allocation for the batch's message: in each book's failure and error alike.
+        assert!(Arc::ptr_eq(&error(0), &error(1)));
+        assert!(Arc::ptr_eq(&error(0), &books[1].failures[0].message));
+        // A different error is recorded as itself, and an equal one after it is equal again.
+        assert_eq!(&*error(2), "open_library: HTTP 503");
+        assert_eq!(error(3), error(0));
+        // The log gives the reason; the URL is recorded once, in `failures` and `error`.
+        assert!(
+            books[0].processing_log.contains(&"open_library: failed: not in the cache".to_owned()),
+            "{:?}",
+            books[0].processing_log
+        );
     }
 
     #[test]
@@ -321,7 +377,7 @@ mod tests {
 
     #[test]
     fn nothing_found_is_not_an_error() {
-        let none = Outcome { result: Ok(None), from_cache: false };
+        let none = Outcome { result: Ok(None), from_cache: false, failure: None };
         let book = merged(&[("open_library", Some(&none))], MergePolicy::Union);
         assert_eq!(book.error, None);
         assert!(book.final_genres.is_empty() && book.sources_matched.is_empty());

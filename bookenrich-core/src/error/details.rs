@@ -129,7 +129,7 @@ impl SourceError {
             ("kind", Detail::Text(self.kind.as_str().to_owned())),
         ];
         if let Some(url) = &self.url {
-            out.push(("url", Detail::Text(url.clone())));
+            out.push(("url", Detail::Text(url.to_string())));
         }
         out
     }

@@ -4,6 +4,7 @@
 //! because the fetcher, the model (a book's recorded failures) and the engine all
 //! speak it, and none of them may depend on the sources.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -79,8 +80,9 @@ pub struct SourceError {
     pub kind: SourceErrorKind,
     /// Human-readable reason.
     pub message: String,
-    /// The request URL, with secrets removed.
-    pub url: Option<String>,
+    /// The request URL, with secrets removed. Shared: one failed batch request is reported on
+    /// each of its books, and the clones point at one copy.
+    pub url: Option<Arc<str>>,
     /// How long the catalogue asked us to wait, if it said.
     pub retry_after: Option<Duration>,
 }
@@ -99,7 +101,7 @@ impl SourceError {
 
     /// Attaches the (already redacted) URL at fault.
     #[must_use]
-    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+    pub fn with_url(mut self, url: impl Into<Arc<str>>) -> Self {
         self.url = Some(url.into());
         self
     }
