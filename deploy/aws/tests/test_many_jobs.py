@@ -316,22 +316,34 @@ def test_per_client_and_per_job_caps(deployment: Deployment, catalogue: FakeCata
 
 
 def test_a_waiting_job_reports_its_position_and_an_eta(deployment: Deployment, monkeypatch: Any) -> None:
-    monkeypatch.setenv("SECONDS_PER_BOOK", "2")
     hold = Hold(deployment)
     first = start(deployment, EDGE_CASES_CSV.read_bytes(), ONE)
     assert hold.started.wait(60)
     second = start(deployment, EDGE_CASES_CSV.read_bytes(), TWO)
+    # The orchestrator recorded each job's plan: the books the shared cache does not know (all of
+    # them: no batch has run) and the requests expected per catalogue.
+    coordination = boto3.resource("dynamodb").Table(table("Coordination"))
+    records = {job: coordination.get_item(Key={"pk": f"job#{job}", "sk": "job"})["Item"] for job in (first, second)}
+    plans = {job: {s: float(n) for s, n in r["plan_requests"].items()} for job, r in records.items()}
+    assert all(r["plan_books"] == 11 for r in records.values())
+    assert plans[first] == plans[second] and plans[first]["openlibrary"] > 0
+    # Slow shared limits for the status route only (the processors are held).
+    limits = {"openlibrary": 0.5, "google": 0.25}
+    saved = deployment.environment["BUDGET_PER_SECOND"]
+    monkeypatch.setenv("BUDGET_PER_SECOND", ",".join(f"{s}={v}" for s, v in limits.items()))
     one, two = status(deployment, first), status(deployment, second)
+    monkeypatch.setenv("BUDGET_PER_SECOND", saved)
     for doc in (one, two):
         assert doc["status"] == "processing" and doc["error_message"] is None and doc["message"]
         assert doc["progress"] == {"total_books": 11, "processed_books": 0, "percent_complete": 0.0}
     assert (one["queue_position"], two["queue_position"]) == (1, 2)
     now = datetime.now(timezone.utc)
-    eta_one = datetime.fromisoformat(one["estimated_completion"].replace("Z", "+00:00"))
-    eta_two = datetime.fromisoformat(two["estimated_completion"].replace("Z", "+00:00"))
-    # Two jobs of 11 books sharing the deployment at 2 s per book: each about 44 s away.
-    for eta in (eta_one, eta_two):
-        assert 40 <= (eta - now).total_seconds() <= 45, eta
+    # Processor sharing per catalogue: both jobs' planned requests at the shared limit, the slowest
+    # catalogue deciding.
+    expected = max(2 * requests / limits[source] for source, requests in plans[first].items())
+    for doc in (one, two):
+        when = datetime.fromisoformat(doc["estimated_completion"].replace("Z", "+00:00"))
+        assert expected - 5 <= (when - now).total_seconds() <= expected, (when, expected)
     hold.release.set()
     finish(deployment, first, second)
     done = status(deployment, first)

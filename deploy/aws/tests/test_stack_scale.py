@@ -81,7 +81,7 @@ def test_coordination_grants_are_by_leading_key(template: dict[str, Any]) -> Non
     assert allowed["Upload"] == {**release, "dynamodb:PutItem": {"client#*", "job#*", "queue"}}
     for name in ("Orchestrator", "Aggregator", "JobFailed", "DeadLetterConsumer", "DataDelete"):
         assert allowed[name] == release, name
-    assert allowed["Status"] == {**release, "dynamodb:Query": {"queue"}}
+    assert allowed["Status"] == {**release, "dynamodb:Query": {"queue"}, "dynamodb:BatchGetItem": {"job#*"}}
     # The processor counts budgets and its job's share; it cannot touch clients or the queue.
     assert allowed["Processor"] == {"dynamodb:UpdateItem": {"budget#*", "job#*"}, "dynamodb:GetItem": {"job#*"}}
     assert set(allowed) == {
@@ -124,3 +124,5 @@ def test_the_upload_guards_are_configured(template: dict[str, Any]) -> None:
     assert (env["MAX_BOOKS_PER_JOB"], env["MAX_JOBS_PER_CLIENT"]) == ("5000", "2")
     status = template["Resources"][logical_id(template, "AWS::Lambda::Function", "Status")]["Properties"]
     assert status["Environment"]["Variables"]["SECONDS_PER_BOOK"] == "2"
+    # The ETA shares the published limits among the jobs in flight (with a contact: 3/s).
+    assert status["Environment"]["Variables"]["BUDGET_PER_SECOND"] == "openlibrary=3,google=1"

@@ -8,9 +8,12 @@ client (by source IP, stored only as a salted hash). Everything lives in the Dyn
 - ``client#<hash>`` / ``slots``: the string set ``jobs`` of the client's jobs in flight. Admission is
   one transaction whose update is conditional on the set being smaller than the cap, so concurrent
   uploads of one client cannot both take the last slot.
-- ``job#<id>`` / ``job``: the job's client, books and admission time (to release its slot).
+- ``job#<id>`` / ``job``: the job's client, books and admission time (to release its slot), and
+  for its ETA (``eta``) the plan the orchestrator recorded (``plan_books``, ``plan_requests`` per
+  catalogue, :func:`record_plan`) and the books its processors have done (``done_books``,
+  :func:`count_done`).
 - ``queue`` / ``<admitted>#<id>``: every job in flight in admission order; the status route counts
-  the ones ahead of a waiting job.
+  the ones ahead of a waiting job and reads their records.
 
 A job's slot and entries are released when it completes, fails, is dead-lettered or deleted. A slot
 whose job record has expired (``JOB_TTL_SECONDS`` after admission, longer than any execution) is
@@ -28,6 +31,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from bookenrich_aws import aws
+from bookenrich_aws.eta import JobLoad
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +57,10 @@ class Waiting:
 
     #: Jobs admitted before it and still in flight.
     jobs_ahead: int
-    #: The books of every other job in flight.
-    others: tuple[int, ...]
+    #: What the job itself still asks of the catalogues.
+    mine: JobLoad
+    #: What every other job in flight still asks.
+    others: tuple[JobLoad, ...]
 
 
 def enabled() -> bool:
@@ -212,17 +218,85 @@ def release_job(job_id: str) -> bool:
     return True
 
 
+def _job_key(job_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"job#{job_id}"}, "sk": {"S": "job"}}
+
+
+def _update_registered(job_id: str, expression: str, values: dict[str, Any]) -> bool:
+    """Updates the job's record if it is registered (admitted and not released); True if it was."""
+    try:
+        _dynamodb().update_item(
+            TableName=_table(),
+            Key=_job_key(job_id),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def record_plan(job_id: str, planned_books: int, requests: dict[str, float]) -> bool:
+    """Keeps the orchestrator's plan on the job's record: the books it covered (those the shared
+    cache did not know) and the requests it expects per catalogue."""
+    if not enabled():
+        return False
+    return _update_registered(
+        job_id,
+        "SET plan_books = :books, plan_requests = :requests",
+        {
+            ":books": {"N": str(planned_books)},
+            ":requests": {"M": {source: {"N": f"{n:.6g}"} for source, n in requests.items()}},
+        },
+    )
+
+
+def count_done(job_id: str, books: int) -> bool:
+    """Adds a batch's books to the job's done books (once per batch: its first results)."""
+    if not enabled():
+        return False
+    return _update_registered(job_id, "ADD done_books :books", {":books": {"N": str(books)}})
+
+
+def _load(record: dict[str, Any]) -> JobLoad:
+    """A job record's :class:`JobLoad`."""
+    plan = record.get("plan_requests", {}).get("M")
+    return JobLoad(
+        books=int(record["books"]["N"]),
+        done=int(record.get("done_books", {}).get("N", 0)),
+        planned_books=int(record["plan_books"]["N"]) if "plan_books" in record else None,
+        planned_requests={source: float(n["N"]) for source, n in (plan or {}).items()},
+    )
+
+
+def _records(job_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The records of ``job_ids`` that exist, by job id (batched reads of 100 keys)."""
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(job_ids), 100):
+        request: dict[str, Any] = {_table(): {"Keys": [_job_key(j) for j in job_ids[first : first + 100]]}}
+        while request:
+            answer = _dynamodb().batch_get_item(RequestItems=request)
+            for item in answer.get("Responses", {}).get(_table(), []):
+                found[item["pk"]["S"].removeprefix("job#")] = item
+            request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
 def waiting(job_id: str) -> Waiting | None:
-    """The jobs in flight admitted before this one, and the others' sizes; None if it is not registered."""
+    """The jobs in flight admitted before this one, and what this one and the others still ask of
+    the catalogues; None if it is not registered."""
     if not enabled():
         return None
     table = _table()
-    record = _dynamodb().get_item(TableName=table, Key={"pk": {"S": f"job#{job_id}"}, "sk": {"S": "job"}}).get("Item")
+    record = _dynamodb().get_item(TableName=table, Key=_job_key(job_id)).get("Item")
     if record is None:
         return None
     mine = record["admitted"]["S"]
     jobs_ahead = 0
-    others: list[int] = []
+    others: list[str] = []
     now = time.time()
     paginator = _dynamodb().get_paginator("query")
     for page in paginator.paginate(
@@ -235,6 +309,9 @@ def waiting(job_id: str) -> Waiting | None:
                 continue  # expired, not yet deleted by TTL
             if item["sk"]["S"] == mine:
                 continue
-            others.append(int(item["books"]["N"]))
+            others.append(item["job"]["S"])
             jobs_ahead += item["sk"]["S"] < mine
-    return Waiting(jobs_ahead=jobs_ahead, others=tuple(others))
+    records = _records(others)
+    # A job whose record is gone was released since the query: it asks nothing more.
+    loads = tuple(_load(records[j]) for j in others if j in records)
+    return Waiting(jobs_ahead=jobs_ahead, mine=_load(record), others=loads)

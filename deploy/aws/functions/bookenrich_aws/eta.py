@@ -1,26 +1,62 @@
 """When a running job should be done (``estimated_completion`` in its status).
 
-Jobs share the catalogues' budgets and the processors by interleaving (docs/aws.md, "Many jobs at
-once"), which is processor sharing: while ``k`` jobs run, each gets ``1/k`` of the deployment's
-throughput. A job of ``b`` books then finishes after the deployment has done its own ``b`` books
-plus, of every other job in flight, ``min(b, that job's books)``.
+The catalogues' shared per-second budgets decide how fast the deployment goes: every request the
+shared cache cannot answer waits for a send time ``1 / limit`` after the previous one, whichever
+job asked (docs/aws.md, "Shared budgets"). Jobs interleave, so each catalogue's rate is shared by
+the jobs that still have requests for it, which is processor sharing: a job with ``r`` requests of
+a catalogue left finishes them once the catalogue has sent its own ``r`` plus, of every other job
+in flight, ``min(r, that job's requests left)``. Catalogues run side by side, so the slowest one
+decides.
 
-- Before the job's first batch is done the deployment's throughput is the plan's:
-  ``SECONDS_PER_BOOK`` (set by the stack from the enabled catalogues' requests per book and their
-  shared limits).
-- Once batches are done, the job's own measured rate (books done / time since it started) already
-  reflects how many others share the deployment, and the rest of the job is extrapolated from it.
+The requests come from the request plan: the orchestrator plans each batch's books that the shared
+cache does not know (``bookenrich.Enricher.plan``, ``orchestrator.plan_requests``) and records the
+expected requests per catalogue on the job's record; processors count the books done. The books the
+cache knows go first (``misses_last``), so a job's planned requests are all still ahead until its
+done books reach the planned ones, then fall with them.
+
+A job whose plan is not recorded yet (the orchestrator has not run) is estimated per book:
+``SECONDS_PER_BOOK`` (set by the stack from the enabled catalogues' requests per book and their
+limits) times its books plus, of every other job, ``min(its books, theirs)``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bookenrich_aws import aws
+from bookenrich_aws.budgets import parse_limits
 
 #: Used when the stack sets no SECONDS_PER_BOOK: Google's 2 requests per book at 1 request/s.
 DEFAULT_SECONDS_PER_BOOK = 2.0
+
+
+@dataclass(frozen=True)
+class JobLoad:
+    """What a job in flight still asks of the catalogues, as its record says."""
+
+    #: Books of the job.
+    books: int
+    #: Books done so far (batches whose results are written).
+    done: int = 0
+    #: Books the plan covered (those the shared cache did not know); None before the plan.
+    planned_books: int | None = None
+    #: Requests the plan expects per catalogue, for the planned books.
+    planned_requests: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def planned(self) -> bool:
+        """Whether the orchestrator recorded the job's plan."""
+        return self.planned_books is not None
+
+    def requests_left(self) -> dict[str, float]:
+        """The planned requests per catalogue not sent yet: all of them while the books done are
+        the ones the cache knew (they come first), then in proportion to the planned books left."""
+        if not self.planned_books:
+            return {source: 0.0 for source in self.planned_requests}
+        left = min(1.0, max(0, self.books - self.done) / self.planned_books)
+        return {source: requests * left for source, requests in self.planned_requests.items()}
 
 
 def seconds_per_book() -> float:
@@ -35,22 +71,36 @@ def seconds_per_book() -> float:
     return seconds
 
 
+def shared_limits() -> dict[str, float]:
+    """The catalogues' per-second limits for the whole deployment (``BUDGET_PER_SECOND``)."""
+    return parse_limits(aws.setting("BUDGET_PER_SECOND", ""), "BUDGET_PER_SECOND")
+
+
 def shared_seconds(books: int, others: Sequence[int], per_book: float) -> float:
-    """Processor sharing: time for ``books`` while jobs of ``others`` books run alongside."""
+    """Processor sharing by books: time for ``books`` while jobs of ``others`` books run alongside."""
     return per_book * (books + sum(min(books, other) for other in others))
 
 
-def estimate(
-    *,
-    total_books: int,
-    processed_books: int,
-    started: datetime | None,
-    others: Sequence[int],
-    now: datetime,
-) -> datetime:
-    """The expected completion time of a job that has ``processed_books`` of ``total_books`` done."""
-    remaining = max(0, total_books - processed_books)
-    if processed_books > 0 and started is not None:
-        elapsed = max((now - started).total_seconds(), 0.001)
-        return now + timedelta(seconds=remaining * elapsed / processed_books)
-    return now + timedelta(seconds=shared_seconds(remaining, others, seconds_per_book()))
+def planned_seconds(mine: JobLoad, others: Sequence[JobLoad], limits: Mapping[str, float]) -> float:
+    """Processor sharing per catalogue over the shared limits: the time until the catalogues have
+    sent this job's planned requests, the slowest catalogue deciding. A catalogue without a limit
+    is not waited for."""
+    theirs = [other.requests_left() for other in others if other.planned]
+    slowest = 0.0
+    for source, left in mine.requests_left().items():
+        limit = limits.get(source)
+        if not left > 0 or limit is None:
+            continue
+        shared = left + sum(min(left, other.get(source, 0.0)) for other in theirs)
+        slowest = max(slowest, shared / limit)
+    return slowest
+
+
+def estimate(mine: JobLoad, others: Sequence[JobLoad], now: datetime) -> datetime:
+    """The expected completion time of ``mine`` while ``others`` are in flight."""
+    limits = shared_limits()
+    if mine.planned and limits:
+        return now + timedelta(seconds=planned_seconds(mine, others, limits))
+    books_left = max(0, mine.books - mine.done)
+    others_left = [max(0, other.books - other.done) for other in others]
+    return now + timedelta(seconds=shared_seconds(books_left, others_left, seconds_per_book()))

@@ -28,6 +28,8 @@ from bookenrich_aws.store import Store
 
 log = logging.getLogger(__name__)
 
+#: The plan's names of the catalogues -> the shared budgets' (``BUDGET_PER_SECOND``).
+BUDGET_NAMES = {"open_library": "openlibrary", "google_books": "google"}
 #: Row problems kept in the manifest (all are counted; the first ones are kept for the notes).
 MAX_PROBLEMS_KEPT = 50
 
@@ -40,20 +42,70 @@ def plan_batches(books: list[bookenrich.BookAnalytics], batch_size: int) -> list
     ]
 
 
-def misses_last(books: list[bookenrich.BookInfo], cache: LookupCache | None) -> list[int]:
-    """The books' positions in batch order: those whose Open Library lookup the shared cache already
-    answers first, in export order, then the others, so that the books needing catalogue requests
-    share as few batches, and so as few identifier searches, as they can (one key a book, 100 a read)."""
+def known_books(books: list[bookenrich.BookInfo], cache: LookupCache | None) -> list[bool]:
+    """Per book, whether the shared cache answers its Open Library lookup (one key a book, 100 a
+    read); none is when there is no cache or it cannot be read."""
     if cache is None:
-        return list(range(len(books)))
+        return [False] * len(books)
     keys = [processor.open_library_key(b) for b in books]
     try:
         known = cache.get_many(k for k in keys if k is not None)
     except ClientError as e:
-        # Only the order is at stake: the job runs in export order rather than not at all.
+        # Only the order and the ETA are at stake: the job runs in export order rather than not at all.
         log.warning("orchestrator: the shared cache could not be read (%s); batches in export order", e)
-        return list(range(len(books)))
-    return [i for i, k in enumerate(keys) if k in known] + [i for i, k in enumerate(keys) if k not in known]
+        return [False] * len(books)
+    return [k is not None and k in known for k in keys]
+
+
+def misses_last(books: list[bookenrich.BookInfo], cache: LookupCache | None) -> list[int]:
+    """The books' positions in batch order: those whose Open Library lookup the shared cache already
+    answers first, in export order, then the others, so that the books needing catalogue requests
+    share as few batches, and so as few identifier searches, as they can."""
+    return known_first(known_books(books, cache))
+
+
+def known_first(known: list[bool]) -> list[int]:
+    """Positions in batch order: the known books in export order, then the others."""
+    return [i for i, k in enumerate(known) if k] + [i for i, k in enumerate(known) if not k]
+
+
+def planner() -> bookenrich.Enricher:
+    """An enricher configured as the processors' (BOOKENRICH_* sources, merge policy, contact),
+    for its plan only. Whether Google is asked depends on whether a key is configured, not on the
+    key, and a plan sends no request: the orchestrator is told the secret's ARN, never its value."""
+    if aws.setting("GOOGLE_BOOKS_API_KEY_SECRET_ARN", ""):
+        return bookenrich.Enricher(google_api_key="configured")
+    return bookenrich.Enricher()
+
+
+def plan_requests(batches: list[list[bookenrich.BookInfo]]) -> tuple[int, dict[str, float]]:
+    """(books planned, requests expected per catalogue) for the books of each batch the shared cache
+    does not know, batch by batch as the processors enrich them (one run per Map item)."""
+    enricher = planner()
+    requests: dict[str, float] = {}
+    books = 0
+    for batch in batches:
+        if not batch:
+            continue
+        books += len(batch)
+        for source in enricher.plan(batch)["sources"]:
+            if source.get("skipped") is None:
+                name = BUDGET_NAMES.get(str(source["name"]), str(source["name"]))
+                requests[name] = requests.get(name, 0.0) + float(source["requests_expected"])
+    return books, requests
+
+
+def arrange(
+    books: list[bookenrich.BookInfo], cache: LookupCache | None, batch_size: int
+) -> tuple[list[int], int, dict[str, float]]:
+    """The books' batch order (:func:`misses_last`), and the plan of the books the cache does not
+    know: how many, and the requests expected per catalogue (recorded for the job's ETA)."""
+    known = known_books(books, cache)
+    order = known_first(known)
+    starts = range(0, len(order), batch_size)
+    misses = [[books[i] for i in order[at : at + batch_size] if not known[i]] for at in starts]
+    planned_books, requests = plan_requests(misses)
+    return order, planned_books, requests
 
 
 def execution_input(job_id: str) -> dict[str, Any]:
@@ -93,8 +145,11 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
 
         books = export.books
         batch_size = aws.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, minimum=1)
-        order = misses_last([b.to_book_info() for b in books], LookupCache.from_environment())
+        order, planned_books, requests = arrange(
+            [b.to_book_info() for b in books], LookupCache.from_environment(), batch_size
+        )
         batches = plan_batches([books[i] for i in order], batch_size)
+        admission.record_plan(job_id, planned_books, requests)
         store.put_json(originals_key(job_id), [b.to_dict() for b in books])
         store.put_json(batches_key(job_id), batches)
         store.put_json(

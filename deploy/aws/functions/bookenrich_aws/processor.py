@@ -24,7 +24,7 @@ from typing import Any
 
 import bookenrich
 
-from bookenrich_aws import aws, failures
+from bookenrich_aws import admission, aws, failures
 from bookenrich_aws.budgets import Budgets
 from bookenrich_aws.gateway import Gateway, Session, Upstream, cache_key, search_key
 from bookenrich_aws.layout import manifest_key, parse_job_id, result_key
@@ -194,6 +194,7 @@ def enrich_batch(
                 "budget_spent": stats.budget_spent,
                 "busy": stats.busy,
                 "written": written,
+                "per_source": dict(stats.per_source),
             }
     return fresh, summary, shared
 
@@ -257,6 +258,10 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
             "results": [r.to_dict() for r in results],
         },
     )
+    if not previous:
+        # The batch's first results: its books count as done for the job's ETA (a retry does not
+        # count them again).
+        admission.count_done(job_id, len(books))
     log.info("processor %s batch %d attempt %d: %s", job_id, index, attempt, counts)
     if transient:
         raise CatalogueThrottled(

@@ -7,7 +7,8 @@ A job still ``processing`` without a manifest long after its upload (``STALE_AFT
 than the orchestrator's asynchronous retries can take) never started: it is marked ``error`` here,
 in case its dead letter was lost too, rather than left ``processing`` forever.
 
-A running job's answer also has ``estimated_completion`` (ISO 8601 UTC, ``eta``) and
+A running job's answer also has ``estimated_completion`` (ISO 8601 UTC: ``eta``, from the job's
+request plan and the others' over the shared per-second budgets) and
 ``queue_position`` (1-based among the jobs in flight, while none of its batches is done; else
 null). Finished jobs have both null.
 """
@@ -15,6 +16,7 @@ null). Finished jobs have both null.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -41,19 +43,16 @@ def live_progress(store: Store, job_id: str) -> tuple[dict[str, Any], dict[str, 
     return jobstatus.progress(int(manifest["total_books"]), processed), manifest
 
 
-def waiting_fields(job_id: str, progress: dict[str, Any], started: datetime | None) -> dict[str, Any]:
+def waiting_fields(job_id: str, progress: dict[str, Any]) -> dict[str, Any]:
     """``queue_position`` (1 = next; None once batches are done) and ``estimated_completion``."""
     now = datetime.now(timezone.utc)
     waiting = admission.waiting(job_id)
-    others = waiting.others if waiting is not None else ()
     processed = int(progress.get("processed_books", 0))
-    when = eta.estimate(
-        total_books=int(progress.get("total_books", 0)),
-        processed_books=processed,
-        started=started,
-        others=others,
-        now=now,
-    )
+    total = int(progress.get("total_books", 0))
+    # The batch results in S3 are this job's own progress; its record has its plan.
+    mine = eta.JobLoad(books=total) if waiting is None else waiting.mine
+    mine = replace(mine, books=total, done=processed)
+    when = eta.estimate(mine, waiting.others if waiting is not None else (), now)
     position = waiting.jobs_ahead + 1 if waiting is not None and processed == 0 else None
     return {"queue_position": position, "estimated_completion": jobstatus.iso(when)}
 
@@ -77,14 +76,14 @@ def handler(request: api.Request, job_id: str) -> dict[str, Any]:
     if doc.get("status") == jobstatus.PROCESSING:
         live = live_progress(store, job_id)
         if live is not None:
-            doc["progress"], manifest = live
-            doc.update(waiting_fields(job_id, doc["progress"], jobstatus.parse_iso(manifest.get("created"))))
+            doc["progress"], _ = live
+            doc.update(waiting_fields(job_id, doc["progress"]))
         elif never_started(doc):
             log.error("status %s: no manifest long after the upload; the job never started", job_id)
             job_failed.mark_failed(store, job_id, "processing never started", "NeverStarted")
             doc = jobstatus.read(store, job_id) or doc
         else:
-            doc.update(waiting_fields(job_id, doc.get("progress") or {}, None))
+            doc.update(waiting_fields(job_id, doc.get("progress") or {}))
     doc.setdefault("queue_position", None)
     doc.setdefault("estimated_completion", None)
     return api.json_response(200, doc)

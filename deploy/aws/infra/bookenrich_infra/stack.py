@@ -264,6 +264,12 @@ class BookEnrichStack(cdk.Stack):
                     "BOOKENRICH_REQUEST_TIMEOUT": str(GATEWAY_REQUEST_TIMEOUT_SECONDS),
                 }
             )
+        env.update(self._enricher_settings())
+        return env
+
+    def _enricher_settings(self) -> dict[str, str]:
+        """The enricher's configured options: the processors' and the orchestrator's plan of them."""
+        c = self.config
         optional = {
             "BOOKENRICH_CONTACT": c.contact,
             "BOOKENRICH_SOURCES": c.sources,
@@ -271,8 +277,7 @@ class BookEnrichStack(cdk.Stack):
             "BOOKENRICH_OPEN_LIBRARY_URL": c.open_library_url,
             "BOOKENRICH_GOOGLE_BOOKS_URL": c.google_books_url,
         }
-        env.update({k: v for k, v in optional.items() if v})
-        return env
+        return {k: v for k, v in optional.items() if v}
 
     def _make_functions(self) -> None:
         c = self.config
@@ -296,10 +301,24 @@ class BookEnrichStack(cdk.Stack):
             environment={
                 "STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
                 "SECONDS_PER_BOOK": f"{c.seconds_per_book:.6g}",
+                # The ETA shares these among the jobs in flight (bookenrich_aws.eta).
+                "BUDGET_PER_SECOND": rate_limits_env(c.published_limits),
             },
         )
         self._function("DataGet", "bookenrich_aws.data_api.get", "GET /data/{uuid}", memory=512)
         self._function("DataDelete", "bookenrich_aws.data_api.delete", "DELETE /data/{uuid}", timeout=60)
+        self.api_key_secret: secretsmanager.ISecret | None = None
+        if c.google_api_key_secret:
+            if c.google_api_key_secret.startswith("arn:"):
+                self.api_key_secret = secretsmanager.Secret.from_secret_complete_arn(
+                    self, "GoogleApiKey", c.google_api_key_secret
+                )
+            else:
+                self.api_key_secret = secretsmanager.Secret.from_secret_name_v2(
+                    self, "GoogleApiKey", c.google_api_key_secret
+                )
+        # Whether a key is configured changes the plan; the orchestrator gets the ARN, not the key.
+        key_arn = {"GOOGLE_BOOKS_API_KEY_SECRET_ARN": self.api_key_secret.secret_arn} if self.api_key_secret else {}
         self._function(
             "Orchestrator",
             "bookenrich_aws.orchestrator.handler",
@@ -312,20 +331,14 @@ class BookEnrichStack(cdk.Stack):
                 "TOLERATED_FAILURE_PERCENTAGE": str(c.tolerated_failure_percentage),
                 # Batches put the books the shared cache does not know together (misses_last).
                 **({"LOOKUP_CACHE_TABLE": self.lookup_cache.table_name} if c.catalogue_gateway else {}),
+                # The request plan of the books the cache does not know, for the jobs' ETAs: the
+                # processors' enricher settings, and no cache of its own.
+                "BOOKENRICH_CACHE": "off",
+                **self._enricher_settings(),
+                **key_arn,
             },
         )
-        processor_env = self._processor_environment()
-        self.api_key_secret: secretsmanager.ISecret | None = None
-        if c.google_api_key_secret:
-            if c.google_api_key_secret.startswith("arn:"):
-                self.api_key_secret = secretsmanager.Secret.from_secret_complete_arn(
-                    self, "GoogleApiKey", c.google_api_key_secret
-                )
-            else:
-                self.api_key_secret = secretsmanager.Secret.from_secret_name_v2(
-                    self, "GoogleApiKey", c.google_api_key_secret
-                )
-            processor_env["GOOGLE_BOOKS_API_KEY_SECRET_ARN"] = self.api_key_secret.secret_arn
+        processor_env = {**self._processor_environment(), **key_arn}
         self._function(
             "Processor",
             "bookenrich_aws.processor.handler",
@@ -638,6 +651,8 @@ class BookEnrichStack(cdk.Stack):
         for name in ("Orchestrator", "Aggregator", "JobFailed", "DeadLetterConsumer", "DataDelete", "Status"):
             self._allow_table(f[name], release, job_keys)
         self._allow_table(f["Status"], ["dynamodb:Query"], ["queue"])
+        # The other jobs' plans and progress, for the ETA.
+        self._allow_table(f["Status"], ["dynamodb:BatchGetItem"], ["job#*"])
         # The shared budgets: the day's and the second's counters, and the job's own count.
         self._allow_table(f["Processor"], ["dynamodb:UpdateItem"], ["budget#*", "job#*"])
         self._allow_table(f["Processor"], ["dynamodb:GetItem"], ["job#*"])

@@ -1,0 +1,58 @@
+"""The ETA of a job arriving while others run, against its actual time, on a simulated clock
+(tests/eta_model.py; docs/aws.md, "Measured goals"). The benchmark runs the same at another size:
+``BOOKENRICH_ETA=others,other_books,books,titles,warm_libraries,batch_overhead pytest tests/test_eta.py -s``
+(``batch_overhead``: seconds of processor time per batch besides the catalogues', which the ETA leaves
+out)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from catalogue import FakeCatalogue
+from eta_model import run
+from harness import Deployment
+
+from bookenrich_infra import DeploymentConfig
+
+#: Ten jobs of 100 books running when a 300-book job arrives, over 1,500 titles, after 10 readers;
+#: no processor time besides the catalogues'.
+CI_SIZE = (10, 100, 300, 1500, 10, 0)
+#: Read at import: the tests' own fixtures clear BOOKENRICH_* variables before each test.
+SIZE = os.environ.get("BOOKENRICH_ETA")
+
+
+def test_a_job_arriving_while_ten_others_run_gets_an_eta_within_25_percent(
+    deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
+) -> None:
+    others, other_books, books, titles, warm, overhead = (float(v) for v in SIZE.split(",")) if SIZE else CI_SIZE
+    # The default deployment with a contact: the published limits shared, and as many processors.
+    config = DeploymentConfig(contact="ops@example.com")
+    limits = config.published_limits
+    secret = boto3.client("secretsmanager").create_secret(Name="google-key", SecretString="test-key")
+    monkeypatch.setenv("GOOGLE_BOOKS_API_KEY_SECRET_ARN", secret["ARN"])
+    # The model's budgets pace the requests on its own clock; the gateway's must not wait for real.
+    monkeypatch.delenv("BUDGET_PER_SECOND")
+    measured = run(
+        catalogue,
+        limits=limits,
+        others=int(others),
+        other_books=int(other_books),
+        books=int(books),
+        titles=int(titles),
+        warm_libraries=int(warm),
+        arrival_gap=0.02,
+        processors=config.concurrency,
+        latency=0.3,
+        batch_overhead=overhead,
+    )
+    print(
+        f"\neta: {others:g} jobs of {other_books:g} books, then {books:g} over {titles:g} titles after "
+        f"{warm:g} readers, {overhead:g} s a batch besides requests: "
+        f"{measured.others_running} others running at arrival; predicted {measured.predicted:.1f} s, "
+        f"actual {measured.actual:.1f} s ({measured.error:+.1%}); requests sent {measured.requests}, "
+        f"the job's plan {measured.planned}"
+    )
+    assert measured.others_running == others and measured.others_done > 0
+    assert measured.actual > 0 and abs(measured.error) <= 0.25
