@@ -22,8 +22,10 @@ job goes through the deployment's own code, except that time is simulated:
   seconds (Lambda, S3, the cache's reads).
 
 When the measured job arrives, its ETA is what the status route computes then: its record and the
-others' (``admission.waiting``) through ``eta.planned_seconds`` over the shared limits. Its actual
-time is from its arrival to the end of its last batch.
+others' (``admission.waiting``) through ``eta.planned_seconds`` over the shared limits and the
+processors (their count, and ``batch_overhead`` as the time a batch takes besides its requests:
+the model and the estimate assume the same value, so what is measured is the sharing, not that
+value). Its actual time is from its arrival to the end of its last batch.
 """
 
 from __future__ import annotations
@@ -154,7 +156,8 @@ def run(
                 assert waiting is not None
                 running_then = len(waiting.others)
                 done_then = sum(other.done for other in waiting.others)
-                predicted = eta.planned_seconds(waiting.mine, waiting.others, limits)
+                shared = eta.Processors(count=processors, batch_size=batch_size, batch_seconds=batch_overhead)
+                predicted = eta.planned_seconds(waiting.mine, waiting.others, limits, shared)
                 planned = requests
             ready.append(job)
         else:  # a batch of `job` ended

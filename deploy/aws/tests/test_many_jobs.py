@@ -339,8 +339,10 @@ def test_a_waiting_job_reports_its_position_and_an_eta(deployment: Deployment, m
     assert (one["queue_position"], two["queue_position"]) == (1, 2)
     now = datetime.now(timezone.utc)
     # Processor sharing per catalogue: both jobs' planned requests at the shared limit, the slowest
-    # catalogue deciding.
+    # catalogue deciding; then the processors' time for both jobs' batches (one each).
+    env = deployment.environment
     expected = max(2 * requests / limits[source] for source, requests in plans[first].items())
+    expected += 2 * float(env["BATCH_SECONDS"]) / int(env["PROCESSORS"])
     for doc in (one, two):
         when = datetime.fromisoformat(doc["estimated_completion"].replace("Z", "+00:00"))
         assert expected - 5 <= (when - now).total_seconds() <= expected, (when, expected)

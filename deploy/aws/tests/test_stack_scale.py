@@ -125,4 +125,7 @@ def test_the_upload_guards_are_configured(template: dict[str, Any]) -> None:
     status = template["Resources"][logical_id(template, "AWS::Lambda::Function", "Status")]["Properties"]
     assert status["Environment"]["Variables"]["SECONDS_PER_BOOK"] == "2"
     # The ETA shares the published limits among the jobs in flight (with a contact: 3/s).
-    assert status["Environment"]["Variables"]["BUDGET_PER_SECOND"] == "openlibrary=3,google=1"
+    variables = status["Environment"]["Variables"]
+    assert variables["BUDGET_PER_SECOND"] == "openlibrary=3,google=1"
+    # With Google enabled, one processor for the whole deployment; 25 books a batch.
+    assert (variables["PROCESSORS"], variables["BATCH_SIZE"], variables["BATCH_SECONDS"]) == ("1", "25", "0.5")

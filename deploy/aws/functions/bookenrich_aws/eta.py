@@ -8,6 +8,13 @@ a catalogue left finishes them once the catalogue has sent its own ``r`` plus, o
 in flight, ``min(r, that job's requests left)``. Catalogues run side by side, so the slowest one
 decides.
 
+The processors are shared the same way, batch by batch: besides waiting for its requests, a batch
+takes a processor for about ``BATCH_SECONDS`` (Lambda, S3, the shared cache's reads: an assumption,
+not measured on AWS), and ``PROCESSORS`` of them run at once in the whole deployment (the Map's
+MaxConcurrency and the processor's reserved concurrency: one by default with Google). With one
+processor a batch's requests and its own time follow each other, so the two terms add up; with
+more they overlap, and the sum overestimates by at most the smaller term.
+
 The requests come from the request plan: the orchestrator plans each batch's books that the shared
 cache does not know (``bookenrich.Enricher.plan``, ``orchestrator.plan_requests``) and records the
 expected requests per catalogue on the job's record; processors count the books done. The books the
@@ -27,9 +34,43 @@ from datetime import datetime, timedelta
 
 from bookenrich_aws import aws
 from bookenrich_aws.budgets import parse_limits
+from bookenrich_aws.layout import DEFAULT_BATCH_SIZE
 
 #: Used when the stack sets no SECONDS_PER_BOOK: Google's 2 requests per book at 1 request/s.
 DEFAULT_SECONDS_PER_BOOK = 2.0
+#: A batch's processor time besides its catalogue requests, when the stack sets no BATCH_SECONDS.
+DEFAULT_BATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Processors:
+    """The deployment's processors: how many run at once, books per batch, seconds per batch."""
+
+    count: int
+    batch_size: int
+    batch_seconds: float
+
+    @classmethod
+    def from_environment(cls) -> Processors:
+        """``PROCESSORS``, ``BATCH_SIZE`` and ``BATCH_SECONDS`` as the stack sets them."""
+        seconds = aws.setting("BATCH_SECONDS", str(DEFAULT_BATCH_SECONDS))
+        try:
+            batch_seconds = float(seconds)
+        except ValueError:
+            raise RuntimeError(f"environment variable BATCH_SECONDS={seconds!r} is not a number") from None
+        if batch_seconds < 0:
+            raise RuntimeError(f"environment variable BATCH_SECONDS={seconds!r} must not be negative")
+        return cls(
+            count=aws.integer("PROCESSORS", 1, minimum=1),
+            batch_size=aws.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, minimum=1),
+            batch_seconds=batch_seconds,
+        )
+
+    def seconds(self, mine: JobLoad, others: Sequence[JobLoad]) -> float:
+        """Processor sharing by batches: the processor time until this job's last batch is done."""
+        left = mine.batches_left(self.batch_size)
+        shared = left + sum(min(left, other.batches_left(self.batch_size)) for other in others)
+        return shared * self.batch_seconds / self.count
 
 
 @dataclass(frozen=True)
@@ -49,6 +90,10 @@ class JobLoad:
     def planned(self) -> bool:
         """Whether the orchestrator recorded the job's plan."""
         return self.planned_books is not None
+
+    def batches_left(self, batch_size: int) -> int:
+        """Batches whose results are not written yet."""
+        return -(-max(0, self.books - self.done) // batch_size)
 
     def requests_left(self) -> dict[str, float]:
         """The planned requests per catalogue not sent yet: all of them while the books done are
@@ -81,7 +126,14 @@ def shared_seconds(books: int, others: Sequence[int], per_book: float) -> float:
     return per_book * (books + sum(min(books, other) for other in others))
 
 
-def planned_seconds(mine: JobLoad, others: Sequence[JobLoad], limits: Mapping[str, float]) -> float:
+def planned_seconds(
+    mine: JobLoad, others: Sequence[JobLoad], limits: Mapping[str, float], processors: Processors
+) -> float:
+    """The time until the job is done: the catalogues' share and the processors' (above)."""
+    return catalogue_seconds(mine, others, limits) + processors.seconds(mine, others)
+
+
+def catalogue_seconds(mine: JobLoad, others: Sequence[JobLoad], limits: Mapping[str, float]) -> float:
     """Processor sharing per catalogue over the shared limits: the time until the catalogues have
     sent this job's planned requests, the slowest catalogue deciding. A catalogue without a limit
     is not waited for."""
@@ -100,7 +152,7 @@ def estimate(mine: JobLoad, others: Sequence[JobLoad], now: datetime) -> datetim
     """The expected completion time of ``mine`` while ``others`` are in flight."""
     limits = shared_limits()
     if mine.planned and limits:
-        return now + timedelta(seconds=planned_seconds(mine, others, limits))
+        return now + timedelta(seconds=planned_seconds(mine, others, limits, Processors.from_environment()))
     books_left = max(0, mine.books - mine.done)
     others_left = [max(0, other.books - other.done) for other in others]
     return now + timedelta(seconds=shared_seconds(books_left, others_left, seconds_per_book()))

@@ -53,6 +53,9 @@ ASYNC_RETRIES = 2
 ORCHESTRATOR_TIMEOUT = 300
 #: A job still without a manifest this long after its upload never started (every asynchronous
 #: attempt of the orchestrator is over by then): its status is set to ``error``.
+#: A batch's processor time besides its catalogue requests (Lambda, S3, the shared cache's reads),
+#: for the ETA: an assumption, not measured on AWS (docs/aws.md).
+ASSUMED_BATCH_SECONDS = 0.5
 STALE_AFTER_SECONDS = int(ASYNC_MAX_EVENT_AGE.to_seconds()) + ORCHESTRATOR_TIMEOUT + 300
 #: With the gateway pacing every catalogue request through the shared budgets, the core's own
 #: limiter only keeps a processor from flooding its gateway: answers from the cache need no pacing.
@@ -303,6 +306,9 @@ class BookEnrichStack(cdk.Stack):
                 "SECONDS_PER_BOOK": f"{c.seconds_per_book:.6g}",
                 # The ETA shares these among the jobs in flight (bookenrich_aws.eta).
                 "BUDGET_PER_SECOND": rate_limits_env(c.published_limits),
+                "PROCESSORS": str(c.concurrency),
+                "BATCH_SIZE": str(c.batch_size),
+                "BATCH_SECONDS": f"{ASSUMED_BATCH_SECONDS:g}",
             },
         )
         self._function("DataGet", "bookenrich_aws.data_api.get", "GET /data/{uuid}", memory=512)
