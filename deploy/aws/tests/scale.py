@@ -24,13 +24,24 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import bookenrich
+import boto3
 from catalogue import FakeCatalogue, synthetic_export
 from population import libraries
 
 from bookenrich_aws import orchestrator, processor
 from bookenrich_aws.lookup_cache import LookupCache
+
+
+def with_google_key_unpaced(monkeypatch: Any) -> None:
+    """A deployment with a Google key (the planned policy asks Google for the books Open Library
+    left without genres) whose gateway paces no request: the budgets are left out, they change
+    when requests go, not how many there are."""
+    secret = boto3.client("secretsmanager").create_secret(Name="google-key", SecretString="test-key")
+    monkeypatch.setenv("GOOGLE_BOOKS_API_KEY_SECRET_ARN", secret["ARN"])
+    monkeypatch.delenv("BUDGET_PER_SECOND")
 
 
 def catalogue_books(catalogue: FakeCatalogue, titles: int) -> list[bookenrich.BookInfo]:

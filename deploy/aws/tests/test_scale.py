@@ -7,10 +7,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import boto3
 from catalogue import FakeCatalogue
 from harness import Deployment
-from scale import simulate
+from scale import simulate, with_google_key_unpaced
 
 #: 30 libraries of 50 books over 1,000 titles, 10 jobs at a time: about ten seconds.
 CI_SIZE = (30, 50, 1000, 10)
@@ -22,11 +21,7 @@ def test_requests_per_book_fall_through_the_processors_request_path(
     deployment: Deployment, catalogue: FakeCatalogue, monkeypatch: Any
 ) -> None:
     count, books, titles, wave = (int(v) for v in SIZE.split(",")) if SIZE else CI_SIZE
-    # A deployment with a Google key: the planned policy asks Google for books Open Library left
-    # without genres. No budgets: they pace requests, they do not change how many there are.
-    secret = boto3.client("secretsmanager").create_secret(Name="google-key", SecretString="test-key")
-    monkeypatch.setenv("GOOGLE_BOOKS_API_KEY_SECRET_ARN", secret["ARN"])
-    monkeypatch.delenv("BUDGET_PER_SECOND")
+    with_google_key_unpaced(monkeypatch)
     # In CI one batch at a time, so the counts do not depend on how threads interleave; the
     # benchmark runs four at once, as four processors do (and two batches may then ask the same new
     # identifier before either has written it back, as two processors may).
