@@ -2,7 +2,8 @@
 //!
 //! A [`Fetcher`] belongs to one source. For every request it checks the response
 //! cache, waits for the source's rate limiter and the run's concurrency limit,
-//! sends the GET with a timeout and a body-size cap, decodes the JSON, retries
+//! sends the GET with a timeout and a body-size cap, decodes the body (JSON, or
+//! text for [`Fetcher::get_text`]), retries
 //! what can pass (429, 5xx, timeouts, dropped connections, malformed bodies) with
 //! backoff, full jitter and `Retry-After`, and counts what it did. A daily-quota
 //! answer disables the source for the rest of the run. Everything is a plain
@@ -279,6 +280,25 @@ impl Fetcher {
         &self,
         request: Request,
     ) -> Result<Fetched<T>, SourceError> {
+        self.get_decoded(request, decode_json::<T>).await
+    }
+
+    /// GETs `request` and gives its body as text (an HTML page, a plain-text or XML record).
+    ///
+    /// The same path as [`get_json`](Self::get_json): cache, rate limit, daily budget, retries,
+    /// size cap and counters. The body is read as UTF-8; bytes that are not UTF-8 become
+    /// U+FFFD, so a page in another encoding still gives its ASCII text rather than failing
+    /// every attempt. HTTP 404 gives `value: None`.
+    pub async fn get_text(&self, request: Request) -> Result<Fetched<String>, SourceError> {
+        self.get_decoded(request, decode_text).await
+    }
+
+    /// The request path of every `get_*`: only how a body becomes a value differs.
+    async fn get_decoded<T>(
+        &self,
+        request: Request,
+        decode: Decode<T>,
+    ) -> Result<Fetched<T>, SourceError> {
         if let Some(e) = self.disabled_error(&request) {
             return Err(e);
         }
@@ -289,7 +309,7 @@ impl Fetcher {
                     self.count_cache_hit();
                     return Ok(Fetched { value: None, from_cache: true });
                 }
-                Some(CacheEntry { body: Some(body), .. }) => match serde_json::from_slice(&body) {
+                Some(CacheEntry { body: Some(body), .. }) => match decode(&body) {
                     Ok(value) => {
                         self.count_cache_hit();
                         return Ok(Fetched { value: Some(value), from_cache: true });
@@ -312,7 +332,7 @@ impl Fetcher {
             ));
         }
 
-        let result = self.get_with_retries::<T>(&request).await;
+        let result = self.get_with_retries(&request, decode).await;
         match result {
             Ok(Some((value, body))) => {
                 if request.cacheable {
@@ -374,16 +394,17 @@ impl Fetcher {
         self.cache_put(&CacheKey::new(&*self.source, key), &entry);
     }
 
-    async fn get_with_retries<T: DeserializeOwned>(
+    async fn get_with_retries<T>(
         &self,
         request: &Request,
+        decode: Decode<T>,
     ) -> Result<Option<(T, bytes::Bytes)>, SourceError> {
         let policy = self.settings.retry;
         let started = Instant::now();
         let mut rng = fastrand::Rng::new();
         let mut attempt: u32 = 1;
         loop {
-            let error = match self.attempt::<T>(request).await {
+            let error = match self.attempt(request, decode).await {
                 Ok(answer) => return Ok(answer),
                 Err(e) => e,
             };
@@ -414,9 +435,10 @@ impl Fetcher {
     }
 
     /// One attempt: wait for the limits, send, classify the answer, decode.
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T>(
         &self,
         request: &Request,
+        decode: Decode<T>,
     ) -> Result<Option<(T, bytes::Bytes)>, SourceError> {
         let permit = self.wait_for_turn().await;
         if let Some(e) = self.disabled_error(request) {
@@ -446,7 +468,7 @@ impl Fetcher {
             Err(_) => return Err(self.transport_error(&TransportError::Timeout(timeout), request)),
         };
         drop(permit);
-        self.classify(response, request)
+        self.classify(response, request, decode)
     }
 
     /// Waits for the source's rate limit and a global concurrency permit.
@@ -478,10 +500,11 @@ impl Fetcher {
         self.error(kind, e.to_string(), request)
     }
 
-    fn classify<T: DeserializeOwned>(
+    fn classify<T>(
         &self,
         response: HttpResponse,
         request: &Request,
+        decode: Decode<T>,
     ) -> Result<Option<(T, bytes::Bytes)>, SourceError> {
         let HttpResponse { status, retry_after, body } = response;
         if body.len() > self.settings.max_body_bytes {
@@ -492,11 +515,11 @@ impl Fetcher {
             ));
         }
         match status {
-            200..=299 => match serde_json::from_slice::<T>(&body) {
+            200..=299 => match decode(&body) {
                 Ok(value) => Ok(Some((value, body))),
                 Err(e) => Err(self.error(
                     SourceErrorKind::MalformedResponse,
-                    format!("HTTP {status} with a body that is not the expected JSON: {e}"),
+                    format!("HTTP {status} with a body that is {e}"),
                     request,
                 )),
             },
@@ -524,6 +547,18 @@ impl Fetcher {
             _ => Err(self.error(SourceErrorKind::Rejected, format!("HTTP {status}"), request)),
         }
     }
+}
+
+/// How a successful body becomes a value; `Err` says what the body is not ("not the expected JSON: …").
+type Decode<T> = fn(&[u8]) -> Result<T, String>;
+
+fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("not the expected JSON: {e}"))
+}
+
+#[expect(clippy::unnecessary_wraps, reason = "every `Decode` may fail; text never does")]
+fn decode_text(body: &[u8]) -> Result<String, String> {
+    Ok(String::from_utf8_lossy(body).into_owned())
 }
 
 /// Whether an error answer says a long-lived quota (not a short throttle) is used up.

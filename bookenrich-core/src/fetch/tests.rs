@@ -570,3 +570,70 @@ async fn dropping_the_future_stops_the_work() {
     tokio::time::sleep(Duration::from_secs(600)).await;
     assert_eq!(http.calls(), 1, "no request after the future was dropped");
 }
+
+// `get_text` shares `get_json`'s path; these check that each step of it applies to text too.
+
+#[tokio::test(start_paused = true)]
+async fn text_is_retried_cached_and_not_found_like_json() {
+    let page = "<html><body><a class=\"genre\">Fantasy</a></body></html>";
+    let http = Scripted::new([Step::Status(503, "<html>busy</html>"), Step::Status(200, page)]);
+    let cache = Arc::new(MemoryCache::new());
+    let f = fetcher(&http).with_cache(cache.clone());
+    let req = Request::get(url("https://x.test/book/show/1"));
+    let first = f.get_text(req.clone()).await.unwrap();
+    assert_eq!(first, Fetched { value: Some(page.to_owned()), from_cache: false });
+    let again = f.get_text(req).await.unwrap();
+    assert_eq!(again, Fetched { value: Some(page.to_owned()), from_cache: true });
+    assert_eq!(http.calls(), 2, "one 503, one page; the second answer is the cache's");
+    let stats = f.stats();
+    assert_eq!((stats.requests, stats.retries, stats.cache_hits), (2, 1, 1));
+
+    let http = Scripted::new([Step::Status(404, "<html>no such page</html>")]);
+    let f = fetcher(&http).with_cache(cache);
+    let missing = f.get_text(Request::get(url("https://x.test/book/show/2"))).await.unwrap();
+    assert_eq!(missing, Fetched { value: None, from_cache: false });
+}
+
+#[tokio::test(start_paused = true)]
+async fn text_that_is_not_json_is_no_malformed_answer_and_bad_utf8_is_replaced() {
+    let mut body = b"caf".to_vec();
+    body.push(0xE9); // Latin-1 "é": not UTF-8
+    let http = Scripted::new([Step::Body(200, body)]);
+    let f = fetcher(&http);
+    let got = f.get_text(Request::get(url("https://x.test/latin1"))).await.unwrap();
+    assert_eq!(got.value.as_deref(), Some("caf\u{FFFD}"));
+    assert_eq!(http.calls(), 1, "no retry: text always decodes");
+}
+
+#[tokio::test(start_paused = true)]
+async fn text_requests_are_capped_redacted_and_stopped_like_json() {
+    let http = Scripted::new([Step::Body(200, vec![b'a'; 2048])]);
+    let f = fetcher(&http).with_max_body_bytes(1024);
+    let err = f.get_text(Request::get(url("https://x.test/a?key=SECRET"))).await.unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::ResponseTooLarge);
+    assert!(!err.url.as_deref().unwrap_or_default().contains("SECRET"), "{err:?}");
+    assert_eq!(http.calls(), 1);
+
+    let http = Scripted::new([Step::Status(429, GOOGLE_DAILY_QUOTA)]);
+    let f = fetcher(&http);
+    let err = f.get_text(Request::get(url("https://x.test/a"))).await.unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::QuotaExhausted);
+    let err = f.get_text(Request::get(url("https://x.test/b"))).await.unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::Disabled);
+    assert_eq!(http.calls(), 1, "the source is stopped for the rest of the run");
+
+    let budget = Arc::new(DailyBudget::new("test_source", 1));
+    let http = Scripted::new([Step::Status(200, "ok")]);
+    let f = fetcher(&http).with_daily_budget(budget);
+    assert_eq!(
+        f.get_text(Request::get(url("https://x.test/a"))).await.unwrap().value.as_deref(),
+        Some("ok")
+    );
+    let err = f.get_text(Request::get(url("https://x.test/b"))).await.unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::QuotaExhausted);
+    assert_eq!(http.calls(), 1);
+
+    let f = fetcher(&Scripted::new([Step::Status(200, "ok")])).with_offline(true);
+    let err = f.get_text(Request::get(url("https://x.test/a"))).await.unwrap_err();
+    assert_eq!(err.kind, SourceErrorKind::Offline);
+}
