@@ -17,11 +17,13 @@ pub use crate::error::{SourceError, SourceErrorKind};
 use crate::fetch::Fetcher;
 use crate::isbn::Isbn;
 
+pub mod foreign;
 pub mod google_books;
 pub mod matching;
 pub mod open_library;
 pub mod shelves;
 
+pub use foreign::{failed_lookup, lookup_results};
 pub use google_books::GoogleBooks;
 pub use open_library::OpenLibrary;
 pub use shelves::{SHELVES, Shelves};
