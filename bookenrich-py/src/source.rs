@@ -11,6 +11,7 @@
 //! else entirely), only this source's answers for this batch fail, with the exception's type and
 //! message in the books' `failures`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,7 +21,8 @@ use bookenrich_core::BookInfo;
 use bookenrich_core::error::Error as CoreError;
 use bookenrich_core::fetch::{Fetcher, Request};
 use bookenrich_core::sources::{
-    BookQuery, GenreSource, SourceError, SourceErrorKind, SourceHit, SourceResult,
+    BookQuery, GenreSource, SourceError, SourceErrorKind, SourceHit, SourceResult, failed_lookup,
+    lookup_results,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -139,16 +141,19 @@ impl GenreSource for PythonSource {
                 let outcome = call_lookup(py, &object, infos, fetch, is_async, &running);
                 match outcome {
                     Ok(value) => results(py, &name, value.bind(py), count),
-                    Err(e) => {
-                        let error = raised(py, &name, &e);
-                        (0..count).map(|_| Err(error.clone())).collect()
-                    }
+                    Err(e) => failed_lookup(count, &raised(py, &name, &e)),
                 }
             })
         });
         match call.await {
             Ok(results) => results,
-            Err(e) => fail_all(&self.name, count, &format!("the lookup thread failed: {e}")),
+            Err(e) => {
+                let message = format!("the lookup thread failed: {e}");
+                failed_lookup(
+                    count,
+                    &SourceError::new(&self.name, SourceErrorKind::Rejected, message),
+                )
+            }
         }
     }
 }
@@ -247,12 +252,7 @@ fn raised(py: Python<'_>, source: &str, error: &PyErr) -> SourceError {
     SourceError::new(source, SourceErrorKind::Rejected, describe(py, error))
 }
 
-fn fail_all(source: &str, count: usize, message: &str) -> Vec<SourceResult> {
-    let error = SourceError::new(source, SourceErrorKind::Rejected, message);
-    (0..count).map(|_| Err(error.clone())).collect()
-}
-
-/// One result per book from what `lookup` returned.
+/// One result per book from what `lookup` returned (the core's rules for foreign lookups).
 fn results(
     py: Python<'_>,
     source: &str,
@@ -260,46 +260,18 @@ fn results(
     count: usize,
 ) -> Vec<SourceResult> {
     if value.is_none() {
-        return (0..count).map(|_| Ok(None)).collect();
+        return vec![Ok(None); count];
     }
-    let items: Vec<Bound<'_, PyAny>> = match value.try_iter() {
+    let items = match value.try_iter() {
         Ok(iter) if !value.is_instance_of::<PyString>() && !value.is_instance_of::<PyDict>() => {
-            match iter.collect::<PyResult<_>>() {
-                Ok(items) => items,
-                Err(e) => return fail_all(source, count, &describe(py, &e)),
-            }
+            iter.collect::<PyResult<Vec<_>>>().map_err(|e| describe(py, &e))
         }
-        _ => {
-            return fail_all(
-                source,
-                count,
-                &format!(
-                    "lookup must return a list with one result per book, or None; it returned {}",
-                    type_name(value)
-                ),
-            );
-        }
+        _ => Err(format!(
+            "lookup must return a list with one result per book, or None; it returned {}",
+            type_name(value)
+        )),
     };
-    if items.len() != count {
-        return fail_all(
-            source,
-            count,
-            &format!("lookup returned {} results for {count} books", items.len()),
-        );
-    }
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            hit(py, item).map_err(|message| {
-                SourceError::new(
-                    source,
-                    SourceErrorKind::Rejected,
-                    format!("result {i}: {message}"),
-                )
-            })
-        })
-        .collect()
+    lookup_results(source, count, items, |item| hit(py, &item))
 }
 
 /// `None` (not found), an exception (this book failed), a list of genre strings, or a mapping
@@ -368,9 +340,10 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
 
 /// The engine's fetcher for one source, handed to its `lookup`.
 ///
-/// In a plain `lookup`, `get_json` returns the decoded JSON (the GIL is released while the
-/// request runs); in an `async` one, it returns an awaitable. `None` means HTTP 404. A failed
-/// request raises `bookenrich.SourceError` (after the retries the engine allows).
+/// In a plain `lookup`, `get_json` returns the decoded JSON and `get_text` the body as a str
+/// (the GIL is released while the request runs); in an `async` one, each returns an awaitable.
+/// `None` means HTTP 404. A failed request raises `bookenrich.SourceError` (after the retries
+/// the engine allows).
 #[pyclass(frozen, name = "Fetch", module = "bookenrich")]
 pub(crate) struct PyFetch {
     fetcher: Fetcher,
@@ -378,6 +351,9 @@ pub(crate) struct PyFetch {
     cancelled: Arc<AtomicBool>,
     is_async: bool,
 }
+
+/// A request's answer as a Python value: `None` is HTTP 404.
+type ToPython<T> = for<'py> fn(Python<'py>, Option<T>) -> PyResult<Bound<'py, PyAny>>;
 
 #[pymethods]
 impl PyFetch {
@@ -387,23 +363,67 @@ impl PyFetch {
         &self,
         py: Python<'py>,
         url: &str,
-        headers: Option<std::collections::BTreeMap<String, String>>,
+        headers: Option<BTreeMap<String, String>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let request = self.request("get_json", url, headers)?;
+        let fetcher = self.fetcher.clone();
+        let future = async move { fetcher.get_json::<Value>(request).await.map(|f| f.value) };
+        self.answer(py, future, |py, value| to_py(py, &value.unwrap_or(Value::Null)))
+    }
+
+    /// GETs `url` with `headers` and gives its body as text (an HTML page, a plain-text record).
+    #[pyo3(signature = (url, *, headers=None))]
+    fn get_text<'py>(
+        &self,
+        py: Python<'py>,
+        url: &str,
+        headers: Option<BTreeMap<String, String>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let request = self.request("get_text", url, headers)?;
+        let fetcher = self.fetcher.clone();
+        let future = async move { fetcher.get_text(request).await.map(|f| f.value) };
+        self.answer(py, future, |py, text| {
+            Ok(text.map_or_else(|| py.None().into_bound(py), |t| PyString::new(py, &t).into_any()))
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<bookenrich.Fetch for {:?}>", self.fetcher.source_name())
+    }
+}
+
+impl PyFetch {
+    /// The GET of `url` with `headers`; `method` names the caller in the error of a bad URL.
+    fn request(
+        &self,
+        method: &str,
+        url: &str,
+        headers: Option<BTreeMap<String, String>>,
+    ) -> PyResult<Request> {
         if self.cancelled.load(Ordering::SeqCst) {
             return Err(CancelledError::new_err("the run was cancelled"));
         }
         let parsed = url::Url::parse(url)
-            .map_err(|e| PyValueError::new_err(format!("get_json: {url:?} is not a URL: {e}")))?;
+            .map_err(|e| PyValueError::new_err(format!("{method}: {url:?} is not a URL: {e}")))?;
         let mut request = Request::get(parsed);
         for (name, value) in headers.unwrap_or_default() {
             request = request.header(name, value);
         }
-        let fetcher = self.fetcher.clone();
-        let future = async move { fetcher.get_json::<Value>(request).await.map(|f| f.value) };
+        Ok(request)
+    }
+
+    /// Runs `future`: to the end for a plain lookup, or as an awaitable of the lookup's event
+    /// loop for an `async` one; its answer becomes a Python value through `to_python`.
+    fn answer<'py, T: Send + 'static>(
+        &self,
+        py: Python<'py>,
+        future: impl Future<Output = Result<Option<T>, SourceError>> + Send + 'static,
+        to_python: ToPython<T>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         if !self.is_async {
             let answer = py.detach(|| self.handle.block_on(future));
             return match answer {
-                Ok(value) => to_py(py, &value.unwrap_or(Value::Null)),
+                Ok(value) => to_python(py, value),
                 Err(e) => Err(to_py_err(CoreError::Source(e))),
             };
         }
@@ -415,7 +435,7 @@ impl PyFetch {
             let answer = future.await;
             Python::attach(|py| {
                 let (ok, value) = match answer {
-                    Ok(value) => match to_py(py, &value.unwrap_or(Value::Null)) {
+                    Ok(value) => match to_python(py, value) {
                         Ok(v) => (true, v.unbind()),
                         Err(e) => (false, e.into_value(py).into_any()),
                     },
@@ -429,9 +449,5 @@ impl PyFetch {
             });
         });
         Ok(waiter)
-    }
-
-    fn __repr__(&self) -> String {
-        format!("<bookenrich.Fetch for {:?}>", self.fetcher.source_name())
     }
 }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
 import subprocess
+import threading
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +148,49 @@ def _clean_bookenrich_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def load_expected(name: str) -> dict[str, Any]:
     expected: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     return expected
+
+
+class GenrePages:
+    """A service of the user's own: an HTML page of genres per ISBN, 404 for an unknown one.
+
+    (Tests may start their own server for a source's own service: it stands for the user's, so
+    there is no real answer to record.)
+    """
+
+    def __init__(self, pages: dict[str, list[str]]) -> None:
+        self.pages = pages
+        self.paths: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+                outer.paths.append(self.path)
+                genres = outer.pages.get(self.path.rsplit("/", 1)[-1])
+                body = (
+                    "<html><body><ul>"
+                    + "".join(f'<li class="genre">{html.escape(g)}</li>' for g in genres)
+                    + "</ul></body></html>"
+                    if genres is not None
+                    else "<html><body>No such book</body></html>"
+                ).encode()
+                self.send_response(200 if genres is not None else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def genre_pages() -> Iterator[GenrePages]:
+    """Genre pages for Fantastic Mr. Fox (9780140328721) only."""
+    pages = GenrePages({"9780140328721": ["Children's", "Fantasy & Magic"]})
+    yield pages
+    pages.server.shutdown()
+    pages.server.server_close()

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EDGE_CASES_CSV, REPO, FakeCatalogue
+import bookenrich
+
+from conftest import EDGE_CASES_CSV, REPO, FakeCatalogue, GenrePages
 
 DOC = REPO / "docs" / "python.md"
 
@@ -97,7 +99,9 @@ def test_shelves_example_prints_the_readers_genre_shelves(tmp_path: Path, catalo
 
 
 @pytest.mark.network
-def test_source_examples_run_and_type_check(tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
+def test_source_examples_run_and_type_check(
+    tmp_path: Path, catalogue_env: FakeCatalogue, genre_pages: GenrePages, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = run_doc_block("source-json-api", tmp_path).stdout
     fox = next(line for line in out.splitlines() if line.startswith("Fantastic Mr. Fox"))
     assert fox.startswith("Fantastic Mr. Fox: ['Juvenile Fiction'] -> ")
@@ -108,5 +112,13 @@ def test_source_examples_run_and_type_check(tmp_path: Path, catalogue_env: FakeC
     out = run_doc_block("source-local-file", tmp_path).stdout
     assert out.startswith("1 books from my_genres.csv, ")
 
-    for name in ("source-json-api", "source-local-file"):
+    monkeypatch.setenv("MY_GENRE_PAGES", genre_pages.url)
+    out = run_doc_block("source-html-page", tmp_path).stdout
+    assert out.splitlines()[0].startswith("Fantastic Mr. Fox: [\"Children's\", 'Fantasy & Magic'] -> ")
+    assert len(out.splitlines()) == 1, out
+    # One page asked for per book with an ISBN, each once.
+    with_isbn = {f"/isbn/{b.isbn13}" for b in bookenrich.read_export(EDGE_CASES_CSV).books if b.isbn13}
+    assert sorted(genre_pages.paths) == sorted(with_isbn)
+
+    for name in ("source-json-api", "source-local-file", "source-html-page"):
         type_check(tmp_path / f"{name.replace('-', '_')}.py", tmp_path)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import json
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any, Literal, Optional
@@ -11,7 +14,7 @@ import pytest
 
 import bookenrich
 from bookenrich import BookInfo, Fetch, GenreSource, Progress
-from conftest import FAST_RATES, FakeCatalogue
+from conftest import FAST_RATES, FakeCatalogue, GenrePages
 
 # Books the fake catalogue knows (recorded answers): Google Books answers `volumes?q=isbn:...`.
 FOX = BookInfo("Fantastic Mr. Fox", "Roald Dahl", isbn13="9780140328721", goodreads_id="6310")
@@ -188,9 +191,9 @@ def test_an_async_exception_a_wrong_count_and_a_bad_result_are_reported_the_same
     messages = {f.source: f.message for f in results[0].failures}
     assert "KeyError: 'missing'" in messages["async_broken"]
     assert "returned 1 results for 2 books" in messages["short"]
-    assert "RuntimeError: not this one" in messages["per_book"]
+    assert "result 0: RuntimeError: not this one" in messages["per_book"]
     second = {f.source: f.message for f in results[1].failures}
-    assert "expected None, an exception, a list of genre strings" in second["per_book"]
+    assert "result 1: expected None, an exception, a list of genre strings" in second["per_book"]
     assert all(r.final_genres for r in results)
 
 
@@ -304,3 +307,87 @@ def test_the_dashboard_counts_the_books_each_source_of_your_own_gave_genres_to()
     assert (success["open_library"], success["google_books"]) == (0, 0)
     # Without such a source the key is left out, as the contract has it.
     assert "other_sources" not in bookenrich.build_dashboard(books)["metadata"]["validation"]["genre_sources_success"]
+
+
+def genres_on(page: Optional[str]) -> Optional[list[str]]:
+    return [html.unescape(g) for g in re.findall(r'<li class="genre">(.*?)</li>', page)] if page else None
+
+
+class PageGenres(GenreSource):
+    name = "pages"
+    rate_limit = 1000.0
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def lookup(self, books: list[BookInfo], fetch: Fetch) -> list[Any]:
+        return [genres_on(fetch.get_text(f"{self.base_url}/isbn/{b.isbn13}")) for b in books]
+
+
+class AsyncPageGenres(PageGenres):
+    name = "async_pages"
+
+    async def lookup(self, books: list[BookInfo], fetch: Fetch) -> list[Any]:  # type: ignore[override]
+        return [genres_on(await fetch.get_text(f"{self.base_url}/isbn/{b.isbn13}")) for b in books]
+
+
+@pytest.mark.parametrize("kind", [PageGenres, AsyncPageGenres])
+def test_get_text_reads_html_pages_through_the_engine_and_its_cache(genre_pages: GenrePages, kind: type[PageGenres]) -> None:
+    source = kind(genre_pages.url)
+    # The engine's client refuses plain http unless a base URL is an http:// one (a local server).
+    enricher = bookenrich.Enricher(sources=[source], cache="memory", open_library_url=genre_pages.url)
+    results, summary = enricher.enrich_with_summary(BOOKS)
+    assert results[0].genres_by_source[source.name] == ["Children's", "Fantasy & Magic"]
+    assert source.name not in results[1].genres_by_source and results[1].failures == []  # 404: not found
+    assert sorted(genre_pages.paths) == sorted(f"/isbn/{b.isbn13}" for b in BOOKS)
+    assert summary["sources"][0]["requests"] == 2
+    # Again: the page and the "not found" both come from the engine's cache.
+    _, summary = enricher.enrich_with_summary(BOOKS)
+    assert len(genre_pages.paths) == 2 and summary["sources"][0]["cache_hits"] == 2
+
+
+@pytest.mark.network
+def test_get_text_is_retried_like_get_json(catalogue: FakeCatalogue) -> None:
+    # Open Library's Books API answers JavaScript without `format=json` (a documented shape the
+    # fake catalogue serves); the first request of each URL gets Open Library's HTML 503.
+    catalogue.configure(faults=["503,api=openlibrary,first-per-url=1"])
+    seen: list[str] = []
+
+    class BookInfoScript(GenreSource):
+        name = "ol_script"
+        rate_limit = 1000.0
+
+        def lookup(self, books: list[BookInfo], fetch: Fetch) -> list[Any]:
+            out: list[Any] = []
+            for book in books:
+                page = fetch.get_text(f"{catalogue.url}/api/books?bibkeys=ISBN:{book.isbn13}&jscmd=data")
+                assert page is not None
+                seen.append(page)
+                record = json.loads(page.removeprefix("var _OLBookInfo = ").removesuffix(";"))
+                out.append([s["name"] for r in record.values() for s in r.get("subjects", [])])
+            return out
+
+    enricher = bookenrich.Enricher(sources=[BookInfoScript()], **_urls(catalogue))
+    results, summary = enricher.enrich_with_summary([BookInfo("Sabriel", "Garth Nix", isbn13="9780064471831")])
+    assert seen[0].startswith("var _OLBookInfo = {")
+    assert "Fantasy" in results[0].final_genres
+    assert catalogue.stats()["total"] == 2 and summary["sources"][0]["retries"] == 1
+
+
+def test_get_text_and_get_json_refuse_what_is_not_a_url() -> None:
+    errors: list[str] = []
+
+    class BadUrl(GenreSource):
+        name = "bad_url"
+
+        def lookup(self, books: list[BookInfo], fetch: Fetch) -> list[Any]:
+            for call in (fetch.get_text, fetch.get_json):
+                try:
+                    call("no url")
+                except ValueError as e:
+                    errors.append(str(e))
+            return [None for _ in books]
+
+    only(BadUrl()).enrich(BOOKS[:1])
+    assert [e.split(":")[0] for e in errors] == ["get_text", "get_json"]
+    assert all('"no url" is not a URL' in e for e in errors)

@@ -452,11 +452,13 @@ class Progress:
 class Fetch:
     """The engine's fetcher for one source, handed to its ``lookup``.
 
-    In a plain ``lookup``, ``get_json`` returns the decoded JSON; in an ``async`` one it returns
-    an awaitable of it. ``None`` means HTTP 404; a failed request raises :class:`SourceError`.
+    In a plain ``lookup``, ``get_json`` returns the decoded JSON and ``get_text`` the body as a
+    ``str``; in an ``async`` one each returns an awaitable of it. ``None`` means HTTP 404; a
+    failed request raises :class:`SourceError`.
     """
 
     def get_json(self, url: str, *, headers: Mapping[str, str] | None = None) -> Any: ...
+    def get_text(self, url: str, *, headers: Mapping[str, str] | None = None) -> Any: ...
 
 class _SourceLike(Protocol):
     """Any object with a ``name`` and a ``lookup(books, fetch)``: see :class:`bookenrich.GenreSource`."""
