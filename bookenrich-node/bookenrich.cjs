@@ -99,13 +99,15 @@ function wrapAsync(fn) {
 // methods are wrapped on the native prototype itself, so `instanceof` is unchanged.
 // Genre sources written in JavaScript: the engine calls `prepared.lookup(books, fetch)` from its
 // own threads and awaits it. The wrapper binds `this`, turns a throw into a rejection, gives the
-// source `fetch.getJson` over the engine's fetcher, and normalises each result to the shape
-// the native side reads ({ found, error, genres, thumbnailUrl, smallThumbnailUrl, identifiers }).
+// source `fetch.getJson` and `fetch.getText` over the engine's fetcher and `fetch.signal`, which
+// aborts when the run is cancelled during the lookup, and normalises each result to the shape
+// the native side reads ({ found, error, genres, thumbnailUrl, smallThumbnailUrl, identifiers });
+// the native side prefixes a result's error with its index.
 function describeError(error) {
   return error instanceof Error ? `${error.name}: ${error.message}` : `thrown: ${String(error)}`
 }
 
-function lookupItem(result, i) {
+function lookupItem(result) {
   if (result === null || result === undefined) return { found: false }
   if (result instanceof Error) return { found: false, error: describeError(result) }
   const strings = (v) => Array.isArray(v) && v.every((s) => typeof s === 'string')
@@ -121,7 +123,7 @@ function lookupItem(result, i) {
   }
   return {
     found: false,
-    error: `result ${i}: expected null, an Error, an array of genre strings or { genres }, got ${Array.isArray(result) ? 'an array of other values' : typeof result}`,
+    error: `expected null, an Error, an array of genre strings or { genres }, got ${Array.isArray(result) ? 'an array of other values' : typeof result}`,
   }
 }
 
@@ -134,10 +136,16 @@ function prepareSource(source) {
     batchSize: source.batchSize ?? 1,
     rateLimit: source.rateLimit ?? 1,
     lookup: async (books, nativeFetch) => {
+      const controller = new AbortController()
+      nativeFetch.onAbort(() => controller.abort())
       const fetch = {
+        signal: controller.signal,
         async getJson(url, options = {}) {
           const text = await nativeFetch.getJsonText(url, options.headers ?? null)
           return text === null ? null : JSON.parse(text)
+        },
+        async getText(url, options = {}) {
+          return (await nativeFetch.getText(url, options.headers ?? null)) ?? null
         },
       }
       let results

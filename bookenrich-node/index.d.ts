@@ -52,11 +52,18 @@ export declare class Enricher {
 
 /**
  * The engine's fetcher for one source, handed to its `lookup` (wrapped by the package entry
- * as `fetch.getJson(url, { headers })`).
+ * as `fetch.getJson(url, { headers })`, `fetch.getText(url, { headers })` and `fetch.signal`).
  */
 export declare class Fetch {
   /** GETs `url` through the engine; resolves to the JSON body as text, or `null` for HTTP 404. */
   getJsonText(url: string, headers?: Record<string, string> | undefined | null): Promise<string | undefined | null>
+  /**
+   * GETs `url` through the engine; resolves to the body as text (an HTML page, a plain-text
+   * record), or `null` for HTTP 404.
+   */
+  getText(url: string, headers?: Record<string, string> | undefined | null): Promise<string | undefined | null>
+  /** Calls `abort` (once, from the JS thread) when the run is cancelled during this lookup. */
+  onAbort(abort: () => void): void
 }
 
 /** A genre normaliser with the built-in vocabulary, optionally extended by user rules. */
@@ -315,7 +322,7 @@ export interface EnricherOptions {
    * Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library
    * first), and source objects of your own (docs/node.md, "Your own genre sources").
    */
-  sources?: Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>
+  sources?: Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown>; getText(url: string, options?: { headers?: Record<string, string> }): Promise<string | null>; signal: AbortSignal }): unknown }>
   /** How the sources' genres are combined (default `planned`). */
   merge?: 'planned' | 'union' | 'first_with_genres'
   /** Requests in flight at once, all sources (default 16). */

@@ -27,7 +27,7 @@ pub struct EnricherOptions {
     /// Sources, in order: `openlibrary`, `google`, `shelves` (default the first two, Open Library
     /// first), and source objects of your own (docs/node.md, "Your own genre sources").
     #[napi(
-        ts_type = "Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown> }): unknown }>"
+        ts_type = "Array<string | { name: string; batchSize?: number; rateLimit?: number; lookup(books: BookInfo[], fetch: { getJson(url: string, options?: { headers?: Record<string, string> }): Promise<unknown>; getText(url: string, options?: { headers?: Record<string, string> }): Promise<string | null>; signal: AbortSignal }): unknown }>"
     )]
     pub sources: Option<Vec<String>>,
     /// How the sources' genres are combined (default `planned`).

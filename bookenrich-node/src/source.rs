@@ -6,23 +6,26 @@
 //! calls it through a thread-safe function from its own threads and awaits the Promise; `fetch`
 //! is the engine's fetcher for the source ([`Fetch`]), so its requests share the rate limit,
 //! retries, cache, caps, counters and progress of the built-in sources. A rejection, or the
-//! wrong number of results, fails only this source's answers for those books.
+//! wrong number of results, fails only this source's answers for those books (the core's
+//! [`lookup_results`] rules). When the run is cancelled the engine drops the lookup; the
+//! package entry's `AbortController` for it is then aborted, so `fetch.signal` reaches the
+//! source's own work.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use bookenrich_core::Error as CoreError;
 use bookenrich_core::fetch::{Fetcher, Request};
-use bookenrich_core::sources::{
-    BookQuery, GenreSource, SourceError, SourceErrorKind, SourceHit, SourceResult,
-};
+use bookenrich_core::sources::{BookQuery, GenreSource, SourceHit, SourceResult, lookup_results};
 use napi::Env;
 use napi::Status;
-use napi::bindgen_prelude::{FnArgs, Function, JsObjectValue, Object, Promise, PromiseRaw};
-use napi::threadsafe_function::ThreadsafeFunction;
+use napi::bindgen_prelude::{
+    FnArgs, Function, JsObjectValue, Object, Promise, PromiseRaw, Unknown,
+};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
 
 use crate::enricher::BookInfo;
@@ -32,6 +35,8 @@ use crate::guard;
 type Args = FnArgs<(Vec<BookInfo>, Fetch)>;
 /// `lookup(books, fetch) → Promise<LookupItem[]>`, callable from any thread.
 type LookupFn = ThreadsafeFunction<Args, Promise<Vec<LookupItem>>, Args, Status, false>;
+/// The lookup's `abort()`, callable from any thread; weak, so it never keeps Node running.
+type AbortFn = ThreadsafeFunction<(), Unknown<'static>, (), Status, false, true>;
 
 /// One book's answer, as the package entry normalises what a JS `lookup` returned.
 #[napi(object)]
@@ -120,50 +125,71 @@ impl GenreSource for JsSource {
     async fn lookup(&self, books: &[BookQuery], fetch: &Fetcher) -> Vec<SourceResult> {
         let count = books.len();
         let infos: Vec<BookInfo> = books.iter().map(book_info).collect();
-        let cancelled = Arc::new(AtomicBool::new(false));
-        // Dropped when the engine drops this lookup (the run was aborted): the source's later
-        // requests then reject with ABORTED instead of being sent.
-        let _stop = Stop(Arc::clone(&cancelled));
-        let args = FnArgs::from((infos, Fetch { fetcher: fetch.clone(), cancelled }));
+        let cancel = Arc::new(Cancellation::default());
+        // Dropped when the engine drops this lookup (the run was aborted): the source's signal
+        // is aborted, and its later requests reject with ABORTED instead of being sent.
+        let stop = Stop(Arc::clone(&cancel));
+        let args = FnArgs::from((infos, Fetch { fetcher: fetch.clone(), cancel }));
         let answer = match self.lookup.call_async_catch(args).await {
             Ok(promise) => promise.await,
             Err(e) => Err(e),
         };
-        let fail_all = |message: String| {
-            let error = SourceError::new(&self.name, SourceErrorKind::Rejected, message);
-            (0..count).map(|_| Err(error.clone())).collect()
-        };
-        match answer {
-            Err(e) => fail_all(e.reason.clone()),
-            Ok(items) if items.len() != count => {
-                fail_all(format!("lookup returned {} results for {count} books", items.len()))
-            }
-            Ok(items) => items
-                .into_iter()
-                .map(|item| match item {
-                    LookupItem { error: Some(message), .. } => {
-                        Err(SourceError::new(&self.name, SourceErrorKind::Rejected, message))
-                    }
-                    LookupItem { found: false, .. } => Ok(None),
-                    item => Ok(Some(SourceHit {
-                        genres: item.genres.unwrap_or_default(),
-                        thumbnail_url: item.thumbnail_url,
-                        small_thumbnail_url: item.small_thumbnail_url,
-                        identifiers: item.identifiers.unwrap_or_default(),
-                        ..SourceHit::default()
-                    })),
-                })
-                .collect(),
-        }
+        // Settled: there is nothing left to abort.
+        stop.0.forget_listener();
+        lookup_results(&self.name, count, answer.map_err(|e| e.reason), |item| match item {
+            LookupItem { error: Some(message), .. } => Err(message),
+            LookupItem { found: false, .. } => Ok(None),
+            item => Ok(Some(SourceHit {
+                genres: item.genres.unwrap_or_default(),
+                thumbnail_url: item.thumbnail_url,
+                small_thumbnail_url: item.small_thumbnail_url,
+                identifiers: item.identifiers.unwrap_or_default(),
+                ..SourceHit::default()
+            })),
+        })
     }
 }
 
-/// Marks a lookup's fetcher as cancelled when dropped.
-struct Stop(Arc<AtomicBool>);
+/// What a lookup and its fetcher share about the run's cancellation.
+#[derive(Default)]
+struct Cancellation {
+    cancelled: AtomicBool,
+    /// The package entry's `abort()` of the lookup's `AbortController`, once it gave one.
+    listener: Mutex<Option<AbortFn>>,
+}
+
+impl Cancellation {
+    fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        if let Some(abort) = self.forget_listener() {
+            // Queued for the JS thread; if Node is shutting down there is nobody to tell.
+            let _ = abort.call((), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+
+    fn listen(&self, abort: AbortFn) {
+        *self.listener.lock().unwrap_or_else(PoisonError::into_inner) = Some(abort);
+        // Cancelled before the listener was set: `cancel` found no listener, so call it here.
+        if self.is_cancelled() {
+            self.cancel();
+        }
+    }
+
+    fn forget_listener(&self) -> Option<AbortFn> {
+        self.listener.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// Cancels a lookup when dropped before [`Cancellation::forget_listener`] (the engine dropped it).
+struct Stop(Arc<Cancellation>);
 
 impl Drop for Stop {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancel();
     }
 }
 
@@ -179,11 +205,11 @@ fn book_info(query: &BookQuery) -> BookInfo {
 }
 
 /// The engine's fetcher for one source, handed to its `lookup` (wrapped by the package entry
-/// as `fetch.getJson(url, { headers })`).
+/// as `fetch.getJson(url, { headers })`, `fetch.getText(url, { headers })` and `fetch.signal`).
 #[napi]
 pub struct Fetch {
     fetcher: Fetcher,
-    cancelled: Arc<AtomicBool>,
+    cancel: Arc<Cancellation>,
 }
 
 #[napi]
@@ -196,24 +222,54 @@ impl Fetch {
         url: String,
         headers: Option<BTreeMap<String, String>>,
     ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
-        let fetcher = self.fetcher.clone();
-        let cancelled = self.cancelled.load(Ordering::SeqCst);
+        let (fetcher, cancelled) = (self.fetcher.clone(), self.cancel.is_cancelled());
         guard::promise(env, async move {
-            if cancelled {
-                return Err(BindingError::aborted());
-            }
-            let parsed = url::Url::parse(&url).map_err(|e| {
-                BindingError::invalid_input(format!("getJson: {url:?} is not a URL: {e}"))
-            })?;
-            let mut request = Request::get(parsed);
-            for (name, value) in headers.unwrap_or_default() {
-                request = request.header(name, value);
-            }
-            let answer = fetcher
-                .get_json::<serde_json::Value>(request)
-                .await
-                .map_err(|e| BindingError::from(CoreError::Source(e)))?;
+            let request = request("getJson", cancelled, &url, headers)?;
+            let answer = fetcher.get_json::<serde_json::Value>(request).await;
+            let answer = answer.map_err(|e| BindingError::from(CoreError::Source(e)))?;
             Ok::<_, BindingError>(answer.value.map(|v| v.to_string()))
         })
     }
+
+    /// GETs `url` through the engine; resolves to the body as text (an HTML page, a plain-text
+    /// record), or `null` for HTTP 404.
+    #[napi]
+    pub fn get_text<'env>(
+        &self,
+        env: &'env Env,
+        url: String,
+        headers: Option<BTreeMap<String, String>>,
+    ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
+        let (fetcher, cancelled) = (self.fetcher.clone(), self.cancel.is_cancelled());
+        guard::promise(env, async move {
+            let answer = fetcher.get_text(request("getText", cancelled, &url, headers)?).await;
+            let answer = answer.map_err(|e| BindingError::from(CoreError::Source(e)))?;
+            Ok::<_, BindingError>(answer.value)
+        })
+    }
+
+    /// Calls `abort` (once, from the JS thread) when the run is cancelled during this lookup.
+    #[napi(ts_args_type = "abort: () => void")]
+    pub fn on_abort(&self, abort: AbortFn) {
+        self.cancel.listen(abort);
+    }
+}
+
+/// The GET of `url` with `headers`, or why there is none; `method` names the caller.
+fn request(
+    method: &str,
+    cancelled: bool,
+    url: &str,
+    headers: Option<BTreeMap<String, String>>,
+) -> Result<Request> {
+    if cancelled {
+        return Err(BindingError::aborted());
+    }
+    let parsed = url::Url::parse(url)
+        .map_err(|e| BindingError::invalid_input(format!("{method}: {url:?} is not a URL: {e}")))?;
+    let mut request = Request::get(parsed);
+    for (name, value) in headers.unwrap_or_default() {
+        request = request.header(name, value);
+    }
+    Ok(request)
 }

@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 
-import { REPO_ROOT, runExample } from './helpers.mjs'
+import { readGoodreadsCsv } from 'bookenrich'
+
+import { EDGE_CASES_CSV, REPO_ROOT, runExample, startGenrePages } from './helpers.mjs'
 
 /** The ```js block that follows the `<!-- example: NAME` marker in docs/node.md. */
 function docExample(name) {
@@ -38,4 +40,14 @@ test('the local file source example answers first, the catalogues only for the r
   const files = { 'my_genres.csv': 'title,genre\nThe Alchemist,Philosophy\nThe Alchemist,Fiction\n' }
   const { stdout } = await runExample(t, docExample('source-local-file'), files)
   assert.match(stdout, /^1 books from my_genres\.csv, \d+ catalogue requests\n$/)
+})
+
+test('the HTML page source example reads pages of its own service through fetch.getText', { timeout: 120_000 }, async (t) => {
+  const pages = await startGenrePages(t, { '9780140328721': ["Children's", 'Fantasy & Magic'] })
+  const { stdout } = await runExample(t, docExample('source-html-page'), {}, { MY_GENRE_PAGES: pages.url })
+  assert.match(stdout, /^Fantastic Mr\. Fox: \["Children's","Fantasy & Magic"\] -> \[.*"Fantasy".*\]\n$/)
+  // One page asked for per book with an ISBN, each once.
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const withIsbn = books.filter((b) => b.isbn13).map((b) => `/isbn/${b.isbn13}`)
+  assert.deepEqual([...pages.paths].sort(), withIsbn.sort())
 })

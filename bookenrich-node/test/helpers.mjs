@@ -1,6 +1,7 @@
 // Shared by the tests: fixture paths, a temporary directory, and the fake catalogue server.
 import { execFile, spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -103,7 +104,7 @@ function assertCoded(assert, error, code, messagePattern) {
  * Runs `code` as an ES module beside a copy of the edge-case export (and `files`, name → text),
  * against the fake catalogue; its output, the dashboard it wrote (`null` if none) and the server.
  */
-export async function runExample(t, code, files = {}) {
+export async function runExample(t, code, files = {}, env = {}) {
   const server = await startFakeCatalogue(t)
   // A temporary directory whose node_modules/bookenrich links to this package, as `npm link` would:
   // `import ... from 'bookenrich'` resolves to the package under test, and nothing is written into it.
@@ -124,6 +125,7 @@ export async function runExample(t, code, files = {}) {
       BOOKENRICH_OPEN_LIBRARY_URL: server.url,
       BOOKENRICH_GOOGLE_BOOKS_URL: server.url,
       BOOKENRICH_RATE_LIMITS: 'openlibrary=100,google=100',
+      ...env,
     },
   })
   const written = join(dir, 'dashboard.json')
@@ -149,4 +151,26 @@ export function minimalResult(goodreadsId) {
     failures: [],
     fromCache: false,
   }
+}
+
+/**
+ * A service of the user's own: an HTML page of genres per ISBN, 404 for an unknown one. (A test
+ * may start its own server for a source's own service: it stands for the user's, so there is no
+ * real answer to record.) Resolves to `{ url, paths }`, `paths` the paths asked for.
+ */
+export async function startGenrePages(t, pages) {
+  const paths = []
+  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&#39;')
+  const server = createServer((request, response) => {
+    paths.push(request.url)
+    const genres = pages[request.url.split('/').at(-1)]
+    const body = genres
+      ? `<html><body><ul>${genres.map((g) => `<li class="genre">${escape(g)}</li>`).join('')}</ul></body></html>`
+      : '<html><body>No such book</body></html>'
+    response.writeHead(genres ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' })
+    response.end(body)
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  return { url: `http://127.0.0.1:${server.address().port}`, paths }
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 
 import { Enricher, buildDashboard, readGoodreadsCsv } from 'bookenrich'
 
-import { EDGE_CASES_CSV, startFakeCatalogue } from './helpers.mjs'
+import { EDGE_CASES_CSV, startFakeCatalogue, startGenrePages } from './helpers.mjs'
 
 // Books the fake catalogue knows (recorded answers): Google Books answers `volumes?q=isbn:...`.
 const FOX = { title: 'Fantastic Mr. Fox', author: 'Roald Dahl', isbn13: '9780140328721', goodreadsId: '6310' }
@@ -110,9 +110,9 @@ test("a throw, a rejection, a wrong count or a bad result fails only that source
   assert.equal(first.thrower.kind, 'rejected')
   assert.match(first.rejecter.message, /RangeError: too far/)
   assert.match(first.short.message, /returned 1 results for 2 books/)
-  assert.match(first.per_book.message, /Error: not this one/)
+  assert.match(first.per_book.message, /result 0: Error: not this one/)
   const second = Object.fromEntries(results[1].failures.map((f) => [f.source, f]))
-  assert.match(second.per_book.message, /expected null, an Error, an array of genre strings/)
+  assert.match(second.per_book.message, /result 1: expected null, an Error, an array of genre strings/)
   assert.ok(results.every((r) => r.finalGenres.includes('Horror')), 'the other source still answered')
 })
 
@@ -191,4 +191,117 @@ test('the dashboard counts the books each source of your own gave genres to', as
   assert.deepEqual(success.other_sources, { mine: books.length })
   assert.equal(success.open_library, 0)
   assert.ok(!('other_sources' in buildDashboard(books).metadata.validation.genre_sources_success))
+})
+
+const unescape = (s) => s.replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&amp;/g, '&')
+
+/** Reads the genres of an HTML page per book through `fetch.getText`. */
+function pageGenres(baseUrl) {
+  return {
+    name: 'pages',
+    rateLimit: 1000,
+    async lookup(books, fetch) {
+      const out = []
+      for (const book of books) {
+        const page = await fetch.getText(`${baseUrl}/isbn/${book.isbn13}`)
+        out.push(page === null ? null : [...page.matchAll(/<li class="genre">(.*?)<\/li>/g)].map((m) => unescape(m[1])))
+      }
+      return out
+    },
+  }
+}
+
+test('fetch.getText reads HTML pages through the engine and its cache', async (t) => {
+  const pages = await startGenrePages(t, { [FOX.isbn13]: ["Children's", 'Fantasy & Magic'] })
+  // The engine's client refuses plain http unless a base URL is an http:// one (a local server).
+  const enricher = new Enricher({ sources: [pageGenres(pages.url)], cache: 'memory', openLibraryUrl: pages.url })
+  const first = await enricher.enrichWithSummary(BOOKS)
+  assert.deepEqual(first.results[0].genresBySource.pages, ["Children's", 'Fantasy & Magic'])
+  assert.ok(!('pages' in first.results[1].genresBySource), 'a 404 is "not found"')
+  assert.deepEqual(first.results[1].failures, [])
+  assert.deepEqual([...pages.paths].sort(), BOOKS.map((b) => `/isbn/${b.isbn13}`).sort())
+  assert.equal(first.summary.sources[0].requests, 2)
+  const again = await enricher.enrichWithSummary(BOOKS)
+  assert.equal(pages.paths.length, 2, 'the page and the "not found" come from the cache')
+  assert.equal(again.summary.sources[0].cacheHits, 2)
+})
+
+test('fetch.getText is retried like getJson', async (t) => {
+  const server = await startFakeCatalogue(t)
+  // Open Library's Books API answers JavaScript without `format=json` (a documented shape the fake
+  // catalogue serves); the first request of each URL gets Open Library's HTML 503.
+  await server.configure({ faults: ['503,api=openlibrary,first-per-url=1'] })
+  const seen = []
+  const script = {
+    name: 'ol_script',
+    rateLimit: 1000,
+    async lookup(books, fetch) {
+      return Promise.all(
+        books.map(async (book) => {
+          const page = await fetch.getText(`${server.url}/api/books?bibkeys=ISBN:${book.isbn13}&jscmd=data`)
+          seen.push(page)
+          const record = JSON.parse(page.replace(/^var _OLBookInfo = /, '').replace(/;$/, ''))
+          return Object.values(record).flatMap((r) => (r.subjects ?? []).map((s) => s.name))
+        }),
+      )
+    },
+  }
+  const enricher = new Enricher({ sources: [script], cache: 'off', openLibraryUrl: server.url })
+  const { results, summary } = await enricher.enrichWithSummary([{ title: 'Sabriel', author: 'Garth Nix', isbn13: '9780064471831' }])
+  assert.match(seen[0], /^var _OLBookInfo = \{/)
+  assert.ok(results[0].finalGenres.includes('Fantasy'), JSON.stringify(results[0]))
+  assert.equal((await server.stats()).total, 2)
+  assert.equal(summary.sources[0].retries, 1)
+})
+
+test('getText and getJson reject what is not a URL with INVALID_INPUT naming the call', async () => {
+  const errors = []
+  const source = {
+    name: 'bad_url',
+    async lookup(books, fetch) {
+      for (const call of [fetch.getText, fetch.getJson]) errors.push(await call('no url').catch((e) => e))
+      return books.map(() => null)
+    },
+  }
+  await only(source).enrich(BOOKS.slice(0, 1))
+  assert.deepEqual(errors.map((e) => e.code), ['INVALID_INPUT', 'INVALID_INPUT'])
+  assert.deepEqual(errors.map((e) => e.message.split(':')[0]), ['getText', 'getJson'])
+})
+
+test("aborting the run aborts the source's fetch.signal, so its own work stops", async () => {
+  let started
+  const running = new Promise((resolve) => (started = resolve))
+  let reason
+  const ownWork = {
+    name: 'own_work',
+    lookup(books, { signal }) {
+      started()
+      // Work of the source's own (a timer here; a global fetch() would take the signal the same way).
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve(books.map(() => null)), 3_600_000)
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer)
+          reason = signal.reason
+          reject(signal.reason)
+        })
+      })
+    },
+  }
+  const controller = new AbortController()
+  const run = only(ownWork).enrich(BOOKS.slice(0, 1), { signal: controller.signal })
+  await running
+  controller.abort()
+  await assert.rejects(run, (e) => e.code === 'ABORTED')
+  for (let i = 0; i < 1200 && reason === undefined; i++) await new Promise((r) => setTimeout(r, 50))
+  assert.equal(reason?.name, 'AbortError')
+})
+
+test("a lookup that finishes keeps its signal unaborted", async () => {
+  const signals = []
+  const source = { name: 'done', lookup: (books, fetch) => (signals.push(fetch.signal), books.map(() => ['Horror'])) }
+  const results = await only(source).enrich(BOOKS)
+  assert.ok(results.every((r) => r.finalGenres.includes('Horror')))
+  assert.equal(signals.length, 2)
+  await new Promise((r) => setTimeout(r, 50))
+  assert.ok(signals.every((s) => s instanceof AbortSignal && !s.aborted))
 })
