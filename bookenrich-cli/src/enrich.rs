@@ -180,11 +180,11 @@ fn options(args: &EnrichArgs) -> Result<EnricherOptions, Error> {
         }
     }
     // A path flag is a path even when the file is named `off` or `memory`.
-    options.cache = if args.no_cache {
-        Some(CacheSetting::Off)
-    } else {
-        args.cache.clone().map(CacheSetting::Path)
-    };
+    if args.no_cache {
+        options.cache = Some(CacheSetting::Off);
+    } else if let Some(path) = &args.cache {
+        options.set_cache_path(path.clone(), Spelling::Cli)?;
+    }
     options.offline = args.offline.then_some(true);
     options.with_env()
 }

@@ -217,6 +217,35 @@ fn invalid_flags_exit_2_naming_the_flag() {
     }
 }
 
+/// The same bad input as in bookenrich-core/tests/error_kinds.rs and the bindings' tests: a
+/// blank cache is a configuration error (exit 2) naming the flag. (A blank `BOOKENRICH_CACHE`
+/// counts as unset, as every blank variable does.)
+#[test]
+fn a_blank_cache_exits_2_naming_the_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Nothing must be sent; were the flag accepted, the requests would go to a closed local port.
+    let o = bin()
+        .arg("enrich")
+        .arg(repo("tests/fixtures/goodreads_edge_cases.csv"))
+        .args(["--cache", " "])
+        .args([
+            "--open-library-url",
+            "http://127.0.0.1:9",
+            "--google-books-url",
+            "http://127.0.0.1:9",
+        ])
+        .arg("-o")
+        .arg(dir.path().join("d.json"))
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("invalid --cache: must be a path, `memory` or `off`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// The same bad input as in bookenrich-core/tests/error_kinds.rs and the bindings' tests:
 /// the same kind (an input the command cannot use), file and line.
 #[test]

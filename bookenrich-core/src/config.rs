@@ -129,17 +129,30 @@ pub enum CacheSetting {
     Path(PathBuf),
 }
 
+/// Why a blank cache setting is refused.
+const BLANK_CACHE: &str = "must be a path, `memory` or `off`";
+
 impl CacheSetting {
     /// Parses `off` (also `none`, `false`, `0`), `memory`, or a path (write `./off`
     /// for a file named `off`).
     pub fn parse(value: &str) -> Result<Self, String> {
         let trimmed = value.trim();
         match trimmed.to_ascii_lowercase().as_str() {
-            "" => Err("must be a path, `memory` or `off`".to_owned()),
+            "" => Err(BLANK_CACHE.to_owned()),
             "off" | "none" | "false" | "0" | "no" => Ok(Self::Off),
             "memory" | "mem" => Ok(Self::Memory),
             _ => Ok(Self::Path(PathBuf::from(trimmed))),
         }
+    }
+
+    /// A cache file or directory given as a path (a CLI flag, a Python `os.PathLike`): named
+    /// `off` or `memory`, it is still a path. A blank one is refused as [`parse`](Self::parse)
+    /// refuses a blank value, so the same input gives the same error in every front end.
+    pub fn from_path(path: PathBuf) -> Result<Self, String> {
+        if path.as_os_str().to_string_lossy().trim().is_empty() {
+            return Err(BLANK_CACHE.to_owned());
+        }
+        Ok(Self::Path(path))
     }
 
     /// Opens the cache this setting names (`None` for [`CacheSetting::Off`]).

@@ -2,6 +2,8 @@
 //! This is the Rust side; bookenrich-py/tests/test_errors.py, bookenrich-node/test/errors.test.mjs
 //! and bookenrich-cli/tests/enrich.rs check the same cases through their own surfaces.
 
+use std::path::PathBuf;
+
 use bookenrich_core::config::{EnricherOptions, Spelling};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::error::{Detail, ErrorKind};
@@ -43,4 +45,30 @@ fn a_count_of_zero_is_a_config_error_naming_the_option_as_the_caller_spells_it()
         .set("requestTimeout", &serde_json::json!(0), Spelling::Node)
         .expect_err("0 s is refused");
     assert_eq!(err.details(), [("field", Detail::Text("requestTimeout".to_owned()))]);
+}
+
+#[test]
+fn a_blank_cache_is_a_config_error_naming_the_option_as_the_caller_spells_it() {
+    for (spelling, name) in [
+        (Spelling::Rust, "cache"),
+        (Spelling::Python, "cache"),
+        (Spelling::Node, "cache"),
+        (Spelling::Cli, "--cache"),
+        (Spelling::Env, "BOOKENRICH_CACHE"),
+    ] {
+        // As a value (`cache=" "`) and as a path (`--cache " "`), named in each spelling.
+        let as_value = EnricherOptions::default().set(name, &serde_json::json!(" "), spelling);
+        let as_path = EnricherOptions::default().set_cache_path(PathBuf::from(" "), spelling);
+        for err in [as_value, as_path].map(|r| r.expect_err("a blank cache is refused")) {
+            assert_eq!(err.kind(), ErrorKind::Config);
+            assert_eq!(err.details(), [("field", Detail::Text(name.to_owned()))]);
+            assert_eq!(
+                err.to_string(),
+                format!("invalid {name}: must be a path, `memory` or `off`")
+            );
+        }
+    }
+    let mut options = EnricherOptions::default();
+    options.set_cache_path(PathBuf::from("off"), Spelling::Cli).expect("a file named off");
+    assert_eq!(options.cache, Some(bookenrich_core::config::CacheSetting::Path("off".into())));
 }

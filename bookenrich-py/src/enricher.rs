@@ -260,7 +260,7 @@ impl PyEnricher {
             if names.is_some_and(|n| n.is_empty()) {
                 explicit.sources = Some(Vec::new());
             }
-            explicit.cache = options::cache(cache)?;
+            options::cache(&mut explicit, cache)?;
             let options = explicit.with_env().map_err(to_py_err)?;
             let enricher = build(&options, &custom)?;
             let built = Mutex::new(Built { pid: std::process::id(), enricher });

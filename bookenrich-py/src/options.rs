@@ -4,13 +4,14 @@
 
 use std::path::PathBuf;
 
-use bookenrich_core::config::CacheSetting;
+use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling};
 use pyo3::conversion::FromPyObjectOwned;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyString};
+use serde_json::Value;
 
-use crate::error::ConfigError;
+use crate::error::to_py_err;
 
 /// What `cache` accepts, for its error messages.
 const CACHE_ACCEPTS: &str = "\"memory\", \"off\", False, True (in memory) or a path";
@@ -41,23 +42,28 @@ pub(crate) fn flag(name: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Opt
     }
 }
 
-/// The `cache` argument: `"memory"`, `"off"`, `False`, `True`, or a path.
-pub(crate) fn cache(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<CacheSetting>> {
+/// Sets `options.cache` from the `cache` argument: `"memory"`, `"off"`, `False`, `True`, or a
+/// path. A str or path is checked by the core, so a bad one is the `ConfigError` (with `.field`)
+/// every front end gives for it; a value of another type is a `TypeError`.
+pub(crate) fn cache(
+    options: &mut EnricherOptions,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
     let Some(v) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
+        return Ok(());
     };
     if let Ok(on) = v.cast::<PyBool>() {
-        return Ok(Some(if on.is_true() { CacheSetting::Memory } else { CacheSetting::Off }));
+        options.cache = Some(if on.is_true() { CacheSetting::Memory } else { CacheSetting::Off });
+        return Ok(());
     }
-    if let Ok(s) = v.cast::<PyString>() {
-        return CacheSetting::parse(&s.to_cow()?)
-            .map(Some)
-            .map_err(|m| ConfigError::new_err(format!("invalid cache: {m} ({CACHE_ACCEPTS})")));
-    }
-    if v.hasattr("__fspath__")? {
-        return Ok(Some(CacheSetting::Path(v.extract::<PathBuf>()?)));
-    }
-    Err(wrong("cache", CACHE_ACCEPTS, v))
+    let set = if let Ok(s) = v.cast::<PyString>() {
+        options.set("cache", &Value::String(s.to_cow()?.into_owned()), Spelling::Python)
+    } else if v.hasattr("__fspath__")? {
+        options.set_cache_path(v.extract::<PathBuf>()?, Spelling::Python)
+    } else {
+        return Err(wrong("cache", CACHE_ACCEPTS, v));
+    };
+    set.map_err(to_py_err)
 }
 
 pub(crate) fn wrong(name: &str, accepts: &str, value: &Bound<'_, PyAny>) -> PyErr {

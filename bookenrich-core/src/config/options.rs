@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -279,6 +280,17 @@ macro_rules! declare_options {
             }
         }
     };
+}
+
+impl EnricherOptions {
+    /// Sets `cache` to `path` given as a path ([`CacheSetting::from_path`]: never `memory` or
+    /// `off`, whatever the file is called); an error names the option as `spelling` spells it.
+    pub fn set_cache_path(&mut self, path: PathBuf, spelling: Spelling) -> Result<()> {
+        let setting = CacheSetting::from_path(path)
+            .map_err(|m| respelled(Error::config("cache", m), spelling))?;
+        self.cache = Some(setting);
+        Ok(())
+    }
 }
 
 declare_options! {
