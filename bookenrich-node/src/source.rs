@@ -19,7 +19,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use bookenrich_core::Error as CoreError;
 use bookenrich_core::fetch::{Fetcher, Request};
-use bookenrich_core::sources::{BookQuery, GenreSource, SourceHit, SourceResult, lookup_results};
+use bookenrich_core::sources::{
+    BookQuery, GenreSource, SourceError, SourceHit, SourceResult, lookup_results,
+};
 use napi::Env;
 use napi::Status;
 use napi::bindgen_prelude::{
@@ -222,12 +224,9 @@ impl Fetch {
         url: String,
         headers: Option<BTreeMap<String, String>>,
     ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
-        let (fetcher, cancelled) = (self.fetcher.clone(), self.cancel.is_cancelled());
-        guard::promise(env, async move {
-            let request = request("getJson", cancelled, &url, headers)?;
-            let answer = fetcher.get_json::<serde_json::Value>(request).await;
-            let answer = answer.map_err(|e| BindingError::from(CoreError::Source(e)))?;
-            Ok::<_, BindingError>(answer.value.map(|v| v.to_string()))
+        self.send(env, "getJson", url, headers, |fetcher, request| async move {
+            let answer = fetcher.get_json::<serde_json::Value>(request).await?;
+            Ok(answer.value.map(|v| v.to_string()))
         })
     }
 
@@ -240,11 +239,8 @@ impl Fetch {
         url: String,
         headers: Option<BTreeMap<String, String>>,
     ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
-        let (fetcher, cancelled) = (self.fetcher.clone(), self.cancel.is_cancelled());
-        guard::promise(env, async move {
-            let answer = fetcher.get_text(request("getText", cancelled, &url, headers)?).await;
-            let answer = answer.map_err(|e| BindingError::from(CoreError::Source(e)))?;
-            Ok::<_, BindingError>(answer.value)
+        self.send(env, "getText", url, headers, |fetcher, request| async move {
+            Ok(fetcher.get_text(request).await?.value)
         })
     }
 
@@ -255,21 +251,29 @@ impl Fetch {
     }
 }
 
-/// The GET of `url` with `headers`, or why there is none; `method` names the caller.
-fn request(
-    method: &str,
-    cancelled: bool,
-    url: &str,
-    headers: Option<BTreeMap<String, String>>,
-) -> Result<Request> {
-    if cancelled {
-        return Err(BindingError::aborted());
+impl Fetch {
+    /// The promise of `get` for the GET of `url` with `headers`; `method` names the caller in
+    /// the error of a bad URL, and a cancelled lookup's request is not sent.
+    fn send<'env, Get, Answer>(
+        &self,
+        env: &'env Env,
+        method: &'static str,
+        url: String,
+        headers: Option<BTreeMap<String, String>>,
+        get: Get,
+    ) -> napi::Result<PromiseRaw<'env, Option<String>>>
+    where
+        Get: FnOnce(Fetcher, Request) -> Answer + Send + 'static,
+        Answer: Future<Output = std::result::Result<Option<String>, SourceError>> + Send + 'static,
+    {
+        let (fetcher, cancelled) = (self.fetcher.clone(), self.cancel.is_cancelled());
+        guard::promise(env, async move {
+            if cancelled {
+                return Err(BindingError::aborted());
+            }
+            let request = Request::from_text(&url, headers.unwrap_or_default())
+                .map_err(|m| BindingError::invalid_input(format!("{method}: {m}")))?;
+            get(fetcher, request).await.map_err(|e| BindingError::from(CoreError::Source(e)))
+        })
     }
-    let parsed = url::Url::parse(url)
-        .map_err(|e| BindingError::invalid_input(format!("{method}: {url:?} is not a URL: {e}")))?;
-    let mut request = Request::get(parsed);
-    for (name, value) in headers.unwrap_or_default() {
-        request = request.header(name, value);
-    }
-    Ok(request)
 }

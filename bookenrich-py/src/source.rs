@@ -403,13 +403,8 @@ impl PyFetch {
         if self.cancelled.load(Ordering::SeqCst) {
             return Err(CancelledError::new_err("the run was cancelled"));
         }
-        let parsed = url::Url::parse(url)
-            .map_err(|e| PyValueError::new_err(format!("{method}: {url:?} is not a URL: {e}")))?;
-        let mut request = Request::get(parsed);
-        for (name, value) in headers.unwrap_or_default() {
-            request = request.header(name, value);
-        }
-        Ok(request)
+        Request::from_text(url, headers.unwrap_or_default())
+            .map_err(|m| PyValueError::new_err(format!("{method}: {m}")))
     }
 
     /// Runs `future`: to the end for a plain lookup, or as an awaitable of the lookup's event

@@ -29,6 +29,17 @@ impl Request {
         Self { url, headers: Vec::new(), cacheable: true }
     }
 
+    /// A cacheable GET of `url` as a user wrote it (in a source written in Python or JavaScript),
+    /// with `headers`; `Err` says why `url` is not a URL, in words fit for that user
+    /// (`"no url" is not a URL: relative URL without a base`).
+    pub fn from_text(
+        url: &str,
+        headers: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, String> {
+        let parsed = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+        Ok(Self { url: parsed, headers: headers.into_iter().collect(), cacheable: true })
+    }
+
     /// Adds a header (its value stays out of logs, errors and cache keys).
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {

@@ -637,3 +637,17 @@ async fn text_requests_are_capped_redacted_and_stopped_like_json() {
     let err = f.get_text(Request::get(url("https://x.test/a"))).await.unwrap_err();
     assert_eq!(err.kind, SourceErrorKind::Offline);
 }
+
+#[test]
+fn a_request_from_a_users_text_keeps_its_headers_or_says_why_it_is_no_url() {
+    let headers = [("Accept".to_owned(), "text/html".to_owned())];
+    let request = Request::from_text("https://x.test/isbn/1?lang=en", headers.clone()).unwrap();
+    assert_eq!(
+        request,
+        Request::get(url("https://x.test/isbn/1?lang=en")).header("Accept", "text/html")
+    );
+    assert_eq!(
+        Request::from_text("no url", headers).unwrap_err(),
+        "\"no url\" is not a URL: relative URL without a base"
+    );
+}
