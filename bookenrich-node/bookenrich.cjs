@@ -152,6 +152,11 @@ function prepareSource(source) {
       try {
         results = await source.lookup(books, fetch)
       } catch (error) {
+        // A request's own error let through keeps its kind (a rate limit stays retryable).
+        if (error instanceof Error && error.code === 'SOURCE_FAILED' && typeof error.kind === 'string') {
+          nativeFetch.failedAs(error.kind)
+          throw new Error(error.message)
+        }
         throw new Error(describeError(error))
       }
       if (results === null || results === undefined) return books.map(() => ({ found: false }))

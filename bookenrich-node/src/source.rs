@@ -20,7 +20,8 @@ use async_trait::async_trait;
 use bookenrich_core::Error as CoreError;
 use bookenrich_core::fetch::{Fetcher, Request};
 use bookenrich_core::sources::{
-    BookQuery, GenreSource, SourceError, SourceHit, SourceResult, lookup_results,
+    BookQuery, GenreSource, SourceError, SourceHit, SourceResult, failed_lookup, lookup_error,
+    lookup_results,
 };
 use napi::Env;
 use napi::Status;
@@ -138,7 +139,14 @@ impl GenreSource for JsSource {
         };
         // Settled: there is nothing left to abort.
         stop.0.forget_listener();
-        lookup_results(&self.name, count, answer.map_err(|e| e.reason), |item| match item {
+        let items = match answer {
+            Ok(items) => items,
+            Err(e) => {
+                let kind = stop.0.failed_kind();
+                return failed_lookup(count, &lookup_error(&self.name, kind.as_deref(), &e.reason));
+            }
+        };
+        lookup_results(&self.name, count, Ok(items), |item| match item {
             LookupItem { error: Some(message), .. } => Err(message),
             LookupItem { found: false, .. } => Ok(None),
             item => Ok(Some(SourceHit {
@@ -152,15 +160,21 @@ impl GenreSource for JsSource {
     }
 }
 
-/// What a lookup and its fetcher share about the run's cancellation.
+/// What a lookup and its fetcher share: the run's cancellation, and how the lookup failed.
 #[derive(Default)]
 struct Cancellation {
     cancelled: AtomicBool,
     /// The package entry's `abort()` of the lookup's `AbortController`, once it gave one.
     listener: Mutex<Option<AbortFn>>,
+    /// The kind of a request's own error the lookup rejected with, as the package entry saw it.
+    failed_kind: Mutex<Option<String>>,
 }
 
 impl Cancellation {
+    fn failed_kind(&self) -> Option<String> {
+        self.failed_kind.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
     fn is_cancelled(&self) -> bool {
         self.cancelled.load(Ordering::SeqCst)
     }
@@ -242,6 +256,13 @@ impl Fetch {
         self.send(env, "getText", url, headers, |fetcher, request| async move {
             Ok(fetcher.get_text(request).await?.value)
         })
+    }
+
+    /// Says that the lookup is rejecting with a request's own error of `kind` (`SOURCE_FAILED`
+    /// from `getJson`/`getText`, let through), so its books fail with that kind.
+    #[napi]
+    pub fn failed_as(&self, kind: String) {
+        *self.cancel.failed_kind.lock().unwrap_or_else(PoisonError::into_inner) = Some(kind);
     }
 
     /// Calls `abort` (once, from the JS thread) when the run is cancelled during this lookup.

@@ -22,7 +22,7 @@ use bookenrich_core::error::Error as CoreError;
 use bookenrich_core::fetch::{Fetcher, Request};
 use bookenrich_core::sources::{
     BookQuery, GenreSource, SourceError, SourceErrorKind, SourceHit, SourceResult, failed_lookup,
-    lookup_results,
+    lookup_error, lookup_results,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -237,19 +237,11 @@ fn describe(py: Python<'_>, error: &PyErr) -> String {
 fn raised(py: Python<'_>, source: &str, error: &PyErr) -> SourceError {
     let value = error.value(py);
     if value.is_instance_of::<PySourceError>() {
-        let kind = value
-            .getattr("kind")
-            .and_then(|k| k.extract::<String>())
-            .ok()
-            .and_then(|k| serde_json::from_value::<SourceErrorKind>(Value::String(k)).ok());
-        if let Some(kind) = kind {
-            let text = value.str().map_or_else(|_| String::new(), |s| s.to_string());
-            let prefix = format!("{source}: ");
-            let message = text.strip_prefix(&prefix).unwrap_or(&text);
-            return SourceError::new(source, kind, message);
-        }
+        let kind = value.getattr("kind").and_then(|k| k.extract::<String>()).ok();
+        let text = value.str().map_or_else(|_| String::new(), |s| s.to_string());
+        return lookup_error(source, kind.as_deref(), &text);
     }
-    SourceError::new(source, SourceErrorKind::Rejected, describe(py, error))
+    lookup_error(source, None, &describe(py, error))
 }
 
 /// One result per book from what `lookup` returned (the core's rules for foreign lookups).

@@ -69,4 +69,6 @@ def test_a_sources_failure_names_it_as_source_on_the_exception_and_on_the_book(c
     (error,) = raised
     assert (error.source, error.kind, error.url) == ("mine", "server", url)
     # The custom source's failure and the built-in one's, per book, under the same name.
+    # The custom source let the request's error through: its books fail with the request's kind.
     assert sorted((f.source, f.kind) for f in result.failures) == [("google_books", "server"), ("mine", "server")]
+    assert next(f for f in result.failures if f.source == "mine").message.startswith("mine: HTTP 503")

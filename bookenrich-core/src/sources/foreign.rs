@@ -36,6 +36,25 @@ pub fn lookup_results<T>(
         .collect()
 }
 
+/// Why a foreign lookup failed as a whole, from what its code raised or rejected with.
+///
+/// A request's own error that the user's code let through (`fetch` raised or rejected with it;
+/// `kind` is its kind's name) keeps its kind, so a rate limit stays retryable, and its message
+/// without the `"{source}: "` it starts with; anything else is [`SourceErrorKind::Rejected`]
+/// with `message` as given (the exception's type and message).
+pub fn lookup_error(source: &str, kind: Option<&str>, message: &str) -> SourceError {
+    let kind = kind.and_then(|k| {
+        serde_json::from_value::<SourceErrorKind>(serde_json::Value::String(k.to_owned())).ok()
+    });
+    match kind {
+        Some(kind) => {
+            let message = message.strip_prefix(&format!("{source}: ")).unwrap_or(message);
+            SourceError::new(source, kind, message)
+        }
+        None => SourceError::new(source, SourceErrorKind::Rejected, message),
+    }
+}
+
 /// `error` for each of `count` books: a lookup that failed as a whole.
 pub fn failed_lookup(count: usize, error: &SourceError) -> Vec<SourceResult> {
     vec![Err(error.clone()); count]
@@ -79,6 +98,24 @@ mod tests {
         assert_eq!(messages(&results), [Some("TypeError: no"); 2]);
         assert!(results.iter().all(|r| r.as_ref().unwrap_err().source_name == "mine"));
         assert!(lookup_results::<&str>("mine", 0, Ok(Vec::new()), genres).is_empty());
+    }
+
+    #[test]
+    fn a_requests_own_error_let_through_keeps_its_kind_anything_else_is_rejected() {
+        let error = lookup_error("mine", Some("rate_limited"), "mine: HTTP 429 Too Many Requests");
+        assert_eq!(
+            (error.kind, error.message.as_str()),
+            (SourceErrorKind::RateLimited, "HTTP 429 Too Many Requests")
+        );
+        assert!(error.is_retryable());
+        for kind in [None, Some("gremlins")] {
+            let error = lookup_error("mine", kind, "TypeError: no catalogue");
+            assert_eq!(
+                (error.kind, error.message.as_str()),
+                (SourceErrorKind::Rejected, "TypeError: no catalogue")
+            );
+            assert_eq!(error.source_name, "mine");
+        }
     }
 
     #[test]

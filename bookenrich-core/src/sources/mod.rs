@@ -23,7 +23,7 @@ pub mod matching;
 pub mod open_library;
 pub mod shelves;
 
-pub use foreign::{failed_lookup, lookup_results};
+pub use foreign::{failed_lookup, lookup_error, lookup_results};
 pub use google_books::GoogleBooks;
 pub use open_library::OpenLibrary;
 pub use shelves::{SHELVES, Shelves};
