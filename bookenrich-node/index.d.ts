@@ -62,6 +62,11 @@ export declare class Fetch {
    * record), or `null` for HTTP 404.
    */
   getText(url: string, headers?: Record<string, string> | undefined | null): Promise<string | undefined | null>
+  /**
+   * Says that the lookup is rejecting with a request's own error of `kind` (`SOURCE_FAILED`
+   * from `getJson`/`getText`, let through), so its books fail with that kind.
+   */
+  failedAs(kind: string): void
   /** Calls `abort` (once, from the JS thread) when the run is cancelled during this lookup. */
   onAbort(abort: () => void): void
 }
