@@ -6,7 +6,7 @@ job goes through the deployment's own code, except that time is simulated:
 
 - admission (``admission.admit``), the orchestrator's order and plan (``orchestrator.arrange`` over
   the shared lookup cache in DynamoDB, moto; ``admission.record_plan``), and on every finished
-  batch the processor's count of done books (``admission.count_done``) and, once a job is
+  batch the processor's count of done books and sent requests (``admission.count_done``) and, once a job is
   complete, the release of its entries (``admission.release_job``);
 - each batch runs through ``processor.enrich_batch`` against the fake catalogue (the shared cache,
   the gateway's split by identifier, the binding's enrichment), which decides how many requests
@@ -69,7 +69,10 @@ class Measured:
 
     predicted: float
     actual: float
+    #: Requests every job sent, per catalogue.
     requests: dict[str, int]
+    #: Requests the measured job sent, per catalogue, and its plan of them.
+    job_requests: dict[str, int]
     planned: dict[str, float]
     others_running: int
     #: Books the others had done when it arrived, as their records said.
@@ -117,19 +120,20 @@ def run(
         jobs[-1].batches = [export]  # arranged on arrival, against the cache as it is then
     measured_job = jobs[-1]
     sent: dict[str, int] = {}
-    #: (time, tie-break, "arrive" or "end", the job, the ended batch's books)
-    events: list[tuple[float, int, str, Job, int]] = []
+    job_sent: dict[str, int] = {}
+    #: (time, tie-break, "arrive" or "end", the job, the ended batch's books and requests sent)
+    events: list[tuple[float, int, str, Job, tuple[int, dict[str, int]]]] = []
     order = itertools.count()
     for job in jobs:
-        heapq.heappush(events, (job.arrival, next(order), "arrive", job, 0))
+        heapq.heappush(events, (job.arrival, next(order), "arrive", job, (0, {})))
     ready: deque[Job] = deque()
     free = processors
     predicted = 0.0
     planned: dict[str, float] = {}
     running_then = done_then = 0
 
-    def run_batch(job: Job, start: float) -> tuple[float, int]:
-        """Enriches the job's next batch; returns when it ends, and its books."""
+    def run_batch(job: Job, start: float) -> tuple[float, int, dict[str, int]]:
+        """Enriches the job's next batch; returns when it ends, its books and the requests it sent."""
         group = job.batches[job.started]
         job.started += 1
         _, _, shared = processor.enrich_batch(group, job.id)
@@ -140,7 +144,9 @@ def run(
             budgets.acquire(source, None)
             answered.append(budgets.granted[-1][1] + latency)
             sent[source] = sent.get(source, 0) + 1
-        return max([start, *answered]) + batch_overhead, len(group)
+            if job is measured_job:
+                job_sent[source] = job_sent.get(source, 0) + 1
+        return max([start, *answered]) + batch_overhead, len(group), shared.get("per_source", {})
 
     while events:
         now, _, kind, job, ended = heapq.heappop(events)
@@ -163,7 +169,7 @@ def run(
         else:  # a batch of `job` ended
             free += 1
             job.running -= 1
-            admission.count_done(job.id, ended)
+            admission.count_done(job.id, *ended)
             if job.started == len(job.batches) and job.running == 0:
                 job.finished = now
                 admission.release_job(job.id)
@@ -173,8 +179,8 @@ def run(
             nxt = ready.popleft()
             free -= 1
             nxt.running += 1
-            ends, size = run_batch(nxt, now)
-            heapq.heappush(events, (ends, next(order), "end", nxt, size))
+            ends, size, per_source = run_batch(nxt, now)
+            heapq.heappush(events, (ends, next(order), "end", nxt, (size, per_source)))
             if nxt.started < len(nxt.batches) and nxt.running < processors:
                 ready.append(nxt)
     assert all(job.finished is not None for job in jobs)
@@ -183,6 +189,7 @@ def run(
         predicted=predicted,
         actual=measured_job.finished - measured_job.arrival,
         requests=sent,
+        job_requests=job_sent,
         planned=planned,
         others_running=running_then,
         others_done=done_then,

@@ -55,7 +55,7 @@ def test_a_job_arriving_while_ten_others_run_gets_an_eta_within_25_percent(
         f"{warm:g} readers, {overhead:g} s a batch besides requests: "
         f"{measured.others_running} others running at arrival; predicted {measured.predicted:.1f} s, "
         f"actual {measured.actual:.1f} s ({measured.error:+.1%}); requests sent {measured.requests}, "
-        f"the job's plan {measured.planned}"
+        f"by the job {measured.job_requests}, its plan {measured.planned}"
     )
     assert measured.others_running == others and measured.others_done > 0
     assert measured.actual > 0 and abs(measured.error) <= 0.25

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bookenrich
 import pytest
 
-from bookenrich_aws import failures, jobstatus, multipart
+from bookenrich_aws import eta, failures, jobstatus, multipart
 from bookenrich_aws.layout import InvalidJobId, batch_of_result_key, batch_sizes, parse_job_id, result_key
 from bookenrich_infra.config import DeploymentConfig, child_rate_limits, rate_limits_env
 
@@ -221,3 +221,27 @@ class TestConcurrency:
         assert config.include_unread is True
         assert config.cors_origins == ("https://a.example", "https://b.example")
         assert config.child_rate_limits == {"openlibrary": 0.5, "google": 2 / 6}
+
+
+def test_the_eta_shares_each_catalogue_and_the_processors_among_the_jobs_in_flight() -> None:
+    limits = {"openlibrary": 2.0, "google": 1.0}
+    one = eta.Processors(count=1, batch_size=25, batch_seconds=0.5)
+    # 100 books, 40 unknown to the cache: 8 Open Library and 30 Google requests planned.
+    mine = eta.JobLoad(books=100, planned_books=40, planned_requests={"openlibrary": 8, "google": 30})
+    assert mine.requests_left() == {"openlibrary": 8, "google": 30}
+    # The known books go first: 60 done leave every planned request; 80 done leave half.
+    assert eta.JobLoad(**{**mine.__dict__, "done": 60}).requests_left() == {"openlibrary": 8, "google": 30}
+    assert eta.JobLoad(**{**mine.__dict__, "done": 80}).requests_left() == {"openlibrary": 4, "google": 15}
+    alone = eta.planned_seconds(mine, [], limits, one)
+    assert alone == pytest.approx(30 / 1.0 + 4 * 0.5)  # Google decides; four batches
+    # A job with 10 Google requests left takes 10 of this job's share; one with 100 takes 30.
+    small = eta.JobLoad(books=25, planned_books=25, planned_requests={"google": 10})
+    large = eta.JobLoad(books=500, planned_books=500, planned_requests={"google": 100})
+    shared = eta.planned_seconds(mine, [small, large], limits, one)
+    assert shared == pytest.approx((30 + 10 + 30) / 1.0 + (4 + 1 + 4) * 0.5)
+    # Google's requests sent so far were half the plan's for the books done: the rest is halved.
+    sent = eta.JobLoad(books=100, done=100, planned_books=100, planned_requests={"google": 40}, sent={"google": 20})
+    assert eta.observed_ratios([mine, sent]) == {"openlibrary": 1.0, "google": 0.5}
+    assert eta.planned_seconds(mine, [sent], limits, one) == pytest.approx(15 / 1.0 + 4 * 0.5)
+    # Without a plan, per book.
+    assert eta.shared_seconds(10, [5, 20], 2.0) == pytest.approx(2.0 * (10 + 5 + 10))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -254,11 +255,20 @@ def record_plan(job_id: str, planned_books: int, requests: dict[str, float]) -> 
     )
 
 
-def count_done(job_id: str, books: int) -> bool:
-    """Adds a batch's books to the job's done books (once per batch: its first results)."""
+def count_done(job_id: str, books: int, sent: Mapping[str, int]) -> bool:
+    """Adds a batch's books to the job's done books (once per batch: its first results) and the
+    catalogue requests it sent (every attempt) to the job's ``sent_<catalogue>`` counts."""
     if not enabled():
         return False
-    return _update_registered(job_id, "ADD done_books :books", {":books": {"N": str(books)}})
+    adds = [("done_books", books)] + [(f"sent_{s}", n) for s, n in sorted(sent.items()) if s.isalnum()]
+    adds = [(name, n) for name, n in adds if n]
+    if not adds:
+        return False
+    return _update_registered(
+        job_id,
+        "ADD " + ", ".join(f"{name} :v{i}" for i, (name, _) in enumerate(adds)),
+        {f":v{i}": {"N": str(n)} for i, (_, n) in enumerate(adds)},
+    )
 
 
 def _load(record: dict[str, Any]) -> JobLoad:
@@ -269,6 +279,7 @@ def _load(record: dict[str, Any]) -> JobLoad:
         done=int(record.get("done_books", {}).get("N", 0)),
         planned_books=int(record["plan_books"]["N"]) if "plan_books" in record else None,
         planned_requests={source: float(n["N"]) for source, n in (plan or {}).items()},
+        sent={k.removeprefix("sent_"): float(v["N"]) for k, v in record.items() if k.startswith("sent_")},
     )
 
 

@@ -38,6 +38,8 @@ from bookenrich_aws.layout import DEFAULT_BATCH_SIZE
 
 #: Used when the stack sets no SECONDS_PER_BOOK: Google's 2 requests per book at 1 request/s.
 DEFAULT_SECONDS_PER_BOOK = 2.0
+#: Requests the plans must have expected of a catalogue before the sent ones correct them.
+MIN_REQUESTS_OBSERVED = 10
 #: A batch's processor time besides its catalogue requests, when the stack sets no BATCH_SECONDS.
 DEFAULT_BATCH_SECONDS = 0.5
 
@@ -85,6 +87,8 @@ class JobLoad:
     planned_books: int | None = None
     #: Requests the plan expects per catalogue, for the planned books.
     planned_requests: Mapping[str, float] = field(default_factory=dict)
+    #: Requests its batches have sent per catalogue.
+    sent: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def planned(self) -> bool:
@@ -133,13 +137,34 @@ def planned_seconds(
     return catalogue_seconds(mine, others, limits) + processors.seconds(mine, others)
 
 
+def observed_ratios(jobs: Sequence[JobLoad]) -> dict[str, float]:
+    """Per catalogue, the requests the jobs in flight sent over those their plans expected for the
+    books they have done, once the plans expected at least :data:`MIN_REQUESTS_OBSERVED` of them
+    (else 1: the plan as it is). The plan's assumptions (a volume fetch per Google book, no identifier
+    another job asks meanwhile) are its own; what the deployment measures corrects them."""
+    planned: dict[str, float] = {}
+    sent: dict[str, float] = {}
+    for job in jobs:
+        if not job.planned:
+            continue
+        left = job.requests_left()
+        for source, requests in job.planned_requests.items():
+            planned[source] = planned.get(source, 0.0) + requests - left.get(source, 0.0)
+            sent[source] = sent.get(source, 0.0) + job.sent.get(source, 0.0)
+    return {s: sent[s] / planned[s] if planned[s] >= MIN_REQUESTS_OBSERVED else 1.0 for s in planned}
+
+
 def catalogue_seconds(mine: JobLoad, others: Sequence[JobLoad], limits: Mapping[str, float]) -> float:
     """Processor sharing per catalogue over the shared limits: the time until the catalogues have
-    sent this job's planned requests, the slowest catalogue deciding. A catalogue without a limit
-    is not waited for."""
-    theirs = [other.requests_left() for other in others if other.planned]
+    sent this job's planned requests (times the :func:`observed_ratios`), the slowest catalogue
+    deciding. A catalogue without a limit is not waited for."""
+    ratios = observed_ratios([mine, *others])
+    theirs = [
+        {s: n * ratios.get(s, 1.0) for s, n in other.requests_left().items()} for other in others if other.planned
+    ]
     slowest = 0.0
-    for source, left in mine.requests_left().items():
+    for source, planned_left in mine.requests_left().items():
+        left = planned_left * ratios.get(source, 1.0)
         limit = limits.get(source)
         if not left > 0 or limit is None:
             continue

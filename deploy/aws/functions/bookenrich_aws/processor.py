@@ -258,10 +258,9 @@ def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
             "results": [r.to_dict() for r in results],
         },
     )
-    if not previous:
-        # The batch's first results: its books count as done for the job's ETA (a retry does not
-        # count them again).
-        admission.count_done(job_id, len(books))
+    # For the job's ETA: the batch's books count as done with its first results (a retry does not
+    # count them again), the requests it sent with every attempt.
+    admission.count_done(job_id, 0 if previous else len(books), shared.get("per_source", {}))
     log.info("processor %s batch %d attempt %d: %s", job_id, index, attempt, counts)
     if transient:
         raise CatalogueThrottled(
