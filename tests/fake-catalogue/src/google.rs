@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::book::{FakeBook, stable_hash};
 use crate::catalogue::{self, Catalogue, Entry, TextQuery};
 use crate::http::{Request, Response};
+use crate::partial::Mask;
 
 /// A Google API error body (`{"error":{"code":…,"message":…,"errors":[…],"status":…}}`).
 pub(crate) fn error_body(code: u16, message: &str, reason: &str, status: &str) -> String {
@@ -88,6 +89,30 @@ pub(crate) fn search(catalogue: &Catalogue, req: &Request) -> Response {
         200,
         &json!({"kind": "books#volumes", "totalItems": hits.len(), "items": items}),
     )
+}
+
+/// `response` cut to the request's `fields` mask, as Google answers (see [`crate::partial`]). A
+/// malformed mask gets a 400 in Google's error shape; its wording is not recorded.
+pub(crate) fn partial(req: &Request, response: Response) -> Response {
+    let Some(fields) = req.param("fields") else { return response };
+    let Some(mask) = Mask::parse(fields) else {
+        return Response::json(
+            400,
+            error_body(
+                400,
+                &format!("Invalid field selection {fields}"),
+                "invalidParameter",
+                "INVALID_ARGUMENT",
+            ),
+        );
+    };
+    if response.status != 200 {
+        return response;
+    }
+    match serde_json::from_slice::<Value>(&response.body) {
+        Ok(full) => Response::value(200, &mask.apply(full)),
+        Err(_) => response,
+    }
 }
 
 /// `GET /books/v1/volumes/{id}`.

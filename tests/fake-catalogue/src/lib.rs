@@ -29,6 +29,7 @@ mod google;
 mod http;
 mod isbn;
 mod openlibrary;
+mod partial;
 mod rate_limit;
 mod server;
 mod stats;

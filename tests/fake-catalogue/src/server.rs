@@ -385,7 +385,13 @@ async fn handle(shared: &Shared, req: &Request, counted: bool) -> Outcome {
             Response::value(405, &json!({"error": "method not allowed"}))
                 .with_header("Allow", "GET"),
         ),
-        Verdict::Serve => Outcome::Respond(dispatch(shared, req, &route)),
+        Verdict::Serve => {
+            let response = dispatch(shared, req, &route).compressed_for(req);
+            if response.is_gzip() {
+                lock(&shared.stats).gzip_responses += 1;
+            }
+            Outcome::Respond(response)
+        }
         Verdict::QuotaExhausted => {
             let keyed = req.param("key").is_some() || req.header("x-goog-api-key").is_some();
             Outcome::Respond(Response::json(429, google::daily_quota_body(keyed)))
@@ -411,8 +417,8 @@ fn dispatch(shared: &Shared, req: &Request, route: &Route) -> Response {
         Route::OlSearch => openlibrary::search(catalogue, req),
         Route::OlWork(id) => openlibrary::work(catalogue, id),
         Route::OlIsbn(isbn) => openlibrary::isbn(catalogue, isbn),
-        Route::GoogleSearch => google::search(catalogue, req),
-        Route::GoogleVolume(id) => google::volume(catalogue, id),
+        Route::GoogleSearch => google::partial(req, google::search(catalogue, req)),
+        Route::GoogleVolume(id) => google::partial(req, google::volume(catalogue, id)),
         Route::Unknown => openlibrary::not_found(&req.path),
     }
 }

@@ -38,6 +38,8 @@ pub struct Stats {
     pub peak_concurrency: u64,
     /// Requests that carried an API key (`key=` or `x-goog-api-key`); the key itself is never stored.
     pub api_keys_seen: u64,
+    /// Answers sent gzip-compressed because the request accepted it (`Accept-Encoding: gzip`).
+    pub gzip_responses: u64,
     /// Requests per `User-Agent` header value (`-` when absent).
     pub user_agents: BTreeMap<String, u64>,
 }
