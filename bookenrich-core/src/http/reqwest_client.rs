@@ -311,6 +311,51 @@ mod tests {
         assert_eq!(err, TransportError::TooLarge { limit: 1024 });
     }
 
+    fn gzipped(body: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(body).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[tokio::test]
+    async fn compressed_answers_are_accepted_and_capped_after_decompression() {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let seen2 = std::sync::Arc::clone(&seen);
+        let (base, _server) = serve(move |head| {
+            *seen2.lock().unwrap() = head.to_owned();
+            let body = gzipped(br#"{"docs":[]}"#);
+            let mut reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            reply.extend(body);
+            reply
+        })
+        .await;
+        let response = client().get(request(&format!("{base}/a"))).await.unwrap();
+        assert_eq!(&response.body[..], br#"{"docs":[]}"#);
+        let head = seen.lock().unwrap().to_ascii_lowercase();
+        assert!(head.contains("accept-encoding: gzip,br"), "{head}");
+
+        // 64 KiB of zeros compress to well under the 1 KiB cap: the cap counts what they expand to.
+        let bomb = gzipped(&vec![b'0'; 64 * 1024]);
+        assert!(bomb.len() < 1024);
+        let (base, _server) = serve(move |_| {
+            let mut reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                bomb.len()
+            )
+            .into_bytes();
+            reply.extend(bomb.iter().copied());
+            reply
+        })
+        .await;
+        let err = client().get(request(&format!("{base}/a"))).await.unwrap_err();
+        assert_eq!(err, TransportError::TooLarge { limit: 1024 });
+    }
+
     #[tokio::test]
     async fn a_body_cut_short_is_a_connection_error() {
         let (base, _server) =
