@@ -188,3 +188,35 @@ async fn the_plan_brackets_the_run_and_knows_the_cache_afterwards() {
     let (_, second) = enricher.enrich_with_summary(&books()).await;
     assert_eq!(second.requests, 0);
 }
+
+/// Fewer bytes: every answer comes gzip-compressed (the client accepts it) and Google's come
+/// cut to the fields the parser reads; the books are enriched the same.
+#[tokio::test]
+async fn answers_come_compressed_and_google_answers_cut_to_the_fields_read() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let (out, _) = run(&server, Some(API_KEY)).await;
+    let stats = server.stats();
+    let ok = stats.responses_by_status.get(&200).copied().unwrap_or(0);
+    assert!(ok > 0 && stats.gzip_responses == ok, "{stats:?}");
+    let google: Vec<&String> =
+        stats.requests_by_target.keys().filter(|t| t.starts_with("/books/v1/")).collect();
+    assert!(!google.is_empty());
+    assert!(google.iter().all(|t| t.contains("fields=")), "{google:?}");
+    assert!(out.iter().filter(|b| b.has_genres()).count() >= out.len() - 4);
+}
+
+/// `google_daily_budget` (option, `BOOKENRICH_GOOGLE_DAILY_BUDGET`) is the budget the plan
+/// and the run use; without it, Google's 1,000 a day.
+#[tokio::test]
+async fn the_google_daily_budget_option_sets_the_budget() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let budget = |value: Option<usize>| {
+        let enricher =
+            EnricherOptions { google_daily_budget: value, ..options(&server, Some(API_KEY)) }
+                .build()
+                .unwrap();
+        enricher.plan(&books()).sources[1].daily_budget_left
+    };
+    assert_eq!(budget(Some(250)), Some(250));
+    assert_eq!(budget(None), Some(1_000));
+}

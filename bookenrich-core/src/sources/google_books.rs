@@ -32,6 +32,16 @@ use parse::{Volume, VolumeList, best_title_match, item_with_isbn};
 pub const NAME: &str = "google_books";
 /// Google's default quota: 1,000 queries a day per project (more on request in the Cloud console).
 pub const DEFAULT_DAILY_BUDGET: u64 = 1_000;
+/// The partial response a search asks for: what [`parse`] reads, in the path syntax of the
+/// recorded masked answers (`googlebooks_fields_mask_*.json`), a fraction of the full items'
+/// bytes (descriptions, prices, reading modes and links left out).
+const SEARCH_FIELDS: &str = "totalItems,items/id,items/volumeInfo/title,items/volumeInfo/subtitle,\
+items/volumeInfo/authors,items/volumeInfo/industryIdentifiers,items/volumeInfo/categories,\
+items/volumeInfo/mainCategory,items/volumeInfo/imageLinks";
+/// The same for a volume record. Google documents `fields` for every method; a masked volume
+/// record is not recorded, only masked searches are.
+const VOLUME_FIELDS: &str = "id,volumeInfo/title,volumeInfo/subtitle,volumeInfo/authors,\
+volumeInfo/industryIdentifiers,volumeInfo/categories,volumeInfo/mainCategory,volumeInfo/imageLinks";
 /// Header that carries the API key.
 const API_KEY_HEADER: &str = "x-goog-api-key";
 
@@ -97,16 +107,17 @@ impl GoogleBooks {
         }
     }
 
-    /// `volumes?q=…`; the value is form-encoded except for `:`, which stays literal
+    /// `volumes?q=…&fields=…`; the value is form-encoded except for `:`, which stays literal
     /// (`q=isbn:9780374104092`) as Google documents it.
     fn volumes_request(&self, q: &str) -> Request {
         let encoded: String = byte_serialize(q.as_bytes()).collect();
-        self.request("/books/v1/volumes", Some(&format!("q={}", encoded.replace("%3A", ":"))))
+        let query = format!("q={}&fields={SEARCH_FIELDS}", encoded.replace("%3A", ":"));
+        self.request("/books/v1/volumes", Some(&query))
     }
 
-    /// `volumes/{id}` for an id already checked by [`Volume::safe_id`].
+    /// `volumes/{id}?fields=…` for an id already checked by [`Volume::safe_id`].
     fn volume_request(&self, id: &str) -> Request {
-        self.request(&format!("/books/v1/volumes/{id}"), None)
+        self.request(&format!("/books/v1/volumes/{id}"), Some(&format!("fields={VOLUME_FIELDS}")))
     }
 
     /// The title query: `intitle:"…" inauthor:"…"` (quotes inside the values removed).
@@ -347,10 +358,15 @@ mod tests {
         let req = g.volumes_request("isbn:9780374104092");
         assert_eq!(
             req.url.as_str(),
-            "https://www.googleapis.com/books/v1/volumes?q=isbn:9780374104092"
+            format!(
+                "https://www.googleapis.com/books/v1/volumes?q=isbn:9780374104092&fields={SEARCH_FIELDS}"
+            )
         );
         assert!(req.headers.is_empty(), "no key, no header");
-        assert_eq!(req.cache_key(), "/books/v1/volumes?q=isbn:9780374104092");
+        assert_eq!(
+            req.cache_key(),
+            format!("/books/v1/volumes?q=isbn:9780374104092&fields={SEARCH_FIELDS}")
+        );
     }
 
     #[test]
@@ -364,16 +380,18 @@ mod tests {
         let req = g.volumes_request(&q);
         assert_eq!(
             req.url.as_str(),
-            "https://www.googleapis.com/books/v1/volumes?q=intitle:%22Leviathan+Wakes%22+inauthor:%22James+S.A.+Corey%22"
+            format!(
+                "https://www.googleapis.com/books/v1/volumes?q=intitle:%22Leviathan+Wakes%22+inauthor:%22James+S.A.+Corey%22&fields={SEARCH_FIELDS}"
+            )
         );
         let decoded: Vec<(String, String)> =
             req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        assert_eq!(decoded, [("q".to_owned(), q)]);
+        assert_eq!(decoded, [("q".to_owned(), q), ("fields".to_owned(), SEARCH_FIELDS.to_owned())]);
 
         let odd = GoogleBooks::title_query("The \"Best\" & 100% #1", "");
         assert_eq!(odd, "intitle:\"The Best & 100% #1\"");
         let req = g.volumes_request(&odd);
-        assert_eq!(req.url.query_pairs().count(), 1, "& and # stay inside q: {}", req.url);
+        assert_eq!(req.url.query_pairs().count(), 2, "& and # stay inside q: {}", req.url);
         assert_eq!(req.url.fragment(), None);
     }
 
@@ -389,7 +407,7 @@ mod tests {
         }
         assert_eq!(
             g.volume_request("2cl7AgAAQBAJ").url.as_str(),
-            "http://127.0.0.1:4000/books/v1/volumes/2cl7AgAAQBAJ"
+            format!("http://127.0.0.1:4000/books/v1/volumes/2cl7AgAAQBAJ?fields={VOLUME_FIELDS}")
         );
         assert!(!format!("{g:?}").contains("SECRET"));
         assert!(format!("{:?}", g.config()).contains("<redacted>"));
@@ -401,7 +419,10 @@ mod tests {
             base_url: Url::parse("http://proxy:1/google/").unwrap(),
             api_key: None,
         });
-        assert_eq!(g.volume_request("x").url.as_str(), "http://proxy:1/google/books/v1/volumes/x");
+        assert_eq!(
+            g.volume_request("x").url.as_str(),
+            format!("http://proxy:1/google/books/v1/volumes/x?fields={VOLUME_FIELDS}")
+        );
     }
 
     #[test]

@@ -43,7 +43,7 @@ use parse::{
 /// The source's machine name, in results, logs, rate limits and the cache; written only here.
 pub const NAME: &str = "open_library";
 /// Fields a search asks for: enough to choose a work and enrich it without another request.
-const SEARCH_FIELDS: &str = "key,title,author_name,subject,isbn,cover_i,edition_key";
+const SEARCH_FIELDS: &str = "key,title,author_name,subject,ddc,lcc,isbn,cover_i,edition_key";
 /// Searches (and work fetches) of one batch in flight at once; the fetcher's rate limit
 /// still decides the pace, this only lets slow answers overlap.
 const SEARCH_CONCURRENCY: usize = 4;
@@ -659,7 +659,7 @@ mod tests {
         assert_eq!(
             req.url.as_str(),
             "http://127.0.0.1:8080/search.json?title=Harry+Potter+and+the+Sorcerer%27s+Stone&author=J.K.+Rowling\
-             &fields=key,title,author_name,subject,isbn,cover_i,edition_key&limit=5"
+             &fields=key,title,author_name,subject,ddc,lcc,isbn,cover_i,edition_key&limit=5"
         );
         let pairs: Vec<(String, String)> =
             req.url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();

@@ -237,6 +237,12 @@ mod tests {
     const VOLUME_CHILDREN: &str =
         include_str!("../../../tests/data/google_volume_49T5twEACAAJ_children_of_time.json");
     const ZERO_ITEMS: &str = include_str!("../../../tests/data/google_volumes_zero_items.json");
+    const MASKED_ISBN: &str = include_str!(
+        "../../../tests/data/googlebooks_fields_mask_isbn_9781521748831_categories.json"
+    );
+    const MASKED_TITLE: &str = include_str!(
+        "../../../tests/data/googlebooks_fields_mask_intitle_cragside_inauthor_ljross_categories.json"
+    );
 
     fn items(json: &str) -> Vec<Volume> {
         serde_json::from_str::<VolumeList>(json).unwrap().items.unwrap_or_default()
@@ -314,6 +320,24 @@ mod tests {
         assert!(hit.thumbnail_url.as_deref().is_some_and(|u| {
             u.starts_with("https://books.google.com/books/content?id=49T5twEACAAJ")
         }));
+    }
+
+    #[test]
+    fn partial_responses_parse_like_full_ones() {
+        // Real answers to a `fields=` mask: only the masked fields, `imageLinks` absent on one.
+        let by_isbn = items(MASKED_ISBN);
+        let item = item_with_isbn(&by_isbn, "9781521748831", Some("1521748837")).unwrap();
+        let hit = item.to_hit();
+        assert_eq!(hit.genres, ["Murder"]);
+        assert_eq!(hit.thumbnail_url, None);
+        assert_eq!(hit.identifiers, ["google:RASDtAEACAAJ", "isbn:9781521748831"]);
+
+        let by_title = items(MASKED_TITLE);
+        assert_eq!(by_title.len(), 2);
+        let (best, _) = best_title_match(&by_title, "Cragside", "L. J. Ross").unwrap();
+        assert!(best.safe_id().is_some());
+        let with_cover = by_title.iter().find(|v| v.safe_id() == Some("7kMMzgEACAAJ")).unwrap();
+        assert!(with_cover.to_hit().thumbnail_url.is_some_and(|u| u.starts_with("https://")));
     }
 
     #[test]

@@ -17,14 +17,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::parse::cover_urls;
-use super::parse::work_key;
+use super::parse::{cover_urls, tagged_classifications, work_key};
 use crate::sources::SourceHit;
 use crate::sources::matching;
 
 /// Fields a bulk search asks for: enough to match docs back and enrich the books without a
 /// work lookup (`subject` is the work's subject list).
-pub(crate) const BULK_FIELDS: &str = "key,title,author_name,subject,cover_i,id_goodreads,editions,editions.key,editions.cover_i,editions.isbn";
+/// `ddc` and `lcc` (the work's editions' Dewey and LC numbers) are the evidence of last resort for
+/// a work without subjects; no recorded answer carries them (see `SearchDoc`'s test).
+pub(crate) const BULK_FIELDS: &str = "key,title,author_name,subject,ddc,lcc,cover_i,id_goodreads,editions,editions.key,editions.cover_i,editions.isbn";
 
 /// A `/search.json` answer to an identifier query.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +58,10 @@ pub(crate) struct BulkDoc {
     pub editions: Option<EditionBlock>,
     /// Work-level ISBNs of every edition; only read when `editions` is missing.
     pub isbn: Option<Vec<String>>,
+    /// Dewey numbers of the work's editions.
+    pub ddc: Option<Vec<String>>,
+    /// LC call numbers of the work's editions, in the index's sortable form.
+    pub lcc: Option<Vec<String>>,
 }
 
 /// The nested `editions` block of a doc: `{numFound, start, numFoundExact, docs}`.
@@ -147,6 +152,8 @@ impl BulkDoc {
                 hit.genres.push(s.to_owned());
             }
         }
+        hit.classifications =
+            tagged_classifications(self.ddc.iter().flatten(), self.lcc.iter().flatten());
         let edition = self.editions.iter().flat_map(|b| b.docs.iter().flatten()).next();
         let cover = self
             .cover_i
@@ -233,6 +240,19 @@ mod tests {
 
     fn isbn(thirteen: &'static str, ten: Option<&'static str>) -> BulkWanted<'static> {
         BulkWanted { isbn13: Some(thirteen), isbn10: ten, ..BulkWanted::default() }
+    }
+
+    /// No recorded bulk answer carries `ddc`/`lcc`; the shape is the documented one (shared
+    /// catalogue-apis.md), the same as `SearchDoc`'s.
+    #[test]
+    fn classification_numbers_of_a_doc_become_tagged_evidence() {
+        let doc: BulkDoc = serde_json::from_str(
+            r#"{"key":"/works/OL893415W","isbn":["9780441013593"],"ddc":["813.54"],"lcc":["PS-3558.00000000.E63 D8"]}"#,
+        )
+        .unwrap();
+        let hit = doc.to_hit(&isbn("9780441013593", None));
+        assert_eq!(hit.classifications, ["ddc:813.54", "lcc:PS-3558.00000000.E63 D8"]);
+        assert!(hit.genres.is_empty());
     }
 
     #[test]
