@@ -53,4 +53,14 @@ impl ResponseCache for ReportingCache {
         }
         written
     }
+
+    // The daily budgets live in the cache: without these the trait's defaults would keep
+    // nothing, and a second run the same day would not know what is left.
+    fn day_use(&self, counter: &str, day: &str) -> Result<u64> {
+        self.inner.day_use(counter, day)
+    }
+
+    fn add_day_use(&self, counter: &str, day: &str, n: u64) -> Result<u64> {
+        self.inner.add_day_use(counter, day, n)
+    }
 }

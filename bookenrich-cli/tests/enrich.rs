@@ -6,6 +6,7 @@ mod catalogue;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use bookenrich_fake_catalogue::Api;
 use catalogue::server;
 use serde_json::Value;
 
@@ -172,6 +173,56 @@ async fn a_second_run_with_a_warm_cache_makes_no_request() {
         read_json(&second)["books"],
         "same dashboard from the cache"
     );
+}
+
+/// Google's daily budget (`BOOKENRICH_GOOGLE_DAILY_BUDGET`) is kept in the cache file: the
+/// first run sends Google no more than it, and a second run the same day sends nothing more.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_daily_budget_holds_within_and_across_runs_on_one_cache() {
+    let server = server().await;
+    let url = server.base_url();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let export = repo("tests/fixtures/goodreads_edge_cases.csv");
+    for run in 1..=2 {
+        let o = tokio::task::spawn_blocking({
+            let (url, export, cache, out) = (
+                url.clone(),
+                export.clone(),
+                cache.clone(),
+                dir.path().join(format!("{run}.json")),
+            );
+            move || {
+                bin()
+                    .args([
+                        "enrich",
+                        "--json-log",
+                        "--merge",
+                        "union",
+                        "--rate-limit",
+                        "google=100",
+                    ])
+                    .args(["--rate-limit", "openlibrary=100", "--open-library-url", &url])
+                    .args(["--google-books-url", &url, "--google-api-key", "test-key", "--cache"])
+                    .arg(cache)
+                    .arg("-o")
+                    .arg(out)
+                    .arg(export)
+                    .env("BOOKENRICH_GOOGLE_DAILY_BUDGET", "2")
+                    .output()
+                    .expect("bookenrich runs")
+            }
+        })
+        .await
+        .expect("joined");
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(server.stats().api(Api::Google), 2, "run {run}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("daily budget of 2 requests used up"),
+            "run {run}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 #[test]

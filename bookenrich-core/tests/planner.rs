@@ -220,3 +220,21 @@ async fn the_google_daily_budget_option_sets_the_budget() {
     assert_eq!(budget(Some(250)), Some(250));
     assert_eq!(budget(None), Some(1_000));
 }
+
+/// The daily budget holds whatever the merge policy: `union` asks Google for every book and
+/// still sends no more than the budget.
+#[tokio::test]
+async fn the_daily_budget_holds_under_union_too() {
+    let server = FakeCatalogue::builder().with_default_catalogue().start().await.unwrap();
+    let (_, summary) = EnricherOptions {
+        merge_policy: Some(MergePolicy::Union),
+        google_daily_budget: Some(3),
+        ..options(&server, Some(API_KEY))
+    }
+    .build()
+    .unwrap()
+    .enrich_with_summary(&books())
+    .await;
+    assert_eq!(server.stats().api(Api::Google), 3, "{:?}", server.stats().requests_by_target);
+    assert_eq!(summary.sources[1].requests, 3);
+}

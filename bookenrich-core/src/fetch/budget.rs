@@ -80,8 +80,10 @@ impl DailyBudget {
             return Err(self.exhausted(now));
         }
         let used = match &self.store {
+            // Never fewer than this process has spent: a store that keeps nothing (the trait's
+            // default, e.g. a wrapper that does not forward it) must not reset the count.
             Some(store) => match store.add_day_use(&self.counter, &day.to_string(), 1) {
-                Ok(total) => total,
+                Ok(total) => total.max(used + 1),
                 Err(e) => {
                     tracing::warn!(counter = %self.counter, error = %e, "daily budget not stored; counting in memory");
                     used + 1
@@ -217,5 +219,31 @@ mod tests {
             .with_store(store)
             .with_clock(|| at("2026-12-07T08:00:01Z"));
         assert_eq!(tomorrow.remaining(), 3);
+    }
+
+    /// A cache that keeps no day counts (the trait's defaults) still gets a budget that holds.
+    #[test]
+    fn a_store_that_keeps_nothing_does_not_reset_the_count() {
+        struct Forgetful;
+        impl ResponseCache for Forgetful {
+            fn get(
+                &self,
+                _: &crate::cache::CacheKey,
+            ) -> crate::error::Result<Option<crate::cache::CacheEntry>> {
+                Ok(None)
+            }
+            fn put(
+                &self,
+                _: &crate::cache::CacheKey,
+                _: &crate::cache::CacheEntry,
+            ) -> crate::error::Result<()> {
+                Ok(())
+            }
+        }
+        let b = DailyBudget::new("google_books", 2)
+            .with_store(Arc::new(Forgetful))
+            .with_clock(|| at("2026-12-06T20:00:00Z"));
+        assert!(b.try_spend().is_ok() && b.try_spend().is_ok());
+        assert!(b.try_spend().is_err());
     }
 }
