@@ -224,6 +224,7 @@ mod tests {
     /// A cache that keeps no day counts (the trait's defaults) still gets a budget that holds.
     #[test]
     fn a_store_that_keeps_nothing_does_not_reset_the_count() {
+        #[derive(Debug)]
         struct Forgetful;
         impl ResponseCache for Forgetful {
             fn get(
