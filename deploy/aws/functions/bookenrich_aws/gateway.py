@@ -90,7 +90,16 @@ class GatewayStats:
 
 
 def cache_key(source: str, path_and_query: str) -> str:
-    """The shared cache's key of a request (path and query; secrets never travel in the URL)."""
+    """The shared cache's key of a request (path and query; secrets never travel in the URL).
+
+    Google's ``fields`` partial-response mask is left out: the core sends every request of a kind
+    with one mask, so the key stays predictable (``processor.preload_keys``) without writing the
+    mask a second time here. A core with another mask reads answers cut to the old one until
+    their TTL ends."""
+    if source == "google":
+        path, _, query = path_and_query.partition("?")
+        kept = [p for p in query.split("&") if p and not p.startswith("fields=")]
+        path_and_query = path + ("?" + "&".join(kept) if kept else "")
     return f"{source}|{path_and_query}"
 
 
