@@ -227,8 +227,8 @@ pub(crate) fn match_back(docs: &[BulkDoc], wanted: &[BulkWanted<'_>]) -> Vec<Opt
         .collect()
 }
 
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
+// Built on the recorded catalogue responses, which the published crate leaves out (build.rs).
+#[cfg(all(test, recorded_responses))]
 mod tests {
     use super::*;
 
