@@ -3,6 +3,9 @@
 #![cfg(feature = "http")]
 #![expect(clippy::unwrap_used)]
 
+#[path = "support/edge_cases.rs"]
+mod edge_cases;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,7 +13,6 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use bookenrich_core::cache::{CacheEntry, CacheKey, ResponseCache};
 use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
-use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{CancelToken, EnricherBuilder, Progress, RetryPolicy};
 use bookenrich_core::fetch::{Fetcher, Request};
 use bookenrich_core::sources::{BookQuery, GenreSource, SourceErrorKind, SourceHit, SourceResult};
@@ -20,17 +22,9 @@ use bookenrich_fake_catalogue::{
 };
 use serde::Deserialize;
 
-const EXPORT: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
 const API_KEY: &str = "AIzaTESTKEYtestkey0123456789";
 
-/// Every row of the edge-case export, read or not.
-fn books() -> Vec<BookInfo> {
-    let export =
-        read_export_path(EXPORT, &ReadOptions { include_unread: true, ..ReadOptions::default() })
-            .unwrap();
-    export.books.iter().map(bookenrich_core::BookAnalytics::book_info).collect()
-}
+use edge_cases::books;
 
 /// Retries fast enough for tests, and a generous total bound.
 fn quick_retries() -> RetryPolicy {

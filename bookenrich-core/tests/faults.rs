@@ -12,32 +12,27 @@
 #![cfg(feature = "http")]
 #![expect(clippy::unwrap_used)]
 
+#[path = "support/edge_cases.rs"]
+mod edge_cases;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
-use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{RetryPolicy, RunSummary};
 use bookenrich_core::sources::SourceErrorKind;
-use bookenrich_core::{BookAnalytics, BookInfo, EnrichedBook, MergePolicy};
+use bookenrich_core::{BookInfo, EnrichedBook, MergePolicy};
 use bookenrich_fake_catalogue::{
     Api, FakeCatalogue, FakeCatalogueHandle, Fault, RateLimit as ServerLimit, Stats,
 };
 
-const EXPORT: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
 const API_KEY: &str = "AIzaFAULTSkey-0123456789abcdef";
 const MAX_ATTEMPTS: u32 = 4;
 /// Far above what any scenario needs (each takes a few seconds); only a hang that is
 /// never cut off could reach it.
 const TIME_BOUND: Duration = Duration::from_secs(90);
 
-/// Every row of the edge-case export, read or not: ISBN books, ISBN-less books,
-/// a bad check digit, books unknown to one or both catalogues.
-fn books() -> Vec<BookInfo> {
-    let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
-    read_export_path(EXPORT, &options).unwrap().books.iter().map(BookAnalytics::book_info).collect()
-}
+use edge_cases::books;
 
 /// Short waits so the suite is quick; the attempt bound is the default one.
 fn policy() -> RetryPolicy {

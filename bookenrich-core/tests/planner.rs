@@ -4,25 +4,20 @@
 #![cfg(feature = "http")]
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/edge_cases.rs"]
+mod edge_cases;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bookenrich_core::config::{CacheSetting, EnricherOptions};
-use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::RetryPolicy;
-use bookenrich_core::{BookInfo, EnrichedBook, MergePolicy};
+use bookenrich_core::{EnrichedBook, MergePolicy};
 use bookenrich_fake_catalogue::{Api, FakeCatalogue, FakeCatalogueHandle};
 
-const EXPORT: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
 const API_KEY: &str = "AIzaTESTKEYtestkey0123456789";
 
-fn books() -> Vec<BookInfo> {
-    let export =
-        read_export_path(EXPORT, &ReadOptions { include_unread: true, ..ReadOptions::default() })
-            .unwrap();
-    export.books.iter().map(bookenrich_core::BookAnalytics::book_info).collect()
-}
+use edge_cases::books;
 
 fn options(server: &FakeCatalogueHandle, key: Option<&str>) -> EnricherOptions {
     EnricherOptions {

@@ -9,6 +9,9 @@
 #![cfg(feature = "http")]
 #![expect(clippy::unwrap_used)]
 
+#[path = "support/edge_cases.rs"]
+mod edge_cases;
+
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -19,7 +22,7 @@ use bookenrich_core::config::{
     BuiltinSource, CacheSetting, DEFAULT_GOOGLE_BOOKS_URL, DEFAULT_OPEN_LIBRARY_URL,
     EnricherOptions,
 };
-use bookenrich_core::csv::{ReadOptions, read_export_path};
+use bookenrich_core::csv::ReadOptions;
 use bookenrich_core::engine::RateLimit;
 use bookenrich_core::engine::{Progress, RetryPolicy};
 use bookenrich_core::fetch::Fetcher;
@@ -37,15 +40,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use url::Url;
 
-const EXPORT: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
 /// Shaped like a real key, and unlike anything else in the output.
 const API_KEY: &str = "AIzaSyD-SECRET_k3y_0123456789abcdefXYZ";
 
-fn export() -> Vec<BookAnalytics> {
-    let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
-    read_export_path(EXPORT, &options).unwrap().books
-}
+use edge_cases::records as export;
 
 fn infos(books: &[BookAnalytics]) -> Vec<BookInfo> {
     books.iter().map(BookAnalytics::book_info).collect()

@@ -3,26 +3,17 @@
 #![cfg(feature = "http")] // EnricherOptions::build makes the reqwest transport.
 #![expect(clippy::unwrap_used, reason = "a test fails on the first unexpected error")]
 
+#[path = "support/edge_cases.rs"]
+mod edge_cases;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use bookenrich_core::config::{BuiltinSource, CacheSetting, EnricherOptions};
-use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::sources::SHELVES;
 use bookenrich_core::{BookInfo, EnrichedBook, MergePolicy, RunSummary};
 use bookenrich_fake_catalogue::FakeCatalogue;
 
-fn edge_cases() -> Vec<BookInfo> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/goodreads_edge_cases.csv");
-    let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
-    read_export_path(path, &options)
-        .unwrap()
-        .books
-        .iter()
-        .map(bookenrich_core::BookAnalytics::book_info)
-        .collect()
-}
+use edge_cases::books as edge_cases;
 
 async fn enrich(options: EnricherOptions, books: &[BookInfo]) -> (Vec<EnrichedBook>, RunSummary) {
     let enricher = EnricherOptions { cache: Some(CacheSetting::Off), ..options }.build().unwrap();
