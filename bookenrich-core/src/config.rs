@@ -41,13 +41,13 @@ use crate::sources::open_library::OpenLibraryConfig;
 use crate::sources::{GenreSource, GoogleBooks, OpenLibrary, SHELVES, Shelves};
 
 /// Default Open Library base URL.
-pub const DEFAULT_OPEN_LIBRARY_URL: &str = "https://openlibrary.org";
+pub const DEFAULT_OPEN_LIBRARY_URL: &str = crate::sources::open_library::DEFAULT_BASE_URL;
 /// Default Google Books base URL.
-pub const DEFAULT_GOOGLE_BOOKS_URL: &str = "https://www.googleapis.com";
+pub const DEFAULT_GOOGLE_BOOKS_URL: &str = crate::sources::google_books::DEFAULT_BASE_URL;
 /// Default time allowed to open a connection, in seconds.
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: f64 = crate::http::DEFAULT_CONNECT_TIMEOUT.as_secs_f64();
-/// Default ISBNs per Open Library Books API request.
-pub const DEFAULT_OPEN_LIBRARY_BATCH_SIZE: usize = 40;
+/// Default books per Open Library identifier request.
+pub const DEFAULT_OPEN_LIBRARY_BATCH_SIZE: usize = crate::sources::open_library::DEFAULT_BATCH_SIZE;
 /// Default number of Google Books requests a run may plan for one day: Google's daily quota
 /// for one project's API key (written once, by the source).
 pub const DEFAULT_GOOGLE_DAILY_BUDGET: u64 = crate::sources::google_books::DEFAULT_DAILY_BUDGET;

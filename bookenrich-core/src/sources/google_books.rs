@@ -30,6 +30,8 @@ use parse::{Volume, VolumeList, best_title_match, item_with_isbn};
 
 /// The source's machine name, in results, logs, rate limits and the cache; written only here.
 pub const NAME: &str = "google_books";
+/// Where the real API is served; the one place it is written.
+pub const DEFAULT_BASE_URL: &str = "https://www.googleapis.com";
 /// Google's default quota: 1,000 queries a day per project (more on request in the Cloud console).
 pub const DEFAULT_DAILY_BUDGET: u64 = 1_000;
 /// The partial response a search asks for: what [`parse`] reads, in the path syntax of the
@@ -50,15 +52,14 @@ const API_KEY_HEADER: &str = "x-goog-api-key";
 pub struct GoogleBooksConfig {
     /// Scheme and host (optionally a path prefix) the Google Books paths are served under.
     pub base_url: Url,
-    /// API key; without one, requests share Google's small anonymous quota.
+    /// API key. Google now requires one: keyless requests share a project whose daily quota is 0.
     pub api_key: Option<String>,
 }
 
 impl Default for GoogleBooksConfig {
     fn default() -> Self {
         Self {
-            base_url: Url::parse("https://www.googleapis.com")
-                .unwrap_or_else(|_| unreachable!("constant URL")),
+            base_url: Url::parse(DEFAULT_BASE_URL).unwrap_or_else(|_| unreachable!("constant URL")),
             api_key: None,
         }
     }

@@ -42,6 +42,10 @@ use parse::{
 
 /// The source's machine name, in results, logs, rate limits and the cache; written only here.
 pub const NAME: &str = "open_library";
+/// Where the real catalogue is served; the one place it is written.
+pub const DEFAULT_BASE_URL: &str = "https://openlibrary.org";
+/// Books per identifier request by default (a 40-ISBN query is about 900 bytes of URL).
+pub const DEFAULT_BATCH_SIZE: usize = 40;
 /// Fields a search asks for: enough to choose a work and enrich it without another request.
 const SEARCH_FIELDS: &str = "key,title,author_name,subject,ddc,lcc,isbn,cover_i,edition_key";
 /// Searches (and work fetches) of one batch in flight at once; the fetcher's rate limit
@@ -85,10 +89,9 @@ pub struct OpenLibraryConfig {
 impl Default for OpenLibraryConfig {
     fn default() -> Self {
         Self {
-            base_url: Url::parse("https://openlibrary.org")
-                .unwrap_or_else(|_| unreachable!("constant URL")),
+            base_url: Url::parse(DEFAULT_BASE_URL).unwrap_or_else(|_| unreachable!("constant URL")),
             lookup: IdentifierLookup::default(),
-            batch_size: 40,
+            batch_size: DEFAULT_BATCH_SIZE,
             search_limit: 5,
             fetch_work_subjects: true,
             identified: false,
