@@ -6,10 +6,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use bookenrich_core::cache::{
-    CACHE_FILE_NAME, CachePolicy, ResponseCache, SqliteCache, SqliteCacheOptions,
-    default_cache_path,
-};
+use bookenrich_core::cache::{CACHE_FILE_NAME, ResponseCache, SqliteCache, default_cache_path};
 use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling, respelled};
 use bookenrich_core::csv::{ReadOptions, read_export_path};
 use bookenrich_core::engine::{Progress, RunPlan, RunSummary};
@@ -216,15 +213,7 @@ fn open_cache(
         ));
         return Ok(None);
     }
-    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-        std::fs::create_dir_all(parent).map_err(|e| Failure::input(&Error::io(parent, e)))?;
-    }
-    let mut cache_options = SqliteCacheOptions::default();
-    if offline {
-        cache_options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
-    }
-    let opened =
-        SqliteCache::open_or_rebuild(&file, cache_options).map_err(|e| Failure::input(&e))?;
+    let opened = SqliteCache::open_for_run(&file, offline).map_err(|e| Failure::input(&e))?;
     if let Some(r) = &opened.rebuilt {
         log.warn(&format!(
             "cache {} was damaged ({}); moved it to {} and started a fresh cache",

@@ -174,20 +174,8 @@ fn open_persistent(
     path: &std::path::Path,
     offline: bool,
 ) -> Result<Option<Arc<dyn ResponseCache>>> {
-    use crate::cache::{CachePolicy, SqliteCache, SqliteCacheOptions};
-
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    }
-    let mut options = SqliteCacheOptions::default();
-    if offline {
-        options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
-    }
-    let opened = SqliteCache::open_or_rebuild(path, options)?;
-    if let Some(rebuilt) = &opened.rebuilt {
-        tracing::warn!(cache = %path.display(), reason = %rebuilt.reason, moved_to = %rebuilt.moved_to.display(),
-            "the cache was damaged; moved it aside and started a fresh one");
-    }
+    // A damaged file is moved aside, with a warning, by the cache itself.
+    let opened = crate::cache::SqliteCache::open_for_run(path, offline)?;
     Ok(Some(Arc::new(opened.cache)))
 }
 

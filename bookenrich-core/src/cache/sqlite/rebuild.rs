@@ -3,10 +3,11 @@
 use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::schema::OpenError;
 use super::{SqliteCache, SqliteCacheOptions, cache_error, resolve_file, unix_secs};
+use crate::cache::CachePolicy;
 use crate::error::Result;
 
 /// An opened cache, and whether a damaged file had to be replaced to open it.
@@ -29,6 +30,21 @@ pub struct Rebuilt {
 }
 
 impl SqliteCache {
+    /// Opens the cache a run uses at `path` (a file, or a directory holding the usual file):
+    /// creates its directory, rebuilds a damaged file as [`open_or_rebuild`](Self::open_or_rebuild)
+    /// does, and for an offline run accepts entries of any age (an old answer beats none).
+    pub fn open_for_run(path: impl AsRef<Path>, offline: bool) -> Result<Opened> {
+        let file = resolve_file(path.as_ref());
+        if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            std::fs::create_dir_all(parent).map_err(|e| crate::Error::io(parent, e))?;
+        }
+        let mut options = SqliteCacheOptions::default();
+        if offline {
+            options.policy = CachePolicy { ttl: Duration::MAX, negative_ttl: Duration::MAX };
+        }
+        Self::open_or_rebuild(&file, options)
+    }
+
     /// Opens the cache at `path`; if the file is damaged or not a database at all,
     /// moves it aside to `<file>.corrupt-<unix seconds>`, logs a warning and starts
     /// a fresh cache.
