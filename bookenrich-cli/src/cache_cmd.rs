@@ -16,7 +16,7 @@ const ENV_CACHE: &str = "BOOKENRICH_CACHE";
 
 /// Arguments of `cache`.
 #[derive(Debug, clap::Args)]
-pub struct CacheArgs {
+pub(crate) struct CacheArgs {
     /// What to do.
     #[command(subcommand)]
     pub action: CacheAction,
@@ -31,7 +31,7 @@ pub struct CacheArgs {
 
 /// The `cache` subcommands.
 #[derive(Debug, clap::Subcommand)]
-pub enum CacheAction {
+pub(crate) enum CacheAction {
     /// Show what the cache holds: entries, "not found" entries, expired entries and bytes, per source.
     Stats,
     /// Remove expired and damaged entries, and evict the oldest beyond the size bound.
@@ -45,7 +45,7 @@ pub enum CacheAction {
 }
 
 /// Runs `cache`.
-pub fn run(args: &CacheArgs) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: &CacheArgs) -> Result<ExitCode, Failure> {
     let path = cache_path(args.cache.as_deref())?;
     match &args.action {
         CacheAction::Stats => stats(&path, args.json),

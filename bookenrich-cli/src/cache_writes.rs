@@ -12,7 +12,7 @@ use crate::exit::one_line;
 
 /// A [`SqliteCache`] that remembers how many writes failed and why the first one did.
 #[derive(Debug)]
-pub struct ReportingCache {
+pub(crate) struct ReportingCache {
     inner: SqliteCache,
     /// Failed writes and the first failure's message.
     failures: Mutex<(u64, Option<String>)>,
@@ -20,13 +20,13 @@ pub struct ReportingCache {
 
 impl ReportingCache {
     /// Wraps `inner`.
-    pub fn new(inner: SqliteCache) -> Self {
+    pub(crate) fn new(inner: SqliteCache) -> Self {
         Self { inner, failures: Mutex::new((0, None)) }
     }
 
     /// One line for the user when writes failed: how many, and the first error (which
     /// names the cache file). `None` when every write succeeded.
-    pub fn write_failures(&self) -> Option<String> {
+    pub(crate) fn write_failures(&self) -> Option<String> {
         let failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (count, first) = &*failures;
         first.as_ref().map(|first| {

@@ -25,7 +25,7 @@ use crate::exit::{Code, Failure};
 // Each bool is an independent command-line switch; the doc comments are the `--help` text,
 // where backticks around environment variable names would show.
 #[expect(clippy::struct_excessive_bools, clippy::doc_markdown)]
-pub struct EnrichArgs {
+pub(crate) struct EnrichArgs {
     /// The Goodreads library export (CSV).
     pub export: PathBuf,
     /// Where to write the dashboard JSON.
@@ -101,7 +101,7 @@ fn cache_help() -> String {
 }
 
 /// Runs `enrich`.
-pub fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
     let options = ReadOptions {
         include_unread: args.include_unread,
         limit: args.limit,
@@ -226,7 +226,7 @@ fn open_cache(
 }
 
 /// Runs `plan`: what `enrich` with the same flags would take, from the cache alone.
-pub fn plan(args: &EnrichArgs) -> Result<ExitCode, Failure> {
+pub(crate) fn plan(args: &EnrichArgs) -> Result<ExitCode, Failure> {
     let read_options = ReadOptions {
         include_unread: args.include_unread,
         limit: args.limit,

@@ -6,7 +6,7 @@ use bookenrich_core::Error;
 use bookenrich_core::error::{ErrorKind, message_with_causes};
 
 /// Text of `--help` that documents the exit codes.
-pub const EXIT_CODES_HELP: &str = "\
+pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success (row problems and books that could not be enriched are reported, not fatal)
   1  an unexpected internal error
@@ -42,7 +42,7 @@ impl From<Code> for ExitCode {
 
 /// Why a command stopped: an exit code and a one-line reason.
 #[derive(Debug)]
-pub struct Failure {
+pub(crate) struct Failure {
     /// The exit code.
     pub code: Code,
     /// One line, naming the file, field or URL at fault.
@@ -51,17 +51,17 @@ pub struct Failure {
 
 impl Failure {
     /// A failure with `code` and `message`.
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 
     /// A failure reading input.
-    pub fn input(e: &Error) -> Self {
+    pub(crate) fn input(e: &Error) -> Self {
         Self::new(input_code(e.kind()), one_line(e))
     }
 
     /// A failure writing output.
-    pub fn output(e: &Error) -> Self {
+    pub(crate) fn output(e: &Error) -> Self {
         Self::new(Code::Output, one_line(e))
     }
 }
@@ -83,7 +83,7 @@ fn input_code(kind: ErrorKind) -> Code {
 }
 
 /// The error and its causes on one line.
-pub fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn one_line(e: &(dyn std::error::Error + 'static)) -> String {
     message_with_causes(e)
 }
 

@@ -13,7 +13,7 @@ use crate::exit::{Code, Failure};
 
 /// `bookenrich genres …`.
 #[derive(Debug, clap::Args)]
-pub struct GenresArgs {
+pub(crate) struct GenresArgs {
     #[command(subcommand)]
     command: GenresCommand,
 }
@@ -27,7 +27,7 @@ enum GenresCommand {
 
 /// `bookenrich genres audit`.
 #[derive(Debug, clap::Args)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// A dashboard JSON (books and genres only), or a Goodreads library export (CSV), which is
     /// enriched first, from the cache with `--offline`, to see the raw catalogue strings.
     pub input: PathBuf,
@@ -53,7 +53,7 @@ pub struct AuditArgs {
 }
 
 /// Runs `genres`.
-pub fn run(args: &GenresArgs) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: &GenresArgs) -> Result<ExitCode, Failure> {
     match &args.command {
         GenresCommand::Audit(a) => audit(a),
     }

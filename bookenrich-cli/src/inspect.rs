@@ -12,7 +12,7 @@ use crate::exit::Failure;
 
 /// Arguments of `inspect`.
 #[derive(Debug, clap::Args)]
-pub struct InspectArgs {
+pub(crate) struct InspectArgs {
     /// The Goodreads library export (CSV).
     pub export: PathBuf,
     /// Print machine-readable JSON instead of text.
@@ -39,7 +39,7 @@ struct Inspection {
 }
 
 /// Runs `inspect`.
-pub fn run(args: &InspectArgs) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: &InspectArgs) -> Result<ExitCode, Failure> {
     // Every row, whatever its shelf: inspect describes the whole file.
     let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
     let export = read_export_path(&args.export, &options).map_err(|e| Failure::input(&e))?;

@@ -20,7 +20,7 @@ use data::{DataOptions, ReportData};
 
 /// Arguments of `report`.
 #[derive(Debug, clap::Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The dashboard JSON written by `bookenrich enrich`.
     pub dashboard: PathBuf,
     /// Where to write the HTML page.
@@ -32,7 +32,7 @@ pub struct ReportArgs {
 }
 
 /// Runs `report`.
-pub fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
+pub(crate) fn run(args: &ReportArgs) -> Result<ExitCode, Failure> {
     let dashboard = Dashboard::from_path(&args.dashboard).map_err(|e| Failure::input(&e))?;
     let data = ReportData::from_dashboard(&dashboard, DataOptions { no_covers: args.no_covers });
     let page = html::render_page(&data)

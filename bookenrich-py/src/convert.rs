@@ -12,7 +12,7 @@ use serde_json::{Map, Number, Value};
 const MAX_DEPTH: usize = 64;
 
 /// The Python value of a JSON value.
-pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
     Ok(match value {
         Value::Null => py.None().into_bound(py),
         Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
@@ -47,7 +47,7 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
 ///
 /// Accepts None, bool, int, float (finite), str, `datetime.date`/`datetime` (as ISO 8601),
 /// mappings with str keys, lists and tuples.
-pub fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
+pub(crate) fn from_py(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     from_py_at(obj, what, 0)
 }
 

@@ -26,7 +26,7 @@ use crate::model::{PyBookAnalytics, PyEnrichedBook, repr};
     books, results=None, *, include_private_notes=false, export_id=None, timestamp=None,
     processing_notes=Vec::new()
 ))]
-pub fn build_dashboard<'py>(
+pub(crate) fn build_dashboard<'py>(
     py: Python<'py>,
     books: Vec<PyRef<'py, PyBookAnalytics>>,
     results: Option<Vec<PyRef<'py, PyEnrichedBook>>>,
@@ -48,7 +48,7 @@ pub fn build_dashboard<'py>(
 /// Writes a dashboard (a dict from `build_dashboard`, possibly edited) to `path` as the dashboard
 /// reads it: UTF-8 JSON indented by 2, non-ASCII kept, written atomically. Parent folders are created.
 #[pyfunction]
-pub fn write_dashboard(
+pub(crate) fn write_dashboard(
     py: Python<'_>,
     dashboard: &Bound<'_, PyAny>,
     path: PathBuf,
@@ -118,7 +118,7 @@ impl PyDashboardReport {
     export_id=None, timestamp=None, processing_notes=Vec::new()
 ))]
 #[expect(clippy::too_many_arguments, reason = "Python keyword arguments, not a Rust call site")]
-pub fn export_to_dashboard(
+pub(crate) fn export_to_dashboard(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     output: PathBuf,

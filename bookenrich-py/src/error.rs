@@ -109,7 +109,7 @@ fn with_details<E: PyTypeInfo>(
 }
 
 /// The Python `OSError` (a subclass chosen by `errno`, e.g. `FileNotFoundError`) for an I/O error on `path`.
-pub fn io_error(path: &std::path::Path, err: &std::io::Error) -> PyErr {
+pub(crate) fn io_error(path: &std::path::Path, err: &std::io::Error) -> PyErr {
     let filename = path.display().to_string();
     match err.raw_os_error() {
         // OSError(errno, strerror, filename) picks the subclass and reads "[Errno 2] …: 'path'".
@@ -126,7 +126,7 @@ pub fn io_error(path: &std::path::Path, err: &std::io::Error) -> PyErr {
 ///
 /// The core's errors carry their causes in their messages (file, line, field, URL); an I/O
 /// error is the `OSError` itself, with `errno` and `filename`.
-pub fn to_py_err(err: Error) -> PyErr {
+pub(crate) fn to_py_err(err: Error) -> PyErr {
     Python::attach(|py| convert(py, err))
 }
 
@@ -157,12 +157,12 @@ fn convert(py: Python<'_>, err: Error) -> PyErr {
 /// Runs `f`, turning a Rust panic into [`InternalError`] instead of letting it reach Python.
 ///
 /// (`PyO3` would otherwise raise `PanicException`, a `BaseException` that `except Exception` does not catch.)
-pub fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+pub(crate) fn guard<T>(f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_error(payload.as_ref())))
 }
 
 /// The [`InternalError`] for a caught panic payload.
-pub fn panic_error(payload: &(dyn Any + Send)) -> PyErr {
+pub(crate) fn panic_error(payload: &(dyn Any + Send)) -> PyErr {
     let what = panic_message(payload);
     InternalError::new_err(format!("internal error in bookenrich (please report it): {what}"))
 }
@@ -170,6 +170,6 @@ pub fn panic_error(payload: &(dyn Any + Send)) -> PyErr {
 /// Panics with `message` inside [`guard`]: lets the test suite check that a Rust panic
 /// reaches Python as [`InternalError`]. Not part of the public API.
 #[pyfunction]
-pub fn _debug_panic(message: String) -> PyResult<()> {
+pub(crate) fn _debug_panic(message: String) -> PyResult<()> {
     guard(|| panic!("{message}"))
 }

@@ -202,7 +202,7 @@ pub(crate) fn problem_list(py: Python<'_>, problems: Vec<RowProblem>) -> PyResul
 /// Reads a Goodreads library export from a path, bytes, or CSV text.
 #[pyfunction]
 #[pyo3(signature = (source, *, include_unread=false, limit=None))]
-pub fn read_export(
+pub(crate) fn read_export(
     py: Python<'_>,
     source: &Bound<'_, PyAny>,
     include_unread: bool,

@@ -26,7 +26,7 @@ fn to_python(
 
 /// Normalises one book's raw genre strings with the built-in rules.
 #[pyfunction]
-pub fn normalize_genres(raw: Vec<String>) -> PyResult<Vec<String>> {
+pub(crate) fn normalize_genres(raw: Vec<String>) -> PyResult<Vec<String>> {
     guard(|| Ok(bookenrich_core::genres::normalize(&raw).into_iter().map(String::from).collect()))
 }
 

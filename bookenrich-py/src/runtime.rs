@@ -26,7 +26,7 @@ struct Owned {
 static RUNTIME: Mutex<Option<Owned>> = Mutex::new(None);
 
 /// The process's runtime, built on first use (and again in a forked child).
-pub fn runtime() -> PyResult<Arc<Runtime>> {
+pub(crate) fn runtime() -> PyResult<Arc<Runtime>> {
     let pid = std::process::id();
     let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(owned) = slot.as_ref() {
@@ -67,7 +67,7 @@ tokio::task_local! {
 }
 
 /// The process's runtime as a pyo3-async-runtimes runtime (spawns and task-locals on it).
-pub struct PyRuntime;
+pub(crate) struct PyRuntime;
 
 impl GenericRuntime for PyRuntime {
     type JoinError = tokio::task::JoinError;

@@ -38,7 +38,7 @@ const MAX_FILLED_YEAR_SPAN: i32 = 60;
 
 /// The report's data model, embedded in the page as JSON and drawn by the page's script.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportData {
+pub(super) struct ReportData {
     /// Where the data came from.
     pub source: Source,
     /// The headline cards.
@@ -65,7 +65,7 @@ pub struct ReportData {
 
 /// Provenance shown in the page footer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Source {
+pub(super) struct Source {
     /// The dashboard's `export_id`.
     pub export_id: String,
     /// The dashboard's `metadata.export_timestamp`.
@@ -76,7 +76,7 @@ pub struct Source {
 
 /// The headline numbers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Headline {
+pub(super) struct Headline {
     /// Books in the dashboard.
     pub total_books: u64,
     /// Read books (`summary.read_books`).
@@ -105,7 +105,7 @@ pub struct Headline {
 
 /// One reading year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct YearCount {
+pub(super) struct YearCount {
     /// The year.
     pub year: i32,
     /// Read books with this reading year.
@@ -116,7 +116,7 @@ pub struct YearCount {
 
 /// Books per star rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RatingDistribution {
+pub(super) struct RatingDistribution {
     /// Always five entries, 1 to 5 stars.
     pub stars: Vec<StarCount>,
     /// Books without my rating.
@@ -125,7 +125,7 @@ pub struct RatingDistribution {
 
 /// Books with one star rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct StarCount {
+pub(super) struct StarCount {
     /// 1 to 5.
     pub stars: u8,
     /// Books I rated so.
@@ -134,7 +134,7 @@ pub struct StarCount {
 
 /// My ratings against the community's.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RatingPairs {
+pub(super) struct RatingPairs {
     /// One point per book with both ratings, in dashboard order.
     pub points: Vec<RatingPair>,
     /// Mean of (mine − community) over the points, if any.
@@ -147,7 +147,7 @@ pub struct RatingPairs {
 
 /// One book's two ratings.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RatingPair {
+pub(super) struct RatingPair {
     /// Book title.
     pub title: String,
     /// Book author.
@@ -160,7 +160,7 @@ pub struct RatingPair {
 
 /// How the books split between fiction and nonfiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FictionSplit {
+pub(super) struct FictionSplit {
     /// Books with `Fiction` and not `Nonfiction`.
     pub fiction: u64,
     /// Books with `Nonfiction` and not `Fiction`.
@@ -175,7 +175,7 @@ pub struct FictionSplit {
 
 /// A name and how many books have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NamedCount {
+pub(super) struct NamedCount {
     /// Genre or category name.
     pub name: String,
     /// Books.
@@ -184,7 +184,7 @@ pub struct NamedCount {
 
 /// One author's read books.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AuthorCount {
+pub(super) struct AuthorCount {
     /// The author as written in the export.
     pub name: String,
     /// Read books by them.
@@ -197,7 +197,7 @@ pub struct AuthorCount {
 
 /// One cover of the strip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Cover {
+pub(super) struct Cover {
     /// Book title (the image's alt text).
     pub title: String,
     /// Book author.
@@ -208,7 +208,7 @@ pub struct Cover {
 
 /// One row of the book list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BookRow {
+pub(super) struct BookRow {
     /// Title.
     pub title: String,
     /// Author.
@@ -235,14 +235,14 @@ pub struct BookRow {
 
 /// Options for [`ReportData::from_dashboard`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DataOptions {
+pub(super) struct DataOptions {
     /// Leave the covers out, so viewing the page contacts no cover host.
     pub no_covers: bool,
 }
 
 impl ReportData {
     /// The report of `dashboard`.
-    pub fn from_dashboard(dashboard: &Dashboard<'_>, options: DataOptions) -> Self {
+    pub(super) fn from_dashboard(dashboard: &Dashboard<'_>, options: DataOptions) -> Self {
         let books = &dashboard.books;
         let read: Vec<&DashboardBook<'_>> = books.iter().filter(|b| is_read(b)).collect();
         let summary = &dashboard.summary;
@@ -466,7 +466,7 @@ fn covers(read: &[&DashboardBook<'_>]) -> Vec<Cover> {
 }
 
 /// An absolute `http://` or `https://` URL without characters that have no place in one.
-pub fn is_web_url(url: &str) -> bool {
+pub(super) fn is_web_url(url: &str) -> bool {
     let rest = ["https://", "http://"].iter().find_map(|scheme| {
         url.get(..scheme.len())
             .filter(|head| head.eq_ignore_ascii_case(scheme))

@@ -15,12 +15,12 @@ use super::data::ReportData;
 /// The page skeleton; `{{name}}` marks where [`render_page`] puts things.
 const TEMPLATE: &str = include_str!("template.html");
 /// The page's stylesheet.
-pub const STYLE: &str = include_str!("report.css");
+pub(super) const STYLE: &str = include_str!("report.css");
 /// The page's script: draws the cards, charts, covers and book list from the data block.
-pub const SCRIPT: &str = include_str!("report.js");
+pub(super) const SCRIPT: &str = include_str!("report.js");
 
 /// The whole report page for `data`.
-pub fn render_page(data: &ReportData) -> serde_json::Result<String> {
+pub(super) fn render_page(data: &ReportData) -> serde_json::Result<String> {
     let json = embeddable_json(&serde_json::to_string(data)?);
     let title = match (data.per_year.first(), data.per_year.last()) {
         (Some(first), Some(last)) if first.year != last.year => {
@@ -44,7 +44,7 @@ pub fn render_page(data: &ReportData) -> serde_json::Result<String> {
 
 /// The policy: only this page's script and stylesheet (by hash), images only over http(s) and only
 /// when there are covers, no requests from script, no forms, no `<base>`.
-pub fn content_security_policy(allow_images: bool) -> String {
+pub(super) fn content_security_policy(allow_images: bool) -> String {
     let images = if allow_images { "https: http:" } else { "'none'" };
     format!(
         "default-src 'none'; script-src '{}'; style-src '{}'; img-src {images}; base-uri 'none'; form-action 'none'",
@@ -60,7 +60,7 @@ fn sha256_source(text: &str) -> String {
 
 /// JSON that can sit inside a `<script>` element: every `<`, `>` and `&` is written as a `\u` escape,
 /// so no `</script>` or `<!--` can end or change the element. The JSON value is unchanged.
-pub fn embeddable_json(json: &str) -> String {
+pub(super) fn embeddable_json(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + json.len() / 16);
     for c in json.chars() {
         match c {

@@ -10,7 +10,7 @@ const BLOCK_TAGS: [&str; 6] = ["p", "div", "blockquote", "li", "ul", "ol"];
 
 /// The review's text: tags removed (`<br>` → line break, block tags → blank line), entities decoded,
 /// runs of blank lines collapsed, trimmed.
-pub fn review_to_text(html: &str) -> String {
+pub(super) fn review_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(i) = rest.find(['<', '&']) {

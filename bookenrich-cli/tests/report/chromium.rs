@@ -21,7 +21,7 @@ const TIMEOUT: Duration = Duration::from_secs(90);
 
 /// What Chromium made of a page.
 #[derive(Debug)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// The serialised DOM after the page's script ran.
     pub dom: String,
     /// Console output of the page, one message per entry.
@@ -29,7 +29,7 @@ pub struct Rendered {
 }
 
 /// The Chromium binary: `$CHROMIUM`, else the first of the usual names on `PATH`.
-pub fn chromium() -> PathBuf {
+pub(crate) fn chromium() -> PathBuf {
     if let Some(path) = std::env::var_os("CHROMIUM") {
         return PathBuf::from(path);
     }
@@ -54,7 +54,7 @@ const LAYOUT_PROBE: &str = include_str!("layout_probe.js");
 
 /// A page rendered with the layout probe: the rendering and the probe's findings.
 #[derive(Debug)]
-pub struct Measured {
+pub(crate) struct Measured {
     /// What Chromium made of the page.
     pub rendered: Rendered,
     /// The probe's findings (`problems`, counts of covers, placeholders, markers…).
@@ -64,7 +64,7 @@ pub struct Measured {
 /// Loads a copy of `page` with the layout probe added (and allowed by the page's CSP) in a
 /// 1280×4000 window: the charts and the covers strip are laid out as on a desktop screen, and the
 /// covers are in view, so each has loaded or failed before the load event.
-pub fn render_measured(page: &Path) -> Measured {
+pub(crate) fn render_measured(page: &Path) -> Measured {
     let html = std::fs::read_to_string(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
     let hash = format!("'sha256-{}' ", BASE64.encode(Sha256::digest(LAYOUT_PROBE.as_bytes())));
     assert!(html.contains("script-src ") && html.contains("</body>"), "not a report page");
@@ -88,7 +88,7 @@ pub fn render_measured(page: &Path) -> Measured {
 }
 
 /// Loads `page` (a local file) in a fresh headless Chromium profile.
-pub fn render(page: &Path) -> Rendered {
+pub(crate) fn render(page: &Path) -> Rendered {
     render_with(page, &[])
 }
 

@@ -4,7 +4,7 @@
 
 /// One start tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
+pub(crate) struct Element {
     /// Lower-case tag name.
     pub name: String,
     /// Attributes in document order, values unescaped.
@@ -15,18 +15,18 @@ pub struct Element {
 
 impl Element {
     /// The value of attribute `name`.
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Whether the `class` attribute lists `class`.
-    pub fn has_class(&self, class: &str) -> bool {
+    pub(crate) fn has_class(&self, class: &str) -> bool {
         self.attr("class").is_some_and(|c| c.split_whitespace().any(|x| x == class))
     }
 }
 
 /// Every start tag of `html`, in document order; the contents of `<script>` and `<style>` are skipped.
-pub fn elements(html: &str) -> Vec<Element> {
+pub(crate) fn elements(html: &str) -> Vec<Element> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find('<') {
@@ -79,7 +79,7 @@ fn attributes(mut s: &str) -> (Vec<(String, String)>, &str) {
 }
 
 /// Chromium's escapes back to text.
-pub fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -88,7 +88,7 @@ pub fn unescape(s: &str) -> String {
 }
 
 /// The marks (`data-series` elements) of one chart as (label, value) pairs, in document order.
-pub fn series(elements: &[Element], name: &str) -> Vec<(String, String)> {
+pub(crate) fn series(elements: &[Element], name: &str) -> Vec<(String, String)> {
     elements
         .iter()
         .filter(|e| e.attr("data-series") == Some(name))

@@ -40,17 +40,17 @@ fn per_year(dashboard: &Value, pages: bool) -> Vec<(String, String)> {
 }
 
 /// Books read per year.
-pub fn books_per_year(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn books_per_year(dashboard: &Value) -> Vec<(String, String)> {
     per_year(dashboard, false)
 }
 
 /// Pages read per year.
-pub fn pages_per_year(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn pages_per_year(dashboard: &Value) -> Vec<(String, String)> {
     per_year(dashboard, true)
 }
 
 /// Books per star rating, 5 stars first.
-pub fn rating_distribution(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn rating_distribution(dashboard: &Value) -> Vec<(String, String)> {
     pairs(
         (1..=5).rev().map(|stars| {
             (stars, books(dashboard).iter().filter(|b| b["my_rating"] == stars).count())
@@ -59,7 +59,7 @@ pub fn rating_distribution(dashboard: &Value) -> Vec<(String, String)> {
 }
 
 /// Titles of the books with my rating and a community average, with "mine/community".
-pub fn rating_vs_community(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn rating_vs_community(dashboard: &Value) -> Vec<(String, String)> {
     books(dashboard)
         .iter()
         .filter_map(|b| {
@@ -75,7 +75,7 @@ fn has_genre(b: &Value, name: &str) -> bool {
 }
 
 /// Segments of the fiction split, zero ones left out.
-pub fn fiction_split(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn fiction_split(dashboard: &Value) -> Vec<(String, String)> {
     let mut counts = [0u64; 5];
     for b in books(dashboard) {
         let i = match (has_genre(b, "Fiction"), has_genre(b, "Nonfiction")) {
@@ -99,7 +99,7 @@ pub fn fiction_split(dashboard: &Value) -> Vec<(String, String)> {
 }
 
 /// The twelve most common genres besides Fiction and Nonfiction, once per book, ties first-seen.
-pub fn top_genres(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn top_genres(dashboard: &Value) -> Vec<(String, String)> {
     let mut counts: Vec<(String, u64)> = Vec::new();
     for b in books(dashboard) {
         let mut seen: Vec<&str> = Vec::new();
@@ -120,7 +120,7 @@ pub fn top_genres(dashboard: &Value) -> Vec<(String, String)> {
 }
 
 /// The ten authors with the most read books; ties by more pages, then by name.
-pub fn top_authors(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn top_authors(dashboard: &Value) -> Vec<(String, String)> {
     let mut by: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for b in read_books(dashboard) {
         let e = by.entry(b["author"].as_str().unwrap_or_default().to_owned()).or_default();
@@ -134,7 +134,7 @@ pub fn top_authors(dashboard: &Value) -> Vec<(String, String)> {
 }
 
 /// Read books per page category, "Unknown" last when any book lacks pages.
-pub fn page_lengths(dashboard: &Value) -> Vec<(String, String)> {
+pub(crate) fn page_lengths(dashboard: &Value) -> Vec<(String, String)> {
     let read = read_books(dashboard);
     let mut out: Vec<(String, String)> =
         ["Short (<200)", "Medium (200-350)", "Long (350-500)", "Very Long (500+)"]
@@ -151,7 +151,7 @@ pub fn page_lengths(dashboard: &Value) -> Vec<(String, String)> {
 }
 
 /// Read books with an http(s) cover.
-pub fn cover_count(dashboard: &Value) -> usize {
+pub(crate) fn cover_count(dashboard: &Value) -> usize {
     let web = |v: &Value| {
         v.as_str().is_some_and(|u| u.starts_with("https://") || u.starts_with("http://"))
     };

@@ -8,23 +8,23 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 /// The synthetic dashboard with genres and covers (written by `make_dashboard_fixture.py`).
-pub const GENRES_FIXTURE: &str = "tests/fixtures/dashboard_genres_covers.json";
+pub(crate) const GENRES_FIXTURE: &str = "tests/fixtures/dashboard_genres_covers.json";
 /// The contract's 15-row Goodreads export.
-pub const EDGE_CASES_CSV: &str = "tests/fixtures/goodreads_edge_cases.csv";
+pub(crate) const EDGE_CASES_CSV: &str = "tests/fixtures/goodreads_edge_cases.csv";
 /// The private note of the first book of the edge-case export.
-pub const EDGE_CASES_PRIVATE_NOTE: &str = "Borrowed from a friend";
+pub(crate) const EDGE_CASES_PRIVATE_NOTE: &str = "Borrowed from a friend";
 /// The private note the synthetic fixture puts on some books.
-pub const FIXTURE_PRIVATE_NOTE: &str = "PRIVATE-NOTE-do-not-show";
+pub(crate) const FIXTURE_PRIVATE_NOTE: &str = "PRIVATE-NOTE-do-not-show";
 /// The hostile title of the synthetic fixture.
-pub const HOSTILE_TITLE: &str = "</script><script>alert(1)</script>";
+pub(crate) const HOSTILE_TITLE: &str = "</script><script>alert(1)</script>";
 
 /// The workspace root.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// Runs `bookenrich` with `args` from the workspace root.
-pub fn bookenrich<I, S>(args: I) -> Output
+pub(crate) fn bookenrich<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -37,7 +37,7 @@ where
 }
 
 /// Asserts `output` succeeded, showing its stderr otherwise.
-pub fn assert_success(output: &Output, what: &str) {
+pub(crate) fn assert_success(output: &Output, what: &str) {
     assert!(
         output.status.success(),
         "{what} failed ({}):\n{}",
@@ -47,7 +47,7 @@ pub fn assert_success(output: &Output, what: &str) {
 }
 
 /// Writes the edge-case export's dashboard (`enrich --no-enrich`) into `dir` and returns its path.
-pub fn edge_case_dashboard(dir: &Path, extra: &[&str]) -> PathBuf {
+pub(crate) fn edge_case_dashboard(dir: &Path, extra: &[&str]) -> PathBuf {
     let out = dir.join("edge_cases_dashboard.json");
     let mut args = vec![
         "enrich".as_ref(),
@@ -66,7 +66,7 @@ pub fn edge_case_dashboard(dir: &Path, extra: &[&str]) -> PathBuf {
 }
 
 /// Runs `bookenrich report dashboard -o out [extra]`, asserts success and returns the page.
-pub fn report(dashboard: &Path, out: &Path, extra: &[&str]) -> String {
+pub(crate) fn report(dashboard: &Path, out: &Path, extra: &[&str]) -> String {
     let mut args = vec!["report".as_ref(), dashboard.as_os_str(), "-o".as_ref(), out.as_os_str()];
     args.extend(extra.iter().map(|a| std::ffi::OsStr::new(*a)));
     assert_success(&bookenrich(&args), "bookenrich report");
@@ -74,14 +74,14 @@ pub fn report(dashboard: &Path, out: &Path, extra: &[&str]) -> String {
 }
 
 /// A JSON file as a value.
-pub fn read_json(path: &Path) -> Value {
+pub(crate) fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(root().join(path))
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// The page's embedded report data.
-pub fn embedded_data(page: &str) -> Value {
+pub(crate) fn embedded_data(page: &str) -> Value {
     let open = r#"<script type="application/json" id="report-data">"#;
     let Some(start) = page.find(open).map(|i| i + open.len()) else {
         panic!("no data block in the page");
@@ -94,7 +94,7 @@ pub fn embedded_data(page: &str) -> Value {
 }
 
 /// The covers' image URLs a dashboard allows (`thumbnail_url`, `small_thumbnail_url`).
-pub fn cover_urls(dashboard: &Value) -> Vec<String> {
+pub(crate) fn cover_urls(dashboard: &Value) -> Vec<String> {
     books(dashboard)
         .iter()
         .flat_map(|b| [&b["thumbnail_url"], &b["small_thumbnail_url"]])
@@ -103,6 +103,6 @@ pub fn cover_urls(dashboard: &Value) -> Vec<String> {
 }
 
 /// The dashboard's books.
-pub fn books(dashboard: &Value) -> &[Value] {
+pub(crate) fn books(dashboard: &Value) -> &[Value] {
     dashboard["books"].as_array().map_or(&[], Vec::as_slice)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use bookenrich_fake_catalogue::{FakeCatalogue, FakeCatalogueHandle};
 
 /// A fake catalogue on 127.0.0.1 answering for the edge-case and example libraries.
-pub async fn server() -> FakeCatalogueHandle {
+pub(crate) async fn server() -> FakeCatalogueHandle {
     let example = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/catalogue/example_library.json");
     FakeCatalogue::builder()

@@ -9,13 +9,13 @@ const EXPORT: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/goodreads_edge_cases.csv");
 
 /// Every row, read or not.
-pub fn records() -> Vec<BookAnalytics> {
+pub(crate) fn records() -> Vec<BookAnalytics> {
     let options = ReadOptions { include_unread: true, ..ReadOptions::default() };
     read_export_path(EXPORT, &options).expect("the edge-case export reads").books
 }
 
 /// Every row, read or not, as the enricher takes it.
 #[allow(dead_code, reason = "not every test file that includes this module uses it")]
-pub fn books() -> Vec<BookInfo> {
+pub(crate) fn books() -> Vec<BookInfo> {
     records().iter().map(BookAnalytics::book_info).collect()
 }

@@ -7,13 +7,13 @@ use crate::isbn;
 /// ISBN-13 prefix of synthetic books: `979000` followed by the six-digit book number and a check digit.
 pub const SYNTHETIC_ISBN_PREFIX: &str = "979000";
 /// Google volume id prefix of synthetic books (`SYNTH` + seven digits = twelve characters, like real ids).
-pub const SYNTHETIC_GOOGLE_PREFIX: &str = "SYNTH";
+pub(crate) const SYNTHETIC_GOOGLE_PREFIX: &str = "SYNTH";
 /// Open Library work/edition numbers of synthetic books start here (`/works/OL9000000nW`).
-pub const SYNTHETIC_OL_BASE: u64 = 90_000_000;
+pub(crate) const SYNTHETIC_OL_BASE: u64 = 90_000_000;
 /// Goodreads ids of synthetic books start here (`70000000 + n`).
 pub const SYNTHETIC_GOODREADS_BASE: u64 = 70_000_000;
 /// Largest synthetic book number (six digits in the ISBN).
-pub const SYNTHETIC_MAX: u64 = 999_999;
+pub(crate) const SYNTHETIC_MAX: u64 = 999_999;
 
 /// One book the fake catalogue knows, and how each API describes it.
 ///

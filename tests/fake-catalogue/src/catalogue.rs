@@ -164,7 +164,7 @@ pub(crate) struct Catalogue {
 
 impl Catalogue {
     /// Builds the catalogue from its sources; a broken file is an error naming the file and the field.
-    pub fn load(sources: &[Source], synthetic: bool) -> Result<Catalogue, Error> {
+    pub(crate) fn load(sources: &[Source], synthetic: bool) -> Result<Catalogue, Error> {
         let mut catalogue = Catalogue { synthetic, ..Catalogue::default() };
         for source in sources {
             match source {
@@ -239,7 +239,7 @@ impl Catalogue {
     }
 
     /// The book a bibkey (`ISBN:…`, `LCCN:…`, `OLID:…`) names, if Open Library has it.
-    pub fn by_bibkey(&self, bibkey: &str) -> Option<Entry> {
+    pub(crate) fn by_bibkey(&self, bibkey: &str) -> Option<Entry> {
         if let Some(&i) = self.by_bibkey.get(bibkey) {
             return self.entries.get(i).cloned();
         }
@@ -248,14 +248,14 @@ impl Catalogue {
     }
 
     /// The Open Library edition for an ISBN-10 or ISBN-13.
-    pub fn ol_by_isbn(&self, raw: &str) -> Option<Entry> {
+    pub(crate) fn ol_by_isbn(&self, raw: &str) -> Option<Entry> {
         self.by_isbn_where(raw, |e| {
             e.book.ol_edition_key.is_some() || e.recorded.ol_edition.is_some()
         })
     }
 
     /// The Google volume for an ISBN-10 or ISBN-13.
-    pub fn google_by_isbn(&self, raw: &str) -> Option<Entry> {
+    pub(crate) fn google_by_isbn(&self, raw: &str) -> Option<Entry> {
         self.by_isbn_where(raw, |e| e.book.google_id.is_some())
     }
 
@@ -277,7 +277,7 @@ impl Catalogue {
     }
 
     /// The book of a work id (`OL45804W`).
-    pub fn by_work(&self, work_id: &str) -> Option<Entry> {
+    pub(crate) fn by_work(&self, work_id: &str) -> Option<Entry> {
         if let Some(&i) = self.by_work.get(work_id) {
             return self.entries.get(i).cloned();
         }
@@ -287,7 +287,7 @@ impl Catalogue {
     }
 
     /// The book of a Google volume id.
-    pub fn by_google_id(&self, id: &str) -> Option<Entry> {
+    pub(crate) fn by_google_id(&self, id: &str) -> Option<Entry> {
         if let Some(&i) = self.by_google_id.get(id) {
             return self.entries.get(i).cloned();
         }
@@ -303,7 +303,7 @@ impl Catalogue {
 
     /// The works a `search.json?q=FIELD:(A OR B …)` finds: one entry per work, in catalogue order
     /// (synthetic books after the others, by number), each listed once however many ids it matched.
-    pub fn by_identifiers(&self, field: IdField, ids: &[String]) -> Vec<Entry> {
+    pub(crate) fn by_identifiers(&self, field: IdField, ids: &[String]) -> Vec<Entry> {
         let index = match field {
             IdField::Isbn => &self.by_listed_isbn,
             IdField::Goodreads => &self.by_goodreads,
@@ -345,7 +345,7 @@ impl Catalogue {
     }
 
     /// Books matching a title/author/free-text query, decoys first, then catalogue order.
-    pub fn search(&self, query: &TextQuery, keep: impl Fn(&Entry) -> bool) -> Vec<Entry> {
+    pub(crate) fn search(&self, query: &TextQuery, keep: impl Fn(&Entry) -> bool) -> Vec<Entry> {
         let mut hits: Vec<Entry> =
             self.entries.iter().filter(|e| keep(e) && query.matches(&e.book)).cloned().collect();
         hits.sort_by_key(|e| !e.decoy);
@@ -385,7 +385,7 @@ impl TextQuery {
 
     /// Whether a book matches: the title query is a phrase of the title, every author word is in an
     /// author's name, every free-text word is in the title or an author (a bare year is ignored).
-    pub fn matches(&self, book: &FakeBook) -> bool {
+    pub(crate) fn matches(&self, book: &FakeBook) -> bool {
         if self.is_empty() {
             return false;
         }

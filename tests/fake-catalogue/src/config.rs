@@ -81,7 +81,7 @@ pub(crate) enum Verdict {
 
 impl Settings {
     /// Applies a runtime change; faults are validated before anything changes.
-    pub fn apply(&mut self, config: &RuntimeConfig) -> Result<(), Error> {
+    pub(crate) fn apply(&mut self, config: &RuntimeConfig) -> Result<(), Error> {
         let faults = match &config.faults {
             Some(specs) => {
                 Some(specs.iter().map(FaultSpec::to_fault).collect::<Result<Vec<_>, _>>()?)
@@ -105,7 +105,7 @@ impl Settings {
         Ok(())
     }
 
-    pub fn set_rate_limit(&mut self, api: Api, limit: Option<RateLimit>) {
+    pub(crate) fn set_rate_limit(&mut self, api: Api, limit: Option<RateLimit>) {
         match limit {
             Some(l) => {
                 self.buckets.insert(api, Bucket::new(l));
@@ -117,7 +117,7 @@ impl Settings {
     }
 
     /// Forgets what was seen: URL attempts, fault match counts, the quota count; refills the buckets.
-    pub fn reset_counters(&mut self) {
+    pub(crate) fn reset_counters(&mut self) {
         self.attempts.clear();
         self.google_requests = 0;
         for (_, n) in &mut self.faults {
@@ -129,7 +129,7 @@ impl Settings {
     }
 
     /// Decides one catalogue request: daily quota, then rate limit, then faults in order.
-    pub fn decide(&mut self, api: Option<Api>, route: &str, target: &str) -> Verdict {
+    pub(crate) fn decide(&mut self, api: Option<Api>, route: &str, target: &str) -> Verdict {
         let attempt = {
             let n = self.attempts.entry(target.to_owned()).or_default();
             *n += 1;

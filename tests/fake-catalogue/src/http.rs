@@ -31,17 +31,17 @@ pub(crate) struct Request {
 
 impl Request {
     /// The first value of a query parameter.
-    pub fn param(&self, name: &str) -> Option<&str> {
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a header (name in lower case).
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Path and query with any API key removed: safe to count and show.
-    pub fn target_without_key(&self) -> String {
+    pub(crate) fn target_without_key(&self) -> String {
         let kept: Vec<&str> =
             self.raw_query.split('&').filter(|p| !p.is_empty() && !p.starts_with("key=")).collect();
         if kept.is_empty() {
@@ -180,7 +180,7 @@ pub(crate) struct Response {
 
 impl Response {
     /// A JSON response.
-    pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Response {
+    pub(crate) fn json(status: u16, body: impl Into<Vec<u8>>) -> Response {
         Response {
             status,
             content_type: "application/json; charset=UTF-8",
@@ -190,13 +190,13 @@ impl Response {
     }
 
     /// A JSON response from a value.
-    pub fn value(status: u16, value: &serde_json::Value) -> Response {
+    pub(crate) fn value(status: u16, value: &serde_json::Value) -> Response {
         Response::json(status, value.to_string())
     }
 
     /// This response gzip-compressed when `req` accepts gzip, as both catalogues answer over
     /// HTTP content negotiation (Google documents it in its performance tips); otherwise as is.
-    pub fn compressed_for(self, req: &Request) -> Response {
+    pub(crate) fn compressed_for(self, req: &Request) -> Response {
         let accepts = req.header("accept-encoding").is_some_and(|v| {
             v.split(',').any(|c| c.split(';').next().is_some_and(|c| c.trim() == "gzip"))
         });
@@ -211,18 +211,18 @@ impl Response {
     }
 
     /// Whether the body is gzip-compressed.
-    pub fn is_gzip(&self) -> bool {
+    pub(crate) fn is_gzip(&self) -> bool {
         self.headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("content-encoding") && v == "gzip")
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Response {
+    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> Response {
         self.headers.push((name.to_owned(), value.into()));
         self
     }
 
     /// The status line, headers and blank line; `Content-Length` is the full body length.
-    pub fn head(&self, keep_alive: bool) -> Vec<u8> {
+    pub(crate) fn head(&self, keep_alive: bool) -> Vec<u8> {
         let mut head = format!(
             "HTTP/1.1 {} {}\r\nServer: fake-catalogue\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
             self.status,
@@ -242,7 +242,7 @@ impl Response {
     }
 
     /// Writes the whole response.
-    pub async fn write<S: AsyncWrite + Unpin>(
+    pub(crate) async fn write<S: AsyncWrite + Unpin>(
         &self,
         stream: &mut S,
         keep_alive: bool,
@@ -253,7 +253,7 @@ impl Response {
     }
 
     /// Writes the head (announcing the full length) and only the first `keep` bytes of the body.
-    pub async fn write_truncated<S: AsyncWrite + Unpin>(
+    pub(crate) async fn write_truncated<S: AsyncWrite + Unpin>(
         &self,
         stream: &mut S,
         keep: usize,

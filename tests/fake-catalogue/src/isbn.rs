@@ -1,7 +1,7 @@
 //! ISBN check digits, kept local so the fake server does not depend on the crate it tests.
 
 /// Normalises an ISBN-10 or ISBN-13 to its 13-digit form, or `None` if it is not a valid ISBN.
-pub fn to_isbn13(value: &str) -> Option<String> {
+pub(crate) fn to_isbn13(value: &str) -> Option<String> {
     let cleaned: String =
         value.chars().filter(|c| *c != '-' && *c != ' ').map(|c| c.to_ascii_uppercase()).collect();
     match cleaned.len() {
@@ -12,7 +12,7 @@ pub fn to_isbn13(value: &str) -> Option<String> {
 }
 
 /// The ISBN-10 form of a `978` ISBN-13, if it has one.
-pub fn to_isbn10(isbn13: &str) -> Option<String> {
+pub(crate) fn to_isbn10(isbn13: &str) -> Option<String> {
     let body = isbn13.strip_prefix("978")?.get(..9)?;
     let sum: u32 =
         body.chars().zip((2..=10).rev()).map(|(c, w)| c.to_digit(10).map_or(0, |d| d * w)).sum();
@@ -27,7 +27,7 @@ pub fn complete_isbn13(first12: &str) -> Option<String> {
 }
 
 /// The check digit of the first 12 digits of an ISBN-13.
-pub fn isbn13_check_digit(first12: &str) -> Option<char> {
+pub(crate) fn isbn13_check_digit(first12: &str) -> Option<char> {
     if first12.len() != 12 {
         return None;
     }

@@ -51,12 +51,12 @@ pub(crate) struct Bucket {
 }
 
 impl Bucket {
-    pub fn new(limit: RateLimit) -> Bucket {
+    pub(crate) fn new(limit: RateLimit) -> Bucket {
         Bucket { limit, tokens: f64::from(limit.burst.max(1)), last: Instant::now() }
     }
 
     /// Takes a token if one is available.
-    pub fn try_take(&mut self) -> bool {
+    pub(crate) fn try_take(&mut self) -> bool {
         let now = Instant::now();
         let capacity = f64::from(self.limit.burst.max(1));
         let elapsed = now.duration_since(self.last).as_secs_f64();

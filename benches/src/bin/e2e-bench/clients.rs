@@ -12,7 +12,7 @@ use crate::measure::Invocation;
 
 /// Which client runs a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ClientKind {
+pub(crate) enum ClientKind {
     /// The `bookenrich` binary.
     Cli,
     /// `import bookenrich` in Python.
@@ -33,7 +33,7 @@ impl fmt::Display for ClientKind {
 
 /// Where the catalogues are and how hard the client may use them.
 #[derive(Debug, Clone, Serialize)]
-pub struct Catalogue {
+pub(crate) struct Catalogue {
     /// Base URL of the fake server, for both APIs.
     pub base_url: String,
     /// Requests in flight at once (`None`: the client's default).
@@ -46,7 +46,7 @@ pub struct Catalogue {
 
 /// Client-side rate limits by canonical source name.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub struct RateLimits {
+pub(crate) struct RateLimits {
     /// Open Library requests per second.
     pub open_library: f64,
     /// Google Books requests per second.
@@ -55,7 +55,7 @@ pub struct RateLimits {
 
 /// One job: read the export, enrich it (when `catalogue` is set), write the dashboard.
 #[derive(Debug, Clone, Serialize)]
-pub struct Job {
+pub(crate) struct Job {
     /// The Goodreads export.
     pub export: PathBuf,
     /// Where the dashboard JSON goes.
@@ -71,7 +71,7 @@ pub struct Job {
 
 /// A client found on this machine, ready to run jobs.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub(crate) struct Client {
     /// Which client.
     pub kind: ClientKind,
     /// What was found (path, version), for the report.
@@ -83,7 +83,7 @@ pub struct Client {
 
 /// Where to look for the clients.
 #[derive(Debug, Clone)]
-pub struct Locations {
+pub(crate) struct Locations {
     /// The `bookenrich` binary.
     pub bookenrich: PathBuf,
     /// The Python interpreter.
@@ -181,7 +181,7 @@ fn probe(program: &OsString, args: &[&str], env: &[(String, OsString)]) -> Optio
 
 impl Client {
     /// Finds `kind`; `Err` says why it cannot run (not built, not installed) and how to build it.
-    pub fn find(kind: ClientKind, at: &Locations, scratch: &Path) -> Result<Self, String> {
+    pub(crate) fn find(kind: ClientKind, at: &Locations, scratch: &Path) -> Result<Self, String> {
         match kind {
             ClientKind::Cli => Self::find_cli(at),
             ClientKind::Python => Self::find_python(at, scratch),
@@ -270,7 +270,7 @@ impl Client {
     }
 
     /// The command that runs `job` with this client.
-    pub fn invocation(&self, job: &Job) -> Result<Invocation, String> {
+    pub(crate) fn invocation(&self, job: &Job) -> Result<Invocation, String> {
         let args = match self.kind {
             ClientKind::Cli => cli_args(job),
             ClientKind::Python | ClientKind::Node => {

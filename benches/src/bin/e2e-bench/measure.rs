@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the runner measured of one job.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Measurement {
+pub(crate) struct Measurement {
     /// Wall time from spawning the job to its exit, seconds.
     pub seconds: f64,
     /// Peak resident memory of the job process, bytes.
@@ -29,7 +29,7 @@ pub struct Measurement {
 }
 
 /// The runner: `__measure STDOUT_FILE STDERR_FILE PROGRAM [ARGS…]`; prints one [`Measurement`] as JSON.
-pub fn runner_main(args: &[OsString]) -> ExitCode {
+pub(crate) fn runner_main(args: &[OsString]) -> ExitCode {
     let [stdout_path, stderr_path, program, rest @ ..] = args else {
         eprintln!("e2e-bench __measure: expected STDOUT_FILE STDERR_FILE PROGRAM [ARGS…]");
         return ExitCode::from(2);
@@ -82,7 +82,7 @@ fn run(
 
 /// A job to run: program, arguments, extra environment, and where its output goes.
 #[derive(Debug, Clone)]
-pub struct Invocation {
+pub(crate) struct Invocation {
     /// The program.
     pub program: OsString,
     /// Its arguments.
@@ -92,7 +92,10 @@ pub struct Invocation {
 }
 
 /// Runs `job` through a runner process and returns the measurement with the job's stdout and stderr.
-pub fn measure(job: &Invocation, scratch: &Path) -> Result<(Measurement, String, String), String> {
+pub(crate) fn measure(
+    job: &Invocation,
+    scratch: &Path,
+) -> Result<(Measurement, String, String), String> {
     let me = std::env::current_exe().map_err(|e| format!("own path: {e}"))?;
     let stdout_path = scratch.join("job.stdout");
     let stderr_path = scratch.join("job.stderr");

@@ -8,7 +8,7 @@ use bookenrich_benches::generate::{synthetic_books, write_export_of};
 
 /// How many books of a synthetic export have an ISBN, and how many are found by title only.
 #[derive(Debug, Clone, Copy)]
-pub struct Library {
+pub(crate) struct Library {
     /// Books in the export.
     pub books: u64,
     /// Books with an ISBN-13.
@@ -17,14 +17,18 @@ pub struct Library {
 
 impl Library {
     /// Books without ISBN.
-    pub fn without_isbn(&self) -> u64 {
+    pub(crate) fn without_isbn(&self) -> u64 {
         self.books - self.with_isbn
     }
 }
 
 /// Writes an export of synthetic books 0..`books` (all read); one in `isbn_less_every`
 /// (0: none) has its ISBN cells left empty, so it is looked up by title and author.
-pub fn write_library(path: &Path, books: u64, isbn_less_every: u64) -> Result<Library, String> {
+pub(crate) fn write_library(
+    path: &Path,
+    books: u64,
+    isbn_less_every: u64,
+) -> Result<Library, String> {
     let list = synthetic_books(books, isbn_less_every);
     let with_isbn = list.iter().filter(|b| b.isbn13.is_some()).count() as u64;
     let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -37,7 +41,7 @@ pub fn write_library(path: &Path, books: u64, isbn_less_every: u64) -> Result<Li
 
 /// What a written dashboard holds.
 #[derive(Debug, Clone, Copy)]
-pub struct DashboardCheck {
+pub(crate) struct DashboardCheck {
     /// Books in `books`.
     pub books: u64,
     /// Books with `genre_enriched: true`.
@@ -47,7 +51,7 @@ pub struct DashboardCheck {
 }
 
 /// Reads the dashboard at `path` and counts its books, enriched books and covers.
-pub fn check_dashboard(path: &Path) -> Result<DashboardCheck, String> {
+pub(crate) fn check_dashboard(path: &Path) -> Result<DashboardCheck, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -10,34 +10,34 @@ use tokio::net::TcpStream;
 
 /// A parsed (possibly incomplete) response.
 #[derive(Debug, Clone)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
-    pub fn content_length(&self) -> Option<usize> {
+    pub(crate) fn content_length(&self) -> Option<usize> {
         self.header("content-length").and_then(|v| v.parse().ok())
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
         })
     }
 
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
 /// Sends raw bytes on a new connection and reads until the server closes it (bounded by 30 s).
-pub async fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+pub(crate) async fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     stream.write_all(request).await.expect("write");
     let mut out = Vec::new();
@@ -49,7 +49,7 @@ pub async fn exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
 }
 
 /// Splits raw response bytes; `None` if there is no complete head.
-pub fn parse(raw: &[u8]) -> Option<Reply> {
+pub(crate) fn parse(raw: &[u8]) -> Option<Reply> {
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = String::from_utf8_lossy(&raw[..end]).into_owned();
     let mut lines = head.split("\r\n");
@@ -62,7 +62,7 @@ pub fn parse(raw: &[u8]) -> Option<Reply> {
 }
 
 /// `GET path` with `Connection: close` and extra header lines.
-pub async fn get_with(addr: SocketAddr, path: &str, extra_headers: &str) -> Reply {
+pub(crate) async fn get_with(addr: SocketAddr, path: &str, extra_headers: &str) -> Reply {
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: fake-catalogue-tests\r\n{extra_headers}Connection: close\r\n\r\n"
     );
@@ -72,12 +72,12 @@ pub async fn get_with(addr: SocketAddr, path: &str, extra_headers: &str) -> Repl
 }
 
 /// `GET path`.
-pub async fn get(addr: SocketAddr, path: &str) -> Reply {
+pub(crate) async fn get(addr: SocketAddr, path: &str) -> Reply {
     get_with(addr, path, "").await
 }
 
 /// `POST path` with a JSON body.
-pub async fn post(addr: SocketAddr, path: &str, body: &str) -> Reply {
+pub(crate) async fn post(addr: SocketAddr, path: &str, body: &str) -> Reply {
     let request = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -87,12 +87,12 @@ pub async fn post(addr: SocketAddr, path: &str, body: &str) -> Reply {
 }
 
 /// A recorded response's bytes (they live with the core, whose unit tests read them).
-pub fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/../../bookenrich-core/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// A recorded fixture as JSON.
-pub fn fixture_json(name: &str) -> serde_json::Value {
+pub(crate) fn fixture_json(name: &str) -> serde_json::Value {
     serde_json::from_slice(&fixture(name)).expect("fixture is JSON")
 }
