@@ -36,7 +36,7 @@ impl SqliteCache {
     pub fn open_for_run(path: impl AsRef<Path>, offline: bool) -> Result<Opened> {
         let file = resolve_file(path.as_ref());
         if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
-            std::fs::create_dir_all(parent).map_err(|e| crate::Error::io(parent, e))?;
+            std::fs::create_dir_all(parent).map_err(|e| crate::error::Error::io(parent, e))?;
         }
         let mut options = SqliteCacheOptions::default();
         if offline {
