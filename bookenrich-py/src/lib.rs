@@ -50,6 +50,9 @@ mod _bookenrich {
     #[pymodule_init]
     fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
         m.add("__version__", bookenrich_core::VERSION)?;
+        // Before the interpreter finalizes, not during: see `shutdown_runtime`.
+        let shutdown = wrap_pyfunction!(crate::runtime::shutdown_runtime, m)?;
+        m.py().import("atexit")?.call_method1("register", (shutdown,))?;
         Ok(())
     }
 }

@@ -49,6 +49,28 @@ pub(crate) fn runtime() -> PyResult<Arc<Runtime>> {
     Ok(runtime)
 }
 
+/// Stops the process's runtime at interpreter exit (registered with `atexit`).
+///
+/// A runtime thread still inside Python when finalization starts (e.g. pyo3-async-runtimes
+/// setting the result of an awaited `fetch` just after the lookup that awaited it returned)
+/// aborts the process ("`PyGILState_Release`: thread state must be current"). With the GIL
+/// released, this waits up to 10 s for the runtime's threads to leave and stop.
+#[pyfunction]
+pub(crate) fn shutdown_runtime(py: Python<'_>) {
+    let Some(owned) = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner).take() else {
+        return;
+    };
+    if owned.pid != std::process::id() {
+        // Built by the parent before fork(): its threads do not exist here (see `runtime`).
+        std::mem::forget(owned.runtime);
+        return;
+    }
+    // Another thread still enriching holds a handle: leave the runtime to it.
+    if let Ok(runtime) = Arc::try_unwrap(owned.runtime) {
+        py.detach(|| runtime.shutdown_timeout(std::time::Duration::from_secs(10)));
+    }
+}
+
 /// A handle to spawn on: the current runtime when called from one of its threads, else the process's.
 fn spawn_handle() -> Handle {
     if let Ok(handle) = Handle::try_current() {
