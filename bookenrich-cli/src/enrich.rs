@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bookenrich_core::cache::{CACHE_FILE_NAME, ResponseCache, SqliteCache, default_cache_path};
 use bookenrich_core::config::{CacheSetting, EnricherOptions, Spelling, respelled};
-use bookenrich_core::csv::{ReadOptions, read_export_path};
+use bookenrich_core::csv::{Export, ReadOptions, read_export_path};
 use bookenrich_core::engine::{Progress, RunPlan, RunSummary};
 use bookenrich_core::sources::SourceErrorKind;
 use bookenrich_core::{
@@ -100,14 +100,19 @@ fn cache_help() -> String {
     format!("Response cache file or directory [env: BOOKENRICH_CACHE] [default: {default}]")
 }
 
-/// Runs `enrich`.
-pub(crate) fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
+/// The export `enrich` and `plan` read, with their `--include-unread` and `--limit`.
+fn read_export(args: &EnrichArgs) -> Result<Export, Failure> {
     let options = ReadOptions {
         include_unread: args.include_unread,
         limit: args.limit,
         ..ReadOptions::default()
     };
-    let export = read_export_path(&args.export, &options).map_err(|e| Failure::input(&e))?;
+    read_export_path(&args.export, &options).map_err(|e| Failure::input(&e))
+}
+
+/// Runs `enrich`.
+pub(crate) fn run(args: &EnrichArgs) -> Result<ExitCode, Failure> {
+    let export = read_export(args)?;
     let log = Log::new(args);
     for p in &export.problems {
         log.row_problem(&args.export.display().to_string(), p);
@@ -227,12 +232,7 @@ fn open_cache(
 
 /// Runs `plan`: what `enrich` with the same flags would take, from the cache alone.
 pub(crate) fn plan(args: &EnrichArgs) -> Result<ExitCode, Failure> {
-    let read_options = ReadOptions {
-        include_unread: args.include_unread,
-        limit: args.limit,
-        ..ReadOptions::default()
-    };
-    let export = read_export_path(&args.export, &read_options).map_err(|e| Failure::input(&e))?;
+    let export = read_export(args)?;
     let log = Log::new(args);
     let mut enricher_options = options(args).map_err(|e| Failure::input(&e))?;
     let offline = enricher_options.offline.unwrap_or(false);
