@@ -17,13 +17,13 @@ type Listener = Function<'static, (), ()>;
 type RemoveEventListener<'a> = Function<'a, FnArgs<(&'a str, Function<'a, (), ()>)>, Unknown<'a>>;
 
 /// The JS side: the listener to remove from the signal when the work settles.
-pub struct AbortListener {
+pub(crate) struct AbortListener {
     signal: ObjectRef<false>,
     listener: FunctionRef<(), ()>,
 }
 
 /// Listens for `abort` on `signal`; `Err(ABORTED)` when it has already fired.
-pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(CancelToken, AbortListener)> {
+pub(crate) fn listen(env: Env, signal: &Object<'_>) -> Result<(CancelToken, AbortListener)> {
     let not_a_signal = || BindingError::invalid_input("signal must be an AbortSignal");
     let aborted: Unknown<'_> = signal.get_named_property("aborted").map_err(|_| not_a_signal())?;
     let aborted = aborted.coerce_to_bool().map_err(|_| not_a_signal())?;
@@ -40,7 +40,7 @@ pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(CancelToken, AbortListe
             Ok(())
         })
         .map_err(|e| napi_failure(&e))?;
-    let mut once = Object::new(env).map_err(|e| napi_failure(&e))?;
+    let mut once = Object::new(&env).map_err(|e| napi_failure(&e))?;
     once.set("once", true).map_err(|e| napi_failure(&e))?;
     let listener_ref = listener.create_ref().map_err(|e| napi_failure(&e))?;
     add.apply(signal, FnArgs::from(("abort", listener, once))).map_err(|_| not_a_signal())?;
@@ -50,10 +50,10 @@ pub fn listen(env: &Env, signal: &Object<'_>) -> Result<(CancelToken, AbortListe
 
 impl AbortListener {
     /// Removes the listener from the signal (on the JS thread, when the work has settled).
-    pub fn remove(self, env: &Env) {
+    pub(crate) fn remove(self, env: Env) {
         // Best effort: failing to remove only leaves a listener that does nothing.
         if let (Ok(signal), Ok(listener)) =
-            (self.signal.get_value(env), self.listener.borrow_back(env))
+            (self.signal.get_value(&env), self.listener.borrow_back(&env))
         {
             let remove: napi::Result<RemoveEventListener<'_>> =
                 signal.get_named_property("removeEventListener");
@@ -61,7 +61,7 @@ impl AbortListener {
                 let _ = remove.apply(signal, FnArgs::from(("abort", listener)));
             }
         }
-        let _ = self.signal.unref(env);
+        let _ = self.signal.unref(&env);
     }
 }
 

@@ -231,6 +231,6 @@ impl From<CoreExport> for GoodreadsExport {
 }
 
 /// Converts JS books back to the core's, failing on the first invalid one.
-pub fn books_from_js(books: Vec<Book>) -> Result<Vec<BookAnalytics>> {
+pub(crate) fn books_from_js(books: Vec<Book>) -> Result<Vec<BookAnalytics>> {
     books.into_iter().map(BookAnalytics::try_from).collect()
 }

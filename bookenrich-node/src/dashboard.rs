@@ -61,7 +61,7 @@ impl TryFrom<BuildDashboardOptions> for DashboardOptions {
 /// `metadata.validation`. Throws `INVALID_INPUT` for a malformed book or option.
 #[napi]
 pub fn build_dashboard(
-    env: &Env,
+    env: Env,
     books: Vec<Book>,
     results: Option<Vec<EnrichmentResult>>,
     options: Option<BuildDashboardOptions>,

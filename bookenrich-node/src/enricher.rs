@@ -214,7 +214,7 @@ impl Failure for RunFailure {
         Self::Binding(BindingError::from_panic(payload))
     }
 
-    fn into_napi(self, env: &Env) -> napi::Error {
+    fn into_napi(self, env: Env) -> napi::Error {
         match self {
             Self::Binding(e) => e.into_napi(env),
             Self::Callback(e) => e,
@@ -235,7 +235,7 @@ impl Enricher {
     /// the enricher. Throws `CONFIG` naming the option or variable at fault.
     #[napi(constructor)]
     pub fn new(
-        env: &Env,
+        env: Env,
         #[napi(ts_arg_type = "EnricherOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<Self> {
         guard::sync(env, || {
@@ -346,7 +346,7 @@ impl Enricher {
     ) -> Result<Prepared> {
         let books = books.into_iter().map(CoreBookInfo::from).collect();
         let (on_progress, signal) = options.map_or((None, None), |o| (o.on_progress, o.signal));
-        let abort = signal.map(|s| abort::listen(&env, &s)).transpose()?;
+        let abort = signal.map(|s| abort::listen(env, &s)).transpose()?;
         Ok(Prepared { books, sink: on_progress.map(ProgressSink::new), abort })
     }
 
@@ -408,7 +408,7 @@ impl Enricher {
         };
         guard::promise_then(env, work, move |env| {
             if let Some(listener) = listener {
-                listener.remove(env);
+                listener.remove(*env);
             }
         })
     }

@@ -14,7 +14,7 @@ use napi::{Env, Status};
 
 /// The stable `code` of every error the package throws or rejects with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
+pub(crate) enum Code {
     /// The export lacks `Book Id`, `Title` or `Author`.
     MissingColumns,
     /// The input is not a Goodreads export at all (empty, binary, another CSV).
@@ -41,7 +41,7 @@ pub enum Code {
 
 impl Code {
     /// The string JavaScript sees in `error.code`.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::MissingColumns => "MISSING_COLUMNS",
             Self::NotAnExport => "NOT_AN_EXPORT",
@@ -71,51 +71,45 @@ impl fmt::Display for Code {
 }
 
 /// A value of an extra property on the JS error: the core's [`Detail`].
-pub use bookenrich_core::error::Detail;
+pub(crate) use bookenrich_core::error::Detail;
 
 /// An error on its way to JavaScript: a code, a message with the cause chain, and details.
+// `pub` (not `pub(crate)`): it is the `Error` of the `TryFrom` impls of the exported JS types.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BindingError {
     /// The stable code.
-    pub code: Code,
+    pub(crate) code: Code,
     /// The message, cause chain included.
-    pub message: String,
+    pub(crate) message: String,
     /// Extra properties set on the JS error object, in this order.
-    pub details: Vec<(&'static str, Detail)>,
+    pub(crate) details: Vec<(&'static str, Detail)>,
 }
 
 /// `Result` with a [`BindingError`].
-pub type Result<T, E = BindingError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = BindingError> = std::result::Result<T, E>;
 
 impl BindingError {
     /// An error with `code` and `message` and no details.
-    pub fn new(code: Code, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Self {
         Self { code, message: message.into(), details: Vec::new() }
     }
 
     /// An [`Code::InvalidInput`] error.
-    pub fn invalid_input(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
         Self::new(Code::InvalidInput, message)
     }
 
     /// The error of an aborted enrichment.
-    pub fn aborted() -> Self {
+    pub(crate) fn aborted() -> Self {
         Self::new(Code::Aborted, "the operation was aborted")
-    }
-
-    /// Adds a property to the JS error.
-    #[must_use]
-    pub fn with(mut self, name: &'static str, value: Detail) -> Self {
-        self.details.push((name, value));
-        self
     }
 
     /// The JS `Error` object for this error, wrapped so napi throws or rejects with it as is.
     ///
     /// Falls back to a plain napi error (same message, napi's code) only if the
     /// environment cannot create objects any more (it is shutting down).
-    pub fn into_napi(self, env: &Env) -> napi::Error {
-        match self.to_js_object(env) {
+    pub(crate) fn into_napi(self, env: Env) -> napi::Error {
+        match self.to_js_object(&env) {
             Ok(obj) => napi::Error::from(obj.to_unknown()),
             Err(_) => {
                 napi::Error::new(Status::GenericFailure, format!("{}: {}", self.code, self.message))
@@ -142,7 +136,7 @@ impl BindingError {
     }
 
     /// A panic payload as an [`Code::Internal`] error.
-    pub fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
         let what = panic_message(payload);
         Self::new(
             Code::Internal,

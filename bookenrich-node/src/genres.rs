@@ -19,7 +19,7 @@ use crate::result::EnrichmentResult;
 /// `["Fiction / Science Fiction / Space Opera", "Large type books", "Sci-fi."]`
 /// gives `["Science Fiction", "Space Opera", "Fiction"]`.
 #[napi]
-pub fn normalize_genres(env: &Env, raw: Vec<String>) -> napi::Result<Vec<String>> {
+pub fn normalize_genres(env: Env, raw: Vec<String>) -> napi::Result<Vec<String>> {
     guard::sync(env, move || {
         Ok(core_genres::normalize(&raw).into_iter().map(String::from).collect())
     })
@@ -148,7 +148,7 @@ pub struct GenreNormalizer {
 impl GenreNormalizer {
     /// Compiles the vocabulary; throws `CONFIG` when `rulesToml` is invalid (the message names the line).
     #[napi(constructor)]
-    pub fn new(env: &Env, options: Option<GenreNormalizerOptions>) -> napi::Result<Self> {
+    pub fn new(env: Env, options: Option<GenreNormalizerOptions>) -> napi::Result<Self> {
         let options = options.unwrap_or_default();
         guard::sync(env, || {
             let mut inner = CoreNormalizer::new();
@@ -164,7 +164,7 @@ impl GenreNormalizer {
 
     /// Normalises one source's raw strings: genres by relevance, then `Fiction`/`Nonfiction`.
     #[napi]
-    pub fn normalize(&self, env: &Env, raw: Vec<String>) -> napi::Result<Vec<String>> {
+    pub fn normalize(&self, env: Env, raw: Vec<String>) -> napi::Result<Vec<String>> {
         guard::sync(env, move || {
             Ok(self.inner.normalize(&raw).into_iter().map(String::from).collect())
         })
@@ -174,7 +174,7 @@ impl GenreNormalizer {
     #[napi]
     pub fn normalize_sources(
         &self,
-        env: &Env,
+        env: Env,
         per_source: Vec<Vec<String>>,
     ) -> napi::Result<Vec<String>> {
         guard::sync(env, move || {
@@ -185,13 +185,13 @@ impl GenreNormalizer {
 
     /// `Fiction` or `Nonfiction` when the strings allow a decision, else `null`.
     #[napi(ts_return_type = "'Fiction' | 'Nonfiction' | null")]
-    pub fn classify(&self, env: &Env, raw: Vec<String>) -> napi::Result<Option<String>> {
+    pub fn classify(&self, env: Env, raw: Vec<String>) -> napi::Result<Option<String>> {
         guard::sync(env, move || Ok(self.inner.classify(&raw).map(|k| k.as_str().to_owned())))
     }
 
     /// What the rules make of one raw string: its genres and what was dropped, and why.
     #[napi]
-    pub fn explain(&self, env: &Env, raw: String) -> napi::Result<GenreExplanation> {
+    pub fn explain(&self, env: Env, raw: String) -> napi::Result<GenreExplanation> {
         guard::sync(env, move || {
             let e = self.inner.explain(&raw);
             Ok(GenreExplanation {
@@ -220,7 +220,7 @@ impl GenreNormalizer {
     #[napi]
     pub fn audit(
         &self,
-        env: &Env,
+        env: Env,
         results: Vec<EnrichmentResult>,
         top: Option<u32>,
     ) -> napi::Result<GenreAudit> {
@@ -239,7 +239,7 @@ impl GenreNormalizer {
     #[napi]
     pub fn audit_dashboard(
         &self,
-        env: &Env,
+        env: Env,
         path: String,
         top: Option<u32>,
     ) -> napi::Result<GenreAudit> {

@@ -13,18 +13,18 @@ use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use crate::error::{BindingError, Result};
 
 /// Runs a synchronous body; its error or panic becomes a JS error with a `code`.
-pub fn sync<T>(env: &Env, body: impl FnOnce() -> Result<T>) -> napi::Result<T> {
+pub(crate) fn sync<T>(env: Env, body: impl FnOnce() -> Result<T>) -> napi::Result<T> {
     catch_unwind(AssertUnwindSafe(body))
         .unwrap_or_else(|payload| Err(BindingError::from_panic(payload.as_ref())))
         .map_err(|e| e.into_napi(env))
 }
 
 /// An error that becomes a JS error on the JS thread.
-pub trait Failure: Send + 'static {
+pub(crate) trait Failure: Send + 'static {
     /// The failure of a panic.
     fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self;
     /// The JS error to reject with.
-    fn into_napi(self, env: &Env) -> napi::Error;
+    fn into_napi(self, env: Env) -> napi::Error;
 }
 
 impl Failure for BindingError {
@@ -32,7 +32,7 @@ impl Failure for BindingError {
         BindingError::from_panic(payload)
     }
 
-    fn into_napi(self, env: &Env) -> napi::Error {
+    fn into_napi(self, env: Env) -> napi::Error {
         BindingError::into_napi(self, env)
     }
 }
@@ -41,7 +41,7 @@ impl Failure for BindingError {
 ///
 /// The Promise rejects with a coded JS error when `work` fails or panics. The
 /// conversion of the value to JS happens on the JS thread, after `work` is done.
-pub fn promise<T, E, F>(env: &Env, work: F) -> napi::Result<PromiseRaw<'_, T>>
+pub(crate) fn promise<T, E, F>(env: &Env, work: F) -> napi::Result<PromiseRaw<'_, T>>
 where
     T: ToNapiValue + Send + 'static,
     E: Failure,
@@ -52,7 +52,11 @@ where
 
 /// Like [`promise`], running `settled` on the JS thread just before the Promise settles,
 /// whatever the outcome (to release JS resources the work held).
-pub fn promise_then<T, E, F, S>(env: &Env, work: F, settled: S) -> napi::Result<PromiseRaw<'_, T>>
+pub(crate) fn promise_then<T, E, F, S>(
+    env: &Env,
+    work: F,
+    settled: S,
+) -> napi::Result<PromiseRaw<'_, T>>
 where
     T: ToNapiValue + Send + 'static,
     E: Failure,
@@ -69,12 +73,12 @@ where
     };
     env.spawn_future_with_callback(guarded, move |env, outcome| {
         settled(env);
-        outcome.map_err(|e| e.into_napi(env))
+        outcome.map_err(|e| e.into_napi(*env))
     })
 }
 
 /// Runs blocking work (file reading, parsing) on tokio's blocking pool.
-pub async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     match tokio::task::spawn_blocking(work).await {

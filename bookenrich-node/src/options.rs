@@ -26,10 +26,10 @@ const CACHE: &str = "'memory', 'off', false, true (in memory) or a file path";
 const URL: &str = "a URL string such as 'https://openlibrary.org'";
 
 /// Sources written in JavaScript, with their places in the `sources` list.
-pub type CustomSources = Vec<(usize, Arc<dyn GenreSource>)>;
+pub(crate) type CustomSources = Vec<(usize, Arc<dyn GenreSource>)>;
 
 /// Reads `new Enricher(options)`'s argument; `undefined` and `null` mean no options.
-pub fn read(options: Option<Unknown<'_>>) -> Result<(EnricherOptions, CustomSources)> {
+pub(crate) fn read(options: Option<Unknown<'_>>) -> Result<(EnricherOptions, CustomSources)> {
     let Some(value) = options.filter(|v| !absent(*v)) else {
         return Ok((EnricherOptions::default(), Vec::new()));
     };

@@ -191,7 +191,8 @@ impl From<CoreRunSummary> for RunSummary {
 }
 
 /// The caller's `onProgress`, callable from any thread (no error-first argument).
-pub type ProgressFn = ThreadsafeFunction<Progress, Unknown<'static>, Progress, Status, false>;
+pub(crate) type ProgressFn =
+    ThreadsafeFunction<Progress, Unknown<'static>, Progress, Status, false>;
 
 /// What the run and the queued JS calls share.
 #[derive(Default)]
@@ -206,19 +207,19 @@ struct SinkState {
 
 /// Delivers one run's progress events to its `onProgress`.
 #[derive(Clone)]
-pub struct ProgressSink {
+pub(crate) struct ProgressSink {
     callback: Arc<ProgressFn>,
     state: Arc<SinkState>,
 }
 
 impl ProgressSink {
     /// A sink calling `callback`.
-    pub fn new(callback: ProgressFn) -> Self {
+    pub(crate) fn new(callback: ProgressFn) -> Self {
         Self { callback: Arc::new(callback), state: Arc::default() }
     }
 
     /// Queues one call; never blocks.
-    pub fn send(&self, progress: &CoreProgress) {
+    pub(crate) fn send(&self, progress: &CoreProgress) {
         if self.failed() {
             return;
         }
@@ -254,7 +255,7 @@ impl ProgressSink {
     }
 
     /// Resolves with the exception once `onProgress` has thrown (never otherwise).
-    pub async fn failure(&self) -> napi::Error {
+    pub(crate) async fn failure(&self) -> napi::Error {
         loop {
             let notified = self.state.notify.notified();
             if let Some(e) = self.take_error() {
@@ -265,7 +266,7 @@ impl ProgressSink {
     }
 
     /// Waits until every queued call has been made; the first exception one threw, if any.
-    pub async fn drain(&self) -> Option<napi::Error> {
+    pub(crate) async fn drain(&self) -> Option<napi::Error> {
         loop {
             let notified = self.state.notify.notified();
             if let Some(e) = self.take_error() {

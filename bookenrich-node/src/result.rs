@@ -131,6 +131,6 @@ impl TryFrom<EnrichmentResult> for EnrichedBook {
 }
 
 /// Results from JS into the core's type; the first malformed one is the error.
-pub fn results_from_js(results: Option<Vec<EnrichmentResult>>) -> Result<Vec<EnrichedBook>> {
+pub(crate) fn results_from_js(results: Option<Vec<EnrichmentResult>>) -> Result<Vec<EnrichedBook>> {
     results.unwrap_or_default().into_iter().map(EnrichedBook::try_from).collect()
 }

@@ -60,7 +60,7 @@ pub struct LookupItem {
 }
 
 /// A JavaScript object used as a genre source.
-pub struct JsSource {
+pub(crate) struct JsSource {
     name: String,
     batch_size: usize,
     rate_limit: f64,
@@ -75,7 +75,7 @@ impl fmt::Debug for JsSource {
 
 impl JsSource {
     /// Reads the prepared `{ name, batchSize, rateLimit, lookup }` object.
-    pub fn new(object: &Object<'_>) -> Result<Self> {
+    pub(crate) fn new(object: &Object<'_>) -> Result<Self> {
         let invalid = |m: &str| BindingError::from(CoreError::config("sources", m.to_owned()));
         let name: String = object
             .get_named_property("name")

@@ -16,7 +16,7 @@ use crate::guard;
 ///
 /// Always, on purpose, inside the guard that turns the panic into the error.
 #[napi(js_name = "__panicForTests", skip_typescript)]
-pub fn panic_for_tests(env: &Env, message: String) -> napi::Result<()> {
+pub fn panic_for_tests(env: Env, message: String) -> napi::Result<()> {
     guard::sync(env, move || -> Result<(), BindingError> { panic!("{message}") })
 }
 
