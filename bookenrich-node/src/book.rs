@@ -103,34 +103,45 @@ pub(crate) fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
+/// `$Target { goodreads_id: $from.goodreads_id, …, $rest }`: the fields `Book` and the core's
+/// `BookAnalytics` share as they are, listed once for the conversions both ways (`$rest` is
+/// `myRating` and the dates, which change type).
+macro_rules! with_shared_fields {
+    ($Target:ident from $from:ident { $($rest:tt)* }) => {
+        $Target {
+            goodreads_id: $from.goodreads_id,
+            title: $from.title,
+            author: $from.author,
+            author_lf: $from.author_lf,
+            additional_authors: $from.additional_authors,
+            isbn: $from.isbn,
+            isbn13: $from.isbn13,
+            average_rating: $from.average_rating,
+            publisher: $from.publisher,
+            binding: $from.binding,
+            num_pages: $from.num_pages,
+            year_published: $from.year_published,
+            original_publication_year: $from.original_publication_year,
+            bookshelves: $from.bookshelves,
+            bookshelves_with_positions: $from.bookshelves_with_positions,
+            reading_status: $from.reading_status,
+            my_review: $from.my_review,
+            has_spoilers: $from.has_spoilers,
+            private_notes: $from.private_notes,
+            read_count: $from.read_count,
+            owned_copies: $from.owned_copies,
+            $($rest)*
+        }
+    };
+}
+
 impl From<BookAnalytics> for Book {
     fn from(b: BookAnalytics) -> Self {
-        Self {
-            goodreads_id: b.goodreads_id,
-            title: b.title,
-            author: b.author,
-            author_lf: b.author_lf,
-            additional_authors: b.additional_authors,
-            isbn: b.isbn,
-            isbn13: b.isbn13,
+        with_shared_fields!(Self from b {
             my_rating: b.my_rating.map(u32::from),
-            average_rating: b.average_rating,
-            publisher: b.publisher,
-            binding: b.binding,
-            num_pages: b.num_pages,
-            year_published: b.year_published,
-            original_publication_year: b.original_publication_year,
             date_read: iso(b.date_read),
             date_added: iso(b.date_added),
-            bookshelves: b.bookshelves,
-            bookshelves_with_positions: b.bookshelves_with_positions,
-            reading_status: b.reading_status,
-            my_review: b.my_review,
-            has_spoilers: b.has_spoilers,
-            private_notes: b.private_notes,
-            read_count: b.read_count,
-            owned_copies: b.owned_copies,
-        }
+        })
     }
 }
 
@@ -177,32 +188,7 @@ impl TryFrom<Book> for BookAnalytics {
         let my_rating = b.my_rating.map(BookAnalytics::rating).transpose().map_err(invalid)?;
         let date_read = parse_iso(b.date_read, &id, "dateRead")?;
         let date_added = parse_iso(b.date_added, &id, "dateAdded")?;
-        let book = Self {
-            goodreads_id: b.goodreads_id,
-            title: b.title,
-            author: b.author,
-            author_lf: b.author_lf,
-            additional_authors: b.additional_authors,
-            isbn: b.isbn,
-            isbn13: b.isbn13,
-            my_rating,
-            average_rating: b.average_rating,
-            publisher: b.publisher,
-            binding: b.binding,
-            num_pages: b.num_pages,
-            year_published: b.year_published,
-            original_publication_year: b.original_publication_year,
-            date_read,
-            date_added,
-            bookshelves: b.bookshelves,
-            bookshelves_with_positions: b.bookshelves_with_positions,
-            reading_status: b.reading_status,
-            my_review: b.my_review,
-            has_spoilers: b.has_spoilers,
-            private_notes: b.private_notes,
-            read_count: b.read_count,
-            owned_copies: b.owned_copies,
-        };
+        let book = with_shared_fields!(Self from b { my_rating, date_read, date_added });
         book.validate().map_err(invalid)?;
         Ok(book)
     }

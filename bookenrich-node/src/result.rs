@@ -82,24 +82,34 @@ pub struct EnrichmentResult {
     pub from_cache: bool,
 }
 
+/// `$Target { goodreads_id: $from.goodreads_id, …, $rest }`: the fields `EnrichmentResult` and
+/// the core's `EnrichedBook` share as they are, listed once for the conversions both ways.
+macro_rules! with_shared_fields {
+    ($Target:ident from $from:ident { $($rest:tt)* }) => {
+        $Target {
+            goodreads_id: $from.goodreads_id,
+            title: $from.title,
+            author: $from.author,
+            genres_by_source: $from.genres_by_source,
+            final_genres: $from.final_genres,
+            thumbnail_url: $from.thumbnail_url,
+            small_thumbnail_url: $from.small_thumbnail_url,
+            sources_matched: $from.sources_matched,
+            genre_sources: $from.genre_sources,
+            identifiers: $from.identifiers,
+            processing_log: $from.processing_log,
+            from_cache: $from.from_cache,
+            $($rest)*
+        }
+    };
+}
+
 impl From<EnrichedBook> for EnrichmentResult {
     fn from(e: EnrichedBook) -> Self {
-        Self {
-            goodreads_id: e.goodreads_id,
-            title: e.title,
-            author: e.author,
-            genres_by_source: e.genres_by_source,
-            final_genres: e.final_genres,
-            thumbnail_url: e.thumbnail_url,
-            small_thumbnail_url: e.small_thumbnail_url,
-            sources_matched: e.sources_matched,
-            genre_sources: e.genre_sources,
-            identifiers: e.identifiers,
-            processing_log: e.processing_log,
+        with_shared_fields!(Self from e {
             error: e.error.map(|e| e.to_string()),
             failures: e.failures.into_iter().map(SourceFailure::from).collect(),
-            from_cache: e.from_cache,
-        }
+        })
     }
 }
 
@@ -109,24 +119,12 @@ impl TryFrom<EnrichmentResult> for EnrichedBook {
     fn try_from(e: EnrichmentResult) -> Result<Self> {
         let failures =
             e.failures.into_iter().map(CoreSourceFailure::try_from).collect::<Result<_>>()?;
-        Ok(Self {
-            goodreads_id: e.goodreads_id,
-            title: e.title,
-            author: e.author,
-            genres_by_source: e.genres_by_source,
+        Ok(with_shared_fields!(Self from e {
             // Not a field of the JS object: a result built in JavaScript has no classification numbers.
             classifications: BTreeMap::new(),
-            final_genres: e.final_genres,
-            thumbnail_url: e.thumbnail_url,
-            small_thumbnail_url: e.small_thumbnail_url,
-            sources_matched: e.sources_matched,
-            genre_sources: e.genre_sources,
-            identifiers: e.identifiers,
-            processing_log: e.processing_log,
             error: e.error.map(Into::into),
             failures,
-            from_cache: e.from_cache,
-        })
+        }))
     }
 }
 
