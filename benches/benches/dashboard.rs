@@ -3,13 +3,12 @@
 
 use std::hint::black_box;
 use std::io;
-use std::time::Duration;
 
 use bookenrich_benches::fixtures::raw_subject_lists;
 use bookenrich_benches::library::{bench_sizes, books, enrichment_results};
 use bookenrich_core::genres::GenreNormalizer;
 use bookenrich_core::{DashboardOptions, build_dashboard, write_dashboard_json};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput};
 
 /// Counts bytes written and drops them, so writing is timed without a growing buffer.
 struct CountingSink(u64);
@@ -82,12 +81,4 @@ fn chrono_epoch() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::<chrono::Utc>::UNIX_EPOCH
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(2));
-    targets = dashboard
-}
-criterion_main!(benches);
+bookenrich_benches::bench_main!(library, dashboard);

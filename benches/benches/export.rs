@@ -1,11 +1,10 @@
 //! Reading a Goodreads export: CSV parsing, cell cleaning and book building, in bytes and books per second.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use bookenrich_benches::library::{bench_sizes, export_bytes};
 use bookenrich_core::csv::{ReadOptions, read_export_bytes};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput};
 
 fn read_export(c: &mut Criterion) {
     let mut group = c.benchmark_group("read_export");
@@ -27,12 +26,5 @@ fn read_export(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(3));
-    targets = read_export
-}
-criterion_main!(benches);
+// Longer than `library` (500 ms of warm-up, 3 s of measurement), as this benchmark has always run.
+bookenrich_benches::bench_main!(samples = 10, warm_up_ms = 500, measure_secs = 3, read_export);

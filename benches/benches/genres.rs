@@ -1,12 +1,11 @@
 //! Genre normalisation of the catalogues' raw subject lists (from the recorded fixtures).
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use bookenrich_benches::fixtures::raw_subject_lists;
 use bookenrich_benches::library::bench_sizes;
 use bookenrich_core::genres::GenreNormalizer;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput};
 
 fn genres(c: &mut Criterion) {
     let lists = raw_subject_lists().unwrap_or_else(|e| panic!("fixtures do not parse: {e}"));
@@ -52,12 +51,4 @@ fn genres(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(2));
-    targets = genres
-}
-criterion_main!(benches);
+bookenrich_benches::bench_main!(library, genres);

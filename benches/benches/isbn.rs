@@ -1,12 +1,11 @@
 //! ISBN handling: checking ISBN-10/13 values and cleaning the export's `="…"` cells.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use bookenrich_benches::library::isbn_inputs;
 use bookenrich_core::Isbn;
 use bookenrich_core::csv::clean_isbn;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput};
 
 /// ISBNs per iteration: a big library's worth.
 const COUNT: usize = 10_000;
@@ -34,12 +33,4 @@ fn isbn(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
-    targets = isbn
-}
-criterion_main!(benches);
+bookenrich_benches::bench_main!(quick, isbn);

@@ -3,7 +3,6 @@
 //! transport (no sockets, no latency, no cache, no retries).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use bookenrich_benches::fixtures;
 use bookenrich_benches::scripted::ScriptedHttp;
@@ -15,7 +14,7 @@ use bookenrich_core::sources::google_books::GoogleBooksConfig;
 use bookenrich_core::sources::open_library::{IdentifierLookup, OpenLibraryConfig};
 use bookenrich_core::sources::{BookQuery, GenreSource, GoogleBooks, OpenLibrary};
 use bookenrich_fake_catalogue::complete_isbn13;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput};
 use tokio::runtime::Runtime;
 use url::Url;
 
@@ -214,12 +213,4 @@ fn sources(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(1));
-    targets = sources
-}
-criterion_main!(benches);
+bookenrich_benches::bench_main!(quick, sources);
