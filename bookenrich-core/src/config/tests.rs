@@ -300,28 +300,19 @@ fn custom_sources_can_join_or_replace_the_built_in_ones() {
             books.iter().map(|_| Ok(None)).collect()
         }
     }
+    let build_with_mine = |options: EnricherOptions| {
+        options.into_builder().unwrap().http_client(Arc::new(Unused)).source(Arc::new(Mine)).build()
+    };
     let with_rate = EnricherOptions {
         rate_limits: Some(BTreeMap::from([("mine".into(), 5.0)])),
         ..EnricherOptions::default()
     };
-    let enricher = with_rate
-        .into_builder()
-        .unwrap()
-        .http_client(Arc::new(Unused))
-        .source(Arc::new(Mine))
-        .build()
-        .unwrap();
+    let enricher = build_with_mine(with_rate).unwrap();
     assert_eq!(enricher.source_names(), ["open_library", "google_books", "mine"]);
     assert_eq!(enricher.rate_limits()[2].1.per_second, 5.0);
 
     let only_mine = EnricherOptions { sources: Some(vec![]), ..EnricherOptions::default() };
-    let enricher = only_mine
-        .into_builder()
-        .unwrap()
-        .http_client(Arc::new(Unused))
-        .source(Arc::new(Mine))
-        .build()
-        .unwrap();
+    let enricher = build_with_mine(only_mine).unwrap();
     assert_eq!(enricher.source_names(), ["mine"]);
 }
 
