@@ -28,6 +28,11 @@ fn without_data_block(page: &str) -> String {
     format!("{}{}", &page[..start], &page[end..])
 }
 
+/// The string `field` of each object in the array `list` (nothing when `list` is not an array).
+fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array().into_iter().flatten().filter_map(|item| item[field].as_str()).collect()
+}
+
 #[test]
 fn the_synthetic_dashboard_fixture_follows_the_contract() {
     let d = read_json(GENRES_FIXTURE.as_ref());
@@ -73,12 +78,7 @@ fn the_page_embeds_the_report_data() {
     assert_eq!(data["headline"]["books_read"], dashboard["summary"]["read_books"]);
     assert_eq!(data["headline"]["pages_read"], dashboard["summary"]["total_pages"]);
     assert_eq!(data["books"].as_array().map(Vec::len), Some(books(&dashboard).len()));
-    let titles: Vec<&str> = data["books"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|b| b["title"].as_str())
-        .collect();
+    let titles = strings(&data["books"], "title");
     assert!(
         titles.contains(&"Gödel, Escher, Bach: an Eternal Golden Braid"),
         "non-ASCII title kept"
@@ -105,12 +105,7 @@ fn hostile_text_cannot_leave_the_data_block() {
         assert!(!page.contains(raw), "{raw:?} appears unescaped in the page");
     }
     let data = embedded_data(&page);
-    let titles: Vec<&str> = data["books"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|b| b["title"].as_str())
-        .collect();
+    let titles = strings(&data["books"], "title");
     assert!(titles.contains(&HOSTILE_TITLE), "the hostile title is still in the data, intact");
     // The script is allowed by its hash only: injected markup could not run even if it got in.
     let csp = dom::elements(&page)
@@ -143,8 +138,7 @@ fn nothing_outside_the_page_is_loaded_except_cover_images() {
     // The data names only the dashboard's own cover images, and only http(s) ones.
     let allowed = cover_urls(&dashboard);
     let data = embedded_data(&page);
-    let covers: Vec<&str> =
-        data["covers"].as_array().into_iter().flatten().filter_map(|c| c["url"].as_str()).collect();
+    let covers = strings(&data["covers"], "url");
     assert!(!covers.is_empty());
     for url in &covers {
         assert!(allowed.iter().any(|a| a == url) && url.starts_with("http"), "{url}");
