@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use napi_derive::napi;
 
 use crate::error::{BindingError, Result};
+use crate::fields::move_fields;
 
 /// One book of a Goodreads export, cleaned by the contract's rules.
 ///
@@ -103,41 +104,23 @@ pub(crate) fn count(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// `$Target { goodreads_id: $from.goodreads_id, …, $rest }`: the fields `Book` and the core's
-/// `BookAnalytics` share as they are, listed once for the conversions both ways (`$rest` is
-/// `myRating` and the dates, which change type).
-macro_rules! with_shared_fields {
-    ($Target:ident from $from:ident { $($rest:tt)* }) => {
-        $Target {
-            goodreads_id: $from.goodreads_id,
-            title: $from.title,
-            author: $from.author,
-            author_lf: $from.author_lf,
-            additional_authors: $from.additional_authors,
-            isbn: $from.isbn,
-            isbn13: $from.isbn13,
-            average_rating: $from.average_rating,
-            publisher: $from.publisher,
-            binding: $from.binding,
-            num_pages: $from.num_pages,
-            year_published: $from.year_published,
-            original_publication_year: $from.original_publication_year,
-            bookshelves: $from.bookshelves,
-            bookshelves_with_positions: $from.bookshelves_with_positions,
-            reading_status: $from.reading_status,
-            my_review: $from.my_review,
-            has_spoilers: $from.has_spoilers,
-            private_notes: $from.private_notes,
-            read_count: $from.read_count,
-            owned_copies: $from.owned_copies,
-            $($rest)*
-        }
+/// `book_fields!(Target from value { rest })`: the fields `Book` and the core's `BookAnalytics`
+/// share unchanged, listed once for the conversions both ways (`rest`: `my_rating` and the dates,
+/// which change type).
+macro_rules! book_fields {
+    ($($head:tt)*) => {
+        move_fields!($($head)* [
+            goodreads_id, title, author, author_lf, additional_authors, isbn, isbn13,
+            average_rating, publisher, binding, num_pages, year_published,
+            original_publication_year, bookshelves, bookshelves_with_positions, reading_status,
+            my_review, has_spoilers, private_notes, read_count, owned_copies,
+        ])
     };
 }
 
 impl From<BookAnalytics> for Book {
     fn from(b: BookAnalytics) -> Self {
-        with_shared_fields!(Self from b {
+        book_fields!(Self from b {
             my_rating: b.my_rating.map(u32::from),
             date_read: iso(b.date_read),
             date_added: iso(b.date_added),
@@ -188,7 +171,7 @@ impl TryFrom<Book> for BookAnalytics {
         let my_rating = b.my_rating.map(BookAnalytics::rating).transpose().map_err(invalid)?;
         let date_read = parse_iso(b.date_read, &id, "dateRead")?;
         let date_added = parse_iso(b.date_added, &id, "dateAdded")?;
-        let book = with_shared_fields!(Self from b { my_rating, date_read, date_added });
+        let book = book_fields!(Self from b { my_rating, date_read, date_added });
         book.validate().map_err(invalid)?;
         Ok(book)
     }

@@ -11,6 +11,7 @@ mod dashboard;
 mod dashboard_object;
 mod enricher;
 mod error;
+mod fields;
 mod genres;
 mod guard;
 mod options;

@@ -7,6 +7,7 @@ use bookenrich_core::{EnrichedBook, SourceFailure as CoreSourceFailure};
 use napi_derive::napi;
 
 use crate::error::{BindingError, Result};
+use crate::fields::move_fields;
 
 /// One source's failure for one book, in a form code can act on.
 #[napi(object)]
@@ -82,31 +83,21 @@ pub struct EnrichmentResult {
     pub from_cache: bool,
 }
 
-/// `$Target { goodreads_id: $from.goodreads_id, …, $rest }`: the fields `EnrichmentResult` and
-/// the core's `EnrichedBook` share as they are, listed once for the conversions both ways.
-macro_rules! with_shared_fields {
-    ($Target:ident from $from:ident { $($rest:tt)* }) => {
-        $Target {
-            goodreads_id: $from.goodreads_id,
-            title: $from.title,
-            author: $from.author,
-            genres_by_source: $from.genres_by_source,
-            final_genres: $from.final_genres,
-            thumbnail_url: $from.thumbnail_url,
-            small_thumbnail_url: $from.small_thumbnail_url,
-            sources_matched: $from.sources_matched,
-            genre_sources: $from.genre_sources,
-            identifiers: $from.identifiers,
-            processing_log: $from.processing_log,
-            from_cache: $from.from_cache,
-            $($rest)*
-        }
+/// `result_fields!(Target from value { rest })`: the fields `EnrichmentResult` and the core's
+/// `EnrichedBook` share unchanged, listed once for the conversions both ways.
+macro_rules! result_fields {
+    ($($head:tt)*) => {
+        move_fields!($($head)* [
+            goodreads_id, title, author, genres_by_source, final_genres, thumbnail_url,
+            small_thumbnail_url, sources_matched, genre_sources, identifiers, processing_log,
+            from_cache,
+        ])
     };
 }
 
 impl From<EnrichedBook> for EnrichmentResult {
     fn from(e: EnrichedBook) -> Self {
-        with_shared_fields!(Self from e {
+        result_fields!(Self from e {
             error: e.error.map(|e| e.to_string()),
             failures: e.failures.into_iter().map(SourceFailure::from).collect(),
         })
@@ -119,7 +110,7 @@ impl TryFrom<EnrichmentResult> for EnrichedBook {
     fn try_from(e: EnrichmentResult) -> Result<Self> {
         let failures =
             e.failures.into_iter().map(CoreSourceFailure::try_from).collect::<Result<_>>()?;
-        Ok(with_shared_fields!(Self from e {
+        Ok(result_fields!(Self from e {
             // Not a field of the JS object: a result built in JavaScript has no classification numbers.
             classifications: BTreeMap::new(),
             error: e.error.map(Into::into),
