@@ -28,6 +28,12 @@ fn without_data_block(page: &str) -> String {
     format!("{}{}", &page[..start], &page[end..])
 }
 
+/// The page `bookenrich report` writes for the genres fixture, given `extra` arguments.
+fn genres_fixture_page(extra: &[&str]) -> String {
+    let dir = tempdir();
+    report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), extra)
+}
+
 /// The string `field` of each object in the array `list` (nothing when `list` is not an array).
 fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
     list.as_array().into_iter().flatten().filter_map(|item| item[field].as_str()).collect()
@@ -71,9 +77,8 @@ fn the_synthetic_dashboard_fixture_follows_the_contract() {
 
 #[test]
 fn the_page_embeds_the_report_data() {
-    let dir = tempdir();
     let dashboard = read_json(GENRES_FIXTURE.as_ref());
-    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &[]);
+    let page = genres_fixture_page(&[]);
     let data = embedded_data(&page);
     assert_eq!(data["headline"]["books_read"], dashboard["summary"]["read_books"]);
     assert_eq!(data["headline"]["pages_read"], dashboard["summary"]["total_pages"]);
@@ -96,8 +101,7 @@ fn the_page_embeds_the_report_data() {
 
 #[test]
 fn hostile_text_cannot_leave_the_data_block() {
-    let dir = tempdir();
-    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &[]);
+    let page = genres_fixture_page(&[]);
     assert_eq!(page.matches("<script").count(), 2, "only the data block and the page's script");
     assert_eq!(page.matches("</script>").count(), 2);
     // Text such as `onerror=` may stay in the data: without a `<` it can never become markup.
@@ -118,9 +122,8 @@ fn hostile_text_cannot_leave_the_data_block() {
 
 #[test]
 fn nothing_outside_the_page_is_loaded_except_cover_images() {
-    let dir = tempdir();
     let dashboard = read_json(GENRES_FIXTURE.as_ref());
-    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &[]);
+    let page = genres_fixture_page(&[]);
     // The markup, style and script name no URL but the SVG namespace.
     let shell = without_data_block(&page);
     for e in dom::elements(&shell) {
@@ -148,10 +151,8 @@ fn nothing_outside_the_page_is_loaded_except_cover_images() {
 
 #[test]
 fn no_covers_leaves_out_every_image_url() {
-    let dir = tempdir();
     let dashboard = read_json(GENRES_FIXTURE.as_ref());
-    let page =
-        report(&root().join(GENRES_FIXTURE), &dir.path().join("report.html"), &["--no-covers"]);
+    let page = genres_fixture_page(&["--no-covers"]);
     assert_eq!(embedded_data(&page)["covers"], serde_json::json!([]));
     for url in cover_urls(&dashboard) {
         assert!(!page.contains(&url.replace('&', "\\u0026")), "{url} in the page");
@@ -170,7 +171,7 @@ fn private_notes_never_reach_the_page() {
     );
     let page = report(&dashboard, &dir.path().join("edge.html"), &[]);
     assert!(!page.contains(EDGE_CASES_PRIVATE_NOTE));
-    let page = report(&root().join(GENRES_FIXTURE), &dir.path().join("genres.html"), &[]);
+    let page = genres_fixture_page(&[]);
     assert!(!page.contains(FIXTURE_PRIVATE_NOTE));
 }
 
@@ -200,8 +201,7 @@ fn the_same_dashboard_gives_the_same_page() {
     let a = report(&dashboard, &dir.path().join("a.html"), &[]);
     let b = report(&dashboard, &dir.path().join("b.html"), &[]);
     assert!(a == b, "two runs on the same dashboard differ");
-    let g1 = report(&root().join(GENRES_FIXTURE), &dir.path().join("g1.html"), &[]);
-    let g2 = report(&root().join(GENRES_FIXTURE), &dir.path().join("g2.html"), &[]);
+    let (g1, g2) = (genres_fixture_page(&[]), genres_fixture_page(&[]));
     assert!(g1 == g2, "two runs on the same dashboard differ");
 }
 
