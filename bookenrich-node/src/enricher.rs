@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::abort::{self, AbortListener};
 use crate::error::{BindingError, Result};
 use crate::guard::{self, Failure};
+use crate::number::js_number;
 use crate::progress::{ProgressFn, ProgressSink, RunSummary};
 use crate::result::EnrichmentResult;
 
@@ -161,18 +162,13 @@ impl TryFrom<EnricherOptions> for CoreOptions {
     }
 }
 
-#[expect(clippy::cast_precision_loss, reason = "Option values stay far below 2^53")]
-fn number(n: usize) -> f64 {
-    n as f64
-}
-
 /// The options in force, for `options()`: never the API key.
 impl From<&CoreOptions> for EnricherOptions {
     fn from(o: &CoreOptions) -> Self {
         Self {
             sources: o.sources.as_ref().map(|s| s.iter().map(|s| s.name().to_owned()).collect()),
             merge: o.merge_policy.map(|m| m.as_str().to_owned()),
-            concurrency: o.concurrency.map(number),
+            concurrency: o.concurrency.map(js_number),
             rate_limits: o.rate_limits.clone(),
             cache: o.cache.clone().map(String::from),
             open_library_url: o.open_library_url.clone(),
@@ -183,9 +179,9 @@ impl From<&CoreOptions> for EnricherOptions {
             max_attempts: o.max_attempts.map(f64::from),
             request_timeout: o.request_timeout_secs,
             connect_timeout: o.connect_timeout_secs,
-            max_body_bytes: o.max_body_bytes.map(number),
-            open_library_batch_size: o.open_library_batch_size.map(number),
-            google_daily_budget: o.google_daily_budget.map(number),
+            max_body_bytes: o.max_body_bytes.map(js_number),
+            open_library_batch_size: o.open_library_batch_size.map(js_number),
+            google_daily_budget: o.google_daily_budget.map(js_number),
         }
     }
 }
@@ -272,7 +268,7 @@ impl Enricher {
     /// Requests in flight at once, all sources.
     #[napi(getter)]
     pub fn concurrency(&self) -> f64 {
-        number(self.inner.concurrency())
+        js_number(self.inner.concurrency())
     }
 
     /// Requests per second in force for each source.

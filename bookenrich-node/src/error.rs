@@ -12,6 +12,8 @@ use bookenrich_core::error::{ErrorKind, message_with_causes, panic_message};
 use napi::bindgen_prelude::{JsValue, Object};
 use napi::{Env, Status};
 
+use crate::number::js_number;
+
 /// The stable `code` of every error the package throws or rejects with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Code {
@@ -124,9 +126,7 @@ impl BindingError {
         for (name, value) in &self.details {
             match value {
                 Detail::Text(s) => obj.set(name, s.as_str())?,
-                // Lines stay far below 2^53, where a JS number is exact.
-                #[expect(clippy::cast_precision_loss, reason = "exact below 2^53")]
-                Detail::Number(n) => obj.set(name, *n as f64)?,
+                Detail::Number(n) => obj.set(name, js_number(*n))?,
                 Detail::List(items) => obj.set(name, items.clone())?,
                 // `Detail` is non-exhaustive: a new shape is shown as its debug text.
                 other => obj.set(name, format!("{other:?}"))?,

@@ -14,6 +14,7 @@ mod error;
 mod fields;
 mod genres;
 mod guard;
+mod number;
 mod options;
 mod plan;
 mod progress;

@@ -1,5 +1,6 @@
 //! `Enricher.plan(books)`: what a run would take, from the cache alone.
 
+use crate::number::js_number;
 use bookenrich_core::engine::{RunPlan as CoreRunPlan, SourcePlan as CoreSourcePlan};
 use napi_derive::napi;
 
@@ -44,21 +45,15 @@ pub struct RunPlan {
     pub sources: Vec<SourcePlan>,
 }
 
-// JS numbers are f64; counts stay far below 2^53.
-#[allow(clippy::cast_precision_loss)]
-fn num(n: impl TryInto<u64>) -> f64 {
-    n.try_into().map_or(f64::MAX, |n: u64| n as f64)
-}
-
 impl From<CoreSourcePlan> for SourcePlan {
     fn from(s: CoreSourcePlan) -> Self {
         Self {
             name: s.name,
-            books: num(s.books),
-            requests_expected: num(s.requests_expected),
-            requests_max: num(s.requests_max),
+            books: js_number(s.books),
+            requests_expected: js_number(s.requests_expected),
+            requests_max: js_number(s.requests_max),
             per_second: s.per_second,
-            daily_budget_left: s.daily_budget_left.map(num),
+            daily_budget_left: s.daily_budget_left.map(js_number),
             skipped: s.skipped,
         }
     }
@@ -67,10 +62,10 @@ impl From<CoreSourcePlan> for SourcePlan {
 impl From<CoreRunPlan> for RunPlan {
     fn from(p: CoreRunPlan) -> Self {
         Self {
-            books: num(p.books),
-            from_cache: num(p.from_cache),
-            requests_expected: num(p.requests_expected),
-            requests_max: num(p.requests_max),
+            books: js_number(p.books),
+            from_cache: js_number(p.from_cache),
+            requests_expected: js_number(p.requests_expected),
+            requests_max: js_number(p.requests_max),
             seconds_expected: p.duration_expected.as_secs_f64(),
             seconds_max: p.duration_max.as_secs_f64(),
             sources: p.sources.into_iter().map(SourcePlan::from).collect(),

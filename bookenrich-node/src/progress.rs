@@ -11,6 +11,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::number::js_number;
 use bookenrich_core::engine::{
     Progress as CoreProgress, RunSummary as CoreRunSummary, SourceProgress as CoreSource,
 };
@@ -120,21 +121,15 @@ pub struct RunSummary {
     pub elapsed: f64,
 }
 
-// JS numbers are f64; counts stay far below 2^53.
-#[expect(clippy::cast_precision_loss)]
-fn num(n: impl TryInto<u64>) -> f64 {
-    n.try_into().map_or(f64::MAX, |n: u64| n as f64)
-}
-
 impl From<&CoreSource> for SourceProgress {
     fn from(s: &CoreSource) -> Self {
         Self {
             name: s.name.clone(),
-            requests: num(s.requests),
-            retries: num(s.retries),
-            rate_limited: num(s.rate_limited),
-            cache_hits: num(s.cache_hits),
-            failures: num(s.failures),
+            requests: js_number(s.requests),
+            retries: js_number(s.retries),
+            rate_limited: js_number(s.rate_limited),
+            cache_hits: js_number(s.cache_hits),
+            failures: js_number(s.failures),
             disabled: s.disabled,
         }
     }
@@ -143,13 +138,13 @@ impl From<&CoreSource> for SourceProgress {
 impl From<&CoreProgress> for Progress {
     fn from(p: &CoreProgress) -> Self {
         Self {
-            books_total: num(p.books_total),
-            books_done: num(p.books_done),
+            books_total: js_number(p.books_total),
+            books_done: js_number(p.books_done),
             fraction_done: p.fraction_done(),
-            requests: num(p.requests),
-            retries: num(p.retries),
-            rate_limited: num(p.rate_limited),
-            cache_hits: num(p.cache_hits),
+            requests: js_number(p.requests),
+            retries: js_number(p.retries),
+            rate_limited: js_number(p.rate_limited),
+            cache_hits: js_number(p.cache_hits),
             sources: p.sources.iter().map(SourceProgress::from).collect(),
             elapsed: p.elapsed.as_secs_f64(),
         }
@@ -159,28 +154,28 @@ impl From<&CoreProgress> for Progress {
 impl From<CoreRunSummary> for RunSummary {
     fn from(s: CoreRunSummary) -> Self {
         Self {
-            books: num(s.books),
-            with_genres: num(s.with_genres),
-            with_cover: num(s.with_cover),
-            from_cache: num(s.from_cache),
-            with_errors: num(s.with_errors),
-            failed: num(s.failed),
-            requests: num(s.requests),
-            retries: num(s.retries),
-            rate_limited: num(s.rate_limited),
-            cache_hits: num(s.cache_hits),
+            books: js_number(s.books),
+            with_genres: js_number(s.with_genres),
+            with_cover: js_number(s.with_cover),
+            from_cache: js_number(s.from_cache),
+            with_errors: js_number(s.with_errors),
+            failed: js_number(s.failed),
+            requests: js_number(s.requests),
+            retries: js_number(s.retries),
+            rate_limited: js_number(s.rate_limited),
+            cache_hits: js_number(s.cache_hits),
             sources: s
                 .sources
                 .into_iter()
                 .map(|s| SourceSummary {
-                    requests: num(s.requests),
-                    retries: num(s.retries),
-                    rate_limited: num(s.rate_limited),
-                    cache_hits: num(s.cache_hits),
-                    failures: num(s.failures),
-                    books_matched: num(s.books_matched),
-                    books_with_genres: num(s.books_with_genres),
-                    books_failed: num(s.books_failed),
+                    requests: js_number(s.requests),
+                    retries: js_number(s.retries),
+                    rate_limited: js_number(s.rate_limited),
+                    cache_hits: js_number(s.cache_hits),
+                    failures: js_number(s.failures),
+                    books_matched: js_number(s.books_matched),
+                    books_with_genres: js_number(s.books_with_genres),
+                    books_failed: js_number(s.books_failed),
                     disabled: s.disabled,
                     name: s.name,
                 })
