@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::atomic_file::write_atomically;
 pub use crate::atomic_file::write_json_to_path;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{BookAnalytics, EnrichedBook};
 // The names the built-in sources carry in `genre_sources` (for `metadata.validation.genre_sources_success`).
 use crate::sources::google_books::NAME as GOOGLE_BOOKS;
@@ -505,22 +505,6 @@ impl Dashboard<'_> {
     }
 }
 
-impl Dashboard<'static> {
-    /// Reads a dashboard JSON document; `file` names it in errors.
-    pub fn from_json_slice(bytes: &[u8], file: &str) -> Result<Self> {
-        serde_json::from_slice::<Dashboard<'_>>(bytes)
-            .map(Dashboard::into_owned)
-            .map_err(|e| Error::Dashboard { file: file.to_owned(), message: e.to_string() })
-    }
-
-    /// Reads a dashboard JSON file.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Self::from_json_slice(&bytes, &path.display().to_string())
-    }
-}
-
 impl Dashboard<'_> {
     /// A copy that owns all its strings.
     pub fn into_owned(self) -> Dashboard<'static> {
@@ -574,6 +558,8 @@ impl DashboardBook<'_> {
         }
     }
 }
+
+mod read;
 
 #[cfg(test)]
 mod tests;

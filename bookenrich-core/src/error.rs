@@ -77,11 +77,15 @@ pub enum Error {
         message: String,
     },
 
-    /// A dashboard JSON file could not be read (for `report`) or written.
-    #[error("{file}: invalid dashboard JSON: {message}")]
+    /// A dashboard JSON document is not a dashboard: a file read (for `report`), or a
+    /// dashboard given as data to be written.
+    #[error("{file}: invalid dashboard JSON: {}{message}", at_field(field.as_deref()))]
     Dashboard {
-        /// The file (or `<input>`).
+        /// The file (or `<input>` for a dashboard given as data).
         file: String,
+        /// The path of the value at fault, as `books[3].my_rating` or `summary.total_books`;
+        /// `None` when the document as a whole is at fault (not JSON, not an object).
+        field: Option<String>,
         /// What is wrong.
         message: String,
     },
@@ -105,6 +109,11 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self::Io { path: path.into(), source }
     }
+}
+
+/// `"<field>: "` before a message about that field, nothing without one.
+fn at_field(field: Option<&str>) -> String {
+    field.map(|f| format!("{f}: ")).unwrap_or_default()
 }
 
 /// `Result` with bookenrich's [`Error`].

@@ -1,6 +1,8 @@
 use super::*;
+use crate::error::Error;
 
-fn book(id: &str, author: &str) -> BookAnalytics {
+/// A read book with a rating, pages and private notes (also for the reader's tests).
+pub(super) fn book(id: &str, author: &str) -> BookAnalytics {
     BookAnalytics {
         goodreads_id: id.to_owned(),
         title: format!("Book {id}"),

@@ -105,8 +105,11 @@ impl Error {
             Self::Io { path, .. } | Self::Cache { path, .. } => {
                 vec![("path", Detail::Text(path.display().to_string()))]
             }
-            Self::NotAnExport { file, .. } | Self::Dashboard { file, .. } => {
-                vec![("file", text(file))]
+            Self::NotAnExport { file, .. } => vec![("file", text(file))],
+            Self::Dashboard { file, field, .. } => {
+                let mut out = vec![("file", text(file))];
+                out.extend(field.as_deref().map(|f| ("field", text(f))));
+                out
             }
             Self::MissingColumns { file, columns } => {
                 vec![("file", text(file)), ("columns", Detail::List(columns.clone()))]
