@@ -715,6 +715,8 @@ export declare const VERSION: string
  * Writes a dashboard object to `path` as the UTF-8 JSON the web dashboard reads (indented by 2).
  *
  * The file is replaced atomically (written beside it, then renamed). Rejects with
- * `INVALID_DASHBOARD` for an object that is not a dashboard, `IO` when the file cannot be written.
+ * `INVALID_DASHBOARD` for an object that is not a dashboard (`error.field` names the value at
+ * fault, as `books[3].date_read`; a key the dashboard does not have is one), `IO` when the
+ * file cannot be written.
  */
 export declare function writeDashboard(dashboard: Dashboard, path: string): Promise<void>

@@ -8,12 +8,11 @@ use bookenrich_core::dashboard::{
 };
 use chrono::{DateTime, Utc};
 use napi::Env;
-use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
+use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array, Unknown};
 use napi_derive::napi;
 
 use crate::book::{Book, RowProblem, books_from_js, count};
-use crate::dashboard_object::Dashboard;
-use crate::error::{BindingError, Result};
+use crate::error::{BindingError, Code, Result};
 use crate::guard;
 use crate::read::Input;
 use crate::result::{EnrichmentResult, results_from_js};
@@ -59,38 +58,45 @@ impl TryFrom<BuildDashboardOptions> for DashboardOptions {
 ///
 /// A book without a result is kept, without genres, and counted in
 /// `metadata.validation`. Throws `INVALID_INPUT` for a malformed book or option.
-#[napi]
+// The core's serde types are the shape: the object is made by serialising them, keys in
+// the contract's order; the `Dashboard` interface (dashboard_object.rs) only declares it.
+#[napi(ts_return_type = "Dashboard")]
 pub fn build_dashboard(
-    env: Env,
+    env: &Env,
     books: Vec<Book>,
     results: Option<Vec<EnrichmentResult>>,
     options: Option<BuildDashboardOptions>,
-) -> napi::Result<Dashboard> {
-    guard::sync(env, || {
+) -> napi::Result<Unknown<'_>> {
+    guard::sync(*env, || {
         let options = DashboardOptions::try_from(options.unwrap_or_default())?;
         let books: Vec<BookAnalytics> = books_from_js(books)?;
         let results = results_from_js(results)?;
-        Ok(core_build(&books, &results, &options).into())
+        env.to_js_value(&core_build(&books, &results, &options)).map_err(|e| {
+            BindingError::new(Code::Internal, format!("cannot make the dashboard object: {e}"))
+        })
     })
 }
 
 /// Writes a dashboard object to `path` as the UTF-8 JSON the web dashboard reads (indented by 2).
 ///
 /// The file is replaced atomically (written beside it, then renamed). Rejects with
-/// `INVALID_DASHBOARD` for an object that is not a dashboard, `IO` when the file cannot be written.
+/// `INVALID_DASHBOARD` for an object that is not a dashboard (`error.field` names the value at
+/// fault, as `books[3].date_read`; a key the dashboard does not have is one), `IO` when the
+/// file cannot be written.
 #[napi(ts_return_type = "Promise<void>")]
 pub fn write_dashboard(
     env: &Env,
-    dashboard: Dashboard,
+    #[napi(ts_arg_type = "Dashboard")] dashboard: serde_json::Value,
     path: String,
 ) -> napi::Result<PromiseRaw<'_, ()>> {
-    // Every failure, a malformed dashboard included, rejects the Promise.
+    // Every failure, a malformed dashboard included, rejects the Promise. The core checks the
+    // shape, so Python's `write_dashboard` rejects the same data with the same message.
     guard::promise(env, async move {
         guard::blocking(move || {
             if path.is_empty() {
                 return Err(BindingError::invalid_input("the path is empty"));
             }
-            let dashboard = dash::Dashboard::try_from(dashboard)?;
+            let dashboard = dash::Dashboard::from_json_value(&dashboard, "<input>")?;
             dashboard.write_to_path(&path).map_err(BindingError::from)
         })
         .await

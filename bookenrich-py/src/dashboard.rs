@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use bookenrich_core::csv::ReadOptions;
 use bookenrich_core::dashboard::{
-    DashboardOptions, build_dashboard as core_build, write_dashboard_to_path, write_json_to_path,
+    Dashboard, DashboardOptions, build_dashboard as core_build, write_dashboard_to_path,
 };
 use chrono::{DateTime, FixedOffset, Utc};
 use pyo3::prelude::*;
@@ -47,6 +47,10 @@ pub(crate) fn build_dashboard<'py>(
 
 /// Writes a dashboard (a dict from `build_dashboard`, possibly edited) to `path` as the dashboard
 /// reads it: UTF-8 JSON indented by 2, non-ASCII kept, written atomically. Parent folders are created.
+///
+/// The dict is checked first, by the core as Node's `writeDashboard` checks its object: a value
+/// of the wrong type, a missing or unknown key raises `InvalidInputError` whose `.field` names it
+/// (`books[3].date_read`), and nothing is written.
 #[pyfunction]
 pub(crate) fn write_dashboard(
     py: Python<'_>,
@@ -54,7 +58,10 @@ pub(crate) fn write_dashboard(
     path: PathBuf,
 ) -> PyResult<()> {
     let value = from_py(dashboard, "dashboard")?;
-    guard(|| py.detach(|| write_json_to_path(&value, &path)).map_err(to_py_err))
+    guard(|| {
+        py.detach(|| Dashboard::from_json_value(&value, "<input>")?.write_to_path(&path))
+            .map_err(to_py_err)
+    })
 }
 
 /// What `export_to_dashboard` wrote, and the rows of the export it could not use. Immutable.

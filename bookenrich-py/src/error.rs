@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! BookEnrichError
-//! ├── InvalidInputError        not an export (.file), unreadable CSV (.file, .line), invalid dashboard JSON (.file), bad data
+//! ├── InvalidInputError        not an export (.file), unreadable CSV (.file, .line), invalid dashboard JSON (.file, .field), bad data
 //! │   └── MissingColumnsError  .file, .columns
 //! ├── ConfigError              .field
 //! ├── SourceError              .source (also .source_name), .kind, .url

@@ -12,7 +12,7 @@ import bookenrich
 from conftest import EDGE_CASES_CSV, load_expected
 
 
-def comparable(dashboard: dict[str, Any]) -> dict[str, Any]:
+def comparable(dashboard: bookenrich.Dashboard) -> dict[str, Any]:
     """What the expected files hold: books and summary (no export id, timestamp or metadata)."""
     return {"books": dashboard["books"], "summary": dashboard["summary"]}
 
@@ -80,20 +80,51 @@ def test_write_dashboard_writes_what_the_dashboard_reads(tmp_path: Path) -> None
     assert text == json.dumps(dashboard, indent=2, ensure_ascii=False)  # what docs/python.md promises
     assert sorted(p.name for p in target.parent.iterdir()) == ["data.json"]  # no temporary file left
     # A str path works too, and an existing file is replaced.
-    bookenrich.write_dashboard({"export_id": "f", "books": [], "summary": {}}, str(target))
+    bookenrich.write_dashboard({**dashboard, "export_id": "f"}, str(target))
     assert json.loads(target.read_text(encoding="utf-8"))["export_id"] == "f"
 
 
 def test_write_dashboard_rejects_what_json_cannot_hold(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"dashboard\[\"summary\"\]\[\"x\"\]: NaN is not a finite number"):
-        bookenrich.write_dashboard({"summary": {"x": float("nan")}}, tmp_path / "d.json")
+        bookenrich.write_dashboard({"summary": {"x": float("nan")}}, tmp_path / "d.json")  # type: ignore[typeddict-item]
     with pytest.raises(TypeError, match=r"dashboard\[\"books\"\]\[0\]: unsupported type object"):
-        bookenrich.write_dashboard({"books": [object()]}, tmp_path / "d.json")
+        bookenrich.write_dashboard({"books": [object()]}, tmp_path / "d.json")  # type: ignore[typeddict-item]
     (tmp_path / "file").write_text("x")
     with pytest.raises(OSError) as info:  # the parent "folder" is a file
-        bookenrich.write_dashboard({}, tmp_path / "file" / "d.json")
+        dashboard = bookenrich.build_dashboard([])
+        bookenrich.write_dashboard(dashboard, tmp_path / "file" / "d.json")
     assert info.value.filename == str(tmp_path / "file")
     assert not (tmp_path / "d.json").exists()
+
+
+def edited(dashboard: Any, case: dict[str, Any]) -> Any:
+    """A copy of `dashboard` with the fixture case's edit made at its path."""
+    broken = json.loads(json.dumps(dashboard))
+    node = broken
+    for step in case["at"][:-1]:
+        node = node[step]
+    key = case["at"][-1]
+    if case.get("delete"):
+        del node[key]
+    else:
+        node[key] = case["set"]
+    return broken
+
+
+def test_write_dashboard_rejects_what_is_not_a_dashboard(tmp_path: Path) -> None:
+    """The cases the core's and Node's tests give too: the same kind, field and message in each."""
+    dashboard = bookenrich.build_dashboard(bookenrich.read_export(EDGE_CASES_CSV).books)
+    cases = load_expected("invalid_dashboards.json")["cases"]
+    assert len(cases) >= 5
+    for case in cases:
+        # The core's kind `invalid_dashboard` is InvalidInputError (the table in src/error.rs).
+        assert case["kind"] == "invalid_dashboard"
+        with pytest.raises(bookenrich.InvalidInputError) as info:
+            bookenrich.write_dashboard(edited(dashboard, case), tmp_path / "d.json")
+        assert str(info.value) == case["message"]
+        assert info.value.field == case["field"]
+        assert info.value.file == "<input>"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_build_dashboard_type_errors() -> None:

@@ -61,6 +61,20 @@ def test_quickstart_runs_and_type_checks(name: str, tmp_path: Path, catalogue_en
 
 
 @pytest.mark.network
+def test_typed_dashboard_example_runs_and_type_checks(tmp_path: Path) -> None:
+    script = tmp_path / "typed_dashboard.py"
+    script.write_text(doc_block("typed-dashboard"), encoding="utf-8")
+    shutil.copy(EDGE_CASES_CSV, tmp_path / "goodreads_library_export.csv")
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "11 books read\n"
+    type_check(script, tmp_path)
+    # The TypedDicts are what makes a misspelt key an error, as the doc says.
+    script.write_text(doc_block("typed-dashboard").replace('["read_books"]', '["red_books"]'), encoding="utf-8")
+    with pytest.raises(AssertionError, match='TypedDict "DashboardSummary" has no key "red_books"'):
+        type_check(script, tmp_path)
+
+
 def test_readme_python_example_runs(tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
     """The root README's Python example, as written, enriches and writes the dashboard."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

@@ -48,6 +48,19 @@ from bookenrich._bookenrich import (
 )
 from bookenrich._source import GenreSource
 
+# The dashboard's TypedDicts exist for type checkers only (the stub declares them); this
+# constant, not `typing.TYPE_CHECKING`, keeps `typing` out of `import bookenrich`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from bookenrich._bookenrich import Dashboard as Dashboard
+    from bookenrich._bookenrich import DashboardBook as DashboardBook
+    from bookenrich._bookenrich import DashboardMetadata as DashboardMetadata
+    from bookenrich._bookenrich import DashboardSummary as DashboardSummary
+    from bookenrich._bookenrich import DashboardValidation as DashboardValidation
+    from bookenrich._bookenrich import DateRange as DateRange
+    from bookenrich._bookenrich import GenreCount as GenreCount
+    from bookenrich._bookenrich import GenreSourcesSuccess as GenreSourcesSuccess
+
 __all__ = [
     "BookAnalytics",
     "BookEnrichError",

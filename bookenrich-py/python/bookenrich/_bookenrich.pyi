@@ -4,9 +4,9 @@ import datetime
 import os
 import pathlib
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from typing import Any, Literal, Protocol, final
+from typing import Any, Literal, Protocol, TypedDict, final, type_check_only
 
-from typing_extensions import Self, TypeAlias
+from typing_extensions import NotRequired, Self, TypeAlias
 
 __version__: str
 __all__ = [
@@ -66,6 +66,8 @@ class InvalidInputError(BookEnrichError):
 
     file: str
     line: int
+    # The path of the value at fault in invalid dashboard JSON, as `books[3].date_read`.
+    field: str
 
 class MissingColumnsError(InvalidInputError):
     """The export lacks required columns."""
@@ -201,7 +203,7 @@ class BookAnalytics:
     def from_dict(cls, data: Mapping[str, _JSON]) -> Self: ...
     def to_dashboard_dict(
         self, enriched: EnrichedBook | None = None, *, include_private_notes: bool = False
-    ) -> dict[str, _JSON]: ...
+    ) -> DashboardBook: ...
     def replace(self, **changes: _JSON) -> Self: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
     def __eq__(self, value: object, /) -> bool: ...
@@ -359,6 +361,116 @@ def read_export(
     """Reads a Goodreads library export from a path, bytes, or CSV text."""
 
 # ---- the dashboard ------------------------------------------------------------------------
+# The dashboard JSON as dicts: the same names and keys as the Node package's interfaces
+# (index.d.ts), from the core's serde types; tests/test_shapes.py checks that all three agree.
+# For type checkers only (`@type_check_only`): import them from `bookenrich` in annotations.
+
+@type_check_only
+class DashboardBook(TypedDict):
+    """One book as the dashboard reads it."""
+
+    goodreads_id: str
+    title: str
+    author: str
+    isbn: str | None
+    isbn13: str | None
+    date_read: str | None
+    reading_year: int | None
+    reading_month_year: str | None
+    my_rating: int | None
+    average_rating: float | None
+    is_rated: bool
+    num_pages: int | None
+    publisher: str | None
+    binding: str | None
+    publication_year: int | None
+    page_category: str | None
+    reading_status: str | None
+    bookshelves: list[str]
+    genres: list[str]
+    thumbnail_url: str | None
+    small_thumbnail_url: str | None
+    my_review: str | None
+    private_notes: str | None
+    has_spoilers: bool
+    has_review: bool
+    genre_enriched: bool
+    was_reread: bool
+    original_read_count: int
+
+@type_check_only
+class DateRange(TypedDict):
+    """Earliest and latest date read (ISO dates)."""
+
+    earliest: str | None
+    latest: str | None
+
+@type_check_only
+class GenreCount(TypedDict):
+    """One entry of `most_common_genres`."""
+
+    genre: str
+    count: int
+    percentage: float
+
+@type_check_only
+class DashboardSummary(TypedDict):
+    """The `summary` object."""
+
+    total_books: int
+    read_books: int
+    rated_books: int
+    genre_enriched_books: int
+    genre_enrichment_rate: float
+    unique_authors: int
+    unique_genres: int
+    total_pages: int
+    reading_date_range: DateRange
+    reading_years: list[int]
+    average_rating: float | None
+    most_common_genres: list[GenreCount]
+
+@type_check_only
+class GenreSourcesSuccess(TypedDict):
+    """Books each source really contributed genres to."""
+
+    google_books: int
+    open_library: int
+    both_sources: int
+    no_genres: int
+    other_sources: NotRequired[dict[str, int]]
+
+@type_check_only
+class DashboardValidation(TypedDict):
+    """`metadata.validation`: data-quality counts."""
+
+    books_with_missing_dates: int
+    books_with_missing_pages: int
+    re_read_books_original_count: int
+    genre_sources_success: GenreSourcesSuccess
+    books_with_failed_lookup: int
+    books_without_enrichment_result: int
+
+@type_check_only
+class DashboardMetadata(TypedDict):
+    """The `metadata` object."""
+
+    export_id: str
+    export_timestamp: str
+    exporter_version: str
+    data_schema_version: str
+    export_source: str
+    processing_notes: list[str]
+    validation: DashboardValidation
+
+@type_check_only
+class Dashboard(TypedDict):
+    """The whole dashboard JSON document."""
+
+    export_id: str
+    books: list[DashboardBook]
+    summary: DashboardSummary
+    metadata: DashboardMetadata
 
 def build_dashboard(
     books: Sequence[BookAnalytics],
@@ -368,11 +480,11 @@ def build_dashboard(
     export_id: str | None = None,
     timestamp: datetime.datetime | None = None,
     processing_notes: Sequence[str] = ...,
-) -> dict[str, _JSON]:
+) -> Dashboard:
     """Builds the dashboard JSON (as a dict) from books and their results (matched by goodreads_id)."""
 
-def write_dashboard(dashboard: Mapping[str, _JSON], path: _StrPath) -> None:
-    """Writes a dashboard dict as UTF-8 JSON indented by 2, atomically."""
+def write_dashboard(dashboard: Dashboard, path: _StrPath) -> None:
+    """Checks a dashboard dict (InvalidInputError, .field at fault) and writes it as UTF-8 JSON indented by 2, atomically."""
 
 @final
 class DashboardReport:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Union, cast
 
 import bookenrich as _be
 from bookenrich.compat._models import BookAnalytics
@@ -30,7 +31,16 @@ def _native(books: Sequence[Union[BookAnalytics, _be.BookAnalytics]]) -> Dict[st
         enrichment = book.enrichment()
         if enrichment is not None:
             results.append(enrichment)
-    return _be.build_dashboard(native, results, include_private_notes=True)
+    return cast(Dict[str, Any], _be.build_dashboard(native, results, include_private_notes=True))
+
+
+def _write_partial(data: Dict[str, Any], path: Path) -> None:
+    """Writes the old exporter's file without ``metadata``, which is not a whole dashboard and
+    so not one ``write_dashboard`` accepts: the same JSON, through a file renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
 
 
 class FinalJSONExporter:
@@ -61,7 +71,10 @@ class FinalJSONExporter:
         export_id = dashboard["export_id"]  # a new UUID
         path = Path(f"dashboard_data/{export_id}.json" if output_path is None else os.fspath(output_path))
         self.logger.info("Exporting %d books to %s", len(books), path)
-        _be.write_dashboard(dashboard, path)
+        if include_metadata:
+            _be.write_dashboard(cast("_be.Dashboard", dashboard), path)
+        else:
+            _write_partial(dashboard, path)
         summary = dashboard["summary"]
         self.logger.info(
             "Exported %d books (%d with genres) to %s, export id %s",

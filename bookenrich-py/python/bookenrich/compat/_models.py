@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union, cast
 
 import bookenrich as _be
 
@@ -244,7 +244,8 @@ class BookAnalytics:
 
     def to_dashboard_dict(self) -> Dict[str, Any]:
         """The book's record in the dashboard JSON (private notes included, as before)."""
-        return self.to_native().to_dashboard_dict(self.enrichment(), include_private_notes=True)
+        record = self.to_native().to_dashboard_dict(self.enrichment(), include_private_notes=True)
+        return cast(Dict[str, Any], record)  # the old API's type, kept
 
     @classmethod
     def from_native(cls, book: _be.BookAnalytics) -> BookAnalytics:
