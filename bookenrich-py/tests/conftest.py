@@ -5,15 +5,13 @@ from __future__ import annotations
 import html
 import json
 import os
-import shutil
-import subprocess
 import threading
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import fake_catalogue
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,63 +25,8 @@ FAST_RATES = {"open_library": 1000.0, "google_books": 1000.0}
 FAST_RATES_ENV = "openlibrary=1000,google=1000"
 
 
-def _fake_catalogue_binary() -> Path:
-    """The `fake-catalogue` binary: $BOOKENRICH_FAKE_CATALOGUE, else the usual cargo output paths."""
-    explicit = os.environ.get("BOOKENRICH_FAKE_CATALOGUE")
-    if explicit:
-        return Path(explicit)
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
-    triple = os.environ.get("CARGO_BUILD_TARGET", "")
-    candidates = [target / triple / "debug" / "fake-catalogue", target / "debug" / "fake-catalogue"]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    found = shutil.which("fake-catalogue")
-    if found:
-        return Path(found)
-    pytest.fail(
-        "fake-catalogue binary not found; build it with "
-        "`cargo build -p bookenrich-fake-catalogue --bin fake-catalogue` "
-        f"or set BOOKENRICH_FAKE_CATALOGUE (looked at {', '.join(map(str, candidates))})"
-    )
-
-
-class FakeCatalogue:
-    """A running `fake-catalogue` process: its base URL, its stats and its runtime control."""
-
-    def __init__(self, *args: str) -> None:
-        self.process = subprocess.Popen(
-            [str(_fake_catalogue_binary()), *args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline().strip()
-        prefix = "listening on "
-        if not line.startswith(prefix):
-            self.stop()
-            raise RuntimeError(f"fake-catalogue did not start: {line!r}")
-        self.url = line[len(prefix) :]
-
-    def _request(self, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method="GET" if data is None else "POST")
-        if data is not None:
-            request.add_header("content-type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read().decode()
-        return json.loads(text) if text.strip() else None
-
-    def stats(self) -> dict[str, Any]:
-        stats: dict[str, Any] = self._request("/__stats")
-        return stats
-
-    def reset(self) -> None:
-        self._request("/__reset", body={})
-
-    def configure(self, **config: Any) -> None:
-        self._request("/__config", body=config)
+class FakeCatalogue(fake_catalogue.FakeCatalogue):
+    """The fake catalogue server, and the keyword arguments that point an Enricher at it."""
 
     def enricher_kwargs(self) -> dict[str, Any]:
         """Keyword arguments pointing an Enricher at this server, with fast rates and no shared cache.
@@ -99,17 +42,6 @@ class FakeCatalogue:
             "merge": "union",
         }
 
-    def stop(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()  # the server exits when its stdin closes
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
 
 @pytest.fixture(scope="session")
 def catalogue_server() -> Iterator[FakeCatalogue]:
@@ -121,10 +53,9 @@ def catalogue_server() -> Iterator[FakeCatalogue]:
 @pytest.fixture()
 def catalogue(catalogue_server: FakeCatalogue) -> Iterator[FakeCatalogue]:
     """The shared fake catalogue, with zeroed stats and no latency, faults or limits."""
-    catalogue_server.configure(latency_ms=0, faults=[], rate_limits={"openlibrary": None, "google": None})
-    catalogue_server.reset()
+    catalogue_server.clean()
     yield catalogue_server
-    catalogue_server.configure(latency_ms=0, faults=[], rate_limits={"openlibrary": None, "google": None})
+    catalogue_server.clean()
 
 
 @pytest.fixture()

@@ -38,10 +38,11 @@ MATURIN_PEP517_ARGS="--profile dev --locked" \
 "$PY" -m pip install --quiet --disable-pip-version-check -r "$ROOT/deploy/aws/requirements-test.txt"
 
 cd "$ROOT/deploy/aws"
-"$PY" -m ruff check .
-"$PY" -m ruff format --check .
+# The fake catalogue's Python client (shared with bookenrich-py/tests) is linted with the tests.
+"$PY" -m ruff check . ../../tests/fake-catalogue/python
+"$PY" -m ruff format --check . ../../tests/fake-catalogue/python
 "$PY" -m mypy --strict --ignore-missing-imports functions/bookenrich_aws infra/bookenrich_infra build_layer.py app.py
-MYPYPATH=functions:infra:tests:. "$PY" -m mypy --strict --ignore-missing-imports --explicit-package-bases tests
+MYPYPATH=functions:infra:tests:../../tests/fake-catalogue/python:. "$PY" -m mypy --strict --ignore-missing-imports --explicit-package-bases tests
 npm ci --no-audit --no-fund
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 export BOOKENRICH_REQUIRE_ASL_VALIDATOR=1

@@ -10,8 +10,9 @@ from typing import Any
 
 import boto3
 import pytest
-from catalogue import FakeCatalogue, cargo_binary, synthetic_export
+from catalogue import FakeCatalogue, synthetic_export
 from conftest import CONTACT, EDGE_CASES_CSV, TEST_RATE_LIMITS
+from fake_catalogue import cargo_binary
 from harness import BUCKET, PAYLOAD_LIMIT, Deployment, TooManyRequests, http_event, largest_payload, multipart
 
 
