@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bookenrich_core::csv::{ReadOptions, read_export_path};
-use bookenrich_core::genres::{AuditBook, GenreAudit, GenreNormalizer, dashboard_books};
+use bookenrich_core::genres::{AuditBook, GenreAudit, GenreNormalizer, dashboard_books_from_path};
 
 use crate::enrich::{EnrichArgs, Log, enrich};
 use crate::exit::{Code, Failure};
@@ -106,13 +106,7 @@ fn is_json(path: &std::path::Path) -> bool {
 }
 
 fn from_dashboard(args: &AuditArgs) -> Result<Vec<AuditBook>, Failure> {
-    let path = &args.input;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::new(Code::Input, format!("cannot read {}: {e}", path.display())))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Failure::new(Code::Input, format!("{}: not JSON: {e}", path.display())))?;
-    dashboard_books(&value)
-        .map_err(|e| Failure::new(Code::Input, format!("{}: {e}", path.display())))
+    dashboard_books_from_path(&args.input).map_err(|e| Failure::input(&e))
 }
 
 fn from_export(args: &AuditArgs) -> Result<Vec<AuditBook>, Failure> {

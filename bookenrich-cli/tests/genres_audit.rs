@@ -101,5 +101,5 @@ fn audits_a_dashboard_and_names_a_bad_one() {
     let out = bookenrich(&["genres", "audit", dashboard.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("d.json: books[0].genres: not an array"), "{err}");
+    assert!(err.contains("d.json: invalid dashboard JSON: books[0].genres: not an array"), "{err}");
 }

@@ -5,12 +5,11 @@ use std::collections::BTreeMap;
 use bookenrich_core::EnrichedBook;
 use bookenrich_core::genres::{
     self as core_genres, AuditBook, DropReason, GenreAudit as CoreAudit,
-    GenreNormalizer as CoreNormalizer, dashboard_books,
+    GenreNormalizer as CoreNormalizer, dashboard_books_from_path,
 };
 use napi::Env;
 use napi_derive::napi;
 
-use crate::error::{BindingError, Code};
 use crate::guard;
 use crate::result::EnrichmentResult;
 
@@ -244,13 +243,7 @@ impl GenreNormalizer {
         top: Option<u32>,
     ) -> napi::Result<GenreAudit> {
         guard::sync(env, move || {
-            let bad =
-                |msg: String| BindingError::new(Code::InvalidDashboard, format!("{path}: {msg}"));
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| BindingError::new(Code::Io, format!("cannot read {path}: {e}")))?;
-            let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| bad(format!("not JSON: {e}")))?;
-            let books = dashboard_books(&value).map_err(bad)?;
+            let books = dashboard_books_from_path(path.as_ref())?;
             Ok(GenreAudit::from_core(self.inner.audit(&books), top))
         })
     }

@@ -128,5 +128,7 @@ test('auditDashboard reads a dashboard file and names a bad one', async () => {
   assert.equal(new GenreNormalizer().auditDashboard(path).withoutGenres[0].title, 'A')
   await writeFile(path, '{"books": [{"genres": "x"}]}')
   const error = throwsWithCode(assert, () => new GenreNormalizer().auditDashboard(path), 'INVALID_DASHBOARD')
-  assert.match(error.message, /d\.json: books\[0\]\.genres: not an array/)
+  // The same kind, message and field as Python's audit_dashboard and `bookenrich genres audit`.
+  assert.match(error.message, /d\.json: invalid dashboard JSON: books\[0\]\.genres: not an array/)
+  assert.deepEqual([error.file, error.field], [path, 'books[0].genres'])
 })

@@ -1,9 +1,9 @@
 //! The genre normaliser: raw catalogue subjects to the canonical vocabulary.
 
 use bookenrich_core::genres::{
-    AuditBook, DropReason, FictionKind, GenreAudit, GenreNormalizer, dashboard_books,
+    AuditBook, DropReason, FictionKind, GenreAudit, GenreNormalizer, dashboard_books_from_path,
 };
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -124,14 +124,10 @@ impl PyGenreNormalizer {
         path: std::path::PathBuf,
         top: Option<usize>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| PyOSError::new_err(format!("cannot read {shown}: {e}")))?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| PyValueError::new_err(format!("{shown}: not JSON: {e}")))?;
-        let books =
-            dashboard_books(&value).map_err(|e| PyValueError::new_err(format!("{shown}: {e}")))?;
-        let audit = guard(|| Ok(self.inner.audit(&books)))?;
+        let audit = guard(|| {
+            let books = dashboard_books_from_path(&path).map_err(to_py_err)?;
+            Ok(self.inner.audit(&books))
+        })?;
         to_python(py, audit, top)
     }
 

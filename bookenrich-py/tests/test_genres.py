@@ -84,5 +84,12 @@ def test_audit_dashboard_reads_a_file_and_names_a_bad_one(tmp_path: pathlib.Path
     audit = bookenrich.GenreNormalizer().audit_dashboard(path)
     assert audit["without_genres"][0]["title"] == "A"
     path.write_text('{"books": [{"genres": "x"}]}', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"d\.json: books\[0\]\.genres: not an array"):
+    # The same kind, message and field as Node's auditDashboard and `bookenrich genres audit`.
+    with pytest.raises(
+        bookenrich.InvalidInputError,
+        match=r"d\.json: invalid dashboard JSON: books\[0\]\.genres: not an array",
+    ) as raised:
         bookenrich.GenreNormalizer().audit_dashboard(path)
+    assert (raised.value.file, raised.value.field) == (str(path), "books[0].genres")
+    with pytest.raises(OSError, match=r"missing\.json"):
+        bookenrich.GenreNormalizer().audit_dashboard(tmp_path / "missing.json")

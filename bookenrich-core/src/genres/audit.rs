@@ -2,10 +2,12 @@
 //! vocabulary does not know, by frequency, with the rule each would need (issue 14).
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::{DropReason, GenreNormalizer};
+use crate::error::{Error, Result};
 use crate::model::EnrichedBook;
 
 /// A book the audit looked at: what the dashboard shows and the raw strings behind it.
@@ -134,10 +136,21 @@ fn suggestion(text: &str) -> String {
 }
 
 /// Books of a dashboard JSON (`{"books": [...]}`): titles, authors and genres only, since a
-/// dashboard keeps no raw catalogue strings. Errors name the field at fault.
-pub fn dashboard_books(dashboard: &serde_json::Value) -> Result<Vec<AuditBook>, String> {
-    let books =
-        dashboard.get("books").and_then(serde_json::Value::as_array).ok_or("no \"books\" array")?;
+/// dashboard keeps no raw catalogue strings.
+///
+/// Only `books[].genres` is required (a partial or older dashboard does), so this is looser than
+/// [`Dashboard::from_json_value`](crate::dashboard::Dashboard::from_json_value). A bad value is an
+/// [`Error::Dashboard`] naming the field at fault, with `file` `<input>`.
+pub fn dashboard_books(dashboard: &serde_json::Value) -> Result<Vec<AuditBook>> {
+    let bad = |field: String, message: &str| Error::Dashboard {
+        file: "<input>".to_owned(),
+        field: Some(field),
+        message: message.to_owned(),
+    };
+    let books = dashboard
+        .get("books")
+        .and_then(serde_json::Value::as_array)
+        .ok_or_else(|| bad("books".to_owned(), "not an array"))?;
     books
         .iter()
         .enumerate()
@@ -147,12 +160,15 @@ pub fn dashboard_books(dashboard: &serde_json::Value) -> Result<Vec<AuditBook>, 
             let genres = b
                 .get("genres")
                 .and_then(serde_json::Value::as_array)
-                .ok_or_else(|| format!("books[{i}].genres: not an array"))?
+                .ok_or_else(|| bad(format!("books[{i}].genres"), "not an array"))?
                 .iter()
-                .map(|g| {
-                    g.as_str().map(str::to_owned).ok_or(format!("books[{i}].genres: not a string"))
+                .enumerate()
+                .map(|(j, g)| {
+                    g.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| bad(format!("books[{i}].genres[{j}]"), "not a string"))
                 })
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>>>()?;
             Ok(AuditBook {
                 goodreads_id: text("goodreads_id"),
                 title: text("title").unwrap_or_default(),
@@ -162,6 +178,22 @@ pub fn dashboard_books(dashboard: &serde_json::Value) -> Result<Vec<AuditBook>, 
             })
         })
         .collect()
+}
+
+/// [`dashboard_books`] of a dashboard JSON file: an unreadable file is [`Error::Io`], a file that
+/// is not JSON or not a dashboard an [`Error::Dashboard`] naming the file (and the field).
+pub fn dashboard_books_from_path(path: &Path) -> Result<Vec<AuditBook>> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::Dashboard {
+        file: file.clone(),
+        field: None,
+        message: format!("not JSON: {e}"),
+    })?;
+    dashboard_books(&value).map_err(|e| match e {
+        Error::Dashboard { field, message, .. } => Error::Dashboard { file, field, message },
+        other => other,
+    })
 }
 
 #[cfg(test)]
@@ -220,8 +252,32 @@ mod tests {
         let books = dashboard_books(&d).unwrap();
         let a = GenreNormalizer::new().audit(&books);
         assert_eq!((a.books, a.with_genres, a.without_genres.len()), (2, 1, 1));
-        assert_eq!(dashboard_books(&serde_json::json!({})).unwrap_err(), "no \"books\" array");
-        let bad = serde_json::json!({"books": [{"genres": "x"}]});
-        assert_eq!(dashboard_books(&bad).unwrap_err(), "books[0].genres: not an array");
+        let field = |d: serde_json::Value| match dashboard_books(&d) {
+            Err(Error::Dashboard { field, message, .. }) => (field, message),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(serde_json::json!({})), (Some("books".into()), "not an array".into()));
+        let not_array = serde_json::json!({"books": [{"genres": "x"}]});
+        assert_eq!(field(not_array), (Some("books[0].genres".into()), "not an array".into()));
+        let not_text = serde_json::json!({"books": [{"genres": ["A", 1]}]});
+        assert_eq!(field(not_text), (Some("books[0].genres[1]".into()), "not a string".into()));
+    }
+
+    #[test]
+    fn reads_a_dashboard_file_naming_the_file_and_field_at_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.json");
+        std::fs::write(&path, r#"{"books": [{"genres": "x"}]}"#).unwrap();
+        let err = dashboard_books_from_path(&path).unwrap_err();
+        let shown = path.display();
+        assert_eq!(
+            err.to_string(),
+            format!("{shown}: invalid dashboard JSON: books[0].genres: not an array")
+        );
+        std::fs::write(&path, "{").unwrap();
+        let err = dashboard_books_from_path(&path).unwrap_err();
+        assert!(matches!(&err, Error::Dashboard { field: None, .. }), "{err:?}");
+        let err = dashboard_books_from_path(&dir.path().join("missing.json")).unwrap_err();
+        assert!(matches!(err, Error::Io { .. }), "{err:?}");
     }
 }

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use analyse::Trace;
 pub use analyse::{DropReason, Dropped, Produced, Rule};
-pub use audit::{AuditBook, GenreAudit, UnknownString, dashboard_books};
+pub use audit::{AuditBook, GenreAudit, UnknownString, dashboard_books, dashboard_books_from_path};
 use rank::{Ranked, marker, rank};
 use rules::{Compiled, RuleFile, RuleSet};
 
