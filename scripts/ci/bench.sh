@@ -24,6 +24,6 @@ python="$target/python-venv/bin/python"
 
 # Every scenario once, small: clients that are not built are skipped with a message.
 "$bin/e2e-bench" --bookenrich "$bin/bookenrich" --python "$python" \
-    --scenarios curve,limits,pipeline,import \
+    --scenarios curve,limits,pipeline,offline,import \
     --latency-ms 5 --concurrency 1,8 --books-per-slot 5 --curve-min-books 20 \
     --limit-books 20 --scale 100 --pipeline-rows 2000 --runs 1

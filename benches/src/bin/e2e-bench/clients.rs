@@ -64,6 +64,9 @@ pub(crate) struct Job {
     pub include_unread: bool,
     /// The catalogues to enrich from; `None` writes the dashboard without enrichment.
     pub catalogue: Option<Catalogue>,
+    /// Enrich without a catalogue: every lookup is answered at once with "offline", no cache
+    /// (the enrichment path's own cost; `catalogue` is then `None`).
+    pub offline: bool,
     /// Python and Node only: build the dashboard as Python/JS objects (`build_dashboard` +
     /// `write_dashboard`) instead of writing it from Rust (`export_to_dashboard`).
     pub objects: bool,
@@ -103,9 +106,11 @@ import bookenrich
 job = json.loads(sys.argv[1])
 cat = job["catalogue"]
 books, results, summary = None, None, None
-if cat is not None or job["objects"]:
+if cat is not None or job["objects"] or job["offline"]:
     books = bookenrich.read_export(job["export"], include_unread=job["include_unread"]).books
-if cat is not None:
+if job["offline"]:
+    results, summary = bookenrich.Enricher(offline=True, cache="off").enrich_with_summary(books)
+elif cat is not None:
     options = dict(
         open_library_url=cat["base_url"],
         google_books_url=cat["base_url"],
@@ -136,10 +141,15 @@ const job = JSON.parse(process.argv[2]);
 (async () => {
   const cat = job.catalogue;
   const read = { includeUnread: job.include_unread };
-  const books = cat !== null || job.objects ? (await bookenrich.readGoodreadsCsv(job.export, read)).books : null;
+  const enrich = cat !== null || job.offline;
+  const books = enrich || job.objects ? (await bookenrich.readGoodreadsCsv(job.export, read)).books : null;
   let results = [];
   let summary = null;
-  if (cat !== null) {
+  if (job.offline) {
+    const run = await new bookenrich.Enricher({ offline: true, cache: 'off' }).enrichWithSummary(books);
+    results = run.results;
+    summary = run.summary;
+  } else if (cat !== null) {
     const options = {
       openLibraryUrl: cat.base_url,
       googleBooksUrl: cat.base_url,
@@ -295,6 +305,7 @@ fn cli_args(job: &Job) -> Vec<OsString> {
         args.push("--include-unread".into());
     }
     match &job.catalogue {
+        None if job.offline => args.extend(["--offline", "--no-cache"].map(OsString::from)),
         None => args.push("--no-enrich".into()),
         Some(cat) => {
             args.extend(

@@ -12,6 +12,8 @@
 //!   limits allow for the requests made, and the 429s provoked (zero expected).
 //! - `pipeline`: export → dashboard JSON without enrichment on a generated library of
 //!   `--pipeline-rows` books; each client's time against the CLI's.
+//! - `offline`: the same library enriched with every lookup answered at once ("offline", no
+//!   cache), then written: the enrichment path's own cost in each client, against the CLI's.
 //! - `import`: `import bookenrich` time in Python (interpreter start subtracted).
 //!
 //! Nothing here fails on timing; a job that fails or writes a wrong dashboard is reported
@@ -49,6 +51,7 @@ enum Scenario {
     Curve,
     Limits,
     Pipeline,
+    Offline,
     Import,
 }
 
@@ -57,7 +60,7 @@ enum Scenario {
 #[command(name = "e2e-bench")]
 struct Args {
     /// Scenarios to run.
-    #[arg(long, value_delimiter = ',', default_value = "curve,limits,pipeline,import")]
+    #[arg(long, value_delimiter = ',', default_value = "curve,limits,pipeline,offline,import")]
     scenarios: Vec<Scenario>,
     /// Clients to run each job with (one not built is skipped).
     #[arg(long, value_delimiter = ',', default_value = "cli,python,node")]
@@ -83,7 +86,7 @@ struct Args {
     /// Bucket size of the server's rate limits (requests it accepts back to back).
     #[arg(long, default_value_t = 2)]
     server_burst: u32,
-    /// Rows of the generated library of the pipeline scenario.
+    /// Rows of the generated library of the pipeline and offline scenarios.
     #[arg(long, default_value_t = 100_000)]
     pipeline_rows: u64,
     /// One synthetic book in K has no ISBN and is found by title (0: every book has one).
@@ -221,7 +224,8 @@ impl<'a> Driver<'a> {
             match scenario {
                 Scenario::Curve => self.curve()?,
                 Scenario::Limits => self.limits()?,
-                Scenario::Pipeline => self.pipeline()?,
+                Scenario::Pipeline => self.pipeline(false)?,
+                Scenario::Offline => self.pipeline(true)?,
                 Scenario::Import => self.import()?,
             }
         }
@@ -267,6 +271,7 @@ impl<'a> Driver<'a> {
             output: output.clone(),
             include_unread: false,
             catalogue: Some(catalogue.clone()),
+            offline: false,
             objects: false,
         };
         self.server()?.reset_stats();
@@ -484,11 +489,17 @@ impl<'a> Driver<'a> {
         }))
     }
 
-    fn pipeline(&mut self) -> Result<(), String> {
+    /// The `pipeline` scenario, or with `offline` the `offline` one: the same job and table.
+    fn pipeline(&mut self, offline: bool) -> Result<(), String> {
         let rows = self.args.pipeline_rows;
         let (export, export_bytes) = self.generated_export(rows)?;
+        let (scenario, what) = if offline {
+            ("offline", "enriched offline (every lookup answered at once), no cache")
+        } else {
+            ("pipeline", "no enrichment")
+        };
         println!(
-            "\n== pipeline: export → dashboard JSON, no enrichment, {rows} rows ({:.1} MB), median of {} runs",
+            "\n== {scenario}: export → dashboard JSON, {what}, {rows} rows ({:.1} MB), median of {} runs",
             export_bytes as f64 / 1e6,
             self.args.runs
         );
@@ -508,23 +519,25 @@ impl<'a> Driver<'a> {
         );
         let mut cli: Option<Repeated> = None;
         // Python and Node twice: writing from Rust (`export_to_dashboard`, the same job as the
-        // CLI's) and through a dashboard of Python/JS objects (`-obj`).
+        // CLI's) and through a dashboard of Python/JS objects (`-obj`). Offline, the enrichment
+        // is what is measured, so only the first.
         let variants: Vec<(Client, bool)> = self
             .clients
             .iter()
             .flat_map(|c| {
-                let both = c.kind != ClientKind::Cli;
+                let both = c.kind != ClientKind::Cli && !offline;
                 [(c.clone(), false)].into_iter().chain(both.then(|| (c.clone(), true)))
             })
             .collect();
         for (client, objects) in &variants {
             let label = format!("{}{}", client.kind, if *objects { "-obj" } else { "" });
-            let output = self.scratch.join(format!("pipeline-{label}.json"));
+            let output = self.scratch.join(format!("{scenario}-{label}.json"));
             let job = Job {
                 export: export.clone(),
                 output: output.clone(),
                 include_unread: false,
                 catalogue: None,
+                offline,
                 objects: *objects,
             };
             let repeated = self.repeat(&client.invocation(&job)?)?;
@@ -562,7 +575,7 @@ impl<'a> Driver<'a> {
                 pct(cpu_vs),
             );
             self.record(&json!({
-                "scenario": "pipeline",
+                "scenario": scenario,
                 "client": client.kind.to_string(),
                 "dashboard_objects": objects,
                 "rows": rows,
@@ -597,6 +610,7 @@ impl<'a> Driver<'a> {
                 output: PathBuf::new(),
                 include_unread: false,
                 catalogue: None,
+                offline: false,
                 objects: false,
             })?;
             let invocation = Invocation {
