@@ -173,6 +173,87 @@ function prepareOptions(options) {
   return { ...options, sources: options.sources.map(prepareSource) }
 }
 
+// The dashboard as JSON text for `writeDashboard`. A member set to `undefined` is absent, as in
+// `JSON.stringify`; what JSON cannot hold (NaN and the infinities, `undefined` as an array item or
+// as the dashboard, a BigInt, a function or symbol, a cycle) is an INVALID_DASHBOARD error naming
+// the value's path, as the core's check names a value of the wrong type, instead of becoming null
+// or a TypeError. The replacer only notices such a value; the slower walk that finds its path
+// runs only then.
+const NOT_JSON = Symbol('not JSON')
+
+function refuseNonJson(key, value) {
+  if (typeof value === 'number' ? !Number.isFinite(value) : notJsonKind(value, Array.isArray(this)) !== null) {
+    throw NOT_JSON
+  }
+  return value
+}
+
+// What is wrong with a value JSON cannot hold, or null; `inArray`: it is an array item.
+function notJsonKind(value, inArray) {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? null : `${value} is not a finite number (JSON has no NaN or Infinity)`
+    case 'bigint':
+      return 'a BigInt is not a JSON number (give a number)'
+    case 'function':
+      return 'a function is not a JSON value'
+    case 'symbol':
+      return 'a symbol is not a JSON value'
+    case 'undefined':
+      return inArray ? 'undefined is not a JSON value (an array item must be one; null is)' : null
+    default:
+      return null
+  }
+}
+
+function invalidDashboard(field, message) {
+  const error = new Error(`<input>: invalid dashboard JSON: ${field ? `${field}: ` : ''}${message}`)
+  error.code = 'INVALID_DASHBOARD'
+  error.file = '<input>'
+  if (field) error.field = field
+  return error
+}
+
+// The first value `JSON.stringify` would refuse or turn into null, as [field, message], in the
+// order it visits them (`toJSON` applied, as it does); null when there is none.
+function findNonJson(holder, key, field, ancestors) {
+  let value = holder[key]
+  if (value !== null && typeof value === 'object' && typeof value.toJSON === 'function') value = value.toJSON(String(key))
+  const wrong = notJsonKind(value, Array.isArray(holder))
+  if (wrong !== null) return [field, wrong]
+  if (value === null || typeof value !== 'object') return null
+  if (ancestors.has(value)) return [field, 'a cycle: the value contains itself']
+  ancestors.add(value)
+  let found = null
+  if (Array.isArray(value)) {
+    // Every index, holes of a sparse array included: JSON.stringify makes them null too.
+    for (let i = 0; i < value.length && !found; i++) found = findNonJson(value, i, `${field}[${i}]`, ancestors)
+  } else {
+    for (const k of Object.keys(value)) {
+      found = findNonJson(value, k, field ? `${field}.${k}` : k, ancestors)
+      if (found) break
+    }
+  }
+  ancestors.delete(value)
+  return found
+}
+
+function dashboardJson(dashboard) {
+  if (dashboard === undefined) throw invalidDashboard('', 'the dashboard is undefined, not an object')
+  try {
+    return JSON.stringify(dashboard, refuseNonJson)
+  } catch (error) {
+    let found = null
+    try {
+      found = findNonJson({ '': dashboard }, '', '', new Set())
+    } catch {
+      // Too deep to walk, or a toJSON that throws: the original error says which.
+    }
+    if (found) throw invalidDashboard(...found)
+    throw invalidDashboard('', `the dashboard cannot be made JSON text (${error === NOT_JSON ? 'a value JSON cannot hold' : String(error)})`)
+  }
+}
+
 function wrapClass(cls, asyncMethods, prepare = (args) => args) {
   for (const name of Object.getOwnPropertyNames(cls.prototype)) {
     const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, name)
@@ -196,11 +277,18 @@ const Enricher = wrapClass(native.Enricher, ['enrich', 'enrichWithSummary'], ([o
   prepareOptions(options),
   ...rest,
 ])
-const buildDashboard = wrapSync(native.buildDashboard)
+// Dashboards cross into and out of Rust as JSON text (see src/dashboard.rs): napi's conversion of
+// a whole object stops at a million values and names Rust types in its errors. `JSON.parse`
+// keeps the key order of the text, the contract's.
+const buildDashboard = wrapSync(function buildDashboard(...args) {
+  return JSON.parse(native.buildDashboard(...args))
+})
 const exportToDashboard = wrapAsync(native.exportToDashboard)
 const normalizeGenres = wrapSync(native.normalizeGenres)
 const readGoodreadsCsv = wrapAsync(native.readGoodreadsCsv)
-const writeDashboard = wrapAsync(native.writeDashboard)
+const writeDashboard = wrapAsync(function writeDashboard(dashboard, path) {
+  return native.writeDashboard(dashboardJson(dashboard), path)
+})
 const VERSION = native.VERSION
 
 module.exports = {

@@ -2,13 +2,15 @@
 //! without JS objects in between.
 
 use bookenrich_core::BookAnalytics;
+use bookenrich_core::Error as CoreError;
 use bookenrich_core::csv::ReadOptions;
 use bookenrich_core::dashboard::{
     self as dash, DashboardOptions, build_dashboard as core_build, write_dashboard_to_path,
 };
 use chrono::{DateTime, Utc};
 use napi::Env;
-use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array, Unknown};
+use napi::JsString;
+use napi::bindgen_prelude::{Either, PromiseRaw, Uint8Array};
 use napi_derive::napi;
 
 use crate::book::{Book, RowProblem, books_from_js, count};
@@ -16,6 +18,9 @@ use crate::error::{BindingError, Code, Result};
 use crate::guard;
 use crate::read::Input;
 use crate::result::{EnrichmentResult, results_from_js};
+
+/// How errors name a dashboard given as data, as Python's `write_dashboard` does.
+const INPUT: &str = "<input>";
 
 /// Options of `buildDashboard`.
 #[napi(object)]
@@ -58,22 +63,34 @@ impl TryFrom<BuildDashboardOptions> for DashboardOptions {
 ///
 /// A book without a result is kept, without genres, and counted in
 /// `metadata.validation`. Throws `INVALID_INPUT` for a malformed book or option.
-// The core's serde types are the shape: the object is made by serialising them, keys in
-// the contract's order; the `Dashboard` interface (dashboard_object.rs) only declares it.
+// The dashboard crosses into JS as JSON text, which the wrapper (bookenrich.cjs, and so
+// bookenrich.mjs) gives to `JSON.parse`: napi's serde conversion of a value caps it at a million
+// values and, without napi6, fails on any count above u32::MAX. The text is the core's serde
+// types serialised, so keys keep the contract's order; the `Dashboard` interface
+// (dashboard_object.rs) only declares the shape.
 #[napi(ts_return_type = "Dashboard")]
 pub fn build_dashboard(
     env: &Env,
     books: Vec<Book>,
     results: Option<Vec<EnrichmentResult>>,
     options: Option<BuildDashboardOptions>,
-) -> napi::Result<Unknown<'_>> {
-    guard::sync(*env, || {
+) -> napi::Result<JsString<'_>> {
+    let text = guard::sync(*env, || {
         let options = DashboardOptions::try_from(options.unwrap_or_default())?;
         let books: Vec<BookAnalytics> = books_from_js(books)?;
         let results = results_from_js(results)?;
-        env.to_js_value(&core_build(&books, &results, &options)).map_err(|e| {
-            BindingError::new(Code::Internal, format!("cannot make the dashboard object: {e}"))
+        serde_json::to_string(&core_build(&books, &results, &options)).map_err(|e| {
+            BindingError::new(Code::Internal, format!("cannot make the dashboard JSON: {e}"))
         })
+    })?;
+    let bytes = text.len();
+    // V8 caps a string at about 2^29 characters (some 700,000 books of JSON).
+    env.create_string_from_std(text).map_err(|_| {
+        BindingError::invalid_input(format!(
+            "the dashboard is too large for one JavaScript string ({bytes} bytes of JSON); \
+             exportToDashboard writes it without JS objects"
+        ))
+        .into_napi(*env)
     })
 }
 
@@ -81,12 +98,17 @@ pub fn build_dashboard(
 ///
 /// The file is replaced atomically (written beside it, then renamed). Rejects with
 /// `INVALID_DASHBOARD` for an object that is not a dashboard (`error.field` names the value at
-/// fault, as `books[3].date_read`; a key the dashboard does not have is one), `IO` when the
-/// file cannot be written.
+/// fault, as `books[3].date_read`; a key the dashboard does not have is one, and so is a value
+/// JSON cannot hold: NaN, a BigInt, `undefined` in an array, a cycle), `IO` when the file
+/// cannot be written.
+// The native function takes the dashboard as JSON text: the wrapper (bookenrich.cjs) makes it
+// with `JSON.stringify`, rejecting what JSON cannot hold (NaN, BigInt, a cycle...) by the
+// path of the value. napi's serde conversion of an object caps it at a million values (some
+// 30,000 books) and names Rust types in its errors.
 #[napi(ts_return_type = "Promise<void>")]
 pub fn write_dashboard(
     env: &Env,
-    #[napi(ts_arg_type = "Dashboard")] dashboard: serde_json::Value,
+    #[napi(ts_arg_type = "Dashboard")] dashboard: String,
     path: String,
 ) -> napi::Result<PromiseRaw<'_, ()>> {
     // Every failure, a malformed dashboard included, rejects the Promise. The core checks the
@@ -96,7 +118,13 @@ pub fn write_dashboard(
             if path.is_empty() {
                 return Err(BindingError::invalid_input("the path is empty"));
             }
-            let dashboard = dash::Dashboard::from_json_value(&dashboard, "<input>")?;
+            let value = serde_json::from_str(&dashboard).map_err(|e| CoreError::Dashboard {
+                file: INPUT.to_owned(),
+                field: None,
+                message: e.to_string(),
+            })?;
+            drop(dashboard);
+            let dashboard = dash::Dashboard::from_json_value(&value, INPUT)?;
             dashboard.write_to_path(&path).map_err(BindingError::from)
         })
         .await

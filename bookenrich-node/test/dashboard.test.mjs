@@ -159,6 +159,80 @@ test('writeDashboard rejects a malformed dashboard with INVALID_DASHBOARD and an
   assert.match(error.path, /blocker$/)
 })
 
+/** How many JSON values (objects, arrays and scalars) `value` holds. */
+function countValues(value) {
+  if (value === null || typeof value !== 'object') return 1
+  return 1 + Object.values(value).reduce((n, v) => n + countValues(v), 0)
+}
+
+test('a dashboard of 50,000 books, over a million JSON values, is built and written', async (t) => {
+  const dir = tempDir(t)
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const many = Array.from({ length: 50_000 }, (_, i) => ({ ...books[i % books.length], goodreadsId: `g${i}` }))
+  const results = [{ ...minimalResult('g7'), finalGenres: ['Fantasy'], genreSources: ['open_library'] }]
+  const dashboard = buildDashboard(many, results, { exportId: 'big' })
+  // napi's conversion of a value stops at 1,000,000 values per call: this dashboard is past it.
+  assert.ok(countValues(dashboard) > 1_000_000, `${countValues(dashboard)} values`)
+  assert.equal(dashboard.books.length, 50_000)
+  assert.equal(dashboard.books[49_999].goodreads_id, 'g49999')
+  assert.deepEqual(dashboard.books[7].genres, ['Fantasy'])
+  assert.equal(dashboard.summary.total_books, 50_000)
+  const path = join(dir, 'dashboard.json')
+  await writeDashboard(dashboard, path)
+  const written = JSON.parse(readFileSync(path, 'utf8'))
+  assert.deepEqual(written, dashboard)
+  assertSameJson(written.metadata, dashboard.metadata, 'metadata')
+})
+
+test('a count above u32::MAX survives buildDashboard and writeDashboard', async (t) => {
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const huge = [0, 1].map((i) => ({ ...books[i], numPages: 3_000_000_000 }))
+  const dashboard = buildDashboard(huge)
+  assert.equal(dashboard.summary.total_pages, 6_000_000_000)
+  assert.equal(dashboard.books[0].num_pages, 3_000_000_000)
+  const path = join(tempDir(t), 'dashboard.json')
+  await writeDashboard(dashboard, path)
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).summary.total_pages, 6_000_000_000)
+})
+
+test('writeDashboard rejects what JSON cannot hold by its path, in JavaScript words', async (t) => {
+  const dir = tempDir(t)
+  const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
+  const dashboard = buildDashboard(books)
+  const path = join(dir, 'dashboard.json')
+  const cycle = structuredClone(dashboard)
+  cycle.metadata.validation.loop = cycle.metadata
+  const cases = [
+    [['books', 0, 'average_rating'], NaN, 'books[0].average_rating', 'NaN is not a finite number (JSON has no NaN or Infinity)'],
+    [['summary', 'genre_enrichment_rate'], -Infinity, 'summary.genre_enrichment_rate', '-Infinity is not a finite number (JSON has no NaN or Infinity)'],
+    [['books', 1, 'genres'], ['Fantasy', undefined], 'books[1].genres[1]', 'undefined is not a JSON value (an array item must be one; null is)'],
+    [['books', 2, 'bookshelves'], new Array(2), 'books[2].bookshelves[0]', 'undefined is not a JSON value (an array item must be one; null is)'],
+    [['summary', 'total_pages'], 6_000_000_000n, 'summary.total_pages', 'a BigInt is not a JSON number (give a number)'],
+    [['books', 0, 'title'], () => 'Dune', 'books[0].title', 'a function is not a JSON value'],
+  ]
+  const broken = cases.map(([at, value, field, message]) => {
+    const copy = structuredClone(dashboard)
+    at.slice(0, -1).reduce((node, step) => node[step], copy)[at.at(-1)] = value
+    return [copy, field, message]
+  })
+  broken.push([cycle, 'metadata.validation.loop', 'a cycle: the value contains itself'])
+  for (const [value, field, message] of broken) {
+    const error = await rejectsWithCode(assert, writeDashboard(value, path), 'INVALID_DASHBOARD')
+    assert.equal(error.message, `<input>: invalid dashboard JSON: ${field}: ${message}`)
+    assert.equal(error.field, field)
+    assert.equal(error.file, '<input>')
+    assert.doesNotMatch(error.message, /serde|rust|napi|u64|js number/i)
+  }
+  const missing = await rejectsWithCode(assert, writeDashboard(undefined, path), 'INVALID_DASHBOARD')
+  assert.equal(missing.message, '<input>: invalid dashboard JSON: the dashboard is undefined, not an object')
+  assert.equal(missing.field, undefined)
+  assert.equal(existsSync(path), false)
+
+  // A member set to undefined is absent, as in JSON.stringify: an unknown key so set is no error.
+  await writeDashboard({ ...dashboard, extra: undefined }, path)
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), dashboard)
+})
+
 test('buildDashboard throws INVALID_INPUT for malformed books and options', async () => {
   const { books } = await readGoodreadsCsv(EDGE_CASES_CSV)
   const gremlins = { ...minimalResult(books[0].goodreadsId), failures: [{ source: 'x', kind: 'gremlins', retryable: true, message: 'x' }] }

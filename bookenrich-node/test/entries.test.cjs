@@ -61,11 +61,15 @@ test('the native Promise functions reject, never throw, for values they check th
   const read = native.readGoodreadsCsv('')
   assert.ok(read instanceof Promise)
   await assert.rejects(read, { code: 'INVALID_INPUT', message: 'the path is empty' })
-  const dashboard = native.buildDashboard([])
+  // Dashboards cross as JSON text; the entry does the JSON.parse and JSON.stringify.
+  const dashboard = JSON.parse(native.buildDashboard([]))
   dashboard.summary.reading_date_range.earliest = 'last year'
-  const write = native.writeDashboard(dashboard, join(PACKAGE_DIR, 'never-written.json'))
+  const never = join(PACKAGE_DIR, 'never-written.json')
+  const write = native.writeDashboard(JSON.stringify(dashboard), never)
   assert.ok(write instanceof Promise, 'an invalid dashboard is a rejection too')
   await assert.rejects(write, { code: 'INVALID_DASHBOARD', message: /summary\.reading_date_range\.earliest/ })
+  const text = native.writeDashboard('{"export_id": ', never)
+  await assert.rejects(text, { code: 'INVALID_DASHBOARD', file: '<input>', message: /^<input>: invalid dashboard JSON: EOF/ })
   // Only napi's own type checks of the arguments throw; the entries turn those into rejections.
   assert.throws(() => native.readGoodreadsCsv(42), { code: 'InvalidArg' })
 })
