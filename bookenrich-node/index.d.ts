@@ -717,7 +717,7 @@ export declare const VERSION: string
  * The file is replaced atomically (written beside it, then renamed). Rejects with
  * `INVALID_DASHBOARD` for an object that is not a dashboard (`error.field` names the value at
  * fault, as `books[3].date_read`; a key the dashboard does not have is one, and so is a value
- * JSON cannot hold: NaN, a BigInt, `undefined` in an array, a cycle), `IO` when the file
+ * JSON cannot hold: `NaN`, a `BigInt`, `undefined` in an array, a cycle), `IO` when the file
  * cannot be written.
  */
 export declare function writeDashboard(dashboard: Dashboard, path: string): Promise<void>

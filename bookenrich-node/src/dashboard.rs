@@ -99,7 +99,7 @@ pub fn build_dashboard(
 /// The file is replaced atomically (written beside it, then renamed). Rejects with
 /// `INVALID_DASHBOARD` for an object that is not a dashboard (`error.field` names the value at
 /// fault, as `books[3].date_read`; a key the dashboard does not have is one, and so is a value
-/// JSON cannot hold: NaN, a BigInt, `undefined` in an array, a cycle), `IO` when the file
+/// JSON cannot hold: `NaN`, a `BigInt`, `undefined` in an array, a cycle), `IO` when the file
 /// cannot be written.
 // The native function takes the dashboard as JSON text: the wrapper (bookenrich.cjs) makes it
 // with `JSON.stringify`, rejecting what JSON cannot hold (NaN, BigInt, a cycle...) by the
