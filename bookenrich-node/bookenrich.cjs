@@ -182,9 +182,7 @@ function prepareOptions(options) {
 const NOT_JSON = Symbol('not JSON')
 
 function refuseNonJson(key, value) {
-  if (typeof value === 'number' ? !Number.isFinite(value) : notJsonKind(value, Array.isArray(this)) !== null) {
-    throw NOT_JSON
-  }
+  if (notJsonKind(value, Array.isArray(this)) !== null) throw NOT_JSON
   return value
 }
 
