@@ -46,6 +46,7 @@ pub struct DashboardBook<'a> {
     pub author: Cow<'a, str>,
     pub isbn: Option<Cow<'a, str>>,
     pub isbn13: Option<Cow<'a, str>>,
+    #[serde(default, deserialize_with = "read::iso_date")]
     pub date_read: Option<NaiveDate>,
     pub reading_year: Option<i32>,
     pub reading_month_year: Option<String>,
@@ -119,8 +120,10 @@ impl<'a> DashboardBook<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct DateRange {
     /// Earliest date read among read books.
+    #[serde(default, deserialize_with = "read::iso_date")]
     pub earliest: Option<NaiveDate>,
     /// Latest date read among read books.
+    #[serde(default, deserialize_with = "read::iso_date")]
     pub latest: Option<NaiveDate>,
 }
 

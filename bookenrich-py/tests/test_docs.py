@@ -60,7 +60,6 @@ def test_quickstart_runs_and_type_checks(name: str, tmp_path: Path, catalogue_en
     type_check(script, tmp_path)
 
 
-@pytest.mark.network
 def test_typed_dashboard_example_runs_and_type_checks(tmp_path: Path) -> None:
     script = tmp_path / "typed_dashboard.py"
     script.write_text(doc_block("typed-dashboard"), encoding="utf-8")
@@ -75,6 +74,7 @@ def test_typed_dashboard_example_runs_and_type_checks(tmp_path: Path) -> None:
         type_check(script, tmp_path)
 
 
+@pytest.mark.network
 def test_readme_python_example_runs(tmp_path: Path, catalogue_env: FakeCatalogue) -> None:
     """The root README's Python example, as written, enriches and writes the dashboard."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+use serde::de::{Deserialize, Deserializer, Error as _, Unexpected};
 use serde_json::Value;
 
 use super::Dashboard;
@@ -11,8 +13,9 @@ use crate::error::{Error, Result};
 
 impl Dashboard<'static> {
     /// The dashboard that `value` holds, checked against the dashboard's shape: every key of
-    /// the contract with a value of its type (dates as `YYYY-MM-DD`, counts and ratings as
-    /// whole numbers of at least 0), and no key the shape does not have.
+    /// the contract (only `other_sources` may be left out), each with a value of its type
+    /// (dates as `YYYY-MM-DD`, counts and ratings as whole numbers of at least 0, `null` where
+    /// the contract allows it), and no key the shape does not have.
     ///
     /// This is the check the Python `write_dashboard` and the Node `writeDashboard` make
     /// before they write anything, so both reject the same data with the same message and
@@ -27,7 +30,8 @@ impl Dashboard<'static> {
     /// [`Error::Dashboard`] with `field` set to the path of the value at fault
     /// (`books[3].date_read`, `summary.total_books`, `metadata.validation` for a missing
     /// key `validation`), or without one when the document as a whole is at fault (not an
-    /// object).
+    /// object). The message says what was expected in JSON's terms ("expected a whole number
+    /// of at least 0"), never a Rust type.
     pub fn from_json_value(value: &Value, file: &str) -> Result<Self> {
         let dashboard: Self =
             serde_path_to_error::deserialize(value).map_err(|e| invalid(file, &e))?;
@@ -41,7 +45,7 @@ impl Dashboard<'static> {
     }
 
     /// Reads a dashboard JSON document; `file` names it in errors. Keys the shape does not
-    /// have are ignored.
+    /// have are ignored, and so are missing optional ones (an older dashboard still reads).
     ///
     /// # Errors
     ///
@@ -72,10 +76,44 @@ impl Dashboard<'static> {
     }
 }
 
+/// Reads an optional `YYYY-MM-DD` date, saying so when the text is not one (chrono's own
+/// message, "input contains invalid characters", names neither the value nor the format).
+pub(super) fn iso_date<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<NaiveDate>, D::Error> {
+    let Some(text) = Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| D::Error::invalid_value(Unexpected::Str(&text), &"a YYYY-MM-DD date"))
+}
+
+/// serde's message with what was expected said in JSON's terms, not Rust's: `expected u64`
+/// becomes `expected a whole number of at least 0`, `expected struct Summary` `expected an
+/// object`.
+fn in_json_terms(message: &str) -> String {
+    let Some((head, expected)) = message.rsplit_once(", expected ") else {
+        return message.to_owned();
+    };
+    let expected = match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number of at least 0",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "a sequence" => "an array",
+        "a map" => "an object",
+        "a boolean" => "true or false",
+        "a borrowed string" => "a string",
+        e if e.starts_with("struct ") => "an object",
+        e => e,
+    };
+    format!("{head}, expected {expected}")
+}
+
 /// The [`Error::Dashboard`] of a serde error at a path. serde names a missing key in its
 /// message, at the path of the object that lacks it: the field is that key's own path.
 fn invalid(file: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> Error {
-    let message = error.inner().to_string();
+    let message = in_json_terms(&error.inner().to_string());
     let at =
         if error.path().iter().next().is_some() { error.path().to_string() } else { String::new() };
     let missing = message
@@ -89,20 +127,38 @@ fn invalid(file: &str, error: &serde_path_to_error::Error<serde_json::Error>) ->
     Error::Dashboard { file: file.to_owned(), field, message }
 }
 
+/// The key the contract leaves out when it has nothing to say (an empty map).
+const LEFT_OUT_WHEN_EMPTY: &str = "other_sources";
+
 /// The path of the first value of `given` that `kept` (the same document as the dashboard's
 /// types serialise it) does not hold, and what is wrong with it: a key the shape does not
-/// have, or an object given as an array of its values (which serde reads as well).
+/// have, a key missing that serde would have filled in (`null`, 0), or an object given as an
+/// array of its values (which serde reads as well).
 fn first_difference(given: &Value, kept: &Value, at: &str) -> Option<(String, String)> {
     match (given, kept) {
-        (Value::Object(given), Value::Object(kept)) => given.iter().find_map(|(key, value)| {
-            let path = join(at, key);
-            match kept.get(key) {
-                Some(kept) => first_difference(value, kept, &path),
-                // An empty map the types leave out when empty (`other_sources`) loses nothing.
-                None if value.as_object().is_some_and(serde_json::Map::is_empty) => None,
-                None => Some((path, format!("unknown field `{key}`, not part of the dashboard"))),
-            }
-        }),
+        (Value::Object(given_map), Value::Object(kept_map)) => {
+            let unknown_or_inner = given_map.iter().find_map(|(key, value)| {
+                let path = join(at, key);
+                match kept_map.get(key) {
+                    Some(kept) => first_difference(value, kept, &path),
+                    // The types leave this map out when it is empty: given empty, nothing is lost.
+                    None if key == LEFT_OUT_WHEN_EMPTY
+                        && value.as_object().is_some_and(serde_json::Map::is_empty) =>
+                    {
+                        None
+                    }
+                    None => {
+                        Some((path, format!("unknown field `{key}`, not part of the dashboard")))
+                    }
+                }
+            });
+            unknown_or_inner.or_else(|| {
+                kept_map
+                    .keys()
+                    .find(|key| !given_map.contains_key(*key))
+                    .map(|key| (join(at, key), format!("missing field `{key}`")))
+            })
+        }
         (Value::Array(given), Value::Array(kept)) => given
             .iter()
             .zip(kept)
@@ -155,7 +211,7 @@ mod tests {
         v["books"][0]["date_read"] = json!("14/03/2023");
         let (field, message) = fault(&v);
         assert_eq!(field.as_deref(), Some("books[0].date_read"));
-        assert_eq!(message, "input contains invalid characters");
+        assert_eq!(message, "invalid value: string \"14/03/2023\", expected a YYYY-MM-DD date");
 
         let mut v = value();
         v["summary"]["total_books"] = json!(-1);
@@ -163,13 +219,59 @@ mod tests {
             fault(&v),
             (
                 Some("summary.total_books".into()),
-                "invalid value: integer `-1`, expected u64".into()
+                "invalid value: integer `-1`, expected a whole number of at least 0".into()
             )
         );
 
         let mut v = value();
         v["books"][0]["my_rating"] = json!("five");
         assert_eq!(fault(&v).0.as_deref(), Some("books[0].my_rating"));
+    }
+
+    #[test]
+    fn messages_say_what_was_expected_in_json_terms_not_rust_types() {
+        let cases = [
+            (json!(3), "summary", "invalid type: integer `3`, expected an object"),
+            (json!(1.5), "summary.total_pages", "expected a whole number of at least 0"),
+            (json!("x"), "summary.average_rating", "invalid type: string \"x\", expected a number"),
+            (json!("x"), "books[0].is_rated", "expected true or false"),
+            (json!("x"), "books[0].genres", "invalid type: string \"x\", expected an array"),
+            (json!("x"), "books[0].reading_year", "expected a whole number"),
+        ];
+        for (bad, field, expected) in cases {
+            let mut v = value();
+            let (parent, key) = field.rsplit_once('.').unwrap_or(("", field));
+            let target = match parent {
+                "" => &mut v,
+                "books[0]" => &mut v["books"][0],
+                p => &mut v[p],
+            };
+            target[key] = bad;
+            let (at, message) = fault(&v);
+            assert_eq!(at.as_deref(), Some(field));
+            assert!(message.ends_with(expected), "{field}: {message}");
+            for rust in ["u8", "u32", "u64", "i32", "f64", "struct", "Summary", "sequence,"] {
+                assert!(!message.contains(&format!("expected {rust}")), "{message}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_optional_key_is_an_error_not_filled_in() {
+        // serde would read a missing `isbn` as null; written back it would appear from nowhere.
+        for (path, key) in [("books[0]", "isbn"), ("summary", "average_rating")] {
+            let mut v = value();
+            let parent = if path == "summary" { &mut v["summary"] } else { &mut v["books"][0] };
+            parent.as_object_mut().unwrap().remove(key);
+            assert_eq!(
+                fault(&v),
+                (Some(format!("{path}.{key}")), format!("missing field `{key}`"))
+            );
+        }
+        // The file reader is lenient: an older dashboard without them still reads.
+        let mut v = value();
+        v["books"][0].as_object_mut().unwrap().remove("isbn");
+        assert!(Dashboard::from_json_slice(v.to_string().as_bytes(), "d.json").is_ok());
     }
 
     #[test]
@@ -197,6 +299,10 @@ mod tests {
         let mut v = value();
         v["metadata"]["validation"]["genre_sources_success"]["other_sources"] = json!({});
         assert!(Dashboard::from_json_value(&v, "<input>").is_ok());
+        // Any other unknown key is an error even when its value is empty.
+        let mut v = value();
+        v["books"][0]["notes"] = json!({});
+        assert_eq!(fault(&v).0.as_deref(), Some("books[0].notes"));
     }
 
     #[test]

@@ -38,9 +38,14 @@ def _write_partial(data: Dict[str, Any], path: Path) -> None:
     """Writes the old exporter's file without ``metadata``, which is not a whole dashboard and
     so not one ``write_dashboard`` accepts: the same JSON, through a file renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(partial, path)
+    # The core writer's temporary name (`.{name}.{pid}.tmp`, usual permissions), removed on failure.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        partial.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 class FinalJSONExporter:
